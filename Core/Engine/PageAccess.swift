@@ -1,0 +1,128 @@
+// Page access rights and the reference primitives (kernel-model §2.1, I1,
+// I2, I5). Every read or write of a page's flags or counts goes through
+// `touch`, which is where use-after-put is caught.
+
+extension Engine {
+    /// The page a register names, after a range check.
+    @inline(__always)
+    func pageOperand(_ w: World, _ t: Int, _ r: Register) throws(Violation) -> PageRef {
+        let ref = PageRef(register: w.tasks[t].registers[Int(r)])
+        guard ref.pfn >= 0 && Int(ref.pfn) < w.pages.count else {
+            throw Violation(.badProgram, task: t, pfn: ref.pfn, function: function(of: w, task: t),
+                            detail: "r\(r) holds no page (pfn \(ref.pfn); the world has \(w.pages.count))")
+        }
+        return ref
+    }
+
+    /// Whether `t` may touch frame `pfn` now (kernel-model I5): it holds a
+    /// reference, has frozen the page, holds the ptl of a PTE that maps or
+    /// migration-maps it, or holds the mapping lock of the cache slot that
+    /// points at it.
+    func hasRight(_ w: World, _ t: Int, _ pfn: Int32) -> Bool {
+        if w.references(of: t, on: pfn) > 0 { return true }
+        let p = w.pages[Int(pfn)]
+        if p.life == .frozen && Int(p.frozenBy) == t { return true }
+        let task = w.tasks[t]
+        if task.heldLocks != 0 {
+            for pte in w.ptes where pte.pfn == pfn && (pte.kind == .present || pte.kind == .migration) {
+                if task.holds(.ptl(Int(pte.mm))) { return true }
+            }
+            for slot in w.cache where slot.pfn == pfn {
+                if task.holds(.mapping(Int(slot.file))) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Check an access to `ref`'s frame by `t`; throws UNSAFE_ACCESS,
+    /// WRONG_USAGE (the frame was reused since `ref` was formed) or
+    /// FATAL_UAF (its memmap is gone).
+    @inline(__always)
+    func touch(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
+        let p = w.pages[Int(ref.pfn)]
+        if !p.memmapPresent {
+            throw Violation(.fatalUAF, task: t, pfn: ref.pfn, function: function(of: w, task: t),
+                            detail: "\(what()) after the memmap was hot-removed")
+        }
+        if hasRight(w, t, ref.pfn) { return }
+        if p.gen != ref.gen {
+            throw Violation(.wrongUsage, task: t, pfn: ref.pfn, function: function(of: w, task: t),
+                            detail: "\(what()) with no reference; the frame was reused (gen \(ref.gen) -> \(p.gen))")
+        }
+        throw Violation(.unsafeAccess, task: t, pfn: ref.pfn, function: function(of: w, task: t),
+                        detail: "\(what()) with no reference, ptl or mapping lock held")
+    }
+
+    /// Adjust `t`'s ledger entry for `pfn`, saturating: a wrong program
+    /// shows up as a ledger mismatch, never as a trap.
+    @inline(__always)
+    func ledger(_ w: inout World, _ t: Int, _ pfn: Int32, _ delta: Int) {
+        let i = t * w.pages.count + Int(pfn)
+        let v = Int(w.refs[i]) + delta
+        w.refs[i] = UInt8(clamping: v)
+    }
+
+    /// `put_page()`: drop one reference; the last one frees the page in the
+    /// same step. `owned` says whether the reference is `t`'s own (ledger)
+    /// or a mapping's (try_to_unmap).
+    func putPage(_ w: inout World, _ t: Int, _ ref: PageRef, owned: Bool, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let pfn = ref.pfn
+        let p = w.pages[Int(pfn)]
+        if !p.memmapPresent || (owned && w.references(of: t, on: pfn) == 0) {
+            try touch(w, t, ref, "put_page")
+        }
+        if p.life == .frozen {
+            throw Violation(.putOnFrozen, task: t, pfn: pfn, function: function(of: w, task: t),
+                            detail: "put_page on a page frozen by task \(p.frozenBy) (VM_BUG_ON: put on zero)")
+        }
+        if p.refcount <= 0 || p.life == .free {
+            throw Violation(.putOnZero, task: t, pfn: pfn, function: function(of: w, task: t),
+                            detail: "put_page with refcount \(p.refcount)")
+        }
+        if owned { ledger(&w, t, pfn, -1) }
+        let before = p.refcount
+        w.pages[Int(pfn)].refcount -= 1
+        if before == 1 {
+            try freePage(&w, t, pfn)
+            return StepEvent(task: t, site: site, .freed, pfn: pfn, a: Int64(before), b: 0)
+        }
+        return StepEvent(task: t, site: site, .refcount, pfn: pfn, a: Int64(before), b: Int64(before - 1))
+    }
+
+    /// The allocator's free path: PG_locked must be clear ("bad page"), then
+    /// every flag goes, a stale PG_waiters included (kernel-model §1.2).
+    func freePage(_ w: inout World, _ t: Int, _ pfn: Int32) throws(Violation) {
+        let p = w.pages[Int(pfn)]
+        if p.isLocked {
+            throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
+                            detail: "page freed with PG_locked set (locked by task \(p.lockOwner))")
+        }
+        w.pages[Int(pfn)].flags = []
+        w.pages[Int(pfn)].refcount = 0
+        w.pages[Int(pfn)].life = .free
+        w.pages[Int(pfn)].frozenBy = -1
+        w.pages[Int(pfn)].isolatedBy = -1
+        w.pages[Int(pfn)].lockOwner = -1
+        w.pages[Int(pfn)].mapping = -1
+    }
+
+    /// Atomically set `bit`, as test_and_set_bit_lock; true if it was clear.
+    /// `owner` becomes the lock owner when the bit is PG_locked.
+    @inline(__always)
+    func testAndSet(_ w: inout World, _ pfn: Int32, _ bit: PageFlags, owner: Int) -> Bool {
+        if w.pages[Int(pfn)].flags.contains(bit) { return false }
+        w.pages[Int(pfn)].flags.insert(bit)
+        if bit == .locked { w.pages[Int(pfn)].lockOwner = Int16(owner) }
+        return true
+    }
+
+    /// Clearing PG_locked is the owner's alone (kernel-model I2).
+    @inline(__always)
+    func checkUnlocker(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+        let p = w.pages[Int(pfn)]
+        if p.isLocked && Int(p.lockOwner) != t {
+            throw Violation(.unlockByNonOwner, task: t, pfn: pfn, function: function(of: w, task: t),
+                            detail: "PG_locked cleared by task \(t) but held by task \(p.lockOwner)")
+        }
+    }
+}

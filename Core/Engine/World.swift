@@ -1,0 +1,89 @@
+/// Observations about the whole run that no step reads back.
+public struct WorldStats: Hashable, Sendable {
+    /// wake_up_page_bit calls, and the most entries one q.lock hold visited.
+    public var wakeCalls: Int64 = 0
+    public var longestWakeChunk: Int32 = 0
+    /// Exclusive wakes per call (kernel-model §5.10 says at most one).
+    public var mostExclusiveWakesInOneCall: Int32 = 0
+    public init() {}
+}
+
+/// Everything the model's kernel holds, as one value: page frames, page
+/// tables, the page cache, tasks, the reference ledger and the hashed
+/// wait-queue lists. Copyable for backtracking, hashable for visited sets.
+public struct World: Hashable, Sendable {
+    public var pages: [PageFrame]
+    public var ptes: [PTE]
+    public var cache: [CacheSlot]
+    public var tasks: [TaskState]
+    /// The reference ledger: references task `t` holds on frame `p`, at
+    /// `refs[t * pages.count + p]` (kernel-model §1.1 refHolders).
+    public var refs: [UInt8]
+    /// Every hashed wait-queue list, as one ordered sequence; a bucket's
+    /// list is the subsequence of items with that bucket, in order.
+    public var queue: [QueueItem]
+    /// Counters programs bump (`Op.count`); the scenario names them.
+    public var counters: [Int64]
+    public var stats = WorldStats()
+
+    public init(pages: Int, ptes: [PTE] = [], cache: [CacheSlot] = [], tasks: [TaskState] = [], counters: Int = 0) {
+        self.pages = Array(repeating: PageFrame(), count: pages)
+        self.ptes = ptes
+        self.cache = cache
+        self.tasks = tasks
+        self.refs = Array(repeating: 0, count: pages * tasks.count)
+        self.queue = []
+        self.queue.reserveCapacity(tasks.count * 2)
+        self.counters = Array(repeating: 0, count: counters)
+    }
+
+    /// References `task` holds on frame `pfn`, by the ledger.
+    @inlinable public func references(of task: Int, on pfn: Int32) -> Int {
+        Int(refs[task * pages.count + Int(pfn)])
+    }
+
+    /// What the ledger says `pfn`'s refcount should be: the page cache's
+    /// reference, PG_private's, one per present mapping, and every task's.
+    public func ledgerCount(_ pfn: Int32) -> Int {
+        let p = pages[Int(pfn)]
+        var n = Int(p.mapcount)
+        if p.flags.contains(.private) { n += 1 }
+        if p.mapping >= 0, cache[Int(p.mapping)].pfn == pfn { n += 1 }
+        for t in tasks.indices { n += references(of: t, on: pfn) }
+        return n
+    }
+
+    /// Frames whose refcount disagrees with the ledger (kernel-model I1);
+    /// frozen and free frames are skipped: their count says nothing.
+    public func ledgerMismatches() -> [(pfn: Int32, refcount: Int32, ledger: Int)] {
+        var out: [(Int32, Int32, Int)] = []
+        for i in pages.indices where pages[i].life == .inUse {
+            let l = ledgerCount(Int32(i))
+            if l != Int(pages[i].refcount) { out.append((Int32(i), pages[i].refcount, l)) }
+        }
+        return out
+    }
+
+    /// Some task holds the wait-queue lock of `bucket`.
+    @inlinable public func bucketLocked(_ bucket: Int16) -> Bool {
+        tasks.contains { $0.heldBucket == bucket }
+    }
+
+    /// Some task holds `lock`.
+    @inlinable public func locked(_ lock: LockID) -> Bool {
+        tasks.contains { $0.holds(lock) }
+    }
+
+    /// `waitqueue_active()`: the bucket's list has any item.
+    @inlinable public func bucketActive(_ bucket: Int16) -> Bool {
+        queue.contains { $0.bucket == bucket }
+    }
+
+    /// The tasks queued on `bucket`, in list order (bookmarks left out).
+    public func waiters(in bucket: Int16) -> [Int] {
+        queue.filter { $0.bucket == bucket && !$0.isBookmark }.map { Int($0.task) }
+    }
+
+    /// Every task has finished.
+    public var allFinished: Bool { tasks.allSatisfy(\.finished) }
+}

@@ -1,0 +1,63 @@
+/// Where a page frame is in its life (kernel-model §1.1 `life`).
+///
+/// A refcount of 0 means free *or* frozen; the kernel can only look at the
+/// value, so behaviour never branches on this. It is the model's diagnostic
+/// mirror, used by the checks.
+public enum PageLife: UInt8, Hashable, Sendable {
+    case free
+    case inUse
+    /// `page_ref_freeze()` succeeded; the freezing task owns the page.
+    case frozen
+}
+
+/// One `struct page`: flags, reference count, mapcount, identity, lifecycle.
+///
+/// `gen` is bumped at every allocation, so "same pfn, new usage" can be told
+/// apart even though the kernel itself cannot.
+public struct PageFrame: Hashable, Sendable {
+    public var flags: PageFlags = []
+    /// `_refcount`.
+    public var refcount: Int32 = 0
+    /// Present PTEs mapping this page (the kernel's `_mapcount + 1`).
+    public var mapcount: Int32 = 0
+    public var life: PageLife = .free
+    /// Task that froze the page, while `life == .frozen`.
+    public var frozenBy: Int16 = -1
+    public var gen: UInt32 = 0
+    /// Page-cache slot that names this page as its contents' home, or -1 for anon.
+    public var mapping: Int32 = -1
+    /// Task that isolated it from the LRU (isolation holds one reference), or -1.
+    public var isolatedBy: Int16 = -1
+    /// Task that set PG_locked, or -1. Model-only: the kernel has no owner field.
+    public var lockOwner: Int16 = -1
+    /// False once memory hot-remove took the memmap away: any access is fatal.
+    public var memmapPresent: Bool = true
+
+    public init() {}
+
+    public var isLocked: Bool { flags.contains(.locked) }
+}
+
+/// A task's pointer to a page: the pfn, plus the generation it was formed at.
+///
+/// The kernel compares pages by pointer only; the generation is the model's
+/// way to tell that the pointer now names a different usage of the frame.
+public struct PageRef: Hashable, Sendable, CustomStringConvertible {
+    public var pfn: Int32
+    public var gen: UInt32
+
+    @inlinable public init(pfn: Int32, gen: UInt32) {
+        self.pfn = pfn
+        self.gen = gen
+    }
+
+    /// Registers hold plain integers; a page reference packs into one.
+    @inlinable public init(register value: Int64) {
+        pfn = Int32(truncatingIfNeeded: value & 0xffff_ffff)
+        gen = UInt32(truncatingIfNeeded: value >> 32)
+    }
+
+    @inlinable public var register: Int64 { Int64(gen) << 32 | Int64(UInt32(bitPattern: pfn)) }
+
+    public var description: String { "pfn \(pfn) (gen \(gen))" }
+}

@@ -1,0 +1,180 @@
+/// The kinds of plugin the registry holds.
+public enum PluginKind: String, CaseIterable, Sendable, Comparable {
+    case strategy, scenario, actor, scheduler, checker, reporter
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What every plugin says about itself: a name to select it by, a one-line
+/// summary, and the kernel function or commit it models.
+public protocol Plugin: Sendable {
+    static var kind: PluginKind { get }
+    var name: String { get }
+    var summary: String { get }
+    /// Kernel function and commit (or paper) the plugin models; may be empty.
+    var reference: String { get }
+}
+
+/// A place in a kernel path where strategies differ. Actors emit their
+/// program up to a hook, and the strategy emits the hook's code.
+public struct Hook: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// A fault found MIGRATION(P) (`__migration_entry_wait` and successors).
+    public static let migrationEntryWait = Hook(rawValue: "migration_entry_wait")
+    /// Reclaim has frozen the page and must clear PG_locked (`shrink_page_list`).
+    public static let reclaimClearLocked = Hook(rawValue: "reclaim_clear_locked")
+    /// Reclaim is about to freeze: a strategy may refuse (`__remove_mapping`).
+    public static let reclaimMayFreeze = Hook(rawValue: "reclaim_may_freeze")
+}
+
+/// What a hook's code may use.
+public struct HookContext: Sendable {
+    /// Register holding the page (for migrationEntryWait: receives it).
+    public var page: Register
+    /// Registers the hook may use freely.
+    public var temporaries: [Register]
+    /// The PTE slot and its process (migrationEntryWait).
+    public var slot: Int32
+    public var mm: Int
+    /// Where to go when the hook decides the path cannot proceed
+    /// (reclaimMayFreeze: keep the page locked).
+    public var bail: Label?
+
+    public init(page: Register, temporaries: [Register] = [], slot: Int32 = -1, mm: Int = 0, bail: Label? = nil) {
+        self.page = page
+        self.temporaries = temporaries
+        self.slot = slot
+        self.mm = mm
+        self.bail = bail
+    }
+}
+
+/// A waiting strategy: a choice of wait core, kernel knobs and behaviours,
+/// and the code it puts at each hook. Programs over kernel primitives, so a
+/// strategy reads like the kernel code it models.
+public protocol Strategy: Plugin {
+    var kernel: KernelConfig { get }
+    /// Behaviours beyond EXCLUSIVE, SHARED, DROP; they get indices from 3 on.
+    var extraBehaviors: [any WaitBehavior] { get }
+    /// Emit the code for `hook`; false if the strategy has none for it.
+    func emit(_ hook: Hook, into builder: inout ProgramBuilder, context: HookContext) -> Bool
+}
+
+extension Strategy {
+    public static var kind: PluginKind { .strategy }
+    public var extraBehaviors: [any WaitBehavior] { [] }
+}
+
+/// Named integer parameters of a scenario or actor (`faulters`, `mappings`,
+/// `passes`, ...). Plain data, so scenario files and the CLI can set them.
+public typealias Parameters = [String: Int64]
+
+/// Why a scenario or actor could not be built.
+public struct BuildError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A ready-to-run instance: the engine, the initial world, and the names a
+/// report needs.
+public struct Setup: Sendable {
+    public var engine: Engine
+    public var world: World
+    public var taskNames: [String]
+    public var counterNames: [String]
+
+    public init(engine: Engine, world: World, taskNames: [String], counterNames: [String] = []) {
+        self.engine = engine
+        self.world = world
+        self.taskNames = taskNames
+        self.counterNames = counterNames
+    }
+}
+
+/// An actor: one kind of kernel task (migrator, faulter, reclaimer, ...)
+/// whose program a scenario places in a world.
+public protocol Actor: Plugin {
+    /// Parameter names the actor reads, with their defaults.
+    var parameters: Parameters { get }
+}
+
+extension Actor {
+    public static var kind: PluginKind { .actor }
+}
+
+/// A named scenario: pages, mappings and actors, built for a strategy.
+public protocol Scenario: Plugin {
+    /// Parameter names the scenario reads, with their defaults.
+    var parameters: Parameters { get }
+    func build(strategy: any Strategy, parameters: Parameters) throws(BuildError) -> Setup
+}
+
+extension Scenario {
+    public static var kind: PluginKind { .scenario }
+}
+
+/// Chooses the next task at every step.
+public protocol Scheduler {
+    /// Pick one of the enabled tasks (bit `t` of `enabled` set for task `t`;
+    /// never zero), or nil to stop the run here.
+    mutating func pick(enabled: UInt64, world: World, step: Int) -> Int?
+}
+
+/// Makes schedulers, one per run.
+public protocol SchedulerPlugin: Plugin {
+    func make(seed: UInt64) -> any Scheduler
+}
+
+extension SchedulerPlugin {
+    public static var kind: PluginKind { .scheduler }
+}
+
+/// Watches a run: after every step, and once at its end.
+public protocol Checker {
+    mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation?
+    mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation?
+}
+
+/// Makes checkers, one per run.
+public protocol CheckerPlugin: Plugin {
+    func make() -> any Checker
+}
+
+extension CheckerPlugin {
+    public static var kind: PluginKind { .checker }
+}
+
+/// A report as data: titled tables and notes. Reporters render it.
+public struct ReportDocument: Hashable, Sendable {
+    public struct Table: Hashable, Sendable {
+        public var title: String
+        public var columns: [String]
+        public var rows: [[String]]
+        public init(title: String, columns: [String], rows: [[String]]) {
+            self.title = title
+            self.columns = columns
+            self.rows = rows
+        }
+    }
+    public var title: String
+    public var tables: [Table]
+    public var notes: [String]
+    public init(title: String, tables: [Table] = [], notes: [String] = []) {
+        self.title = title
+        self.tables = tables
+        self.notes = notes
+    }
+}
+
+/// Renders a report: as a text table, JSON, and so on.
+public protocol Reporter: Plugin {
+    func render(_ document: ReportDocument) -> String
+}
+
+extension Reporter {
+    public static var kind: PluginKind { .reporter }
+}

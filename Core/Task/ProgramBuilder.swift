@@ -1,0 +1,155 @@
+/// A forward- or backward-referenced place in a program being built.
+public struct Label: Hashable, Sendable {
+    let id: Int
+}
+
+/// Builds a `Program` the way kernel code reads: instructions grouped under
+/// the kernel function they belong to, with labels for branches and loops.
+///
+///     var b = ProgramBuilder(name: "faulter")
+///     b.function("__migration_entry_wait") { b in
+///         b.emit(.spinLock(.ptl(0)))
+///         ...
+///     }
+///     let program = try b.build()
+public struct ProgramBuilder: Sendable {
+    public let name: String
+    private var instructions: [Instruction] = []
+    private var labels: [Int32?] = []
+    private var fixups: [(pc: Int, label: Label)] = []
+    /// The kernel function the next instructions are attributed to.
+    public var currentFunction: String
+
+    /// The register kernel helpers (`lockPage`, `unlockPage`, ...) use for
+    /// their own results; programs should keep their values elsewhere.
+    public static let scratch: Register = Register(TaskState.registerCount - 1)
+
+    public init(name: String, function: String? = nil) {
+        self.name = name
+        self.currentFunction = function ?? name
+    }
+
+    /// The next instruction's index.
+    public var here: Int32 { Int32(instructions.count) }
+
+    public mutating func label() -> Label {
+        labels.append(nil)
+        return Label(id: labels.count - 1)
+    }
+
+    /// Place `label` at the next instruction.
+    public mutating func bind(_ label: Label) {
+        labels[label.id] = here
+    }
+
+    public mutating func emit(_ op: Op) {
+        instructions.append(Instruction(op, in: currentFunction))
+    }
+
+    public mutating func jump(to label: Label) {
+        fixups.append((instructions.count, label))
+        emit(.jump(-1))
+    }
+
+    /// Branch to `label` when `register <comparison> value`.
+    public mutating func branch(_ register: Register, _ comparison: Comparison, _ value: Int64, to label: Label) {
+        fixups.append((instructions.count, label))
+        emit(.branch(register, comparison, value, to: -1))
+    }
+
+    /// Emit `body` attributed to kernel function `name`.
+    public mutating func function(_ name: String, _ body: (inout ProgramBuilder) -> Void) {
+        let saved = currentFunction
+        currentFunction = name
+        body(&self)
+        currentFunction = saved
+    }
+
+    /// Resolve labels. Throws if a label was used but never bound.
+    public func build() throws(ProgramError) -> Program {
+        var out = instructions
+        for (pc, label) in fixups {
+            guard let target = labels[label.id] else {
+                throw ProgramError(program: name, pc: pc, message: "label \(label.id) used but never bound")
+            }
+            switch out[pc].op {
+            case .jump: out[pc].op = .jump(target)
+            case .branch(let r, let c, let v, _): out[pc].op = .branch(r, c, v, to: target)
+            default: break
+            }
+        }
+        return Program(name: name, instructions: out)
+    }
+}
+
+// The kernel's composite helpers, expanded into their atomic steps. Each is
+// what every kernel version shares; what differs between versions lives in
+// the wait cores and in strategies.
+extension ProgramBuilder {
+    /// `lock_page()`: trylock_page, else `__lock_page` = an EXCLUSIVE wait.
+    /// With `.killable`, `result` gets 0 or -EINTR (`lock_page_killable`).
+    public mutating func lockPage(_ page: Register, state: SleepState = .uninterruptible, result: Register = scratch) {
+        function(state == .killable ? "lock_page_killable" : "lock_page") { b in
+            let gotIt = b.label(), done = b.label()
+            b.emit(.trylockPage(page, result: Self.scratch))
+            b.branch(Self.scratch, .equal, 1, to: gotIt)
+            b.emit(.waitOnPageBit(page, .locked, state, behavior: BehaviorID.exclusive, result: result))
+            b.jump(to: done)
+            b.bind(gotIt)
+            b.emit(.set(result, 0))
+            b.bind(done)
+        }
+    }
+
+    /// `unlock_page()`: U1 clears PG_locked and reads PG_waiters in one
+    /// atomic step; U2 walks the queue only if PG_waiters was set.
+    public mutating func unlockPage(_ page: Register) {
+        function("unlock_page") { b in
+            let done = b.label()
+            b.emit(.clearLockedTestWaiters(page, result: Self.scratch))
+            b.branch(Self.scratch, .equal, 0, to: done)
+            b.emit(.wakeUpPageBit(page, .locked))
+            b.bind(done)
+        }
+    }
+
+    /// `__ClearPageLocked()`: a non-atomic read-modify-write of the flags
+    /// word, two steps, no look at PG_waiters and no wake.
+    public mutating func nonAtomicClearLocked(_ page: Register) {
+        function("__ClearPageLocked") { b in
+            b.emit(.nonAtomicClearRead(page))
+            b.emit(.nonAtomicClearWrite(page))
+        }
+    }
+
+    /// `wait_on_page_locked()`: a lockless test, then a SHARED wait.
+    public mutating func waitOnPageLocked(_ page: Register, state: SleepState = .uninterruptible) {
+        function("wait_on_page_locked") { b in
+            let done = b.label()
+            b.emit(.testFlag(page, .locked, result: Self.scratch))
+            b.branch(Self.scratch, .equal, 0, to: done)
+            b.emit(.waitOnPageBit(page, .locked, state, behavior: BehaviorID.shared, result: Self.scratch))
+            b.bind(done)
+        }
+    }
+
+    /// `put_and_wait_on_page_locked()` (9a1ea439b16b): a DROP wait, no fast
+    /// path; the caller must not touch the page afterwards.
+    public mutating func putAndWaitOnPageLocked(_ page: Register, state: SleepState = .uninterruptible, behavior: UInt8 = BehaviorID.drop, result: Register = scratch) {
+        function("put_and_wait_on_page_locked") { b in
+            b.emit(.waitOnPageBit(page, .locked, state, behavior: behavior, result: result))
+        }
+    }
+
+    /// `end_page_writeback()`: clear PG_writeback, then wake if PG_waiters.
+    public mutating func endPageWriteback(_ page: Register) {
+        function("end_page_writeback") { b in
+            let done = b.label()
+            b.emit(.clearFlag(page, .writeback))
+            b.emit(.testFlag(page, .waiters, result: Self.scratch))
+            b.branch(Self.scratch, .equal, 0, to: done)
+            b.emit(.wakeUpPageBit(page, .writeback))
+            b.bind(done)
+        }
+    }
+}

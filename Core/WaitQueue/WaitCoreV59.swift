@@ -1,0 +1,89 @@
+// wait_on_page_bit_common() and wake_page_function() after 5ef64cc8987a
+// ("mm: allow a controlled amount of unfairness in the page lock"), which
+// current kernels keep (as folio_wait_bit_common / folio_wake_bit).
+// Kernel-model §2.6.
+//
+//   begin -> lock (repeat:) -> setWaiters -> tryOrQueue -> [put] -> setState
+//         -> check (-> setState | -> lock on a stolen bit) -> finish -> [unlink]
+
+extension Engine {
+    func waitStepV59(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
+        let f = w.tasks[t].wait
+        let phase = WaitPhase(rawValue: f.phase)!
+        let site = StepEvent.Site.wait(f.phase)
+        let traits = self.traits[Int(f.behavior)]
+        if let e = try commonWaitStep(&w, t, phase, afterPut: .setState) { return e }
+        switch phase {
+        case .lock:
+            // repeat: the entry's flags start afresh; each exclusive queueing
+            // spends one unit of unfairness, and past it asks for a handoff.
+            var flags: WaitFlags = []
+            if traits.isExclusive {
+                flags = .exclusive
+                w.tasks[t].wait.unfairness -= 1
+                if w.tasks[t].wait.unfairness < 0 { flags.insert(.custom) }
+            }
+            w.tasks[t].entry.flags = flags
+            w.tasks[t].wait.phase = WaitPhase.setWaiters.rawValue
+            return takeBucketLock(&w, t, site: site)
+        case .setWaiters:
+            try setPageWaiters(&w, t)
+            w.tasks[t].wait.phase = WaitPhase.tryOrQueue.rawValue
+            return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(w.pages[Int(f.page.pfn)].flags.rawValue))
+        case .tryOrQueue:
+            let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: [.woken, .done], site: site)
+            w.tasks[t].wait.phase = (traits.dropsReference == .afterTest ? WaitPhase.put : .setState).rawValue
+            return e
+        case .setState:
+            w.tasks[t].state = f.state
+            w.tasks[t].wait.phase = WaitPhase.check.rawValue
+            return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(f.state.rawValue))
+        case .check:
+            let flags = w.tasks[t].entry.flags
+            if !flags.contains(.woken) {
+                if f.state.signalPending(w.tasks[t].pending) {
+                    w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+                    return StepEvent(task: t, site: site, .signalExit, pfn: f.page.pfn)
+                }
+                w.tasks[t].wait.phase = WaitPhase.setState.rawValue
+                return try ioSchedule(&w, t, site: site)
+            }
+            if !traits.isExclusive || flags.contains(.done) {
+                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+                return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn, a: 1)
+            }
+            // Woken, but the bit was left for us to take: someone may steal it.
+            try touch(w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
+            if testAndSet(&w, f.page.pfn, f.bit, owner: t) {
+                w.tasks[t].entry.flags.insert(.done)
+                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+                return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
+            }
+            w.tasks[t].stats.requeues += 1
+            w.tasks[t].wait.phase = WaitPhase.lock.rawValue
+            return StepEvent(task: t, site: site, .requeue, pfn: f.page.pfn)
+        default:
+            preconditionFailure("v5.9 core has no phase \(phase)")
+        }
+    }
+
+    /// wake_page_function (v5.9) after the key matched: an exclusive waiter
+    /// stops the walk if the bit is set; if it asked for a handoff, the waker
+    /// takes the bit for it (DONE). Then WOKEN, wake, unlink.
+    func wakeFunctionV59(_ w: inout World, waker t: Int, waiter: Int, page: PageRef, bit: PageFlags) throws(Violation) -> Int {
+        let flags = w.tasks[waiter].entry.flags
+        let exclusive = flags.contains(.exclusive)
+        if exclusive {
+            try touch(w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
+            if w.pages[Int(page.pfn)].flags.contains(bit) { return -1 }
+            if flags.contains(.custom) {
+                guard testAndSet(&w, page.pfn, bit, owner: waiter) else { return -1 }
+                w.tasks[waiter].entry.flags.insert(.done)
+            }
+        }
+        w.tasks[waiter].entry.flags.insert(.woken)
+        _ = tryToWakeUp(&w, waiter)
+        unlinkEntry(&w, waiter)
+        return exclusive ? 1 : 0
+    }
+}

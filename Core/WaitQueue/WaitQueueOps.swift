@@ -1,0 +1,213 @@
+// The hashed wait-queue lists and the scheduler primitives the wait cores
+// share: append at the tail, unlink, try_to_wake_up, io_schedule.
+
+/// The phases of `wait_on_page_bit_common`; each core uses a subset, in its
+/// own order (see WaitCoreV419.swift, WaitCoreV59a.swift, WaitCoreV59.swift).
+enum WaitPhase: UInt8 {
+    case begin, earlyPut, lock, queue, setStateUnlock, setWaiters, tryOrQueue
+    case testBit, put, schedule, postWake, setState, check, finish, unlink
+
+    var name: String {
+        switch self {
+        case .begin: "begin"
+        case .earlyPut: "put_page (before queueing)"
+        case .lock: "spin_lock(q->lock)"
+        case .queue: "__add_wait_queue_entry_tail + SetPageWaiters"
+        case .setStateUnlock: "set_current_state + spin_unlock"
+        case .setWaiters: "SetPageWaiters"
+        case .tryOrQueue: "trylock_page_bit_common or queue + spin_unlock"
+        case .testBit: "test_bit"
+        case .put: "put_page"
+        case .schedule: "io_schedule"
+        case .postWake: "after wake"
+        case .setState: "set_current_state"
+        case .check: "check WOKEN / signal / io_schedule"
+        case .finish: "finish_wait"
+        case .unlink: "finish_wait: list_del under q->lock"
+        }
+    }
+}
+
+/// The phases of `wake_up_page_bit` around `__wake_up_common`.
+enum WakePhase: UInt8 {
+    case lock, visit, final, chunkUnlock
+
+    var name: String {
+        switch self {
+        case .lock: "spin_lock(q->lock)"
+        case .visit: "__wake_up_common: wake_page_function"
+        case .final: "ClearPageWaiters? + spin_unlock"
+        case .chunkUnlock: "spin_unlock (bookmark)"
+        }
+    }
+}
+
+/// The kernel's -EINTR, as the wait's result.
+let eintr: Int8 = -4
+
+extension Engine {
+    func waitPhaseTakesBucketLock(_ phase: UInt8) -> Bool {
+        phase == WaitPhase.lock.rawValue || phase == WaitPhase.unlink.rawValue
+    }
+
+    /// Append `t`'s entry at the tail of its bucket's list.
+    func appendEntry(_ w: inout World, _ t: Int) {
+        w.queue.append(QueueItem(bucket: w.tasks[t].entry.bucket, task: Int16(t), isBookmark: false))
+        w.tasks[t].entry.onList = true
+    }
+
+    /// `list_del_init` of `t`'s entry (caller holds the bucket lock).
+    func unlinkEntry(_ w: inout World, _ t: Int) {
+        if let i = w.queue.firstIndex(where: { $0.task == t && !$0.isBookmark }) { w.queue.remove(at: i) }
+        w.tasks[t].entry.onList = false
+    }
+
+    /// `try_to_wake_up(p, TASK_NORMAL)`: 1 if `p` was not RUNNING.
+    func tryToWakeUp(_ w: inout World, _ t: Int) -> Bool {
+        guard w.tasks[t].state != .running else { return false }
+        w.tasks[t].state = .running
+        if w.tasks[t].blocked {
+            w.tasks[t].blocked = false
+            w.tasks[t].stats.sleeps += 1
+        }
+        return true
+    }
+
+    /// `io_schedule()`: return at once if RUNNING (a wake already came), or
+    /// if a signal the state admits is pending; otherwise block.
+    func ioSchedule(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let task = w.tasks[t]
+        if task.heldLocks != 0 || task.heldBucket >= 0 {
+            throw Violation(.sleepInAtomic, task: t, function: "io_schedule", detail: "scheduling while holding a spinlock")
+        }
+        if task.state == .running {
+            return StepEvent(task: t, site: site, .sleep, pfn: task.entry.page.pfn, a: 0)
+        }
+        if task.state.signalPending(task.pending) {
+            w.tasks[t].state = .running
+            return StepEvent(task: t, site: site, .sleep, pfn: task.entry.page.pfn, a: 2)
+        }
+        w.tasks[t].blocked = true
+        return StepEvent(task: t, site: site, .sleep, pfn: task.entry.page.pfn, a: 1)
+    }
+
+    /// First step of a wait: the thrashing decision (which reads the page,
+    /// so it must come before any DROP put) and the entry's initialisation.
+    func beginWait(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags, state: SleepState, behavior: UInt8, result: Register) throws(Violation) -> StepEvent {
+        let traits = self.traits[Int(behavior)]
+        var f = WaitFrame()
+        f.page = page
+        f.bit = bit
+        f.state = state
+        f.behavior = behavior
+        f.resultRegister = result
+        f.unfairness = Int16(clamping: config.waitCore.unfairness)
+        if config.thrashing != .none && bit == .locked {
+            try touch(w, t, page, "thrashing check (PageUptodate/PageWorkingset)")
+            let flags = w.pages[Int(page.pfn)].flags
+            if !flags.contains(.uptodate) && flags.contains(.workingset) {
+                f.thrashing = true
+                w.tasks[t].stats.psiEnter += 1
+                if !flags.contains(.swapbacked) {
+                    f.delayacct = true
+                    w.tasks[t].stats.delayacctStart += 1
+                }
+            }
+        }
+        var e = WaitEntry()
+        e.page = page
+        e.bit = bit
+        e.flags = traits.isExclusive ? .exclusive : []
+        e.bucket = config.waitTable.bucket(of: page.pfn)
+        w.tasks[t].entry = e
+        f.phase = traits.dropsReference == .beforeQueueing ? WaitPhase.earlyPut.rawValue : WaitPhase.lock.rawValue
+        w.tasks[t].wait = f
+        w.tasks[t].frame = .wait
+        return StepEvent(task: t, site: .wait(WaitPhase.begin.rawValue), .waitBegin, pfn: page.pfn, a: Int64(behavior), b: f.thrashing ? 1 : 0)
+    }
+
+    func waitStep(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
+        switch config.waitCore.version {
+        case .v4_19: try waitStepV419(&w, t)
+        case .v5_9a: try waitStepV59a(&w, t)
+        case .v5_9: try waitStepV59(&w, t)
+        }
+    }
+
+    /// Phases every core shares: the ablation's early put, taking q.lock,
+    /// DROP's put, and finish_wait. Returns nil for a core-specific phase.
+    func commonWaitStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, afterPut: WaitPhase) throws(Violation) -> StepEvent? {
+        let site = StepEvent.Site.wait(phase.rawValue)
+        let f = w.tasks[t].wait
+        switch phase {
+        case .earlyPut:
+            let e = try putPage(&w, t, f.page, owned: true, site: site)
+            w.tasks[t].wait.phase = WaitPhase.lock.rawValue
+            return e
+        case .put:
+            let e = try putPage(&w, t, f.page, owned: true, site: site)
+            w.tasks[t].wait.phase = afterPut.rawValue
+            return e
+        case .finish:
+            w.tasks[t].state = .running
+            if w.tasks[t].entry.onList {
+                w.tasks[t].wait.phase = WaitPhase.unlink.rawValue
+                return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(SleepState.running.rawValue))
+            }
+            return try completeWait(&w, t, site: site)
+        case .unlink:
+            // spin_lock, list_del_init, spin_unlock: nothing observable between.
+            if w.tasks[t].entry.onList { unlinkEntry(&w, t) }
+            return try completeWait(&w, t, site: site)
+        default:
+            return nil
+        }
+    }
+
+    /// The end of a wait: thrashing accounting ends from the locals (or, for
+    /// the pre-seed v4.20 code, by re-reading the page), the result goes to
+    /// its register and the program continues.
+    func completeWait(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let f = w.tasks[t].wait
+        let result: Int8
+        switch config.waitCore.version {
+        case .v4_19:
+            result = f.result
+        case .v5_9a:
+            result = w.tasks[t].entry.flags.contains(.woken) ? 0 : eintr
+        case .v5_9:
+            let key: WaitFlags = traits[Int(f.behavior)].isExclusive ? .done : .woken
+            result = w.tasks[t].entry.flags.contains(key) ? 0 : eintr
+        }
+        if f.thrashing {
+            switch config.thrashing {
+            case .rereadAtEnd:
+                try touch(w, t, f.page, "delayacct_thrashing_end: PageSwapBacked")
+                if !w.pages[Int(f.page.pfn)].flags.contains(.swapbacked) { w.tasks[t].stats.delayacctEnd += 1 }
+            case .decidedUpFront:
+                if f.delayacct { w.tasks[t].stats.delayacctEnd += 1 }
+            case .none:
+                break
+            }
+            w.tasks[t].stats.psiLeave += 1
+        }
+        w.tasks[t].registers[Int(f.resultRegister)] = Int64(result)
+        w.tasks[t].frame = .none
+        w.tasks[t].pc += 1
+        if Int(w.tasks[t].pc) >= code[Int(w.tasks[t].program)].count { w.tasks[t].finished = true }
+        return StepEvent(task: t, site: site, .waitEnd, pfn: f.page.pfn, a: Int64(result))
+    }
+
+    /// Take q.lock: the step is enabled only while the lock is free.
+    func takeBucketLock(_ w: inout World, _ t: Int, site: StepEvent.Site) -> StepEvent {
+        let b = w.tasks[t].entry.bucket
+        w.tasks[t].heldBucket = b
+        return StepEvent(task: t, site: site, .queueLock, pfn: w.tasks[t].wait.page.pfn, a: Int64(b))
+    }
+
+    func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) {
+        let p = w.tasks[t].wait.page
+        try touch(w, t, p, "SetPageWaiters")
+        w.pages[Int(p.pfn)].flags.insert(.waiters)
+    }
+}

@@ -1,0 +1,142 @@
+// wake_up_page_bit() around __wake_up_common(): the walk of one hashed
+// bucket, one entry per micro-step under q.lock, with bookmarks every
+// WAITQUEUE_WALK_BREAK_CNT entries (2554db916586, 11a19c7b099f) and the
+// PageWaiters clearing rule. Kernel-model §2.4.
+
+extension Engine {
+    func beginWake(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags) throws(Violation) -> StepEvent {
+        var f = WakeFrame()
+        f.page = page
+        f.bit = bit
+        f.bucket = config.waitTable.bucket(of: page.pfn)
+        f.phase = WakePhase.lock.rawValue
+        w.tasks[t].wake = f
+        w.tasks[t].frame = .wake
+        w.stats.wakeCalls += 1
+        return try wakeStep(&w, t)
+    }
+
+    /// The item after `index` in the same bucket, as (task, isBookmark).
+    private func following(_ w: World, after index: Int, bucket: Int16) -> (Int16, Bool)? {
+        var i = index + 1
+        while i < w.queue.count {
+            let q = w.queue[i]
+            if q.bucket == bucket { return (q.task, q.isBookmark) }
+            i += 1
+        }
+        return nil
+    }
+
+    private func index(_ w: World, task: Int16, bookmark: Bool) -> Int? {
+        w.queue.firstIndex { $0.task == task && $0.isBookmark == bookmark }
+    }
+
+    private func setNext(_ w: inout World, _ t: Int, _ n: (Int16, Bool)?) {
+        if let (task, isBookmark) = n {
+            w.tasks[t].wake.next = task
+            w.tasks[t].wake.nextIsBookmark = isBookmark
+            w.tasks[t].wake.phase = WakePhase.visit.rawValue
+        } else {
+            w.tasks[t].wake.next = -1
+            w.tasks[t].wake.phase = WakePhase.final.rawValue
+        }
+    }
+
+    func wakeStep(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
+        let f = w.tasks[t].wake
+        let phase = WakePhase(rawValue: f.phase)!
+        let site = StepEvent.Site.wake(f.phase)
+        switch phase {
+        case .lock:
+            w.tasks[t].heldBucket = f.bucket
+            w.tasks[t].wake.nrExclusive = 1
+            w.tasks[t].wake.count = 0
+            w.tasks[t].wake.visits = 0
+            if f.resumeFromBookmark, let i = index(w, task: Int16(t), bookmark: true) {
+                let n = following(w, after: i, bucket: f.bucket)
+                w.queue.remove(at: i)
+                setNext(&w, t, n)
+            } else {
+                let first = w.queue.firstIndex { $0.bucket == f.bucket }
+                setNext(&w, t, first.map { (w.queue[$0].task, w.queue[$0].isBookmark) })
+            }
+            w.tasks[t].wake.resumeFromBookmark = false
+            return StepEvent(task: t, site: site, .wakeBegin, pfn: f.page.pfn, a: Int64(f.bucket), b: f.resumeFromBookmark ? 1 : 0)
+
+        case .visit:
+            guard let i = index(w, task: f.next, bookmark: f.nextIsBookmark) else {
+                preconditionFailure("wake walk lost its cursor: the list changed under q.lock")
+            }
+            let after = following(w, after: i, bucket: f.bucket)
+            if f.nextIsBookmark {
+                setNext(&w, t, after)
+                return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(f.next))
+            }
+            let waiter = Int(f.next)
+            let entry = w.tasks[waiter].entry
+            w.tasks[t].wake.visits += 1
+            w.stats.longestWakeChunk = max(w.stats.longestWakeChunk, Int32(w.tasks[t].wake.visits))
+            var result = 0
+            if entry.page.pfn == f.page.pfn {
+                w.tasks[t].wake.pageMatch = true
+                if entry.bit == f.bit {
+                    switch config.waitCore.version {
+                    case .v4_19: result = try wakeFunctionV419(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
+                    case .v5_9a: result = try wakeFunctionV59a(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
+                    case .v5_9: result = try wakeFunctionV59(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
+                    }
+                }
+            }
+            let event: StepEvent
+            if entry.page.pfn == f.page.pfn && entry.bit == f.bit {
+                event = StepEvent(task: t, site: site, .wakeVisit, pfn: f.page.pfn, a: Int64(waiter), b: Int64(result))
+            } else {
+                event = StepEvent(task: t, site: site, .wakeSkip, pfn: f.page.pfn, a: Int64(waiter), b: entry.page.pfn == f.page.pfn ? 1 : 0)
+            }
+            if result < 0 {
+                w.tasks[t].wake.phase = WakePhase.final.rawValue
+                return event
+            }
+            if result > 0 && entry.flags.contains(.exclusive) {
+                w.tasks[t].wake.exclusiveWoken += 1
+                w.stats.mostExclusiveWakesInOneCall = max(w.stats.mostExclusiveWakesInOneCall, Int32(w.tasks[t].wake.exclusiveWoken))
+                w.tasks[t].wake.nrExclusive -= 1
+                if w.tasks[t].wake.nrExclusive == 0 {
+                    w.tasks[t].wake.phase = WakePhase.final.rawValue
+                    return event
+                }
+            }
+            w.tasks[t].wake.count += 1
+            if config.bookmarks && Int(w.tasks[t].wake.count) > config.walkBreakCount, let (nt, nb) = after,
+               let j = index(w, task: nt, bookmark: nb) {
+                // list_add_tail(&bookmark->entry, &next->entry): just before next.
+                w.queue.insert(QueueItem(bucket: f.bucket, task: Int16(t), isBookmark: true), at: j)
+                w.tasks[t].wake.phase = WakePhase.chunkUnlock.rawValue
+                return event
+            }
+            setNext(&w, t, after)
+            return event
+
+        case .chunkUnlock:
+            w.tasks[t].heldBucket = -1
+            w.tasks[t].wake.resumeFromBookmark = true
+            w.tasks[t].wake.phase = WakePhase.lock.rawValue
+            return StepEvent(task: t, site: site, .chunkBreak, pfn: f.page.pfn, a: Int64(f.bucket))
+
+        case .final:
+            // "It is possible for other pages to have collided on the
+            // waitqueue hash": clear PG_waiters only if the list is empty or
+            // no entry for this page was seen; otherwise it stays (stale).
+            let clear = !w.bucketActive(f.bucket) || !f.pageMatch
+            if clear {
+                try touch(w, t, f.page, "ClearPageWaiters")
+                w.pages[Int(f.page.pfn)].flags.remove(.waiters)
+            }
+            w.tasks[t].heldBucket = -1
+            w.tasks[t].frame = .none
+            w.tasks[t].pc += 1
+            if Int(w.tasks[t].pc) >= code[Int(w.tasks[t].program)].count { w.tasks[t].finished = true }
+            return StepEvent(task: t, site: site, .wakeEnd, pfn: f.page.pfn, a: clear ? 1 : 0)
+        }
+    }
+}
