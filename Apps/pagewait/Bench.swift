@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import PagewaitCore
+import PagewaitPlugins
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the engine's raw speed: atomic steps per second on one core.",
+        discussion: """
+            Runs the fixed lock-mix workload (two lock_page users, a wait_on_page_locked \
+            reader, a put_and_wait_on_page_locked faulter and a trylock stealer on one page) \
+            under the seeded random scheduler, for each wait core, and prints the median \
+            of --repeats timed runs. Build with -c release for meaningful numbers.
+            """)
+
+    @Option(help: "Atomic steps per timed run.")
+    var steps: Int = 2_000_000
+
+    @Option(help: "Timed runs per wait core; the median is reported.")
+    var repeats: Int = 5
+
+    @Option(help: "Scheduler seed.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+    }
+
+    func run() throws {
+        print("workload: lock-mix (5 tasks, 1 page), random scheduler, seed \(seed), \(steps) steps per run, median of \(repeats)")
+        for core in [WaitCore.v4_19, .v5_9a, .v5_9(unfairness: 5)] {
+            let setup = try LockMix.setup(config: KernelConfig(waitCore: core))
+            var rates: [Double] = []
+            var last: RunResult?
+            for _ in 0..<repeats {
+                var scheduler = RandomScheduler(seed: seed)
+                var checkers: [any Checker] = []
+                let start = ContinuousClock.now
+                let result = setup.engine.run(setup.world, scheduler: &scheduler, checkers: &checkers,
+                                              options: RunOptions(maxSteps: steps))
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                rates.append(Double(result.steps) / seconds)
+                last = result
+            }
+            rates.sort()
+            let median = rates[rates.count / 2]
+            let end = last.map { $0.violation.map { "violation: \($0)" } ?? $0.end.rawValue } ?? "-"
+            print("  \(core.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.2f", median / 1e6)) M steps/s  (min \(String(format: "%.2f", rates.first! / 1e6)), max \(String(format: "%.2f", rates.last! / 1e6)); run ended: \(end))")
+        }
+    }
+}
