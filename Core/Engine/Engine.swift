@@ -14,8 +14,11 @@ public struct Engine: Sendable {
     public let programs: [Program]
     public let behaviors: [any WaitBehavior]
     let traits: [BehaviorTraits]
-    /// Programs' operations without their names: the hot path's view.
-    let code: [[Op]]
+    /// Every program's operations, back to back, without their names: the
+    /// hot path's view. Program `p` is `ops[base[p] ..< base[p] + length[p]]`.
+    let ops: [Op]
+    let base: [Int]
+    let length: [Int]
 
     /// - Parameters:
     ///   - behaviors: appended after the standard EXCLUSIVE, SHARED and DROP
@@ -25,7 +28,15 @@ public struct Engine: Sendable {
         self.programs = programs
         self.behaviors = BehaviorID.standard + behaviors
         self.traits = self.behaviors.map(BehaviorTraits.init)
-        self.code = programs.map { $0.instructions.map(\.op) }
+        self.ops = programs.flatMap { $0.instructions.map(\.op) }
+        var offsets: [Int] = []
+        var next = 0
+        for p in programs {
+            offsets.append(next)
+            next += p.instructions.count
+        }
+        self.base = offsets
+        self.length = programs.map(\.instructions.count)
         for p in programs { try Self.validate(p, behaviors: self.behaviors.count) }
     }
 
@@ -46,7 +57,7 @@ public struct Engine: Sendable {
             switch ins.op {
             case .jump(let to): try target(to, pc)
             case .branch(_, _, _, let to): try target(to, pc)
-            case .waitOnPageBit(_, let bit, _, let b, _):
+            case .waitOnPageBit(_, let bit, _, let b, _), .waitOnPageBitReleasing(_, let bit, _, let b, _, _):
                 if Int(b) >= behaviors { throw ProgramError(program: p.name, pc: pc, message: "behaviour \(b) not in the table (0..<\(behaviors))") }
                 if bit != .locked && bit != .writeback { throw ProgramError(program: p.name, pc: pc, message: "can only wait on PG_locked or PG_writeback") }
             case .wakeUpPageBit(_, let bit):
@@ -59,24 +70,23 @@ public struct Engine: Sendable {
     /// Whether task `t` can take a step now: not finished, not asleep in
     /// io_schedule, and the lock its next step acquires (if any) is free.
     public func isEnabled(_ w: World, _ t: Int) -> Bool {
-        let task = w.tasks[t]
-        if task.finished || task.blocked { return false }
-        switch task.frame {
+        if w.tasks[t].finished || w.tasks[t].blocked { return false }
+        switch w.tasks[t].frame {
         case .wait:
-            if waitPhaseTakesBucketLock(task.wait.phase) { return !w.bucketLocked(task.entry.bucket) }
+            if waitPhaseTakesBucketLock(w.tasks[t].wait.phase) { return !w.bucketLocked(w.tasks[t].entry.bucket) }
             return true
         case .wake:
-            if task.wake.phase == WakePhase.lock.rawValue { return !w.bucketLocked(task.wake.bucket) }
+            if w.tasks[t].wake.phase == WakePhase.lock.rawValue { return !w.bucketLocked(w.tasks[t].wake.bucket) }
             return true
         case .none:
-            let ops = code[Int(task.program)]
-            let pc = Int(task.pc)
-            guard pc < ops.count else { return true }
-            switch ops[pc] {
+            let program = Int(w.tasks[t].program)
+            let pc = Int(w.tasks[t].pc)
+            guard pc < length[program] else { return true }
+            switch ops[base[program] + pc] {
             case .spinLock(let l):
                 return !w.locked(l)
             case .wakeUpPageBit(let r, _):
-                let pfn = PageRef(register: task.registers[Int(r)]).pfn
+                let pfn = PageRef(register: w.tasks[t].registers[Int(r)]).pfn
                 guard pfn >= 0 && Int(pfn) < w.pages.count else { return true }  // step reports it
                 return !w.bucketLocked(config.waitTable.bucket(of: pfn))
             default:
@@ -85,11 +95,12 @@ public struct Engine: Sendable {
         }
     }
 
-    /// The enabled tasks as a bit set (task `t` is bit `t`; at most 64 tasks).
-    public func enabledMask(_ w: World) -> UInt64 {
-        var m: UInt64 = 0
-        for t in w.tasks.indices where t < 64 && isEnabled(w, t) { m |= 1 << UInt64(t) }
-        return m
+    /// The tasks that can take a step now (tasks numbered beyond
+    /// `TaskSet.capacity` never run; `Setup`s refuse to build them).
+    public func enabledTasks(_ w: World) -> TaskSet {
+        var s = TaskSet()
+        for t in w.tasks.indices where t < TaskSet.capacity && isEnabled(w, t) { s.insert(t) }
+        return s
     }
 
     /// Execute one atomic step of task `t`.
@@ -106,6 +117,7 @@ public struct Engine: Sendable {
             let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule" : "the lock its next step takes is held"
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
         }
+        w.tasks[t].preemptHint = 0
         switch w.tasks[t].frame {
         case .wait: return try waitStep(&w, t)
         case .wake: return try wakeStep(&w, t)
@@ -135,17 +147,19 @@ extension Op {
     /// Registers the operation reads or writes.
     var registers: [Register] {
         switch self {
-        case .jump, .count, .pause, .exit, .spinLock, .spinUnlock, .cacheRemove, .sendSignal:
+        case .jump, .count, .pause, .preemptionPoint, .exit, .spinLock, .spinUnlock, .cacheRemove, .sendSignal:
             return []
         case .branch(let r, _, _, _), .set(let r, _), .add(let r, _), .loadPage(let r, _), .getPage(let r),
              .putPage(let r), .pageRefUnfreeze(let r, _), .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r),
              .setFlag(let r, _), .clearFlag(let r, _), .wakeUpPageBit(let r, _), .unmapToMigration(_, let r),
              .removeMigrationPTE(_, let r), .unmapPTE(_, let r), .putbackLRU(let r), .findCachePage(_, let r),
-             .cacheReplace(_, let r), .freeFrozenPage(let r), .signalPending(let r), .hotRemove(let r):
+             .cacheReplace(_, let r), .freeFrozenPage(let r), .signalPending(let r), .hotRemove(let r),
+             .readCounter(_, let r):
             return [r]
         case .getPageUnlessZero(let a, let b), .pageRefFreeze(let a, _, let b), .trylockPage(let a, let b),
              .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b), .waitOnPageBit(let a, _, _, _, let b),
-             .readPTE(_, let a, let b), .allocPage(_, let a, let b), .isolateLRU(let a, let b):
+             .readPTE(_, let a, let b), .allocPage(_, let a, let b), .isolateLRU(let a, let b),
+             .readRefcount(let a, let b), .readMapcount(let a, let b), .move(let a, let b), .waitOnPageBitReleasing(let a, _, _, _, _, let b):
             return [a, b]
         }
     }

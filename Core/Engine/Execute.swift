@@ -3,47 +3,27 @@
 
 extension Engine {
     func execute(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
+        // A program's first instructions may be local; run them first. If
+        // they lead to a lock that is taken, this step was only them.
+        try runLocals(&w, t)
         let pc = w.tasks[t].pc
-        let ops = code[Int(w.tasks[t].program)]
+        let program = Int(w.tasks[t].program)
         let site = StepEvent.Site.instruction(pc)
-        guard Int(pc) < ops.count else {
+        guard Int(pc) < length[program] else {
             w.tasks[t].finished = true
             return StepEvent(task: t, site: site, .exit)
         }
-        var next = pc + 1
+        if !isEnabled(w, t) { return StepEvent(task: t, site: site, .nothing) }
         let event: StepEvent
-        switch ops[Int(pc)] {
-        case .jump(let to):
-            next = to
-            event = StepEvent(task: t, site: site, .branch, a: 1)
-        case .branch(let r, let cmp, let v, let to):
-            let taken = cmp.holds(w.tasks[t].registers[Int(r)], v)
-            if taken { next = to }
-            event = StepEvent(task: t, site: site, .branch, a: taken ? 1 : 0)
-        case .set(let r, let v):
-            w.tasks[t].registers[Int(r)] = v
-            event = StepEvent(task: t, site: site, .setRegister, a: Int64(r), b: v)
-        case .add(let r, let v):
-            w.tasks[t].registers[Int(r)] &+= v
-            event = StepEvent(task: t, site: site, .setRegister, a: Int64(r), b: w.tasks[t].registers[Int(r)])
-        case .count(let c):
-            guard c >= 0 && Int(c) < w.counters.count else {
-                throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
-            }
-            w.counters[Int(c)] += 1
-            event = StepEvent(task: t, site: site, .counter, a: Int64(c))
+        switch ops[base[program] + Int(pc)] {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit:
+            preconditionFailure("local instructions are run by runLocals")
         case .pause:
             event = StepEvent(task: t, site: site, .nothing)
-        case .exit:
-            next = Int32(ops.count)
-            event = StepEvent(task: t, site: site, .exit)
+        case .preemptionPoint(let permille):
+            w.tasks[t].preemptHint = permille
+            event = StepEvent(task: t, site: site, .nothing, a: Int64(permille))
 
-        case .loadPage(let r, let pfn):
-            guard pfn >= 0 && Int(pfn) < w.pages.count else {
-                throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
-            }
-            w.tasks[t].registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
-            event = StepEvent(task: t, site: site, .setRegister, pfn: pfn, a: Int64(r))
         case .getPage(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "get_page")
@@ -98,6 +78,19 @@ extension Engine {
             w.pages[Int(p.pfn)].life = .inUse
             w.pages[Int(p.pfn)].frozenBy = -1
             event = StepEvent(task: t, site: site, .unfrozen, pfn: p.pfn, a: Int64(n))
+
+        case .readRefcount(let r, let out):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "page_count")
+            let v = Int64(w.pages[Int(p.pfn)].refcount)
+            w.tasks[t].registers[Int(out)] = v
+            event = StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
+        case .readMapcount(let r, let out):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "page_mapcount")
+            let v = Int64(w.pages[Int(p.pfn)].mapcount)
+            w.tasks[t].registers[Int(out)] = v
+            event = StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
 
         case .trylockPage(let r, let out):
             let p = try pageOperand(w, t, r)
@@ -157,6 +150,12 @@ extension Engine {
         case .waitOnPageBit(let r, let bit, let state, let behavior, let out):
             let p = try pageOperand(w, t, r)
             return try beginWait(&w, t, page: p, bit: bit, state: state, behavior: behavior, result: out)
+        case .waitOnPageBitReleasing(let r, let bit, let state, let behavior, let release, let out):
+            let p = try pageOperand(w, t, r)
+            guard w.tasks[t].holds(release) else {
+                throw Violation(.lockMisuse, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "wait releasing \(release) without holding it")
+            }
+            return try beginWait(&w, t, page: p, bit: bit, state: state, behavior: behavior, result: out, release: release)
         case .wakeUpPageBit(let r, let bit):
             let p = try pageOperand(w, t, r)
             return try beginWake(&w, t, page: p, bit: bit)
@@ -296,9 +295,74 @@ extension Engine {
             w.pages[Int(p.pfn)].memmapPresent = false
             event = StepEvent(task: t, site: site, .hotRemove, pfn: p.pfn)
         }
-        w.tasks[t].pc = next
-        if Int(next) >= ops.count { w.tasks[t].finished = true }
+        try advance(&w, t)
         return event
+    }
+
+    /// The most local instructions run in a row before the program is
+    /// judged to loop without ever taking a step.
+    static let localRunLimit = 10_000
+
+    /// Move past the instruction just executed, then run the local
+    /// instructions that follow it.
+    func advance(_ w: inout World, _ t: Int) throws(Violation) {
+        w.tasks[t].pc += 1
+        try runLocals(&w, t)
+    }
+
+    /// Run register moves, branches, jumps, counters and pointer formation
+    /// in place: they touch nothing another task can see (counters are
+    /// observations), so they are not scheduling points. The task rests on
+    /// its next visible instruction, or finishes.
+    func runLocals(_ w: inout World, _ t: Int) throws(Violation) {
+        let program = Int(w.tasks[t].program)
+        let count = length[program], first = base[program]
+        var budget = Self.localRunLimit
+        while true {
+            let pc = Int(w.tasks[t].pc)
+            guard pc < count else {
+                w.tasks[t].finished = true
+                return
+            }
+            var next = Int32(pc + 1)
+            switch ops[first + pc] {
+            case .jump(let to):
+                next = to
+            case .branch(let r, let cmp, let v, let to):
+                if cmp.holds(w.tasks[t].registers[Int(r)], v) { next = to }
+            case .set(let r, let v):
+                w.tasks[t].registers[Int(r)] = v
+            case .move(let r, let from):
+                w.tasks[t].registers[Int(r)] = w.tasks[t].registers[Int(from)]
+            case .add(let r, let v):
+                w.tasks[t].registers[Int(r)] &+= v
+            case .count(let c):
+                guard c >= 0 && Int(c) < w.counters.count else {
+                    throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
+                }
+                w.counters[Int(c)] += 1
+            case .readCounter(let c, let r):
+                guard c >= 0 && Int(c) < w.counters.count else {
+                    throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
+                }
+                w.tasks[t].registers[Int(r)] = w.counters[Int(c)]
+            case .loadPage(let r, let pfn):
+                guard pfn >= 0 && Int(pfn) < w.pages.count else {
+                    throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
+                }
+                w.tasks[t].registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
+            case .exit:
+                next = Int32(count)
+            default:
+                return
+            }
+            w.tasks[t].pc = next
+            budget -= 1
+            if budget == 0 {
+                throw Violation(.badProgram, task: t, function: function(of: w, task: t),
+                                detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
+            }
+        }
     }
 
     func pteOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false) throws(Violation) -> PTE {
@@ -331,7 +395,10 @@ extension Engine {
         let s = w.tasks[target].state
         if (fatal && (s == .killable || s == .interruptible)) || (!fatal && s == .interruptible) {
             w.tasks[target].state = .running
-            w.tasks[target].blocked = false
+            if w.tasks[target].blocked {
+                w.tasks[target].blocked = false
+                w.tasks[target].stats.wakeups += 1
+            }
         }
     }
 }

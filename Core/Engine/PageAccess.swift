@@ -22,13 +22,13 @@ extension Engine {
         if w.references(of: t, on: pfn) > 0 { return true }
         let p = w.pages[Int(pfn)]
         if p.life == .frozen && Int(p.frozenBy) == t { return true }
-        let task = w.tasks[t]
-        if task.heldLocks != 0 {
-            for pte in w.ptes where pte.pfn == pfn && (pte.kind == .present || pte.kind == .migration) {
-                if task.holds(.ptl(Int(pte.mm))) { return true }
+        let held = w.tasks[t].heldLocks
+        if held != 0 {
+            for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind == .present || w.ptes[i].kind == .migration) {
+                if held & LockID.ptl(Int(w.ptes[i].mm)).bit != 0 { return true }
             }
-            for slot in w.cache where slot.pfn == pfn {
-                if task.holds(.mapping(Int(slot.file))) { return true }
+            for i in w.cache.indices where w.cache[i].pfn == pfn {
+                if held & LockID.mapping(Int(w.cache[i].file)).bit != 0 { return true }
             }
         }
         return false
@@ -78,6 +78,10 @@ extension Engine {
         if p.refcount <= 0 || p.life == .free {
             throw Violation(.putOnZero, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "put_page with refcount \(p.refcount)")
+        }
+        if p.refcount == 1 && p.isLocked {
+            throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
+                            detail: "last reference dropped with PG_locked set (locked by task \(p.lockOwner)): bad page")
         }
         if owned { ledger(&w, t, pfn, -1) }
         let before = p.refcount

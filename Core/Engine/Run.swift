@@ -40,7 +40,7 @@ public struct ReplayScheduler: Scheduler {
 
     public init(_ schedule: Schedule) { self.schedule = schedule }
 
-    public mutating func pick(enabled: UInt64, world: World, step: Int) -> Int? {
+    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
         guard position < schedule.steps.count else { return nil }
         defer { position += 1 }
         return Int(schedule.steps[position])
@@ -61,8 +61,8 @@ extension Engine {
         var end = RunEnd.stepLimit
         var violation: Violation?
         loop: while schedule.steps.count < options.maxSteps {
-            let enabled = enabledMask(w)
-            if enabled == 0 {
+            let enabled = enabledTasks(w)
+            if enabled.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
             }

@@ -1,7 +1,7 @@
 /// The sequence of task choices of one run: printable, parseable, and
-/// replayable. Format `pw1:` followed by one base-36 digit per step (task
-/// 0–35), with runs of one task written `<digit>*<count>.`; e.g.
-/// `pw1:0*12.1102*3.`.
+/// replayable. Format `pw1:` followed by one token per step: a base-36 digit
+/// for tasks 0–35, `{n}` for task n ≥ 36; a run of four or more of one task
+/// is written `<token>*<count>.`. E.g. `pw1:0*12.1102*3.{40}`.
 public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     public static let prefix = "pw1:"
     public var steps: [UInt8]
@@ -10,18 +10,21 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 
     private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
 
+    private static func token(_ t: UInt8) -> String {
+        t < 36 ? String(digits[Int(t)]) : "{\(t)}"
+    }
+
     public var description: String {
         var s = Self.prefix
         var i = 0
         while i < steps.count {
             var j = i
             while j < steps.count && steps[j] == steps[i] { j += 1 }
-            let d = Self.digits[Int(steps[i]) % 36]
+            let token = Self.token(steps[i])
             if j - i >= 4 {
-                s.append(d)
-                s += "*\(j - i)."
+                s += token + "*\(j - i)."
             } else {
-                for _ in i..<j { s.append(d) }
+                for _ in i..<j { s += token }
             }
             i = j
         }
@@ -29,6 +32,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     }
 
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// Character offset in the string as given (leading blanks included).
         public var offset: Int
         public var message: String
         public var description: String { "schedule string, character \(offset): \(message)" }
@@ -36,46 +40,52 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
 
     /// Parse a schedule string; the error names the character and the problem.
     public init(parsing text: String) throws(ParseError) {
-        let chars = Array(text.trimmingWhitespace())
+        let all = Array(text)
+        var start = 0, end = all.count
+        while start < end && all[start].isWhitespace { start += 1 }
+        while end > start && all[end - 1].isWhitespace { end -= 1 }
+        let chars = all[start..<end]
         let prefix = Array(Self.prefix)
-        guard chars.count >= prefix.count, Array(chars[0..<prefix.count]) == prefix else {
+        guard chars.count >= prefix.count, Array(chars.prefix(prefix.count)) == prefix else {
             if let colon = chars.firstIndex(of: ":") {
-                throw ParseError(offset: 0, message: "unknown format '\(String(chars[0...colon]))' (this build reads '\(Self.prefix)')")
+                throw ParseError(offset: start, message: "unknown format '\(String(chars[start...colon]))' (this build reads '\(Self.prefix)')")
             }
-            throw ParseError(offset: 0, message: "missing the '\(Self.prefix)' prefix")
+            throw ParseError(offset: start, message: "missing the '\(Self.prefix)' prefix")
+        }
+        func number(from i: Int, limit: Int) throws(ParseError) -> (Int, Int) {
+            var j = i, n = 0
+            while j < end, chars[j].isASCII, let d = chars[j].wholeNumberValue {
+                n = n * 10 + d
+                guard n <= limit else { throw ParseError(offset: i, message: "number too large (at most \(limit))") }
+                j += 1
+            }
+            guard j > i else { throw ParseError(offset: i, message: "expected a number") }
+            return (n, j)
         }
         var out: [UInt8] = []
-        var i = prefix.count
-        while i < chars.count {
-            guard let v = Self.digits.firstIndex(of: chars[i]) else {
-                throw ParseError(offset: i, message: "'\(chars[i])' is not a task digit (0-9, a-z)")
+        var i = start + prefix.count
+        while i < end {
+            let task: Int
+            if chars[i] == "{" {
+                let (n, j) = try number(from: i + 1, limit: TaskSet.capacity - 1)
+                guard j < end && chars[j] == "}" else { throw ParseError(offset: j, message: "a '{task}' token ends with '}'") }
+                task = n
+                i = j + 1
+            } else if let v = Self.digits.firstIndex(of: chars[i]) {
+                task = v
+                i += 1
+            } else {
+                throw ParseError(offset: i, message: "'\(chars[i])' is not a task (0-9, a-z, or {n})")
             }
-            i += 1
-            if i < chars.count && chars[i] == "*" {
-                var j = i + 1
-                var n = 0
-                while j < chars.count, let d = chars[j].wholeNumberValue, chars[j].isASCII {
-                    n = n * 10 + d
-                    guard n <= 100_000_000 else { throw ParseError(offset: i, message: "repeat count too large") }
-                    j += 1
-                }
-                guard j > i + 1 else { throw ParseError(offset: i + 1, message: "'*' must be followed by a count") }
-                guard j < chars.count && chars[j] == "." else { throw ParseError(offset: j, message: "a repeat count ends with '.'") }
-                out += Array(repeating: UInt8(v), count: n)
+            if i < end && chars[i] == "*" {
+                let (n, j) = try number(from: i + 1, limit: 100_000_000)
+                guard j < end && chars[j] == "." else { throw ParseError(offset: j, message: "a repeat count ends with '.'") }
+                out += Array(repeating: UInt8(task), count: n)
                 i = j + 1
             } else {
-                out.append(UInt8(v))
+                out.append(UInt8(task))
             }
         }
         steps = out
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> Substring {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return s
     }
 }

@@ -66,17 +66,20 @@ public struct World: Hashable, Sendable {
 
     /// Some task holds the wait-queue lock of `bucket`.
     @inlinable public func bucketLocked(_ bucket: Int16) -> Bool {
-        tasks.contains { $0.heldBucket == bucket }
+        for i in tasks.indices where tasks[i].heldBucket == bucket { return true }
+        return false
     }
 
     /// Some task holds `lock`.
     @inlinable public func locked(_ lock: LockID) -> Bool {
-        tasks.contains { $0.holds(lock) }
+        for i in tasks.indices where tasks[i].heldLocks & lock.bit != 0 { return true }
+        return false
     }
 
     /// `waitqueue_active()`: the bucket's list has any item.
     @inlinable public func bucketActive(_ bucket: Int16) -> Bool {
-        queue.contains { $0.bucket == bucket }
+        for i in queue.indices where queue[i].bucket == bucket { return true }
+        return false
     }
 
     /// The tasks queued on `bucket`, in list order (bookmarks left out).
@@ -85,5 +88,8 @@ public struct World: Hashable, Sendable {
     }
 
     /// Every task has finished.
-    public var allFinished: Bool { tasks.allSatisfy(\.finished) }
+    public var allFinished: Bool {
+        for i in tasks.indices where !tasks[i].finished { return false }
+        return true
+    }
 }

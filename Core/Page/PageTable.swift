@@ -47,7 +47,7 @@ public struct LockID: Hashable, Sendable, CustomStringConvertible {
     /// `mapping->i_pages` lock of one file.
     public static func mapping(_ file: Int) -> LockID { LockID(raw: UInt8(32 + file)) }
 
-    @inlinable var bit: UInt64 { 1 << UInt64(raw) }
+    @inlinable public var bit: UInt64 { 1 << UInt64(raw) }
 
     public var description: String {
         raw < 32 ? "ptl(mm \(raw))" : "i_pages lock(file \(raw - 32))"

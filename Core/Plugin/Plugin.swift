@@ -26,8 +26,10 @@ public struct Hook: RawRepresentable, Hashable, Sendable, CustomStringConvertibl
     public static let migrationEntryWait = Hook(rawValue: "migration_entry_wait")
     /// Reclaim has frozen the page and must clear PG_locked (`shrink_page_list`).
     public static let reclaimClearLocked = Hook(rawValue: "reclaim_clear_locked")
-    /// Reclaim is about to freeze: a strategy may refuse (`__remove_mapping`).
-    public static let reclaimMayFreeze = Hook(rawValue: "reclaim_may_freeze")
+    /// Reclaim has frozen the page (`__remove_mapping`): a strategy may
+    /// refuse to free it by branching to `HookContext.bail`, which unfreezes
+    /// and keeps the page locked.
+    public static let reclaimFrozen = Hook(rawValue: "reclaim_frozen")
 }
 
 /// What a hook's code may use.
@@ -40,15 +42,18 @@ public struct HookContext: Sendable {
     public var slot: Int32
     public var mm: Int
     /// Where to go when the hook decides the path cannot proceed
-    /// (reclaimMayFreeze: keep the page locked).
+    /// (reclaimFrozen: unfreeze and keep the page locked).
     public var bail: Label?
+    /// The actor's parameters (e.g. `window`, pauses inside the fault path).
+    public var parameters: Parameters
 
-    public init(page: Register, temporaries: [Register] = [], slot: Int32 = -1, mm: Int = 0, bail: Label? = nil) {
+    public init(page: Register, temporaries: [Register] = [], slot: Int32 = -1, mm: Int = 0, bail: Label? = nil, parameters: Parameters = [:]) {
         self.page = page
         self.temporaries = temporaries
         self.slot = slot
         self.mm = mm
         self.bail = bail
+        self.parameters = parameters
     }
 }
 
@@ -119,9 +124,8 @@ extension Scenario {
 
 /// Chooses the next task at every step.
 public protocol Scheduler {
-    /// Pick one of the enabled tasks (bit `t` of `enabled` set for task `t`;
-    /// never zero), or nil to stop the run here.
-    mutating func pick(enabled: UInt64, world: World, step: Int) -> Int?
+    /// Pick one of the enabled tasks (never empty), or nil to stop the run here.
+    mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int?
 }
 
 /// Makes schedulers, one per run.

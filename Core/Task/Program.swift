@@ -17,7 +17,9 @@ public enum Comparison: UInt8, Hashable, Sendable {
 
 /// One kernel operation, executed by `Engine.step` as one atomic step —
 /// except `waitOnPageBit` and `wakeUpPageBit`, which run as the several
-/// steps their wait core defines.
+/// steps their wait core defines, and the local operations (jumps,
+/// branches, register moves, counters, `loadPage`, `exit`), which touch
+/// nothing another task can see and so run as part of the step before them.
 ///
 /// Page operands are registers holding a `PageRef`. Results go to registers:
 /// 1 for success, 0 for failure, unless documented otherwise.
@@ -26,11 +28,18 @@ public enum Op: Hashable, Sendable {
     case jump(Int32)
     case branch(Register, Comparison, Int64, to: Int32)
     case set(Register, Int64)
+    case move(Register, from: Register)
     case add(Register, Int64)
     /// Bump a world counter (statistics named by the scenario).
     case count(Int32)
-    /// Do nothing for one step: think time, or a preemption point.
+    /// Read a world counter: how actors tell each other "done".
+    case readCounter(Int32, into: Register)
+    /// Do nothing for one step: think time.
     case pause
+    /// Do nothing for one step, and tell the scheduler the task may be
+    /// preempted here with the given chance (per mille): time off the CPU
+    /// inside a window that matters (kernel-model §2.7 `preemptInWindow`).
+    case preemptionPoint(permille: UInt16)
     case exit
 
     // References (include/linux/mm.h, page_ref.h).
@@ -41,6 +50,10 @@ public enum Op: Hashable, Sendable {
     case putPage(Register)
     case pageRefFreeze(Register, expected: Int32, result: Register)
     case pageRefUnfreeze(Register, count: Int32)
+    /// `page_count()`.
+    case readRefcount(Register, into: Register)
+    /// `page_mapcount()`.
+    case readMapcount(Register, into: Register)
 
     // Flags and the page lock.
     case trylockPage(Register, result: Register)
@@ -57,6 +70,10 @@ public enum Op: Hashable, Sendable {
     // Waiting and waking (mm/filemap.c).
     case waitOnPageBit(Register, PageFlags, SleepState, behavior: UInt8, result: Register)
     case wakeUpPageBit(Register, PageFlags)
+    /// A wait that queues while the caller holds `release` and drops it
+    /// right after queueing, before sleeping: `migration_entry_wait_on_locked`
+    /// (ffa65753c431), which never takes a page reference.
+    case waitOnPageBitReleasing(Register, PageFlags, SleepState, behavior: UInt8, release: LockID, result: Register)
 
     // Spinlocks.
     case spinLock(LockID)

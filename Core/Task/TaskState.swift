@@ -17,6 +17,8 @@ public struct WaitFrame: Hashable, Sendable {
     public var behavior: UInt8 = 0
     /// Register that receives the result (0 or -EINTR).
     public var resultRegister: UInt8 = 0
+    /// A program lock to drop right after queueing (raw `LockID`), or -1.
+    public var release: Int16 = -1
     /// `bit_is_set` (v4.19).
     public var bitSet: Bool = false
     public var result: Int8 = 0
@@ -59,9 +61,44 @@ public struct TaskStats: Hashable, Sendable {
     public var psiLeave: Int32 = 0
     public var delayacctStart: Int32 = 0
     public var delayacctEnd: Int32 = 0
-    /// Steps spent blocked in io_schedule (counted when woken).
-    public var sleeps: Int32 = 0
+    /// Times the task was woken out of io_schedule, by a wake or a signal.
+    public var wakeups: Int32 = 0
     public init() {}
+}
+
+/// A task's eight registers, stored inline: a `TaskState` holds no
+/// reference, so copying a world copies plain memory.
+public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    @usableFromInline var r: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+    public init() {}
+
+    /// The first values given; the rest are 0. Extra values are ignored.
+    public init(_ values: [Int64]) {
+        for (i, v) in values.prefix(TaskState.registerCount).enumerated() { self[i] = v }
+    }
+
+    public init(arrayLiteral values: Int64...) { self.init(values) }
+
+    @inlinable public subscript(_ i: Int) -> Int64 {
+        get {
+            precondition(i >= 0 && i < TaskState.registerCount, "register r\(i) does not exist")
+            return withUnsafeBytes(of: r) { $0.load(fromByteOffset: i * 8, as: Int64.self) }
+        }
+        set {
+            precondition(i >= 0 && i < TaskState.registerCount, "register r\(i) does not exist")
+            withUnsafeMutableBytes(of: &r) { $0.storeBytes(of: newValue, toByteOffset: i * 8, as: Int64.self) }
+        }
+    }
+
+    public var values: [Int64] { (0..<TaskState.registerCount).map { self[$0] } }
+
+    public static func == (a: Registers, b: Registers) -> Bool { a.values == b.values }
+    public func hash(into h: inout Hasher) {
+        withUnsafeBytes(of: r) { h.combine(bytes: $0) }
+    }
+
+    public var description: String { values.description }
 }
 
 /// A task running a program: pc, registers, sleep state, held locks, and the
@@ -71,7 +108,7 @@ public struct TaskState: Hashable, Sendable {
 
     public var program: Int32
     public var pc: Int32 = 0
-    public var registers: [Int64]
+    public var registers: Registers
     public var state: SleepState = .running
     /// Inside `io_schedule()` and not runnable until someone sets it RUNNING.
     public var blocked: Bool = false
@@ -87,13 +124,14 @@ public struct TaskState: Hashable, Sendable {
     public var entry = WaitEntry()
     /// Flags word read by a non-atomic clear's first half (`__ClearPageLocked`).
     public var snapshot: PageFlags = []
+    /// Set by a preemption point for the scheduler to read (per mille);
+    /// cleared by the task's next instruction.
+    public var preemptHint: UInt16 = 0
     public var stats = TaskStats()
 
     public init(program: Int, registers: [Int64] = []) {
         self.program = Int32(program)
-        var r = registers
-        r += Array(repeating: 0, count: max(0, Self.registerCount - r.count))
-        self.registers = r
+        self.registers = Registers(registers)
     }
 
     @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks & lock.bit != 0 }

@@ -2,7 +2,7 @@
 // with the seed's DROP behaviour (9a1ea439b16b). Kernel-model §2.3, §2.4.
 //
 //   begin -> lock -> queue -> setStateUnlock -> testBit -> [put] -> [schedule]
-//         -> postWake -> (lock again | finish) -> [unlink]
+//         -> postWake -> [signalCheck] -> (lock again | finish) -> [unlink]
 
 extension Engine {
     func waitStepV419(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
@@ -29,8 +29,10 @@ extension Engine {
         case .setStateUnlock:
             w.tasks[t].state = f.state
             w.tasks[t].heldBucket = -1
-            w.tasks[t].wait.phase = WaitPhase.testBit.rawValue
+            afterQueueing(&w, t, then: .testBit)
             return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(f.state.rawValue))
+        case .releaseLock:
+            return releaseAfterQueueing(&w, t, then: .testBit)
         case .testBit:
             try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
             let set = w.pages[Int(f.page.pfn)].flags.contains(f.bit)
@@ -43,13 +45,15 @@ extension Engine {
             return try ioSchedule(&w, t, site: site)
         case .postWake:
             return try postWakeV419(&w, t, traits, site: site)
+        case .signalCheck:
+            return signalCheckV419(&w, t, traits, site: site)
         default:
             preconditionFailure("v4.19 core has no phase \(phase)")
         }
     }
 
-    /// Steps 7-9 of §2.3: the behaviour's check, then signals (before DROP's
-    /// exit, on purpose), then DROP leaves or the others go round again.
+    /// Step 7 of §2.3: the behaviour's check; on failure, signals come next
+    /// (before DROP's exit, on purpose) as their own step.
     private func postWakeV419(_ w: inout World, _ t: Int, _ traits: BehaviorTraits, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
         switch traits.postWake {
@@ -60,6 +64,11 @@ extension Engine {
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
             }
+            // Step 8 is a separate step: an unlock's walk and a signal may
+            // land between the failed test-and-set and the signal check
+            // (kernel-model F8).
+            w.tasks[t].wait.phase = WaitPhase.signalCheck.rawValue
+            return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 0)
         case .testBit:
             try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
             if !w.pages[Int(f.page.pfn)].flags.contains(f.bit) {
@@ -67,9 +76,18 @@ extension Engine {
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 0)
             }
+            w.tasks[t].wait.phase = WaitPhase.signalCheck.rawValue
+            return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 1)
         case .none:
-            break
+            // DROP looks at nothing, so steps 7 and 8 are one step.
+            return signalCheckV419(&w, t, traits, site: site)
         }
+    }
+
+    /// Steps 8-9 of §2.3: a pending signal the state admits ends the wait
+    /// with -EINTR; otherwise DROP returns and the others go round again.
+    private func signalCheckV419(_ w: inout World, _ t: Int, _ traits: BehaviorTraits, site: StepEvent.Site) -> StepEvent {
+        let f = w.tasks[t].wait
         if f.state.signalPending(w.tasks[t].pending) {
             w.tasks[t].wait.result = eintr
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue

@@ -32,8 +32,10 @@ extension Engine {
             return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(w.pages[Int(f.page.pfn)].flags.rawValue))
         case .tryOrQueue:
             let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: [.woken, .done], site: site)
-            w.tasks[t].wait.phase = (traits.dropsReference == .afterTest ? WaitPhase.put : .setState).rawValue
+            afterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
             return e
+        case .releaseLock:
+            return releaseAfterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
         case .setState:
             w.tasks[t].state = f.state
             w.tasks[t].wait.phase = WaitPhase.check.rawValue

@@ -5,7 +5,7 @@
 /// own order (see WaitCoreV419.swift, WaitCoreV59a.swift, WaitCoreV59.swift).
 enum WaitPhase: UInt8 {
     case begin, earlyPut, lock, queue, setStateUnlock, setWaiters, tryOrQueue
-    case testBit, put, schedule, postWake, setState, check, finish, unlink
+    case testBit, put, schedule, postWake, setState, check, finish, unlink, releaseLock, signalCheck
 
     var name: String {
         switch self {
@@ -24,6 +24,8 @@ enum WaitPhase: UInt8 {
         case .check: "check WOKEN / signal / io_schedule"
         case .finish: "finish_wait"
         case .unlink: "finish_wait: list_del under q->lock"
+        case .releaseLock: "spin_unlock (after queueing)"
+        case .signalCheck: "signal_pending_state"
         }
     }
 }
@@ -68,7 +70,7 @@ extension Engine {
         w.tasks[t].state = .running
         if w.tasks[t].blocked {
             w.tasks[t].blocked = false
-            w.tasks[t].stats.sleeps += 1
+            w.tasks[t].stats.wakeups += 1
         }
         return true
     }
@@ -93,7 +95,7 @@ extension Engine {
 
     /// First step of a wait: the thrashing decision (which reads the page,
     /// so it must come before any DROP put) and the entry's initialisation.
-    func beginWait(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags, state: SleepState, behavior: UInt8, result: Register) throws(Violation) -> StepEvent {
+    func beginWait(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags, state: SleepState, behavior: UInt8, result: Register, release: LockID? = nil) throws(Violation) -> StepEvent {
         let traits = self.traits[Int(behavior)]
         var f = WaitFrame()
         f.page = page
@@ -102,6 +104,7 @@ extension Engine {
         f.behavior = behavior
         f.resultRegister = result
         f.unfairness = Int16(clamping: config.waitCore.unfairness)
+        f.release = release.map { Int16($0.raw) } ?? -1
         if config.thrashing != .none && bit == .locked {
             try touch(w, t, page, "thrashing check (PageUptodate/PageWorkingset)")
             let flags = w.pages[Int(page.pfn)].flags
@@ -193,9 +196,24 @@ extension Engine {
         }
         w.tasks[t].registers[Int(f.resultRegister)] = Int64(result)
         w.tasks[t].frame = .none
-        w.tasks[t].pc += 1
-        if Int(w.tasks[t].pc) >= code[Int(w.tasks[t].program)].count { w.tasks[t].finished = true }
+        try advance(&w, t)
         return StepEvent(task: t, site: site, .waitEnd, pfn: f.page.pfn, a: Int64(result))
+    }
+
+    /// The phase after q.lock is dropped: first the caller's lock, if the
+    /// wait was asked to release one (`migration_entry_wait_on_locked`).
+    func afterQueueing(_ w: inout World, _ t: Int, then next: WaitPhase) {
+        w.tasks[t].wait.phase = (w.tasks[t].wait.release >= 0 ? WaitPhase.releaseLock : next).rawValue
+    }
+
+    /// Drop the lock the wait was asked to release, then go on to `next`.
+    func releaseAfterQueueing(_ w: inout World, _ t: Int, then next: WaitPhase) -> StepEvent {
+        let f = w.tasks[t].wait
+        let l = LockID(raw: UInt8(f.release))
+        w.tasks[t].heldLocks &= ~l.bit
+        w.tasks[t].wait.release = -1
+        w.tasks[t].wait.phase = next.rawValue
+        return StepEvent(task: t, site: .wait(WaitPhase.releaseLock.rawValue), .spinUnlock, pfn: f.page.pfn, a: Int64(l.raw))
     }
 
     /// Take q.lock: the step is enabled only while the lock is free.

@@ -134,8 +134,7 @@ extension Engine {
             }
             w.tasks[t].heldBucket = -1
             w.tasks[t].frame = .none
-            w.tasks[t].pc += 1
-            if Int(w.tasks[t].pc) >= code[Int(w.tasks[t].program)].count { w.tasks[t].finished = true }
+            try advance(&w, t)
             return StepEvent(task: t, site: site, .wakeEnd, pfn: f.page.pfn, a: clear ? 1 : 0)
         }
     }

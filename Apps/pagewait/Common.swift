@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import PagewaitCore
+import PagewaitPlugins
+
+/// Options every command that runs a scenario shares.
+struct ScenarioOptions: ParsableArguments {
+    @Option(name: .customLong("param"), help: ArgumentHelp(
+        "Set a scenario parameter, e.g. --param think=4 (repeatable). `pagewait list --parameters` shows them.",
+        valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "Number of processes mapping the page (scenario parameter `mappings`).")
+    var mappings: Int?
+
+    /// The parameters given on the command line.
+    func parameters(faulters: Int?) throws -> Parameters {
+        var p: Parameters = [:]
+        for item in params {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let v = Int64(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--param expects name=integer, got '\(item)'")
+            }
+            p[parts[0]] = v
+        }
+        if let m = mappings { p["mappings"] = Int64(m) }
+        if let k = faulters { p["faulters"] = Int64(k) }
+        return p
+    }
+}
+
+/// A scenario by built-in name or from a scenario file.
+func loadScenario(_ nameOrPath: String, registry: Registry) throws -> any Scenario {
+    if nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/") {
+        guard let data = FileManager.default.contents(atPath: nameOrPath), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read scenario file '\(nameOrPath)'")
+        }
+        do { return try ScenarioFile.parse(text, path: nameOrPath, registry: registry) } catch {
+            throw ValidationError(error.description)
+        }
+    }
+    do { return try registry.scenario(nameOrPath) } catch { throw ValidationError("\(error)") }
+}
+
+func resolveStrategy(_ name: String, registry: Registry) throws -> any Strategy {
+    do { return try registry.resolveStrategy(name) } catch { throw ValidationError("\(error)") }
+}
+
+func build(_ scenario: any Scenario, _ strategy: any Strategy, _ parameters: Parameters) throws -> Setup {
+    do { return try scenario.build(strategy: strategy, parameters: parameters) } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+func format(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+
+/// Wall-clock seconds since `start`.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+/// Two threads by default: the machines this runs on have two cores.
+let defaultJobs = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+/// The random scheduler's timing knobs, shared by run and compare.
+struct TimingOptions: ParsableArguments {
+    @Option(help: "Mean steps a woken task waits for a CPU.")
+    var wakeLatency: Int = RandomScheduler.defaultWakeLatency
+
+    @Option(help: "Mean steps a task preempted at a preemption point stays off the CPU.")
+    var preemptLength: Int = RandomScheduler.defaultPreemptLength
+
+    func validate() throws {
+        guard wakeLatency >= 0, preemptLength >= 0 else { throw ValidationError("--wake-latency and --preempt-length must not be negative") }
+    }
+
+    var timing: SchedulerTiming { SchedulerTiming(wakeLatency: wakeLatency, preemptLength: preemptLength) }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import PagewaitCore
+import PagewaitPlugins
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The strategy matrix: every strategy against 0-3 faulters on the built-in scenarios.",
+        discussion: """
+            For each scenario, one row per strategy and number of faulters: how often \
+            migrate_pages succeeds within its 10 passes (with a 95 % Wilson interval), \
+            passes per call, PTE unmap+remap operations, offline outer iterations \
+            (p50/p99, and how often the budget was hit: the livelock), and hangs or \
+            lost wakeups found. With no arguments it answers the seed patch's questions \
+            on the built-in defaults.
+
+            --sweep NAME=V1,V2,... repeats the migrate-vs-faulters rows for each value of \
+            one scenario parameter (e.g. mappings=1,2,4,8 or unmapCost=0,4,16).
+            """)
+
+    @Option(name: .customLong("scenario"), help: "Scenario to include (repeatable; default: migrate-vs-faulters, offline, reclaim-race).")
+    var scenarios: [String] = []
+
+    @Option(name: .customLong("strategy"), help: "Strategy to include (repeatable; default: every built-in strategy but the forbidden ablations).")
+    var strategies: [String] = []
+
+    @Option(help: "Faulter counts, comma-separated.")
+    var faulters: String = "0,1,2,3"
+
+    @Option(help: "Seeds per cell.")
+    var seeds: Int = 1000
+
+    @Option(help: "First seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Step budget per run.")
+    var maxSteps: Int = 200_000
+
+    @Option(help: "Threads.")
+    var jobs: Int = defaultJobs
+
+    @Option(help: "Sweep one scenario parameter over values, e.g. mappings=1,2,4,8.")
+    var sweep: String?
+
+    @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @OptionGroup(title: "Scheduler timing") var timingOptions: TimingOptions
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Also write an SVG chart of success rate against faulters (migrate-vs-faulters) to this file.")
+    var svg: String?
+
+    static let defaultScenarios = ["migrate-vs-faulters", "offline", "reclaim-race"]
+    static let defaultStrategies = [
+        "legacy", "legacy-unlock", "put-and-wait", "put-and-wait-unlockless", "put-and-wait-cond",
+        "put-and-wait-waitersref", "put-and-wait-killable", "rewrite-fair", "unfair-5", "noref", "no-bookmarks",
+    ]
+
+    func validate() throws {
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        _ = try faulterCounts()
+        _ = try sweepValues()
+    }
+
+    func faulterCounts() throws -> [Int] {
+        let parts = faulters.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap { Int($0) }
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ (0...32).contains($0) }) else {
+            throw ValidationError("--faulters expects comma-separated counts 0...32, got '\(faulters)'")
+        }
+        return values
+    }
+
+    func sweepValues() throws -> (String, [Int64])? {
+        guard let sweep else { return nil }
+        let parts = sweep.split(separator: "=", maxSplits: 1).map(String.init)
+        let values = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) } : []
+        guard parts.count == 2, !parts[0].isEmpty, !values.isEmpty,
+              values.count == parts[1].split(separator: ",").count else {
+            throw ValidationError("--sweep expects NAME=V1,V2,..., got '\(sweep)'")
+        }
+        return (parts[0], values)
+    }
+
+    func run() throws {
+        let registry = BuiltinPlugins.registry()
+        let start = ContinuousClock.now
+        let counts = try faulterCounts()
+        let strategyNames = strategies.isEmpty ? Self.defaultStrategies : strategies
+        let strategyList = try strategyNames.map { try resolveStrategy($0, registry: registry) }
+        let base = try scenarioOptions.parameters(faulters: nil)
+        var cells: [(label: String, summary: CellSummary)] = []
+
+        func runCell(_ scenario: any Scenario, _ strategy: any Strategy, _ params: Parameters, label: String) throws {
+            let setup = try build(scenario, strategy, params)
+            let outcomes = SeedSweep(setup: setup, seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing).run()
+            let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
+            cells.append((label, CellSummary(scenario: scenario.name, strategy: strategy.name, faulters: k,
+                                             mappings: setup.world.ptes.count, outcomes: outcomes)))
+        }
+
+        if let (name, values) = try sweepValues() {
+            let scenario = try loadScenario(scenarios.first ?? "migrate-vs-faulters", registry: registry)
+            for v in values {
+                for strategy in strategyList {
+                    for k in counts {
+                        var p = base
+                        p[name] = v
+                        p["faulters"] = Int64(k)
+                        try runCell(scenario, strategy, p, label: "\(name)=\(v)")
+                    }
+                }
+            }
+        } else {
+            for name in scenarios.isEmpty ? Self.defaultScenarios : scenarios {
+                let scenario = try loadScenario(name, registry: registry)
+                // reclaim-race is about one faulter: it has exactly one.
+                let ks = name == "reclaim-race" ? [1] : counts
+                for strategy in strategyList {
+                    for k in ks {
+                        var p = base
+                        p["faulters"] = Int64(k)
+                        try runCell(scenario, strategy, p, label: scenario.name)
+                    }
+                }
+            }
+        }
+        let elapsed = seconds(since: start)
+        switch format {
+        case .json:
+            print(try jsonText(CompareDocument(seedsPerCell: seeds, firstSeed: seed, elapsedSeconds: elapsed, rows: cells.map(\.summary))))
+        case .text:
+            print(CompareReport.render(cells, seeds: seeds, elapsed: elapsed))
+        }
+        if let svg {
+            let rows = cells.map(\.summary).filter { $0.scenario == (scenarios.first ?? "migrate-vs-faulters") && sweep == nil }
+            let chart = SuccessChart(title: "migrate_pages success within 10 passes (\(seeds) seeds per point)", rows: rows)
+            do { try chart.render().write(toFile: svg, atomically: true, encoding: .utf8) } catch {
+                throw ValidationError("cannot write '\(svg)': \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+struct CompareDocument: Encodable {
+    var seedsPerCell: Int
+    var firstSeed: UInt64
+    var elapsedSeconds: Double
+    var rows: [CellSummary]
+}
+
+enum CompareReport {
+    static func render(_ cells: [(label: String, summary: CellSummary)], seeds: Int, elapsed: Double) -> String {
+        var doc = ReportDocument(title: "pagewait compare: \(seeds) seeds per row, \(format(elapsed, 1)) s")
+        var labels: [String] = []
+        for c in cells where !labels.contains(c.label) { labels.append(c.label) }
+        for label in labels {
+            let rows = cells.filter { $0.label == label }.map(\.summary)
+            let offline = rows.contains { $0.offlineP50 > 0 }
+            var columns = ["strategy", "faulters", "success %", "95% CI", "passes", "PTE ops"]
+            if offline { columns += ["offline p50", "p99", "budget hit %"] }
+            columns += ["hangs", "lost wakeups", "other"]
+            let table = rows.map { s -> [String] in
+                var r = [s.strategy, "\(s.faulters)", format(s.successRate * 100, 1),
+                         "\(format(s.successLow * 100, 1))-\(format(s.successHigh * 100, 1))",
+                         format(s.meanPasses), format(s.meanPTEOps, 1)]
+                if offline { r += ["\(s.offlineP50)", "\(s.offlineP99)", format(s.budgetHitRate * 100, 1)] }
+                r += ["\(s.hangs)", "\(s.lostWakeups)", "\(s.violations - s.hangs - s.lostWakeups)"]
+                return r
+            }
+            doc.tables.append(ReportDocument.Table(title: label, columns: columns, rows: table))
+            for s in rows where s.firstFailure != nil {
+                doc.notes.append("\(label) / \(s.strategy) / \(s.faulters) faulters: \(s.firstFailure!)")
+                if let sched = s.firstFailureSchedule {
+                    doc.notes.append("  replay: pagewait replay '\(sched)' --scenario \(s.scenario) --strategy \(s.strategy) --faulters \(s.faulters)")
+                }
+            }
+        }
+        return TextReporter().render(doc)
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import PagewaitCore
+import PagewaitPlugins
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one scenario under one strategy over many seeds and print its statistics.",
+        discussion: """
+            SCENARIO is a built-in name (see `pagewait list`) or a scenario file (.toml; \
+            see docs/scenarios.md). Each seed drives the seeded random scheduler; the same \
+            seed gives the same run. With --seeds 1 the run's schedule is printed too, \
+            ready for `pagewait replay`.
+            """)
+
+    @Argument(help: "A built-in scenario name or a scenario file path.")
+    var scenario: String
+
+    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
+    var strategy: String = "put-and-wait"
+
+    @Option(help: "Number of faulters (scenario parameter `faulters`).")
+    var faulters: Int?
+
+    @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @OptionGroup(title: "Scheduler timing") var timingOptions: TimingOptions
+
+    @Option(help: "Number of seeds.")
+    var seeds: Int = 1000
+
+    @Option(help: "First seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Step budget per run.")
+    var maxSteps: Int = 200_000
+
+    @Option(help: "Threads.")
+    var jobs: Int = defaultJobs
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard maxSteps > 0 else { throw ValidationError("--max-steps must be positive") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
+    }
+
+    func run() throws {
+        let registry = BuiltinPlugins.registry()
+        let scenario = try loadScenario(self.scenario, registry: registry)
+        let strategy = try resolveStrategy(self.strategy, registry: registry)
+        let parameters = try scenarioOptions.parameters(faulters: faulters)
+        let setup = try build(scenario, strategy, parameters)
+        let start = ContinuousClock.now
+        let outcomes = SeedSweep(setup: setup, seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing).run()
+        let elapsed = seconds(since: start)
+        let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
+        let mappings = setup.world.ptes.count
+        let summary = CellSummary(scenario: scenario.name, strategy: strategy.name, faulters: k, mappings: mappings, outcomes: outcomes)
+        switch format {
+        case .json:
+            print(try jsonText(summary))
+        case .text:
+            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed))
+        }
+    }
+}
+
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try e.encode(value), as: UTF8.self)
+}
+
+enum RunReport {
+    static func text(_ s: CellSummary, setup: Setup, outcomes: [RunOutcome], elapsed: Double) -> String {
+        var lines: [String] = []
+        lines.append("\(s.scenario) under \(s.strategy): \(s.seeds) seeds, \(setup.taskNames.count) tasks (\(setup.taskNames.joined(separator: ", "))), \(s.mappings) mappings; \(format(elapsed, 2)) s")
+        let calls = outcomes.reduce(0) { $0 + $1[.migrateCalls] }
+        if calls > 0 {
+            lines.append("  migration succeeded within its passes: \(format(s.successRate * 100, 1)) % (95 % CI \(format(s.successLow * 100, 1))-\(format(s.successHigh * 100, 1)))")
+            lines.append("  passes per migrate_pages call: \(format(s.meanPasses)); PTE unmap+remap ops per run: \(format(s.meanPTEOps, 1))")
+            let causes = s.eagain.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("  -EAGAIN causes: \(causes.isEmpty ? "none" : causes.joined(separator: ", "))")
+        }
+        if outcomes.contains(where: { $0[.offlineIterations] > 0 }) {
+            lines.append("  offline iterations: p50 \(s.offlineP50), p99 \(s.offlineP99); budget hit in \(format(s.budgetHitRate * 100, 1)) % of seeds")
+        }
+        if outcomes.contains(where: { $0[.reclaimFreed] + $0[.reclaimKept] > 0 }) {
+            let freed = outcomes.filter { $0[.reclaimFreed] > 0 }.count
+            lines.append("  reclaim freed the page in \(freed) of \(s.seeds) seeds")
+        }
+        if outcomes.contains(where: { $0[.lockAcquired] > 0 }) {
+            lines.append("  lock fairness: most requeues by one waiter \(s.maxRequeues), most bypasses \(s.maxBypasses)")
+        }
+        if s.longestWakeChunk > 0 { lines.append("  longest wake-walk chunk (entries per q.lock hold): \(s.longestWakeChunk)") }
+        lines.append("  hangs: \(s.hangs), lost wakeups: \(s.lostWakeups), other violations: \(s.violations - s.hangs - s.lostWakeups), step budget exhausted: \(s.stepLimits)")
+        if let f = s.firstFailure {
+            lines.append("  first failure (seed \(s.firstFailureSeed ?? 0)): \(f)")
+            if let sched = s.firstFailureSchedule {
+                lines.append("  replay: pagewait replay '\(sched)' --scenario \(s.scenario) --strategy \(s.strategy)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

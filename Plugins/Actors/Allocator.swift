@@ -1,0 +1,41 @@
+import PagewaitCore
+
+/// An allocator that reuses the page's frame once it is freed, and keeps
+/// the new usage locked — for `hold` steps, or forever if `hold` < 0 (a page
+/// under long I/O). The "reuse" actor of kernel-model F5.
+public struct Allocator: ProgramActor {
+    public init() {}
+    public var name: String { "allocator" }
+    public var summary: String { "wait for the frame to be freed, allocate it again and hold the new usage locked" }
+    public var reference: String { "__alloc_pages; the reused-page hazard in 9a1ea439b16b's DROP comment" }
+    public var parameters: Parameters { ["attempts": 200, "hold": -1, "delay": 0] }
+
+    public func program(_ context: ActorContext) throws(BuildError) -> Program {
+        let P = Reg.page, t = Reg.t0
+        let hold = context.int("hold")
+        return try build("allocator") { b in
+            let retry = b.label(), got = b.label(), exit = b.label()
+            b.pause(context.int("delay"))
+            b.emit(.set(Reg.loop, 0))
+            b.function("__alloc_pages") { b in
+                b.bind(retry)
+                b.emit(.allocPage(pfn: Layout.pagePfn, into: P, result: t))
+                b.branch(t, .equal, 1, to: got)
+                b.emit(.add(Reg.loop, 1))
+                b.branch(Reg.loop, .greaterOrEqual, Int64(context.int("attempts")), to: exit)
+                b.emit(.pause)
+                b.jump(to: retry)
+                b.bind(got)
+                b.count(.reused)
+            }
+            b.function("allocator") { b in
+                b.emit(.trylockPage(P, result: t))
+                if hold >= 0 {
+                    b.pause(hold)
+                    b.unlockPage(P)
+                }
+                b.bind(exit)
+            }
+        }
+    }
+}

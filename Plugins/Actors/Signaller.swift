@@ -1,0 +1,17 @@
+import PagewaitCore
+
+/// Sends one signal (SIGKILL by default) to task `target` after `delay` steps.
+public struct Signaller: ProgramActor {
+    public init() {}
+    public var name: String { "signaller" }
+    public var summary: String { "send SIGKILL (or a non-fatal signal) to one task after a delay" }
+    public var reference: String { "signal_wake_up, signal_pending_state (kernel/signal.c, include/linux/sched/signal.h)" }
+    public var parameters: Parameters { ["target": 0, "delay": 0, "fatal": 1] }
+
+    public func program(_ context: ActorContext) throws(BuildError) -> Program {
+        try build("signaller") { b in
+            b.pause(context.int("delay"))
+            b.function("send_signal") { $0.emit(.sendSignal(task: Int16(clamping: context.int("target")), fatal: context.int("fatal") != 0)) }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import PagewaitCore
+
+/// Kernel-model F13: counts, per task, how often someone else acquired the
+/// page lock while the task was inside an exclusive wait on that page
+/// (bypasses). Requeues are counted by Core itself (`TaskStats.requeues`).
+/// Reports nothing; statistics read it after the run.
+public struct FairnessObserver: Checker {
+    public private(set) var bypasses: [Int32]
+    private var owners: [Int16]
+
+    public init(tasks: Int, pages: Int) {
+        bypasses = Array(repeating: 0, count: tasks)
+        owners = Array(repeating: -1, count: pages)
+    }
+
+    public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
+        guard event.pfn >= 0 && Int(event.pfn) < owners.count else { return nil }
+        let pfn = Int(event.pfn)
+        let owner = world.pages[pfn].lockOwner
+        defer { owners[pfn] = owner }
+        guard owner >= 0 && owner != owners[pfn] else { return nil }
+        for (t, task) in world.tasks.enumerated() where t != Int(owner) && task.frame == .wait {
+            if task.wait.page.pfn == event.pfn && task.wait.bit == .locked && task.entry.flags.contains(.exclusive) {
+                bypasses[t] += 1
+            }
+        }
+        return nil
+    }
+
+    public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? { nil }
+}

@@ -1,0 +1,59 @@
+import PagewaitCore
+
+/// The built-in scenarios. Defaults come from the kernel's structure
+/// (docs/scenarios.md explains each), never from what makes a test pass.
+public enum BuiltinScenarios {
+    /// Kernel-model §5 E(k, m), F1: one migrator, k faulters on a page
+    /// mapped by m processes.
+    public static let migrateVsFaulters = ScenarioSpec(
+        name: "migrate-vs-faulters",
+        summary: "migrate_pages on a file page mapped by m processes while k faulters touch it",
+        reference: "kernel-model F1; 9a1ea439b16b",
+        parameters: ["mappings": 2, "faulters": 2],
+        actors: [ActorSpec(Migrator()), ActorSpec(Faulter(), count: 2)])
+
+    /// Kernel-model F2: memory offlining's outer loop against k faulters.
+    public static let offline = ScenarioSpec(
+        name: "offline",
+        summary: "offline the page's range (retry until free, no timeout) while k faulters touch it",
+        reference: "kernel-model F2; __offline_pages, ecde0f3e7f9e",
+        parameters: ["mappings": 2, "faulters": 2],
+        actors: [ActorSpec(Offliner()), ActorSpec(Faulter(), count: 2)])
+
+    /// Kernel-model F3: a migrator, one faulter and a reclaimer on a page
+    /// mapped once: the seed's lost wakeup under unlockless reclaim.
+    public static let reclaimRace = ScenarioSpec(
+        name: "reclaim-race",
+        summary: "migrator, one faulter and reclaim on one page: DROP waiter vs unlockless reclaim",
+        reference: "kernel-model F3, F4; a978d6f52106 reverted by 9a1ea439b16b",
+        parameters: ["mappings": 1, "faulters": 1],
+        actors: [ActorSpec(Migrator()), ActorSpec(Faulter()), ActorSpec(Reclaimer())])
+
+    /// Kernel-model F5/F6: the page is migrated away and its frame reused
+    /// by an allocator that keeps it locked.
+    public static let reuse = ScenarioSpec(
+        name: "reuse",
+        summary: "a faulter waits while the page migrates; the freed frame is reused and held locked",
+        reference: "kernel-model F5, F6; 9a1ea439b16b's DROP comment",
+        parameters: ["mappings": 1, "faulters": 1],
+        actors: [ActorSpec(Migrator()), ActorSpec(Faulter()), ActorSpec(Allocator())])
+
+    /// Kernel-model F13: exclusive lockers and a trylock stealer.
+    public static let fairness = ScenarioSpec(
+        name: "fairness",
+        summary: "three lock_page users and a trylock stealer: requeues and bypasses per waiter",
+        reference: "kernel-model F13; 2a9127fcf229, 5ef64cc8987a",
+        parameters: ["mappings": 0, "lockers": 3, "stealers": 1],
+        actors: [ActorSpec(Locker(), count: 3, ["iterations": 4, "hold": 2, "think": 1]),
+                 ActorSpec(Stealer(), count: 1, ["iterations": 24, "hold": 1, "think": 0])])
+
+    /// Kernel-model §5.10, F11: one unlock walks a bucket with many waiters.
+    public static let wakeWalk = ScenarioSpec(
+        name: "wake-walk",
+        summary: "a lock holder and many wait_on_page_locked readers: one unlock walks the whole bucket",
+        reference: "kernel-model §5.10, F11; 2554db916586, 11a19c7b099f",
+        parameters: ["mappings": 0, "readers": 80],
+        actors: [ActorSpec(Holder(), count: 1, ["hold": 1000]), ActorSpec(Reader(), count: 80, ["delay": 10])])
+
+    public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk]
+}

@@ -1,0 +1,306 @@
+import PagewaitCore
+
+/// A scenario file error: which file, which line, what is wrong.
+public struct ScenarioFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var message: String
+
+    public init(path: String, line: Int, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(path):\(line): \(message)" }
+}
+
+/// Scenario files: a small subset of TOML (docs/scenarios.md).
+///
+///     name = "busy-page"
+///     base = "migrate-vs-faulters"      # optional: start from a built-in
+///
+///     [parameters]
+///     mappings = 3
+///     think = 4
+///
+///     [page]
+///     flags = ["uptodate", "lru", "workingset"]
+///
+///     [[actor]]                         # optional: replaces the base's actors
+///     kind = "migrator"
+///
+///     [[actor]]
+///     kind = "faulter"
+///     count = 3
+///     think = 2
+///
+/// Values are integers, booleans (read as 1 and 0), strings, and
+/// one-line arrays of strings. Every rejection names the line.
+public enum ScenarioFile {
+    public static func parse(_ text: String, path: String, registry: Registry) throws(ScenarioFileError) -> ScenarioSpec {
+        let doc = try TOMLSubset.parse(text, path: path)
+        func fail(_ line: Int, _ message: String) -> ScenarioFileError { ScenarioFileError(path: path, line: line, message: message) }
+
+        var spec: ScenarioSpec
+        let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? path
+        if let base = doc.top["base"] {
+            guard case .string(let name) = base.value else { throw fail(base.line, "'base' must be a string naming a built-in scenario") }
+            guard let s = (try? registry.scenario(name)) as? ScenarioSpec else {
+                throw fail(base.line, "no built-in scenario '\(name)'; known: \(registry.names(.scenario).joined(separator: ", "))")
+            }
+            spec = s
+            spec.name = stem
+        } else {
+            spec = ScenarioSpec(name: stem, summary: "scenario file \(path)", actors: [])
+        }
+        for (key, item) in doc.top.sorted(by: { $0.value.line < $1.value.line }) {
+            switch key {
+            case "base": break
+            case "name", "summary":
+                guard case .string(let s) = item.value, !s.isEmpty else { throw fail(item.line, "'\(key)' must be a non-empty string") }
+                if key == "name" { spec.name = s } else { spec.summary = s }
+            default:
+                throw fail(item.line, "unknown key '\(key)' at the top level (expected name, summary, base, or a [parameters], [page] or [[actor]] table)")
+            }
+        }
+        for name in doc.tables.keys.sorted() where name != "parameters" && name != "page" {
+            throw fail(doc.tableLines[name] ?? 1, "unknown table [\(name)] (expected [parameters], [page] or [[actor]])")
+        }
+        for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) {
+            spec.parameters[key] = try integer(item, key, path)
+        }
+        if let page = doc.tables["page"] {
+            for (key, item) in page {
+                guard key == "flags" else { throw fail(item.line, "unknown key '\(key)' in [page] (expected flags)") }
+                guard case .strings(let names) = item.value else { throw fail(item.line, "'flags' must be an array of strings") }
+                var flags: PageFlags = []
+                for n in names {
+                    guard let f = pageFlag(n) else {
+                        throw fail(item.line, "unknown page flag '\(n)' (known: uptodate, workingset, swapbacked, dirty, private, lru, writeback)")
+                    }
+                    flags.insert(f)
+                }
+                spec.pageFlags = flags
+            }
+        }
+        if !doc.actors.isEmpty {
+            spec.actors = []
+            for actor in doc.actors {
+                guard let kindItem = actor.items["kind"] else { throw fail(actor.line, "[[actor]] needs a 'kind'") }
+                guard case .string(let kind) = kindItem.value else { throw fail(kindItem.line, "'kind' must be a string") }
+                guard let a = (try? registry.lookup(.actor, kind, as: (any Actor).self)) as? any ProgramActor else {
+                    throw fail(kindItem.line, "no actor '\(kind)'; known: \(registry.names(.actor).joined(separator: ", "))")
+                }
+                var count = 1
+                var params: Parameters = [:]
+                for (key, item) in actor.items.sorted(by: { $0.value.line < $1.value.line }) where key != "kind" {
+                    let v = try integer(item, key, path)
+                    if key == "count" {
+                        guard (0...Int64(TaskSet.capacity)).contains(v) else {
+                            throw fail(item.line, "'count' must be 0...\(TaskSet.capacity), not \(v)")
+                        }
+                        count = Int(v)
+                    } else {
+                        guard a.parameters[key] != nil else {
+                            throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count")
+                        }
+                        params[key] = v
+                    }
+                }
+                spec.actors.append(ActorSpec(a, count: count, params))
+            }
+        }
+        guard !spec.actors.isEmpty else { throw fail(1, "the scenario has no actors: give a 'base' or at least one [[actor]]") }
+        let known = Set(spec.knownParameters)
+        for (key, item) in doc.tables["parameters", default: [:]] where !known.contains(key) {
+            throw fail(item.line, "no actor in this scenario has a parameter '\(key)'; known: \(spec.knownParameters.joined(separator: ", "))")
+        }
+        return spec
+    }
+
+    private static func integer(_ item: TOMLSubset.Item, _ key: String, _ path: String) throws(ScenarioFileError) -> Int64 {
+        switch item.value {
+        case .integer(let v): return v
+        case .boolean(let b): return b ? 1 : 0
+        default: throw ScenarioFileError(path: path, line: item.line, message: "'\(key)' must be an integer or a boolean")
+        }
+    }
+
+    private static func pageFlag(_ name: String) -> PageFlags? {
+        switch name {
+        case "uptodate": .uptodate
+        case "workingset": .workingset
+        case "swapbacked": .swapbacked
+        case "dirty": .dirty
+        case "private": .private
+        case "lru": .lru
+        case "writeback": .writeback
+        default: nil
+        }
+    }
+}
+
+/// The TOML subset scenario files use: `key = value` lines, `[table]`,
+/// `[[actor]]`, `#` comments.
+enum TOMLSubset {
+    enum Value: Hashable {
+        case integer(Int64), boolean(Bool), string(String), strings([String])
+    }
+
+    struct Item: Hashable {
+        var value: Value
+        var line: Int
+    }
+
+    struct ActorTable {
+        var line: Int
+        var items: [String: Item] = [:]
+    }
+
+    struct Document {
+        var top: [String: Item] = [:]
+        var tables: [String: [String: Item]] = [:]
+        var tableLines: [String: Int] = [:]
+        var actors: [ActorTable] = []
+    }
+
+    private enum Section { case top, table(String), actor }
+
+    static func parse(_ text: String, path: String) throws(ScenarioFileError) -> Document {
+        var doc = Document()
+        var section = Section.top
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            func fail(_ m: String) -> ScenarioFileError { ScenarioFileError(path: path, line: lineNumber, message: m) }
+            let line = stripComment(Substring(raw)).trimmed
+            if line.isEmpty { continue }
+            if line.hasPrefix("[[") {
+                guard line.hasSuffix("]]"), line.count > 4 else { throw fail("malformed array-of-tables header '\(line)'") }
+                let name = line.dropFirst(2).dropLast(2).trimmed
+                guard name == "actor" else { throw fail("unknown array of tables [[\(name)]] (only [[actor]] is known)") }
+                doc.actors.append(ActorTable(line: lineNumber))
+                section = .actor
+                continue
+            }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else { throw fail("malformed table header '\(line)'") }
+                let name = String(line.dropFirst().dropLast().trimmed)
+                guard isBareKey(name) else { throw fail("malformed table name '\(name)'") }
+                guard doc.tables[name] == nil else { throw fail("table [\(name)] appears twice") }
+                doc.tables[name] = [:]
+                doc.tableLines[name] = lineNumber
+                section = .table(name)
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else { throw fail("expected 'key = value', a [table] or [[actor]]; got '\(line)'") }
+            let key = String(line[..<eq].trimmed)
+            guard isBareKey(key) else { throw fail("malformed key '\(key)' (letters, digits, '-' and '_')") }
+            let value = try parseValue(line[line.index(after: eq)...].trimmed, fail)
+            let item = Item(value: value, line: lineNumber)
+            switch section {
+            case .top:
+                guard doc.top[key] == nil else { throw fail("key '\(key)' appears twice") }
+                doc.top[key] = item
+            case .table(let name):
+                guard doc.tables[name]?[key] == nil else { throw fail("key '\(key)' appears twice in [\(name)]") }
+                doc.tables[name]?[key] = item
+            case .actor:
+                guard doc.actors[doc.actors.count - 1].items[key] == nil else { throw fail("key '\(key)' appears twice in this [[actor]]") }
+                doc.actors[doc.actors.count - 1].items[key] = item
+            }
+        }
+        return doc
+    }
+
+    private static func isBareKey(_ s: some StringProtocol) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { (("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" || $0 == "-") }
+    }
+
+    /// The line up to a `#` that is not inside a string.
+    private static func stripComment(_ s: Substring) -> Substring {
+        var inString = false, escaped = false
+        for i in s.indices {
+            let c = s[i]
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+            } else if c == "\"" {
+                inString = true
+            } else if c == "#" {
+                return s[..<i]
+            }
+        }
+        return s
+    }
+
+    private static func parseValue(_ s: Substring, _ fail: (String) -> ScenarioFileError) throws(ScenarioFileError) -> Value {
+        guard let first = s.first else { throw fail("missing value after '='") }
+        if s == "true" { return .boolean(true) }
+        if s == "false" { return .boolean(false) }
+        if first == "\"" {
+            let (str, rest) = try parseString(s, fail)
+            guard rest.trimmed.isEmpty else { throw fail("unexpected text after the string: '\(rest.trimmed)'") }
+            return .string(str)
+        }
+        if first == "[" {
+            guard s.last == "]" else { throw fail("an array must close with ']' on the same line") }
+            var inner = s.dropFirst().dropLast().trimmed
+            var out: [String] = []
+            while !inner.isEmpty {
+                guard inner.first == "\"" else { throw fail("arrays hold strings only; got '\(inner)'") }
+                let (str, rest) = try parseString(inner, fail)
+                out.append(str)
+                inner = rest.trimmed
+                if inner.first == "," { inner = inner.dropFirst().trimmed } else if !inner.isEmpty {
+                    throw fail("expected ',' between array items; got '\(inner)'")
+                }
+            }
+            return .strings(out)
+        }
+        let digits = s.filter { $0 != "_" }
+        guard let v = Int64(digits) else {
+            let looksNumeric = s.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }
+            throw fail(looksNumeric ? "integer '\(s)' out of range" : "cannot read value '\(s)' (integers, true/false, \"strings\" and [\"string\", ...] are allowed)")
+        }
+        return .integer(v)
+    }
+
+    /// A double-quoted string at the start of `s`, and what follows it.
+    private static func parseString(_ s: Substring, _ fail: (String) -> ScenarioFileError) throws(ScenarioFileError) -> (String, Substring) {
+        var out = ""
+        var i = s.index(after: s.startIndex)
+        while i < s.endIndex {
+            let c = s[i]
+            if c == "\"" { return (out, s[s.index(after: i)...]) }
+            if c == "\\" {
+                i = s.index(after: i)
+                guard i < s.endIndex else { break }
+                switch s[i] {
+                case "\"": out.append("\"")
+                case "\\": out.append("\\")
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                default: throw fail("unknown escape '\\\(s[i])' in a string")
+                }
+            } else {
+                out.append(c)
+            }
+            i = s.index(after: i)
+        }
+        throw fail("unterminated string")
+    }
+}
+
+extension Substring {
+    var trimmed: Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return s
+    }
+}
+
+extension String {
+    var trimmed: Substring { Substring(self).trimmed }
+}

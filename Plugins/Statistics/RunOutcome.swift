@@ -1,0 +1,51 @@
+import PagewaitCore
+
+/// The random scheduler's time off the CPU, in steps (see `RandomScheduler`).
+public struct SchedulerTiming: Hashable, Sendable {
+    public var wakeLatency: Int
+    public var preemptLength: Int
+
+    public init(wakeLatency: Int = RandomScheduler.defaultWakeLatency, preemptLength: Int = RandomScheduler.defaultPreemptLength) {
+        self.wakeLatency = wakeLatency
+        self.preemptLength = preemptLength
+    }
+}
+
+/// What one seeded run produced, reduced to what statistics need.
+public struct RunOutcome: Sendable {
+    public var seed: UInt64
+    public var end: RunEnd
+    public var violation: Violation?
+    public var counters: [Int64]
+    public var requeues: [Int32]
+    public var bypasses: [Int32]
+    public var longestWakeChunk: Int32
+    public var steps: Int
+    /// Kept only for runs that ended in a violation, for `pagewait replay`.
+    public var schedule: Schedule?
+
+    public subscript(_ c: Counter) -> Int64 { counters[Int(c.rawValue)] }
+
+    /// migrate_pages returned 0 on its every call (the first, for the
+    /// migrator; offline calls it until success).
+    public var migrationSucceeded: Bool { self[.migrateSucceeded] > 0 && self[.migrateFailed] == 0 }
+    public var hung: Bool { violation.map { $0.kind == .hang || $0.kind == .lostWakeup || $0.kind == .deadlock } ?? false }
+}
+
+extension Setup {
+    /// Run one seed under the random scheduler with the liveness checker
+    /// and the fairness observer.
+    public func run(seed: UInt64, maxSteps: Int, timing: SchedulerTiming = SchedulerTiming()) -> RunOutcome {
+        var scheduler = RandomScheduler(seed: seed, wakeLatency: timing.wakeLatency, preemptLength: timing.preemptLength)
+        var checkers: [any Checker] = [LivenessChecker(), FairnessObserver(tasks: world.tasks.count, pages: world.pages.count)]
+        let r = engine.run(world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: maxSteps))
+        let fairness = checkers[1] as? FairnessObserver
+        return RunOutcome(
+            seed: seed, end: r.end, violation: r.violation, counters: r.world.counters,
+            requeues: r.world.tasks.map(\.stats.requeues),
+            bypasses: fairness?.bypasses ?? [],
+            longestWakeChunk: r.world.stats.longestWakeChunk,
+            steps: r.steps,
+            schedule: r.violation == nil && r.end != .stepLimit ? nil : r.schedule)
+    }
+}
