@@ -5,6 +5,14 @@
 // (strategies, actors, scenarios, schedulers, checkers, reporters) <- Apps.
 import PackageDescription
 
+/// The model is optimised in debug builds too: the property tests sweep
+/// thousands of seeds, which an -Onone engine makes fifteen times slower.
+/// Overflow and bounds checks stay on (-O, not -Ounchecked).
+let modelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "pagewait",
     products: [
@@ -19,13 +27,13 @@ let package = Package(
         .target(
             name: "PagewaitCore",
             path: "Core",
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+            swiftSettings: modelSettings
         ),
         .target(
             name: "PagewaitPlugins",
             dependencies: ["PagewaitCore"],
             path: "Plugins",
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+            swiftSettings: modelSettings
         ),
         .executableTarget(
             name: "pagewait",
@@ -45,6 +53,11 @@ let package = Package(
             name: "PluginsTests",
             dependencies: ["PagewaitCore", "PagewaitPlugins"],
             path: "Tests/PluginsTests"
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["pagewait", "PagewaitCore", "PagewaitPlugins"],
+            path: "Tests/AppTests"
         ),
     ]
 )

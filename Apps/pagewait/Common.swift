@@ -81,3 +81,14 @@ struct TimingOptions: ParsableArguments {
 
     var timing: SchedulerTiming { SchedulerTiming(wakeLatency: wakeLatency, preemptLength: preemptLength) }
 }
+
+/// Print `text`, or write it to `path`.
+func emit(_ text: String, to path: String?) throws {
+    guard let path else {
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        return
+    }
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw ValidationError("cannot write '\(path)': \(error.localizedDescription)")
+    }
+}

@@ -52,11 +52,8 @@ struct Compare: ParsableCommand {
     @Option(help: "Also write an SVG chart of success rate against faulters (migrate-vs-faulters) to this file.")
     var svg: String?
 
-    static let defaultScenarios = ["migrate-vs-faulters", "offline", "reclaim-race"]
-    static let defaultStrategies = [
-        "legacy", "legacy-unlock", "put-and-wait", "put-and-wait-unlockless", "put-and-wait-cond",
-        "put-and-wait-waitersref", "put-and-wait-killable", "rewrite-fair", "unfair-5", "noref", "no-bookmarks",
-    ]
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var output: String?
 
     func validate() throws {
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
@@ -89,67 +86,34 @@ struct Compare: ParsableCommand {
         let registry = BuiltinPlugins.registry()
         let start = ContinuousClock.now
         let counts = try faulterCounts()
-        let strategyNames = strategies.isEmpty ? Self.defaultStrategies : strategies
-        let strategyList = try strategyNames.map { try resolveStrategy($0, registry: registry) }
+        let strategyList = try (strategies.isEmpty ? Comparison.defaultStrategies : strategies).map { try resolveStrategy($0, registry: registry) }
         let base = try scenarioOptions.parameters(faulters: nil)
-        var cells: [(label: String, summary: CellSummary)] = []
-
-        func runCell(_ scenario: any Scenario, _ strategy: any Strategy, _ params: Parameters, label: String) throws {
-            let setup = try build(scenario, strategy, params)
-            let outcomes = SeedSweep(setup: setup, seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing).run()
-            let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
-            cells.append((label, CellSummary(scenario: scenario.name, strategy: strategy.name, faulters: k,
-                                             mappings: setup.world.ptes.count, outcomes: outcomes)))
-        }
-
+        var comparison = Comparison(seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing)
         if let (name, values) = try sweepValues() {
             let scenario = try loadScenario(scenarios.first ?? "migrate-vs-faulters", registry: registry)
-            for v in values {
-                for strategy in strategyList {
-                    for k in counts {
-                        var p = base
-                        p[name] = v
-                        p["faulters"] = Int64(k)
-                        try runCell(scenario, strategy, p, label: "\(name)=\(v)")
-                    }
-                }
-            }
+            comparison.addSweep(scenario: scenario, strategies: strategyList, faulters: counts, parameter: name, values: values, base: base)
         } else {
-            for name in scenarios.isEmpty ? Self.defaultScenarios : scenarios {
-                let scenario = try loadScenario(name, registry: registry)
-                // reclaim-race is about one faulter: it has exactly one.
-                let ks = name == "reclaim-race" ? [1] : counts
-                for strategy in strategyList {
-                    for k in ks {
-                        var p = base
-                        p["faulters"] = Int64(k)
-                        try runCell(scenario, strategy, p, label: scenario.name)
-                    }
-                }
-            }
+            let list = try (scenarios.isEmpty ? Comparison.defaultScenarios : scenarios).map { try loadScenario($0, registry: registry) }
+            comparison.addMatrix(scenarios: list, strategies: strategyList, faulters: counts, base: base)
         }
+        let cells: [(label: String, summary: CellSummary)]
+        do { cells = try comparison.run() } catch { throw ValidationError(error.description) }
         let elapsed = seconds(since: start)
+        let text: String
         switch format {
         case .json:
-            print(try jsonText(CompareDocument(seedsPerCell: seeds, firstSeed: seed, elapsedSeconds: elapsed, rows: cells.map(\.summary))))
+            text = try jsonText(CompareDocument(seedsPerCell: seeds, firstSeed: seed, elapsedSeconds: elapsed, rows: cells.map(\.summary))) + "\n"
         case .text:
-            print(CompareReport.render(cells, seeds: seeds, elapsed: elapsed))
+            text = CompareReport.render(cells, seeds: seeds, elapsed: elapsed)
         }
+        try emit(text, to: output)
         if let svg {
-            let rows = cells.map(\.summary).filter { $0.scenario == (scenarios.first ?? "migrate-vs-faulters") && sweep == nil }
+            let first = scenarios.first ?? "migrate-vs-faulters"
+            let rows = sweep == nil ? cells.map(\.summary).filter { $0.scenario == first } : []
             let chart = SuccessChart(title: "migrate_pages success within 10 passes (\(seeds) seeds per point)", rows: rows)
-            do { try chart.render().write(toFile: svg, atomically: true, encoding: .utf8) } catch {
-                throw ValidationError("cannot write '\(svg)': \(error.localizedDescription)")
-            }
+            try emit(chart.render(), to: svg)
         }
     }
-}
-
-struct CompareDocument: Encodable {
-    var seedsPerCell: Int
-    var firstSeed: UInt64
-    var elapsedSeconds: Double
-    var rows: [CellSummary]
 }
 
 enum CompareReport {

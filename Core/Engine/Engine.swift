@@ -107,7 +107,8 @@ public struct Engine: Sendable {
     ///
     /// A violated always-on check (kernel-model I1, I2, I5) is thrown as a
     /// `Violation`; the world is left as it was just before the offending
-    /// effect, and the run should stop there.
+    /// effect, and the run should stop there. (A BAD_PROGRAM found while
+    /// running local instructions leaves the locals before it done.)
     public func step(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")

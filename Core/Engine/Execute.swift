@@ -358,7 +358,7 @@ extension Engine {
             }
             w.tasks[t].pc = next
             budget -= 1
-            if budget == 0 {
+            if budget < 0 {
                 throw Violation(.badProgram, task: t, function: function(of: w, task: t),
                                 detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
             }

@@ -24,6 +24,8 @@ public struct WaitFrame: Hashable, Sendable {
     public var result: Int8 = 0
     /// `unfairness` countdown (v5.9).
     public var unfairness: Int16 = 0
+    /// Requeues within this wait.
+    public var requeues: Int16 = 0
     /// Thrashing decisions taken at the start (the seed's `delayacct` local).
     public var thrashing: Bool = false
     public var delayacct: Bool = false
@@ -54,8 +56,10 @@ public struct WakeFrame: Hashable, Sendable {
 
 /// Per-task observations the statistics and checkers read.
 public struct TaskStats: Hashable, Sendable {
-    /// Times an exclusive waiter was woken but lost the bit and queued again.
+    /// Times an exclusive waiter was woken but lost the bit and queued
+    /// again, over the task's life, and the most within one wait.
     public var requeues: Int32 = 0
+    public var mostRequeuesInOneWait: Int32 = 0
     /// Thrashing accounting: psi memstall and delayacct enter/leave counts.
     public var psiEnter: Int32 = 0
     public var psiLeave: Int32 = 0

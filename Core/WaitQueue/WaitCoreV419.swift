@@ -98,7 +98,7 @@ extension Engine {
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue
             return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn)
         }
-        if traits.isExclusive && !w.tasks[t].entry.onList { w.tasks[t].stats.requeues += 1 }
+        if traits.isExclusive && !w.tasks[t].entry.onList { countRequeue(&w, t) }
         w.tasks[t].wait.phase = WaitPhase.lock.rawValue
         return StepEvent(task: t, site: site, .requeue, pfn: f.page.pfn)
     }

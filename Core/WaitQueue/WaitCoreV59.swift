@@ -61,7 +61,7 @@ extension Engine {
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
             }
-            w.tasks[t].stats.requeues += 1
+            countRequeue(&w, t)
             w.tasks[t].wait.phase = WaitPhase.lock.rawValue
             return StepEvent(task: t, site: site, .requeue, pfn: f.page.pfn)
         default:

@@ -216,6 +216,13 @@ extension Engine {
         return StepEvent(task: t, site: .wait(WaitPhase.releaseLock.rawValue), .spinUnlock, pfn: f.page.pfn, a: Int64(l.raw))
     }
 
+    /// A woken exclusive waiter lost the bit and goes round again (F13).
+    func countRequeue(_ w: inout World, _ t: Int) {
+        w.tasks[t].stats.requeues += 1
+        w.tasks[t].wait.requeues += 1
+        w.tasks[t].stats.mostRequeuesInOneWait = max(w.tasks[t].stats.mostRequeuesInOneWait, Int32(w.tasks[t].wait.requeues))
+    }
+
     /// Take q.lock: the step is enabled only while the lock is free.
     func takeBucketLock(_ w: inout World, _ t: Int, site: StepEvent.Site) -> StepEvent {
         let b = w.tasks[t].entry.bucket

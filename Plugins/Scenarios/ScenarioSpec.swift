@@ -43,8 +43,7 @@ public struct ScenarioSpec: Scenario {
     /// Parameter names a caller may set: the world's, the actor counts, and
     /// every actor's own.
     public var knownParameters: [String] {
-        var names = Set(parameters.keys)
-        names.insert("mappings")
+        var names: Set<String> = ["mappings"]
         for a in actors {
             names.insert(a.actor.name + "s")
             names.formUnion(a.actor.parameters.keys)

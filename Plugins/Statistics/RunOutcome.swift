@@ -17,6 +17,7 @@ public struct RunOutcome: Sendable {
     public var end: RunEnd
     public var violation: Violation?
     public var counters: [Int64]
+    /// Per task, the most requeues within one wait.
     public var requeues: [Int32]
     public var bypasses: [Int32]
     public var longestWakeChunk: Int32
@@ -42,7 +43,7 @@ extension Setup {
         let fairness = checkers[1] as? FairnessObserver
         return RunOutcome(
             seed: seed, end: r.end, violation: r.violation, counters: r.world.counters,
-            requeues: r.world.tasks.map(\.stats.requeues),
+            requeues: r.world.tasks.map(\.stats.mostRequeuesInOneWait),
             bypasses: fairness?.bypasses ?? [],
             longestWakeChunk: r.world.stats.longestWakeChunk,
             steps: r.steps,

@@ -44,6 +44,7 @@ public struct CellSummary: Hashable, Sendable, Codable {
     public var lostWakeups: Int
     public var violations: Int
     public var stepLimits: Int
+    /// The most requeues any waiter went through within one wait.
     public var maxRequeues: Int32
     public var maxBypasses: Int32
     public var longestWakeChunk: Int32

@@ -152,10 +152,8 @@ struct LocalStepTests {
     @Test("exactly 10,000 local instructions in a row is not more than 10,000, and `localRunLimit` is documented as the most run in a row: not BAD_PROGRAM")
     func localRunLimitBoundary() throws {
         var f = try Self.localRun(10_000)
-        withKnownIssue("Core throws BAD_PROGRAM on the 10,000th local instruction (budget reaches 0 after it), one short of the limit") {
-            let v = violation { try f.step(0) }
-            #expect(v == nil, "\(v.map { "\($0)" } ?? "")")
-        }
+        let v = violation { try f.step(0) }
+        #expect(v == nil, "\(v.map { "\($0)" } ?? "")")
     }
 
     // MARK: preemption points

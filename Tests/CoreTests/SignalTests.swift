@@ -153,7 +153,7 @@ struct SignalTests {
         var f = try Self.f8World(.v4_19)
         let first = try f.step(1)                          // 1. A: trylock fails (the branch runs inline)
         #expect(first.action == .trylock && first.a == 0)
-        #expect(f[1].frame == .none && f[1].wait.phase == 0, "A rests on its wait, not yet begun")
+        #expect(f[1].frame == .none && f[1].pc == 2, "A rests on its wait (lock_page's third instruction), not yet begun")
         let h = try f.finish(0)                            // 2. H: unlock, PG_waiters clear: no walk
         #expect(h.first?.action == .unlockU1 && h.first?.a == 0)
         let a = try f.runAlone(1) { e, _ in e.action == .bitTest }   // 3. A queues, KILLABLE, bit clear

@@ -1,0 +1,85 @@
+// The `pagewait` commands, run in-process exactly as the command line
+// parses them.
+
+import ArgumentParser
+import Foundation
+import Testing
+@testable import pagewait
+import PagewaitPlugins
+
+func temporaryFile(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("pagewait-\(getpid())-\(name)").path
+}
+
+@Suite("pagewait commands")
+struct CommandTests {
+    @Test("compare --format json prints one document whose rows carry scenario, strategy, faulters, seeds, successRate, meanPasses and hangs, for every strategy × faulters × scenario cell")
+    func compareJSON() throws {
+        let path = temporaryFile("compare.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var command = try Compare.parse(["--seeds", "40", "--format", "json", "--output", path])
+        try command.run()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(doc["rows"] as? [[String: Any]])
+        let scenarios = Comparison.defaultScenarios, strategies = Comparison.defaultStrategies
+        // Four faulter counts for each scenario but reclaim-race's one.
+        #expect(rows.count == strategies.count * (4 * (scenarios.count - 1) + 1))
+        for row in rows {
+            for key in ["scenario", "strategy", "faulters", "seeds", "successRate", "meanPasses", "hangs"] {
+                #expect(row[key] != nil, "missing \(key)")
+            }
+            #expect(row["seeds"] as? Int == 40)
+            let rate = try #require(row["successRate"] as? Double)
+            #expect((0...1).contains(rate))
+        }
+        #expect(Set(rows.compactMap { $0["strategy"] as? String }) == Set(strategies))
+        #expect(Set(rows.compactMap { $0["scenario"] as? String }) == Set(scenarios))
+    }
+
+    @Test("compare --svg writes a standalone SVG with one line per strategy")
+    func compareSVG() throws {
+        let svg = temporaryFile("chart.svg"), out = temporaryFile("out.txt")
+        defer { for p in [svg, out] { try? FileManager.default.removeItem(atPath: p) } }
+        var command = try Compare.parse(["--seeds", "20", "--scenario", "migrate-vs-faulters",
+                                         "--strategy", "legacy", "--strategy", "put-and-wait", "--svg", svg, "-o", out])
+        try command.run()
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(text.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(text.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(text.contains(">legacy<") && text.contains(">put-and-wait<"))
+        let table = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(table.contains("migrate-vs-faulters") && table.contains("success %"))
+    }
+
+    @Test("bad arguments are refused with a message naming the problem", arguments: [
+        (["run", "no-such-scenario"], "no scenario named 'no-such-scenario'"),
+        (["run", "offline", "--strategy", "legacyy"], "no strategy named 'legacyy'"),
+        (["run", "offline", "--seeds", "0"], "--seeds must be positive"),
+        (["run", "offline", "--param", "think"], "--param expects name=integer"),
+        (["run", "offline", "--param", "thnik=3"], "no parameter 'thnik'"),
+        (["compare", "--faulters", "1,x"], "--faulters expects"),
+        (["compare", "--sweep", "mappings"], "--sweep expects"),
+        (["run", "Examples/scenarios/missing.toml"], "cannot read scenario file"),
+    ])
+    func badArguments(arguments: [String], message: String) throws {
+        do {
+            var command = try Pagewait.parseAsRoot(arguments)
+            try command.run()
+            Issue.record("accepted \(arguments)")
+        } catch {
+            let text = Pagewait.message(for: error)
+            #expect(text.contains(message), "\(text)")
+            #expect(Pagewait.exitCode(for: error) != .success)
+        }
+    }
+
+    @Test("unfair-N resolves for any N and is listed as unfair-5")
+    func unfairFamily() throws {
+        let r = BuiltinPlugins.registry()
+        #expect(try r.resolveStrategy("unfair-0").name == "unfair-0")
+        #expect(try r.resolveStrategy("unfair-12").kernel.waitCore == .v5_9(unfairness: 12))
+        #expect(r.names(.strategy).contains("unfair-5"))
+        #expect(throws: (any Error).self) { try r.resolveStrategy("unfair-x") }
+    }
+}
