@@ -6,9 +6,21 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List every registered plugin with a one-line description and its kernel reference.")
 
+    @Flag(help: "Also list each scenario's and actor's parameters with their defaults.")
+    var parameters = false
+
+    @Option(help: "Only this kind: strategy, scenario, actor, scheduler, checker or reporter.")
+    var kind: String?
+
+    func validate() throws {
+        if let kind, PluginKind(rawValue: kind) == nil {
+            throw ValidationError("unknown kind '\(kind)'; known: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
         let registry = BuiltinPlugins.registry()
-        for kind in PluginKind.allCases {
+        for kind in PluginKind.allCases where self.kind == nil || self.kind == kind.rawValue {
             let plugins = registry.all(kind)
             guard !plugins.isEmpty else { continue }
             print("\(kind.rawValue)s:")
@@ -16,6 +28,16 @@ struct List: ParsableCommand {
             for p in plugins {
                 let ref = p.reference.isEmpty ? "" : "  [\(p.reference)]"
                 print("  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.summary)\(ref)")
+                guard parameters else { continue }
+                let params: Parameters? = (p as? any Scenario).map { s in
+                    (s as? ScenarioSpec).map { spec in
+                        Dictionary(uniqueKeysWithValues: spec.knownParameters.map { ($0, spec.defaultValue(of: $0)) })
+                    } ?? s.parameters
+                } ?? (p as? any Actor)?.parameters
+                if let params, !params.isEmpty {
+                    let list = params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: " ")
+                    print("  \(String(repeating: " ", count: width))    parameters: \(list)")
+                }
             }
         }
     }

@@ -51,6 +51,19 @@ public struct ScenarioSpec: Scenario {
         return names.sorted()
     }
 
+    /// The value a parameter takes when the caller does not set it: the
+    /// scenario's default, else the first actor's that has it, else the
+    /// count of that actor kind.
+    public func defaultValue(of name: String) -> Int64 {
+        if let v = parameters[name] { return v }
+        if name == "mappings" { return 1 }
+        for a in actors {
+            if let v = a.parameters[name] ?? a.actor.parameters[name] { return v }
+            if name == a.actor.name + "s" { return Int64(a.count) }
+        }
+        return 0
+    }
+
     public func build(strategy: any Strategy, parameters overrides: Parameters) throws(BuildError) -> Setup {
         let known = Set(knownParameters)
         for key in overrides.keys.sorted() where !known.contains(key) {
