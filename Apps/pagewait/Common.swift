@@ -92,3 +92,26 @@ func emit(_ text: String, to path: String?) throws {
         throw ValidationError("cannot write '\(path)': \(error.localizedDescription)")
     }
 }
+
+/// Which seeds to run and how: shared by run and compare.
+struct SeedOptions: ParsableArguments {
+    @Option(help: "Number of seeds (per cell, for compare).")
+    var seeds: Int = 1000
+
+    @Option(help: "First seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Step budget per run.")
+    var maxSteps: Int = 200_000
+
+    @Option(help: "Threads.")
+    var jobs: Int = defaultJobs
+
+    func validate() throws {
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard maxSteps > 0 else { throw ValidationError("--max-steps must be positive") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+    }
+
+    var range: Range<UInt64> { seed..<(seed &+ UInt64(seeds)) }
+}

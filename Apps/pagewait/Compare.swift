@@ -27,22 +27,12 @@ struct Compare: ParsableCommand {
     @Option(help: "Faulter counts, comma-separated.")
     var faulters: String = "0,1,2,3"
 
-    @Option(help: "Seeds per cell.")
-    var seeds: Int = 1000
-
-    @Option(help: "First seed.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Step budget per run.")
-    var maxSteps: Int = 200_000
-
-    @Option(help: "Threads.")
-    var jobs: Int = defaultJobs
-
     @Option(help: "Sweep one scenario parameter over values, e.g. mappings=1,2,4,8.")
     var sweep: String?
 
     @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @OptionGroup(title: "Seeds") var seedOptions: SeedOptions
 
     @OptionGroup(title: "Scheduler timing") var timingOptions: TimingOptions
 
@@ -56,8 +46,6 @@ struct Compare: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
         _ = try faulterCounts()
         _ = try sweepValues()
     }
@@ -88,7 +76,7 @@ struct Compare: ParsableCommand {
         let counts = try faulterCounts()
         let strategyList = try (strategies.isEmpty ? Comparison.defaultStrategies : strategies).map { try resolveStrategy($0, registry: registry) }
         let base = try scenarioOptions.parameters(faulters: nil)
-        var comparison = Comparison(seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing)
+        var comparison = Comparison(seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing)
         if let (name, values) = try sweepValues() {
             let scenario = try loadScenario(scenarios.first ?? "migrate-vs-faulters", registry: registry)
             comparison.addSweep(scenario: scenario, strategies: strategyList, faulters: counts, parameter: name, values: values, base: base)
@@ -102,15 +90,15 @@ struct Compare: ParsableCommand {
         let text: String
         switch format {
         case .json:
-            text = try jsonText(CompareDocument(seedsPerCell: seeds, firstSeed: seed, elapsedSeconds: elapsed, rows: cells.map(\.summary))) + "\n"
+            text = try jsonText(CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed, rows: cells.map(\.summary))) + "\n"
         case .text:
-            text = CompareReport.render(cells, seeds: seeds, elapsed: elapsed)
+            text = CompareReport.render(cells, seeds: seedOptions.seeds, elapsed: elapsed)
         }
         try emit(text, to: output)
         if let svg {
             let first = scenarios.first ?? "migrate-vs-faulters"
             let rows = sweep == nil ? cells.map(\.summary).filter { $0.scenario == first } : []
-            let chart = SuccessChart(title: "migrate_pages success within 10 passes (\(seeds) seeds per point)", rows: rows)
+            let chart = SuccessChart(title: "migrate_pages success within 10 passes (\(seedOptions.seeds) seeds per point)", rows: rows)
             try emit(chart.render(), to: svg)
         }
     }

@@ -24,27 +24,14 @@ struct Run: ParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
+    @OptionGroup(title: "Seeds") var seedOptions: SeedOptions
+
     @OptionGroup(title: "Scheduler timing") var timingOptions: TimingOptions
-
-    @Option(help: "Number of seeds.")
-    var seeds: Int = 1000
-
-    @Option(help: "First seed.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Step budget per run.")
-    var maxSteps: Int = 200_000
-
-    @Option(help: "Threads.")
-    var jobs: Int = defaultJobs
 
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
     func validate() throws {
-        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
-        guard maxSteps > 0 else { throw ValidationError("--max-steps must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
         if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
     }
 
@@ -55,7 +42,9 @@ struct Run: ParsableCommand {
         let parameters = try scenarioOptions.parameters(faulters: faulters)
         let setup = try build(scenario, strategy, parameters)
         let start = ContinuousClock.now
-        let outcomes = SeedSweep(setup: setup, seeds: seed..<(seed + UInt64(seeds)), maxSteps: maxSteps, jobs: jobs, timing: timingOptions.timing).run()
+        let outcomes = seedOptions.seeds == 1
+            ? [setup.run(seed: seedOptions.seed, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing, keepSchedule: true)]
+            : SeedSweep(setup: setup, seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing).run()
         let elapsed = seconds(since: start)
         let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
         let mappings = setup.world.ptes.count
@@ -98,6 +87,9 @@ enum RunReport {
         }
         if s.longestWakeChunk > 0 { lines.append("  longest wake-walk chunk (entries per q.lock hold): \(s.longestWakeChunk)") }
         lines.append("  hangs: \(s.hangs), lost wakeups: \(s.lostWakeups), other violations: \(s.violations - s.hangs - s.lostWakeups), step budget exhausted: \(s.stepLimits)")
+        if outcomes.count == 1, let o = outcomes.first, let sched = o.schedule {
+            lines.append("  seed \(o.seed): \(o.end.rawValue) after \(o.steps) steps; schedule \(sched)")
+        }
         if let f = s.firstFailure {
             lines.append("  first failure (seed \(s.firstFailureSeed ?? 0)): \(f)")
             if let sched = s.firstFailureSchedule {

@@ -13,8 +13,7 @@ extension Engine {
         let site = StepEvent.Site.wait(f.phase)
         let traits = self.traits[Int(f.behavior)]
         if let e = try commonWaitStep(&w, t, phase, afterPut: .setState) { return e }
-        switch phase {
-        case .lock:
+        if phase == .lock {
             // repeat: the entry's flags start afresh; each exclusive queueing
             // spends one unit of unfairness, and past it asks for a handoff.
             var flags: WaitFlags = []
@@ -24,22 +23,9 @@ extension Engine {
                 if w.tasks[t].wait.unfairness < 0 { flags.insert(.custom) }
             }
             w.tasks[t].entry.flags = flags
-            w.tasks[t].wait.phase = WaitPhase.setWaiters.rawValue
-            return takeBucketLock(&w, t, site: site)
-        case .setWaiters:
-            try setPageWaiters(&w, t)
-            w.tasks[t].wait.phase = WaitPhase.tryOrQueue.rawValue
-            return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(w.pages[Int(f.page.pfn)].flags.rawValue))
-        case .tryOrQueue:
-            let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: [.woken, .done], site: site)
-            afterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
-            return e
-        case .releaseLock:
-            return releaseAfterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
-        case .setState:
-            w.tasks[t].state = f.state
-            w.tasks[t].wait.phase = WaitPhase.check.rawValue
-            return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(f.state.rawValue))
+        }
+        if let e = try queueingStep(&w, t, phase, wokenFlags: [.woken, .done]) { return e }
+        switch phase {
         case .check:
             let flags = w.tasks[t].entry.flags
             if !flags.contains(.woken) {

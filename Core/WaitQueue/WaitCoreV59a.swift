@@ -9,9 +9,32 @@ extension Engine {
     func waitStepV59a(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
         let phase = WaitPhase(rawValue: f.phase)!
+        if let e = try commonWaitStep(&w, t, phase, afterPut: .setState) { return e }
+        if let e = try queueingStep(&w, t, phase, wokenFlags: .woken) { return e }
+        guard phase == .check else { preconditionFailure("v5.9a core has no phase \(phase)") }
+        // The signal is looked at before WOKEN; the result comes from WOKEN
+        // after finish_wait, so a wake that raced with the signal still wins.
+        let site = StepEvent.Site.wait(f.phase)
+        if f.state.signalPending(w.tasks[t].pending) {
+            w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+            return StepEvent(task: t, site: site, .signalExit, pfn: f.page.pfn)
+        }
+        if w.tasks[t].entry.flags.contains(.woken) {
+            w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+            return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn, a: 1)
+        }
+        w.tasks[t].wait.phase = WaitPhase.setState.rawValue
+        return try ioSchedule(&w, t, site: site)
+    }
+
+    /// The phases the v5.9a and v5.9 cores share, from taking q.lock to the
+    /// loop's set_current_state; nil for any other phase. `wokenFlags` is
+    /// what a synchronous success marks the entry with.
+    func queueingStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, wokenFlags: WaitFlags) throws(Violation) -> StepEvent? {
+        let f = w.tasks[t].wait
         let site = StepEvent.Site.wait(f.phase)
         let traits = self.traits[Int(f.behavior)]
-        if let e = try commonWaitStep(&w, t, phase, afterPut: .setState) { return e }
+        let afterQueue: WaitPhase = traits.dropsReference == .afterTest ? .put : .setState
         switch phase {
         case .lock:
             w.tasks[t].wait.phase = WaitPhase.setWaiters.rawValue
@@ -21,28 +44,17 @@ extension Engine {
             w.tasks[t].wait.phase = WaitPhase.tryOrQueue.rawValue
             return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(w.pages[Int(f.page.pfn)].flags.rawValue))
         case .tryOrQueue:
-            let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: .woken, site: site)
-            afterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
+            let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: wokenFlags, site: site)
+            afterQueueing(&w, t, then: afterQueue)
             return e
         case .releaseLock:
-            return releaseAfterQueueing(&w, t, then: traits.dropsReference == .afterTest ? .put : .setState)
+            return releaseAfterQueueing(&w, t, then: afterQueue)
         case .setState:
             w.tasks[t].state = f.state
             w.tasks[t].wait.phase = WaitPhase.check.rawValue
             return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(f.state.rawValue))
-        case .check:
-            if f.state.signalPending(w.tasks[t].pending) {
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .signalExit, pfn: f.page.pfn)
-            }
-            if w.tasks[t].entry.flags.contains(.woken) {
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn, a: 1)
-            }
-            w.tasks[t].wait.phase = WaitPhase.setState.rawValue
-            return try ioSchedule(&w, t, site: site)
         default:
-            preconditionFailure("v5.9a core has no phase \(phase)")
+            return nil
         }
     }
 

@@ -36,7 +36,8 @@ public struct RunOutcome: Sendable {
 extension Setup {
     /// Run one seed under the random scheduler with the liveness checker
     /// and the fairness observer.
-    public func run(seed: UInt64, maxSteps: Int, timing: SchedulerTiming = SchedulerTiming()) -> RunOutcome {
+    /// The schedule is kept when the run failed, or when `keepSchedule`.
+    public func run(seed: UInt64, maxSteps: Int, timing: SchedulerTiming = SchedulerTiming(), keepSchedule: Bool = false) -> RunOutcome {
         var scheduler = RandomScheduler(seed: seed, wakeLatency: timing.wakeLatency, preemptLength: timing.preemptLength)
         var checkers: [any Checker] = [LivenessChecker(), FairnessObserver(tasks: world.tasks.count, pages: world.pages.count)]
         let r = engine.run(world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: maxSteps))
@@ -47,6 +48,6 @@ extension Setup {
             bypasses: fairness?.bypasses ?? [],
             longestWakeChunk: r.world.stats.longestWakeChunk,
             steps: r.steps,
-            schedule: r.violation == nil && r.end != .stepLimit ? nil : r.schedule)
+            schedule: keepSchedule || r.violation != nil || r.end == .stepLimit ? r.schedule : nil)
     }
 }
