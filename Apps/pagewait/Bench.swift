@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         discussion: """
             Runs the fixed lock-mix workload (two lock_page users, a wait_on_page_locked \
             reader, a put_and_wait_on_page_locked faulter and a trylock stealer on one page) \
-            under the seeded random scheduler, for each wait core, and prints the median \
+            under the seeded random scheduler (uniform, no wake latency), for each wait core, and prints the median \
             of --repeats timed runs. Build with -c release for meaningful numbers.
             """)
 
@@ -34,7 +34,7 @@ struct Bench: ParsableCommand {
             var rates: [Double] = []
             var last: RunResult?
             for _ in 0..<repeats {
-                var scheduler = RandomScheduler(seed: seed)
+                var scheduler = RandomScheduler(seed: seed, wakeLatency: 0, preemptLength: 0)
                 var checkers: [any Checker] = []
                 let start = ContinuousClock.now
                 let result = setup.engine.run(setup.world, scheduler: &scheduler, checkers: &checkers,
