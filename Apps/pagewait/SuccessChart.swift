@@ -35,17 +35,21 @@ struct SuccessChart {
         s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
         s += "<text x=\"\(left + plotW / 2)\" y=\"\(height - 15)\" text-anchor=\"middle\">concurrent faulters</text>\n"
         s += "<text transform=\"translate(18 \(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">migration succeeds within its passes</text>\n"
+        // Lines that coincide (every DROP strategy at 100 %) stay visible
+        // through their dash patterns.
+        let dashes = ["", "7 4", "2 3", "10 3 2 3"]
         for (i, name) in strategies.enumerated() {
             let colour = palette[i % palette.count]
+            let dash = dashes[i % dashes.count].isEmpty ? "" : " stroke-dasharray=\"\(dashes[i % dashes.count])\
             let points = rows.filter { $0.strategy == name }.sorted { $0.faulters < $1.faulters }
             let path = points.map { "\(x($0.faulters)),\(y($0.successRate))" }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(path)\"><title>\(escape(name))</title></polyline>\n"
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(path)\"><title>\(escape(name))</title></polyline>\n"
             for p in points {
                 s += "<line x1=\"\(x(p.faulters))\" y1=\"\(y(p.successLow))\" x2=\"\(x(p.faulters))\" y2=\"\(y(p.successHigh))\" stroke=\"\(colour)\"/>\n"
                 s += "<circle cx=\"\(x(p.faulters))\" cy=\"\(y(p.successRate))\" r=\"3\" fill=\"\(colour)\"><title>\(escape(name)), \(p.faulters) faulters: \(Int((p.successRate * 1000).rounded()) / 10) %</title></circle>\n"
             }
             let ly = top + 10 + Double(i) * 18
-            s += "<line x1=\"\(left + plotW + 15)\" y1=\"\(ly)\" x2=\"\(left + plotW + 35)\" y2=\"\(ly)\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            s += "<line x1=\"\(left + plotW + 15)\" y1=\"\(ly)\" x2=\"\(left + plotW + 35)\" y2=\"\(ly)\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
             s += "<text x=\"\(left + plotW + 40)\" y=\"\(ly + 4)\">\(escape(name))</text>\n"
         }
         return s + "</svg>\n"
