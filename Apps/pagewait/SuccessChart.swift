@@ -40,7 +40,7 @@ struct SuccessChart {
         let dashes = ["", "7 4", "2 3", "10 3 2 3"]
         for (i, name) in strategies.enumerated() {
             let colour = palette[i % palette.count]
-            let dash = dashes[i % dashes.count].isEmpty ? "" : " stroke-dasharray=\"\(dashes[i % dashes.count])\
+            let dash = dashes[i % dashes.count].isEmpty ? "" : " stroke-dasharray=\"\(dashes[i % dashes.count])\""
             let points = rows.filter { $0.strategy == name }.sorted { $0.faulters < $1.faulters }
             let path = points.map { "\(x($0.faulters)),\(y($0.successRate))" }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(path)\"><title>\(escape(name))</title></polyline>\n"

@@ -80,17 +80,9 @@ extension Engine {
             event = StepEvent(task: t, site: site, .unfrozen, pfn: p.pfn, a: Int64(n))
 
         case .readRefcount(let r, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "page_count")
-            let v = Int64(w.pages[Int(p.pfn)].refcount)
-            w.tasks[t].registers[Int(out)] = v
-            event = StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
+            event = try readCount(&w, t, r, into: out, "page_count", site: site, \.refcount)
         case .readMapcount(let r, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "page_mapcount")
-            let v = Int64(w.pages[Int(p.pfn)].mapcount)
-            w.tasks[t].registers[Int(out)] = v
-            event = StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
+            event = try readCount(&w, t, r, into: out, "page_mapcount", site: site, \.mapcount)
 
         case .trylockPage(let r, let out):
             let p = try pageOperand(w, t, r)
@@ -363,6 +355,16 @@ extension Engine {
                                 detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
             }
         }
+    }
+
+    /// `page_count()` / `page_mapcount()`: a read of one count into a register.
+    private func readCount(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
+                           site: StepEvent.Site, _ field: KeyPath<PageFrame, Int32>) throws(Violation) -> StepEvent {
+        let p = try pageOperand(w, t, r)
+        try touch(w, t, p, name)
+        let v = Int64(w.pages[Int(p.pfn)][keyPath: field])
+        w.tasks[t].registers[Int(out)] = v
+        return StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
     }
 
     func pteOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false) throws(Violation) -> PTE {
