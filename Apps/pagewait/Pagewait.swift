@@ -12,6 +12,6 @@ struct Pagewait: ParsableCommand {
             queues and the EXCLUSIVE/SHARED/DROP wait behaviours as deterministic atomic \
             steps, so waiting strategies can be run, compared and checked.
             """,
-        subcommands: [Compare.self, Run.self, List.self, Bench.self]
+        subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self]
     )
 }

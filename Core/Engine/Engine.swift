@@ -19,14 +19,20 @@ public struct Engine: Sendable {
     let ops: [Op]
     let base: [Int]
     let length: [Int]
+    /// Counters some program reads (`readCounter`): program state, unlike
+    /// the counters that only record statistics.
+    public let controlCounters: [Int32]
+    let local: LocalEffects
 
     /// - Parameters:
     ///   - behaviors: appended after the standard EXCLUSIVE, SHARED and DROP
     ///     (`BehaviorID`), so a plugin's behaviour gets index 3, 4, ...
     public init(config: KernelConfig = KernelConfig(), programs: [Program], behaviors: [any WaitBehavior] = []) throws(ProgramError) {
+        let behaviors = BehaviorID.standard + behaviors
+        for p in programs { try Self.validate(p, behaviors: behaviors.count) }
         self.config = config
         self.programs = programs
-        self.behaviors = BehaviorID.standard + behaviors
+        self.behaviors = behaviors
         self.traits = self.behaviors.map(BehaviorTraits.init)
         self.ops = programs.flatMap { $0.instructions.map(\.op) }
         var offsets: [Int] = []
@@ -37,7 +43,10 @@ public struct Engine: Sendable {
         }
         self.base = offsets
         self.length = programs.map(\.instructions.count)
-        for p in programs { try Self.validate(p, behaviors: self.behaviors.count) }
+        var read = Set<Int32>()
+        for op in ops { if case .readCounter(let c, _) = op { read.insert(c) } }
+        self.controlCounters = read.sorted()
+        self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
     }
 
     /// Jump targets, registers and behaviour numbers must be in range, so a
@@ -124,6 +133,16 @@ public struct Engine: Sendable {
         case .wake: return try wakeStep(&w, t)
         case .none: return try execute(&w, t)
         }
+    }
+
+    /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a
+    /// priority scheduler should let others go first.
+    public func nextIsPause(_ w: World, _ t: Int) -> Bool {
+        guard w.tasks[t].frame == .none else { return false }
+        let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
+        guard pc < length[program] else { return false }
+        if case .pause = ops[base[program] + pc] { return true }
+        return false
     }
 
     /// The kernel function a task is in now, for traces and violations.

@@ -8,7 +8,9 @@ public struct Allocator: ProgramActor {
     public var name: String { "allocator" }
     public var summary: String { "wait for the frame to be freed, allocate it again and hold the new usage locked" }
     public var reference: String { "__alloc_pages; the reused-page hazard in 9a1ea439b16b's DROP comment" }
-    public var parameters: Parameters { ["attempts": 200, "hold": -1, "delay": 0] }
+    /// Allocation is retried while the migrator works, and once more after
+    /// it is done: no counting loop, so the program stays finite-state.
+    public var parameters: Parameters { ["hold": -1, "delay": 0] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
@@ -16,13 +18,12 @@ public struct Allocator: ProgramActor {
         return try build("allocator") { b in
             let retry = b.label(), got = b.label(), exit = b.label()
             b.pause(context.int("delay"))
-            b.emit(.set(Reg.loop, 0))
             b.function("__alloc_pages") { b in
                 b.bind(retry)
+                b.emit(.readCounter(Counter.done.rawValue, into: Reg.loop))
                 b.emit(.allocPage(pfn: Layout.pagePfn, into: P, result: t))
                 b.branch(t, .equal, 1, to: got)
-                b.emit(.add(Reg.loop, 1))
-                b.branch(Reg.loop, .greaterOrEqual, Int64(context.int("attempts")), to: exit)
+                b.branch(Reg.loop, .notEqual, 0, to: exit)
                 b.emit(.pause)
                 b.jump(to: retry)
                 b.bind(got)

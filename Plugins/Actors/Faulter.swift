@@ -21,7 +21,9 @@ public struct Faulter: ProgramActor {
         return try build("faulter") { b throws(BuildError) in
             let loop = b.label(), exit = b.label(), fault = b.label(), touched = b.label()
             b.pause(context.int("delay"))
-            b.emit(.set(Reg.loop, 0))
+            // Counting touches only when they are limited keeps a faulter
+            // that runs until done a finite-state program.
+            if limit > 0 { b.emit(.set(Reg.loop, 0)) }
             b.bind(loop)
             b.function("faulter") { b in
                 b.emit(.readCounter(Counter.done.rawValue, into: Reg.t0))
@@ -42,7 +44,7 @@ public struct Faulter: ProgramActor {
             b.bind(touched)
             b.function("faulter") { b in
                 b.count(.touches)
-                b.emit(.add(Reg.loop, 1))
+                if limit > 0 { b.emit(.add(Reg.loop, 1)) }
                 b.pause(context.int("think"))
                 b.jump(to: loop)
             }

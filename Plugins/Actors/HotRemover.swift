@@ -8,18 +8,18 @@ public struct HotRemover: ProgramActor {
     public var name: String { "hotremover" }
     public var summary: String { "after offlining succeeds, remove the range's memmap: later accesses are fatal" }
     public var reference: String { "arch_remove_memory, sparse_remove_section (mm/memory_hotplug.c)" }
-    public var parameters: Parameters { ["attempts": 400] }
+    /// Waits while the offliner works; gives up once it is done without success.
+    public var parameters: Parameters { [:] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try build("hotremover") { b in
             let retry = b.label(), go = b.label(), exit = b.label()
-            b.emit(.set(Reg.loop, 0))
             b.function("remove_memory") { b in
                 b.bind(retry)
+                b.emit(.readCounter(Counter.done.rawValue, into: Reg.loop))
                 b.emit(.readCounter(Counter.offlineSucceeded.rawValue, into: Reg.t0))
                 b.branch(Reg.t0, .notEqual, 0, to: go)
-                b.emit(.add(Reg.loop, 1))
-                b.branch(Reg.loop, .greaterOrEqual, Int64(context.int("attempts")), to: exit)
+                b.branch(Reg.loop, .notEqual, 0, to: exit)
                 b.emit(.pause)
                 b.jump(to: retry)
                 b.bind(go)

@@ -21,8 +21,8 @@ public struct Layout: Hashable, Sendable {
 
     public var slots: [Int32] { (0..<Int32(mappings)).map { $0 } }
 
-    /// The initial world: P in use (cache + one reference per mapping),
-    /// uptodate and on the LRU; N and the rest free.
+    /// The initial world: P in use (cache + one reference per mapping, + one
+    /// for PG_private's buffers), uptodate and on the LRU; N and the rest free.
     public func world(tasks: [TaskState], counters: Int, pageFlags: PageFlags = [.uptodate, .lru]) -> World {
         let ptes = (0..<mappings).map { PTE(kind: .present, pfn: Self.pagePfn, mm: Int8($0)) }
         var w = World(pages: frames, ptes: ptes, cache: [CacheSlot(file: Int8(Self.file), pfn: Self.pagePfn)],
@@ -30,7 +30,7 @@ public struct Layout: Hashable, Sendable {
         var p = PageFrame()
         p.life = .inUse
         p.gen = 1
-        p.refcount = Int32(1 + mappings)
+        p.refcount = Int32(1 + mappings + (pageFlags.contains(.private) ? 1 : 0))
         p.mapcount = Int32(mappings)
         p.mapping = Self.cacheSlot
         p.flags = pageFlags

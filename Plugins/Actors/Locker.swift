@@ -77,12 +77,13 @@ public struct Stealer: ProgramActor {
     }
 }
 
-/// Holds the page lock from the start for `hold` steps, then unlocks: the
-/// single unlock whose wake walk the wake-walk scenario watches.
+/// Takes the page lock first thing (`lock_page`), holds it for `hold`
+/// steps, then unlocks: the single unlock whose wake walk the wake-walk
+/// scenario watches.
 public struct Holder: ProgramActor {
     public init() {}
     public var name: String { "holder" }
-    public var summary: String { "take the page lock at once, hold it, unlock once" }
+    public var summary: String { "lock_page at once, hold it, unlock once" }
     public var reference: String { "unlock_page -> wake_up_page_bit (mm/filemap.c)" }
     public var parameters: Parameters { ["hold": 40] }
 
@@ -92,7 +93,7 @@ public struct Holder: ProgramActor {
             b.emit(.loadPage(Reg.page, pfn: Layout.pagePfn))
             b.emit(.getPageUnlessZero(Reg.page, result: Reg.t0))
             b.branch(Reg.t0, .equal, 0, to: exit)
-            b.emit(.trylockPage(Reg.page, result: Reg.t0))
+            b.lockPage(Reg.page)
             b.pause(context.int("hold"))
             b.unlockPage(Reg.page)
             b.emit(.putPage(Reg.page))

@@ -10,8 +10,6 @@ enum MigratePages {
     /// multi-CPU machine sends an IPI and waits for it.
     static func emit(into b: inout ProgramBuilder, layout: Layout, passes: Int, unmapCost: Int = 0) {
         let P = Reg.page, N = Reg.newPage, pass = Reg.pass, rc = Reg.rc, t = Reg.t0, mapped = Reg.t1
-        // File page: the isolation reference, the page cache's, PG_private's (none here).
-        let expected: Int32 = 2
 
         let passLoop = b.label(), failed = b.label(), freedUnderUs = b.label(), noMemory = b.label()
         let locked = b.label(), noWriteback = b.label(), notMapped = b.label(), stillMapped = b.label()
@@ -68,23 +66,35 @@ enum MigratePages {
             b.branch(t, .notEqual, 0, to: stillMapped)
         }
         b.function("migrate_page_move_mapping") { b in
+            // expected_count: isolation + page cache, + 1 with PG_private.
             let mappingLock = LockID.mapping(Layout.file)
-            b.emit(.spinLock(mappingLock))
-            b.emit(.readRefcount(P, into: t))
-            b.branch(t, .notEqual, Int64(expected), to: extraRef)
-            b.emit(.pageRefFreeze(P, expected: expected, result: t))
-            b.branch(t, .equal, 0, to: freezeRace)
-            b.emit(.cacheReplace(slot: Layout.cacheSlot, new: N))
-            b.emit(.pageRefUnfreeze(P, count: expected - 1))
-            b.emit(.spinUnlock(mappingLock))
-            b.emit(.set(rc, 0))
-            b.jump(to: removePTEs)
+            let withPrivate = b.label()
+            b.emit(.testFlag(P, .private, result: t))
+            b.branch(t, .equal, 1, to: withPrivate)
+            for (expected, entry) in [(Int32(2), nil), (Int32(3), withPrivate)] as [(Int32, Label?)] {
+                if let entry { b.bind(entry) }
+                let extra = b.label(), race = b.label()
+                b.emit(.spinLock(mappingLock))
+                b.emit(.readRefcount(P, into: t))
+                b.branch(t, .notEqual, Int64(expected), to: extra)
+                b.emit(.pageRefFreeze(P, expected: expected, result: t))
+                b.branch(t, .equal, 0, to: race)
+                b.emit(.cacheReplace(slot: Layout.cacheSlot, new: N))
+                b.emit(.pageRefUnfreeze(P, count: expected - 1))
+                b.emit(.spinUnlock(mappingLock))
+                b.emit(.set(rc, 0))
+                b.jump(to: removePTEs)
+                b.bind(extra)
+                b.emit(.spinUnlock(mappingLock))
+                b.jump(to: extraRef)
+                b.bind(race)
+                b.emit(.spinUnlock(mappingLock))
+                b.jump(to: freezeRace)
+            }
             b.bind(extraRef)
-            b.emit(.spinUnlock(mappingLock))
             b.count(.eagainExtraRef)
             b.jump(to: removePTEs)
             b.bind(freezeRace)
-            b.emit(.spinUnlock(mappingLock))
             b.count(.eagainFreezeRace)
             b.jump(to: removePTEs)
         }

@@ -8,8 +8,9 @@ public struct Reclaimer: ProgramActor {
     public var name: String { "reclaimer" }
     public var summary: String { "shrink_page_list + __remove_mapping on the page, clearing PG_locked the strategy's way" }
     public var reference: String { "shrink_page_list, __remove_mapping (mm/vmscan.c)" }
-    /// `delay`: steps before starting; `attempts`: isolation retries.
-    public var parameters: Parameters { ["delay": 0, "attempts": 40] }
+    /// `delay`: steps before starting. Isolation is retried while the
+    /// migrator (or offliner) holds the page, and once more after it is done.
+    public var parameters: Parameters { ["delay": 0] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
@@ -17,16 +18,17 @@ public struct Reclaimer: ProgramActor {
             let retry = b.label(), isolated = b.label(), exit = b.label(), keep = b.label(), keepLocked = b.label()
             let freezeFailed = b.label(), undoFreeze = b.label()
             b.pause(context.int("delay"))
-            b.emit(.set(Reg.loop, 0))
             let isolateFailed = b.label()
             b.bind(retry)
+            // Whether the migrator was already done before this attempt: no
+            // counting loop, so the reclaimer stays a finite-state program.
+            b.emit(.readCounter(Counter.done.rawValue, into: Reg.loop))
             MigratePages.isolate(into: &b, failed: isolateFailed)
             b.jump(to: isolated)
             // Not on the LRU now (the migrator has it): try again shortly.
             b.bind(isolateFailed)
             b.function("shrink_inactive_list") { b in
-                b.emit(.add(Reg.loop, 1))
-                b.branch(Reg.loop, .greaterOrEqual, Int64(context.int("attempts")), to: exit)
+                b.branch(Reg.loop, .notEqual, 0, to: exit)
                 b.emit(.pause)
                 b.jump(to: retry)
             }
@@ -37,6 +39,10 @@ public struct Reclaimer: ProgramActor {
                 b.emit(.testFlag(P, .writeback, result: t))
                 b.branch(t, .equal, 1, to: keepLocked)
                 b.emit(.testFlag(P, .dirty, result: t))
+                b.branch(t, .equal, 1, to: keepLocked)
+                // Releasing buffers (try_to_release_page) is not modelled:
+                // a page with PG_private is kept.
+                b.emit(.testFlag(P, .private, result: t))
                 b.branch(t, .equal, 1, to: keepLocked)
             }
             b.function("try_to_unmap_one") { b in

@@ -15,7 +15,8 @@ public enum BuiltinPlugins {
 
     public static let all: [any Plugin] =
         strategies + BuiltinScenarios.all + actors
-        + [RandomSchedulerPlugin(), LivenessCheckerPlugin(), TextReporter(), JSONReporter()] as [any Plugin]
+        + [RandomSchedulerPlugin(), LivenessCheckerPlugin(), LivelockCheckerPlugin(), LedgerCheckerPlugin(), WaitersCheckerPlugin(),
+           AccountingCheckerPlugin(), FairnessCheckerPlugin(), WakeWalkCheckerPlugin(), TextReporter(), JSONReporter()] as [any Plugin]
 
     /// A registry holding the built-in plugins.
     public static func registry() -> Registry {

@@ -55,5 +55,19 @@ public enum BuiltinScenarios {
         parameters: ["mappings": 0, "readers": 80],
         actors: [ActorSpec(Holder(), count: 1, ["hold": 1000]), ActorSpec(Reader(), count: 80, ["delay": 10])])
 
-    public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk]
+    /// Kernel-model F8 (Oleg Nesterov's report, Linus's order): a holder, a
+    /// lock_page_killable waiter A, a trylock stealer, a lock_page waiter B
+    /// queued behind A, and SIGKILL for A.
+    public static let killableLockers = ScenarioSpec(
+        name: "killable-lockers",
+        summary: "holder, killable locker A, stealer, locker B, SIGKILL to A: can B be left asleep on an unlocked page?",
+        reference: "kernel-model F8; 2a9127fcf229",
+        parameters: ["mappings": 0],
+        actors: [ActorSpec(Holder(), count: 1, ["hold": 2]),
+                 ActorSpec(Locker(), count: 1, ["iterations": 1, "hold": 1, "think": 0, "killable": 1], name: "killable"),
+                 ActorSpec(Stealer(), count: 1, ["iterations": 1, "hold": 1, "think": 0]),
+                 ActorSpec(Locker(), count: 1, ["iterations": 1, "hold": 1, "think": 0], name: "locker"),
+                 ActorSpec(Signaller(), count: 1, ["target": 1, "delay": 0])])
+
+    public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk, killableLockers]
 }

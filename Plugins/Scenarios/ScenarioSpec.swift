@@ -6,11 +6,15 @@ public struct ActorSpec: Sendable {
     public var actor: any ProgramActor
     public var count: Int
     public var parameters: Parameters
+    /// What its tasks are called, and its count parameter (`<name>s`);
+    /// the actor's name unless two lines of a scenario use the same actor.
+    public var name: String
 
-    public init(_ actor: any ProgramActor, count: Int = 1, _ parameters: Parameters = [:]) {
+    public init(_ actor: any ProgramActor, count: Int = 1, _ parameters: Parameters = [:], name: String? = nil) {
         self.actor = actor
         self.count = count
         self.parameters = parameters
+        self.name = name ?? actor.name
     }
 }
 
@@ -45,7 +49,7 @@ public struct ScenarioSpec: Scenario {
     public var knownParameters: [String] {
         var names: Set<String> = ["mappings"]
         for a in actors {
-            names.insert(a.actor.name + "s")
+            names.insert(a.name + "s")
             names.formUnion(a.actor.parameters.keys)
         }
         return names.sorted()
@@ -59,7 +63,7 @@ public struct ScenarioSpec: Scenario {
         if name == "mappings" { return 1 }
         for a in actors {
             if let v = a.parameters[name] ?? a.actor.parameters[name] { return v }
-            if name == a.actor.name + "s" { return Int64(a.count) }
+            if name == a.name + "s" { return Int64(a.count) }
         }
         return 0
     }
@@ -80,8 +84,8 @@ public struct ScenarioSpec: Scenario {
         var tasks: [TaskState] = []
         var names: [String] = []
         for spec in actors {
-            let count = Int(scenario[spec.actor.name + "s"] ?? Int64(spec.count))
-            guard count >= 0 else { throw BuildError("scenario '\(name)': \(spec.actor.name)s must not be negative") }
+            let count = Int(scenario[spec.name + "s"] ?? Int64(spec.count))
+            guard count >= 0 else { throw BuildError("scenario '\(name)': \(spec.name)s must not be negative") }
             var params = spec.actor.parameters
             params.merge(spec.parameters) { $1 }
             for key in params.keys { if let v = scenario[key] { params[key] = v } }
@@ -89,7 +93,7 @@ public struct ScenarioSpec: Scenario {
                 let ctx = ActorContext(strategy: strategy, parameters: params, layout: layout, index: i)
                 programs.append(try spec.actor.program(ctx))
                 tasks.append(TaskState(program: programs.count - 1))
-                names.append(count == 1 && spec.count == 1 ? spec.actor.name : "\(spec.actor.name)\(i)")
+                names.append(count == 1 && spec.count == 1 ? spec.name : "\(spec.name)\(i)")
             }
         }
         guard tasks.count <= TaskSet.capacity else {

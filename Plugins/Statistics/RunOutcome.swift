@@ -30,18 +30,20 @@ public struct RunOutcome: Sendable {
     /// migrate_pages returned 0 on its every call (the first, for the
     /// migrator; offline calls it until success).
     public var migrationSucceeded: Bool { self[.migrateSucceeded] > 0 && self[.migrateFailed] == 0 }
-    public var hung: Bool { violation.map { $0.kind == .hang || $0.kind == .lostWakeup || $0.kind == .deadlock } ?? false }
+    public var hung: Bool {
+        violation.map { [.hang, .lostWakeup, .deadlock, .waitersUnsound].contains($0.kind) } ?? false
+    }
 }
 
 extension Setup {
-    /// Run one seed under the random scheduler with the liveness checker
-    /// and the fairness observer.
-    /// The schedule is kept when the run failed, or when `keepSchedule`.
+    /// Run one seed under the random scheduler with the standard checkers
+    /// (`Checkers.standard`: the always-on invariants and the fairness
+    /// observer). The schedule is kept when the run failed, or when `keepSchedule`.
     public func run(seed: UInt64, maxSteps: Int, timing: SchedulerTiming = SchedulerTiming(), keepSchedule: Bool = false) -> RunOutcome {
         var scheduler = RandomScheduler(seed: seed, wakeLatency: timing.wakeLatency, preemptLength: timing.preemptLength)
-        var checkers: [any Checker] = [LivenessChecker(), FairnessObserver(tasks: world.tasks.count, pages: world.pages.count)]
+        var checkers = Checkers.standard(for: self)
         let r = engine.run(world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: maxSteps))
-        let fairness = checkers[1] as? FairnessObserver
+        let fairness = checkers.compactMap { $0 as? FairnessObserver }.first
         return RunOutcome(
             seed: seed, end: r.end, violation: r.violation, counters: r.world.counters,
             requeues: r.world.tasks.map(\.stats.mostRequeuesInOneWait),

@@ -41,6 +41,7 @@ public struct CellSummary: Hashable, Sendable, Codable {
     /// -EAGAIN causes summed over seeds.
     public var eagain: [String: Int64]
     public var hangs: Int
+    /// Runs ending in LOST_WAKEUP, or in WAITERS_UNSOUND (its I3 predictor).
     public var lostWakeups: Int
     public var violations: Int
     public var stepLimits: Int
@@ -77,7 +78,9 @@ public struct CellSummary: Hashable, Sendable, Codable {
         }
         eagain = causes
         hangs = outcomes.filter { $0.violation?.kind == .hang || $0.violation?.kind == .deadlock }.count
-        lostWakeups = outcomes.filter { $0.violation?.kind == .lostWakeup }.count
+        // A broken PG_waiters invariant (I3) is the lost wakeup caught at
+        // the step that causes it, before the run reaches the hang.
+        lostWakeups = outcomes.filter { $0.violation?.kind == .lostWakeup || $0.violation?.kind == .waitersUnsound }.count
         violations = outcomes.filter { $0.violation != nil }.count
         stepLimits = outcomes.filter { $0.end == .stepLimit }.count
         maxRequeues = outcomes.map { $0.requeues.max() ?? 0 }.max() ?? 0

@@ -16,7 +16,9 @@ struct SafetyTests {
     func unlocklessLosesWakeup() throws {
         let s = try sweep("reclaim-race", "put-and-wait-unlockless", Self.longPreemption, seeds: 1..<20_001, timing: Self.longTiming)
         #expect(s.lostWakeups > 0)
-        #expect(s.firstFailure?.contains("LOST_WAKEUP") == true)
+        // Caught either when PG_waiters goes wrongly clear under the sleeper
+        // (I3) or at quiescence.
+        #expect(s.firstFailure?.contains("LOST_WAKEUP") == true || s.firstFailure?.contains("WAITERS_UNSOUND") == true)
     }
 
     @Test("reclaim-race: the same schedules never lose a wakeup under unlock_page, the conditional clear, waiters-as-reference, legacy or noref (F4, §5.9)",
@@ -58,12 +60,14 @@ struct SafetyTests {
         #expect(with.violations == 0 && without.violations == 0)
     }
 
-    @Test("every strategy and scenario runs with no always-on violation except the forbidden designs",
+    @Test("every strategy and scenario runs with no violation except the forbidden designs, and the offline livelock under the legacy fault path (F2)",
           arguments: BuiltinPlugins.strategies.map(\.name).filter { !$0.hasPrefix("drop-") })
     func noViolationsByDefault(strategy: String) throws {
         for scenario in ["migrate-vs-faulters", "offline", "fairness", "reuse"] {
             let s = try sweep(scenario, strategy, seeds: 1..<101)
-            #expect(s.violations == 0, "\(scenario): \(s.firstFailure ?? "")")
+            let livelocks = scenario == "offline" ? Int((s.budgetHitRate * Double(s.seeds)).rounded()) : 0
+            #expect(s.violations == livelocks, "\(scenario): \(s.firstFailure ?? "")")
+            if livelocks > 0 { #expect(strategy.hasPrefix("legacy") && s.firstFailure?.hasPrefix("LIVELOCK") == true) }
         }
     }
 }

@@ -1,0 +1,294 @@
+import ArgumentParser
+import Foundation
+import PagewaitCore
+import PagewaitPlugins
+
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search a scenario's schedules for a violation; shrink what is found to a minimal replayable schedule.",
+        discussion: """
+            --scheduler exhaustive (the default) visits every reachable state, depth first, \
+            with a visited-state store and sleep sets; if no bound cuts a path, "no violation" \
+            is a proof for that scenario (docs/exploration.md). pct and random try --budget \
+            seeded runs. Every check runs on every step: Core's always-on checks and the \
+            standard checkers. A violation's schedule is delta-debugged to a short one.
+
+            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage.
+            """)
+
+    enum SchedulerChoice: String, ExpressibleByArgument, CaseIterable { case exhaustive, pct, random }
+
+    @Argument(help: "A built-in scenario name or a scenario file path.")
+    var scenario: String
+
+    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
+    var strategy: String = "put-and-wait"
+
+    @Option(help: "Number of faulters (scenario parameter `faulters`).")
+    var faulters: Int?
+
+    @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @Option(help: "exhaustive, pct or random.")
+    var scheduler: SchedulerChoice = .exhaustive
+
+    @Option(help: "Runs to try (pct, random), or distinct states to visit (exhaustive).")
+    var budget: Int?
+
+    @Option(help: "Exhaustive: the most steps on one path.")
+    var maxDepth: Int = 5_000
+
+    @Option(help: "Exhaustive: the most context switches away from a runnable task per path (default: unbounded).")
+    var preemptions: Int?
+
+    @Flag(help: "Exhaustive: do not prune with sleep sets.")
+    var noSleepSets = false
+
+    @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4); the parts' results merge.")
+    var shard: String?
+
+    @Option(help: "Threads; exhaustive runs split into this many shards (times --shard's n).")
+    var jobs: Int = defaultJobs
+
+    @Option(help: "PCT: bug depth d (d-1 priority change points).")
+    var pctDepth: Int = 3
+
+    @Option(help: "PCT: the number of steps change points are drawn from.")
+    var pctLength: Int = 1000
+
+    @Option(help: "First seed (pct, random).")
+    var seed: UInt64 = 1
+
+    @OptionGroup(title: "Scheduler timing (random)") var timingOptions: TimingOptions
+
+    @Flag(help: "Report the schedule as found, without shrinking it.")
+    var noShrink = false
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        if let budget, budget <= 0 { throw ValidationError("--budget must be positive") }
+        guard maxDepth > 0 else { throw ValidationError("--max-depth must be positive") }
+        if let p = preemptions, p < 0 { throw ValidationError("--preemptions must not be negative") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        guard pctDepth >= 1, pctLength >= 1 else { throw ValidationError("--pct-depth and --pct-length must be positive") }
+        _ = try parsedShard()
+    }
+
+    func parsedShard() throws -> Shard {
+        guard let shard else { return .whole }
+        let parts = shard.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
+            throw ValidationError("--shard expects i/n with 0 <= i < n, got '\(shard)'")
+        }
+        return Shard(i, of: n)
+    }
+
+    func run() throws {
+        let registry = BuiltinPlugins.registry()
+        let scenario = try loadScenario(self.scenario, registry: registry)
+        let strategy = try resolveStrategy(self.strategy, registry: registry)
+        let setup = try build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters))
+        let progress = Progress(enabled: !quiet)
+        let start = ContinuousClock.now
+        var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue)
+
+        switch scheduler {
+        case .exhaustive:
+            let explorer = ExhaustiveExplorer(
+                setup: setup,
+                bounds: ExplorationBounds(maxDepth: maxDepth, maxStates: budget ?? 5_000_000, preemptions: preemptions, sleepSets: !noSleepSets),
+                makeCheckers: { Checkers.forExploration(setup) })
+            let outer = try parsedShard()
+            // --jobs splits this shard further: part j of jobs inside part i of n.
+            let shards = (0..<jobs).map { Shard(outer.index * jobs + $0, of: outer.count * jobs) }
+            let r = explorer.run(shards: shards, jobs: jobs, progress: { progress.update(states: $0) })
+            report.shard = outer.description
+            report.states = r.states
+            report.transitions = r.transitions
+            report.sleptTransitions = r.sleptTransitions
+            report.deepestPath = r.deepestPath
+            report.complete = r.complete
+            report.bounds = r.complete ? nil : "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")"
+            report.violation = r.violation
+            report.found = r.schedule
+        case .pct, .random:
+            let runs = budget ?? 10_000
+            var checkers: [any Checker] = []
+            for i in 0..<runs {
+                let s = seed &+ UInt64(i)
+                checkers = Checkers.standard(for: setup)
+                let r: RunResult
+                if scheduler == .pct {
+                    var sched = PCTSchedulerPlugin().make(seed: s, for: setup, depth: pctDepth, length: pctLength)
+                    r = setup.engine.run(setup.world, scheduler: &sched, checkers: &checkers)
+                } else {
+                    var sched = RandomScheduler(seed: s, wakeLatency: timingOptions.wakeLatency, preemptLength: timingOptions.preemptLength)
+                    r = setup.engine.run(setup.world, scheduler: &sched, checkers: &checkers)
+                }
+                report.runs = i + 1
+                report.states += r.steps
+                progress.update(runs: i + 1)
+                if let v = r.violation {
+                    report.violation = v
+                    report.found = r.schedule
+                    report.foundSeed = s
+                    break
+                }
+            }
+        }
+        report.searchSeconds = seconds(since: start)
+        progress.finish()
+        // The PG_waiters diagnostic fires at the step that breaks I3; run on
+        // to what it predicts, so the report ends in the hang itself.
+        var makeCheckers: @Sendable () -> [any Checker] = { Checkers.standard(for: setup) }
+        if let v = report.violation, v.kind == .waitersUnsound, let found = report.found {
+            let withoutDiagnostic: @Sendable () -> [any Checker] = { Checkers.standard(for: setup).filter { !($0 is WaitersChecker) } }
+            let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: withoutDiagnostic).replay(found.steps)
+            if let consequence {
+                report.predictor = v
+                report.violation = consequence
+                report.found = ran
+                makeCheckers = withoutDiagnostic
+            }
+        }
+        if let found = report.found, !noShrink {
+            let shrinkStart = ContinuousClock.now
+            let shrinker = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers)
+            if let (minimal, v) = shrinker.shrink(found) {
+                report.minimal = minimal
+                report.violation = v
+            }
+            report.shrinkSeconds = seconds(since: shrinkStart)
+        }
+        try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: scenarioOptions.params, faulters: faulters), to: output)
+        if report.violation != nil { throw ExitCode(1) }
+    }
+}
+
+/// What `explore` prints.
+struct ExploreReport: Encodable {
+    var scenario: String
+    var strategy: String
+    var scheduler: String
+    var shard: String?
+    var states = 0
+    var transitions = 0
+    var sleptTransitions = 0
+    var deepestPath = 0
+    var runs: Int?
+    var complete = false
+    var bounds: String?
+    var violation: Violation?
+    /// The I3 diagnostic that fired first, when the run went on to the hang it predicted.
+    var predictor: Violation?
+    var found: Schedule?
+    var foundSeed: UInt64?
+    var minimal: Schedule?
+    var searchSeconds = 0.0
+    var shrinkSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds
+        case verdict, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(scheduler, forKey: .scheduler)
+        try c.encodeIfPresent(shard, forKey: .shard)
+        try c.encode(states, forKey: .states)
+        try c.encode(transitions, forKey: .transitions)
+        try c.encode(sleptTransitions, forKey: .sleptTransitions)
+        try c.encode(deepestPath, forKey: .deepestPath)
+        try c.encodeIfPresent(runs, forKey: .runs)
+        try c.encode(complete, forKey: .complete)
+        try c.encodeIfPresent(bounds, forKey: .bounds)
+        try c.encode(violation == nil ? "no-violation" : "violation", forKey: .verdict)
+        try c.encodeIfPresent(violation?.kind.rawValue, forKey: .kind)
+        try c.encodeIfPresent(violation?.description, forKey: .detail)
+        try c.encodeIfPresent(predictor?.description, forKey: .predictor)
+        try c.encodeIfPresent(found?.steps.count, forKey: .foundLength)
+        try c.encodeIfPresent(foundSeed, forKey: .foundSeed)
+        try c.encodeIfPresent((minimal ?? found)?.description, forKey: .minimalSchedule)
+        try c.encodeIfPresent((minimal ?? found)?.steps.count, forKey: .minimalLength)
+        try c.encode(searchSeconds, forKey: .searchSeconds)
+        try c.encodeIfPresent(shrinkSeconds, forKey: .shrinkSeconds)
+    }
+
+    func text(parameters: [String], faulters: Int?) -> String {
+        var lines = ["explore \(scenario) under \(strategy) (\(scheduler)\(shard.map { ", shard \($0)" } ?? ""))"]
+        if let v = violation {
+            lines.append("  verdict: VIOLATION \(v)")
+            if let p = predictor { lines.append("  first sign: \(p)") }
+        } else if scheduler == "exhaustive" && complete {
+            lines.append("  verdict: no violation; every reachable state visited: a proof for this scenario (up to 64-bit state-hash collisions)")
+        } else if scheduler == "exhaustive" {
+            lines.append("  verdict: no violation within bounds (bounded search: \(bounds ?? ""))")
+        } else {
+            lines.append("  verdict: no violation in \(runs ?? 0) runs")
+        }
+        if scheduler == "exhaustive" {
+            lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets), deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
+        } else {
+            lines.append("  runs \(runs ?? 0), steps \(states), \(format(searchSeconds, 3)) s\(foundSeed.map { "; found at seed \($0)" } ?? "")")
+        }
+        if let found {
+            let best = minimal ?? found
+            lines.append("  schedule: \(found.steps.count) steps as found\(minimal.map { ", \($0.steps.count) after shrinking" } ?? "")\(shrinkSeconds.map { " (\(format($0, 3)) s)" } ?? "")")
+            var args = "--scenario \(scenario) --strategy \(strategy)"
+            if let faulters { args += " --faulters \(faulters)" }
+            for p in parameters { args += " --param \(p)" }
+            lines.append("  replay: pagewait replay '\(best)' \(args)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Progress on standard error, at most once a second, for long searches.
+final class Progress: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = ContinuousClock.now
+    private var last = ContinuousClock.now
+    private var printed = false
+    private let lock = NSLock()
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(states: Int) {
+        guard enabled, states & 4095 == 0 else { return }
+        tick { "\(states) states, \(Int(Double(states) / max(seconds(since: self.start), 1e-9))) states/s" }
+    }
+
+    func update(runs: Int) {
+        guard enabled, runs & 63 == 0 else { return }
+        tick { "\(runs) runs, \(Int(Double(runs) / max(seconds(since: self.start), 1e-9))) runs/s" }
+    }
+
+    private func tick(_ message: () -> String) {
+        lock.lock(); defer { lock.unlock() }
+        let now = ContinuousClock.now
+        guard now - last >= .seconds(1) else { return }
+        last = now
+        printed = true
+        FileHandle.standardError.write(Data("  ... \(message())\n".utf8))
+    }
+
+    func finish() {}
+}
+
+extension Violation: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

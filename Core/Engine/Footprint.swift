@@ -1,0 +1,153 @@
+/// What one task's next step may read or write, coarsely: the objects it
+/// touches. Two steps whose footprints do not meet commute and neither
+/// enables or disables the other, which is all partial-order reduction
+/// needs. Every access counts as a write: coarse, but sound.
+public struct Footprint: Hashable, Sendable {
+    /// Page frames, by pfn mod 64.
+    public var pages: UInt64 = 0
+    /// Wait-queue buckets (their lock, list and entries), by number mod 64.
+    public var buckets: UInt64 = 0
+    /// Program spinlocks (`LockID.bit`).
+    public var locks: UInt64 = 0
+    /// Tasks whose sleep state, signals or wait entry the step touches.
+    public var tasks = TaskSet()
+    /// PTE slots and page-cache slots, mod 64.
+    public var ptes: UInt64 = 0
+    public var cache: UInt64 = 0
+    /// Counters some program reads (the "done" flags).
+    public var controlCounters = false
+
+    public init() {}
+
+    @inlinable public func conflicts(with o: Footprint) -> Bool {
+        pages & o.pages != 0 || buckets & o.buckets != 0 || locks & o.locks != 0 || ptes & o.ptes != 0
+            || cache & o.cache != 0 || !(tasks & o.tasks).isEmpty || (controlCounters && o.controlCounters)
+    }
+
+    mutating func page(_ pfn: Int32) { if pfn >= 0 { pages |= 1 << UInt64(Int(pfn) & 63) } }
+    mutating func bucket(_ b: Int16) { if b >= 0 { buckets |= 1 << UInt64(Int(b) & 63) } }
+    mutating func pte(_ s: Int32) { if s >= 0 { ptes |= 1 << UInt64(Int(s) & 63) } }
+    mutating func slot(_ s: Int32) { if s >= 0 { cache |= 1 << UInt64(Int(s) & 63) } }
+}
+
+/// What the local instructions after each pc can touch, found once per
+/// engine: they run as part of the step before them.
+struct LocalEffects: Sendable {
+    /// Per global pc (program base + pc): the locals reachable after it
+    /// read or write a control counter, and the frames they `loadPage`.
+    var controlCounters: [Bool]
+    var loadedPages: [UInt64]
+}
+
+extension Engine {
+    static func localEffects(ops: [Op], base: [Int], length: [Int], control: Set<Int32>) -> LocalEffects {
+        var counters = Array(repeating: false, count: ops.count)
+        var pages = Array(repeating: UInt64(0), count: ops.count)
+        for p in base.indices {
+            let first = base[p], n = length[p]
+            func isLocal(_ op: Op) -> Bool {
+                switch op {
+                case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+                default: false
+                }
+            }
+            // Everything reachable through locals from pc, pc itself included if local.
+            for pc in 0..<n {
+                var seen = Set<Int>(), work = [pc + 1]
+                if isLocal(ops[first + pc]) { work.append(pc) }
+                var c = false, pg: UInt64 = 0
+                while let q = work.popLast() {
+                    guard q >= 0, q < n, seen.insert(q).inserted, isLocal(ops[first + q]) else { continue }
+                    switch ops[first + q] {
+                    case .jump(let to): work.append(Int(to)); continue
+                    case .branch(_, _, _, let to): work.append(Int(to))
+                    case .count(let k), .readCounter(let k, _): if control.contains(k) { c = true }
+                    case .loadPage(_, let pfn): pg |= 1 << UInt64(Int(pfn) & 63)
+                    case .exit: continue
+                    default: break
+                    }
+                    work.append(q + 1)
+                }
+                counters[first + pc] = c
+                pages[first + pc] = pg
+            }
+        }
+        return LocalEffects(controlCounters: counters, loadedPages: pages)
+    }
+
+    /// The footprint of task `t`'s next step in `w`.
+    public func footprint(of t: Int, in w: World) -> Footprint {
+        var f = Footprint()
+        let task = w.tasks[t]
+        f.tasks.insert(t)
+        let program = Int(task.program)
+        let pc = Int(task.pc)
+        let global = base[program] + min(pc, max(0, length[program] - 1))
+        if length[program] > 0 {
+            f.controlCounters = local.controlCounters[global]
+            f.pages |= local.loadedPages[global]
+        }
+        func reg(_ r: Register) -> Int32 { PageRef(register: task.registers[Int(r)]).pfn }
+        switch task.frame {
+        case .wait:
+            f.page(task.wait.page.pfn)
+            f.bucket(task.entry.bucket)
+            if task.wait.release >= 0 { f.locks |= LockID(raw: UInt8(task.wait.release)).bit }
+            return f
+        case .wake:
+            f.page(task.wake.page.pfn)
+            f.bucket(task.wake.bucket)
+            // A visit may wake any waiter queued on the bucket.
+            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == task.wake.bucket { f.tasks.insert(i) }
+            return f
+        case .none:
+            break
+        }
+        guard pc < length[program] else { return f }
+        switch ops[base[program] + pc] {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit, .pause, .preemptionPoint:
+            break
+        case .getPage(let r), .putPage(let r), .pageRefUnfreeze(let r, _), .nonAtomicClearRead(let r),
+             .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _), .putbackLRU(let r),
+             .freeFrozenPage(let r), .hotRemove(let r), .getPageUnlessZero(let r, _), .pageRefFreeze(let r, _, _),
+             .readRefcount(let r, _), .readMapcount(let r, _), .trylockPage(let r, _), .clearLockedTestWaiters(let r, _),
+             .testFlag(let r, _, _), .isolateLRU(let r, _):
+            f.page(reg(r))
+        case .waitOnPageBit(let r, _, _, _, _):
+            f.page(reg(r))
+            f.bucket(config.waitTable.bucket(of: reg(r)))
+        case .waitOnPageBitReleasing(let r, _, _, _, let l, _):
+            f.page(reg(r))
+            f.bucket(config.waitTable.bucket(of: reg(r)))
+            f.locks |= l.bit
+        case .wakeUpPageBit(let r, _):
+            let p = reg(r)
+            f.page(p)
+            let b = config.waitTable.bucket(of: p)
+            f.bucket(b)
+            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == b { f.tasks.insert(i) }
+        case .spinLock(let l), .spinUnlock(let l):
+            f.locks |= l.bit
+        case .readPTE(let slot, _, _), .unmapToMigration(let slot, _), .removeMigrationPTE(let slot, _), .unmapPTE(let slot, _):
+            f.pte(slot)
+            if slot >= 0 && Int(slot) < w.ptes.count { f.page(w.ptes[Int(slot)].pfn) }
+            if case .removeMigrationPTE(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
+            if case .unmapToMigration(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
+            if case .unmapPTE(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
+        case .allocPage(let pfn, _, _):
+            f.page(pfn)
+        case .findCachePage(let slot, _), .cacheRemove(let slot):
+            f.slot(slot)
+            if slot >= 0 && Int(slot) < w.cache.count { f.page(w.cache[Int(slot)].pfn) }
+        case .cacheReplace(let slot, let r):
+            f.slot(slot)
+            if slot >= 0 && Int(slot) < w.cache.count { f.page(w.cache[Int(slot)].pfn) }
+            f.page(reg(r))
+        case .sendSignal(let target, _):
+            if target >= 0 && Int(target) < TaskSet.capacity { f.tasks.insert(Int(target)) }
+        case .signalPending:
+            break
+        }
+        return f
+    }
+}

@@ -1,0 +1,43 @@
+import PagewaitCore
+
+extension ViolationKind {
+    /// I6, §5.10: a wake walk held q.lock over more entries than the
+    /// bookmark allows, or woke more than one exclusive waiter in one call.
+    public static let wakeWalkBound = ViolationKind(rawValue: "WAKE_WALK_BOUND")
+}
+
+/// Kernel-model I6, §5.10, F11: with bookmarks (2554db916586, 11a19c7b099f)
+/// no single q.lock hold visits more than WAITQUEUE_WALK_BREAK_CNT + 1
+/// entries; in every core, one `wake_up_page_bit` call wakes at most one
+/// exclusive waiter (`nr_exclusive` = 1).
+public struct WakeWalkChecker: Checker {
+    public init() {}
+
+    public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
+        let config = engine.config
+        let t = Int(event.task)
+        let fn = t >= 0 && t < world.tasks.count ? engine.function(of: world, task: t) : "wake_up_page_bit"
+        if config.bookmarks && Int(world.stats.longestWakeChunk) > config.walkBreakCount + 1 {
+            return Violation(.wakeWalkBound, task: t, pfn: event.pfn, function: fn,
+                             detail: "one q.lock hold visited \(world.stats.longestWakeChunk) entries; with bookmarks at most"
+                                 + " \(config.walkBreakCount + 1) (WAITQUEUE_WALK_BREAK_CNT \(config.walkBreakCount) + 1)")
+        }
+        if world.stats.mostExclusiveWakesInOneCall > 1 {
+            return Violation(.wakeWalkBound, task: t, pfn: event.pfn, function: fn,
+                             detail: "one wake_up_page_bit call woke \(world.stats.mostExclusiveWakesInOneCall) exclusive waiters;"
+                                 + " the \(config.waitCore) core wakes at most one")
+        }
+        return nil
+    }
+
+    public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? { nil }
+}
+
+/// The wake-walk checker as a plugin.
+public struct WakeWalkCheckerPlugin: CheckerPlugin {
+    public init() {}
+    public var name: String { "wake-walk" }
+    public var summary: String { "with bookmarks at most WALK_BREAK_CNT + 1 entries per q.lock hold; at most one exclusive wake per call" }
+    public var reference: String { "kernel-model I6, §5.10, F11; 2554db916586, 11a19c7b099f" }
+    public func make() -> any Checker { WakeWalkChecker() }
+}

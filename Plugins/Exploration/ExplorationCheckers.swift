@@ -1,0 +1,11 @@
+import PagewaitCore
+
+extension Checkers {
+    /// The standard checkers an exploration can use as functions of the
+    /// world: those keeping per-run statistics (the fairness observer) are
+    /// left out, since exploration does not carry a checker's state along
+    /// each path.
+    public static func forExploration(_ setup: Setup) -> [any Checker] {
+        standard(for: setup).filter { !($0 is FairnessObserver) }
+    }
+}

@@ -1,0 +1,299 @@
+import PagewaitCore
+
+/// A replayed schedule as a Chrome Trace Event document, for
+/// ui.perfetto.dev and chrome://tracing (`pagewait replay --trace-out`).
+///
+/// Layout:
+/// - one track per task: `pid` 1, `tid` = the task's number, named by a
+///   `thread_name` metadata event and ordered by `thread_sort_index`;
+/// - time: one step is one microsecond, so `ts` (in µs, as the format
+///   wants) is the step index; `displayTimeUnit` is `ms`, and every event's
+///   `args.step` repeats the index. Step k occupies [k, k+1);
+/// - duration events (`B`/`E`) on the task's track: the page lock held
+///   (`PG_locked held`, from the step that sets PG_locked with the task as
+///   owner to the step that clears it, inclusive), spinlocks held (`ptl`,
+///   `i_pages lock`, `q->lock`), a page frozen by the task, each
+///   `wait_on_page_bit_common` call and, inside it, the time asleep in
+///   `io_schedule` (from the step that blocks to the step that wakes it),
+///   each `wake_up_page_bit` walk, and every step itself (named by its
+///   kernel function, with what it did and changed in `args.what`);
+/// - instant events: wakes (on the waker's track, naming the woken task),
+///   signals, pages freed, and the run's violation (global scope).
+///
+/// The format wants B/E on one track to nest perfectly, and kernel locks do
+/// not (lock_page takes PG_locked inside its wait, unlock_page drops it
+/// outside). Where a span ends while spans opened after it are still open,
+/// those are ended too and begun again at the same timestamp, with
+/// `args.continued = true`: every `B` has its `E`, in order. Spans still open
+/// at the end are closed there.
+public struct PerfettoTrace {
+    public var engine: Engine
+    public var world: World
+    public var taskNames: [String]
+    public var counterNames: [String]
+    /// The process track's name.
+    public var title: String
+    /// Run along the replay, so a violation a checker finds is drawn.
+    public var checkers: [any Checker]
+    /// The recorded run's step budget (see `TraceReplay.run`).
+    public var maxSteps: Int
+
+    public init(engine: Engine, world: World, taskNames: [String], counterNames: [String] = [],
+                title: String = "pagewait", checkers: [any Checker] = [LivenessChecker()], maxSteps: Int = Int.max) {
+        self.engine = engine
+        self.world = world
+        self.taskNames = taskNames
+        self.counterNames = counterNames
+        self.title = title
+        self.checkers = checkers
+        self.maxSteps = maxSteps
+    }
+
+    /// A setup's engine, world and names, with the standard checkers.
+    public init(setup: Setup, title: String = "pagewait", maxSteps: Int = Int.max) {
+        self.init(engine: setup.engine, world: setup.world, taskNames: setup.taskNames, counterNames: setup.counterNames,
+                  title: title, checkers: Checkers.standard(for: setup), maxSteps: maxSteps)
+    }
+
+    /// Replay `schedule` and return the trace as JSON text.
+    public func render(_ schedule: Schedule) -> String {
+        var out = Builder(formatter: TraceFormatter(engine: engine, taskNames: taskNames, counterNames: counterNames), tasks: world.tasks.count)
+        out.metadata(title: title)
+        out.begin(spans: out.spans(in: world), ts: 0)
+        var checkers = self.checkers
+        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { step in
+            out.step(step)
+        }
+        out.finish(at: outcome.steps)
+        if let v = outcome.violation {
+            out.instant("\(v.kind): \(v.detail)", cat: "violation", ts: min(max(v.step, 0), outcome.steps), track: nil,
+                        args: [("step", "\(v.step)"), ("kind", jsonString(v.kind.rawValue)), ("task", "\(v.task)"),
+                               ("taskName", jsonString(out.formatter.name(of: v.task))), ("function", jsonString(v.function)),
+                               ("violation", jsonString(v.description))])
+        }
+        if let s = outcome.stale {
+            out.instant("schedule stops: \(s.detail)", cat: "schedule", ts: outcome.steps, track: nil,
+                        args: [("step", "\(s.step)"), ("detail", jsonString(s.description))])
+        }
+        let end = outcome.violation.map { "violation: \($0)" } ?? outcome.end.rawValue
+        let other = [("generator", jsonString("pagewait replay")), ("schedule", jsonString(schedule.description)),
+                     ("time", jsonString("1 step = 1 us: ts is the step index")), ("steps", "\(outcome.steps)"),
+                     ("end", jsonString(end))]
+        return "{\"displayTimeUnit\": \"ms\",\n\"otherData\": \(Builder.object(other)),\n\"traceEvents\": [\n"
+            + out.events.joined(separator: ",\n") + "\n]}\n"
+    }
+}
+
+extension PerfettoTrace {
+    /// A span kind, its subject (page, lock, bucket), and the task's track.
+    struct SpanKey: Hashable {
+        enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step }
+        var track: Int
+        var kind: Kind
+        var id: Int64
+    }
+
+    struct Span {
+        var key: SpanKey
+        var name: String
+        var cat: String
+        var args: [(String, String)]
+    }
+
+    struct Builder {
+        let formatter: TraceFormatter
+        var events: [String] = []
+        /// Per track, the open spans, innermost last.
+        var stacks: [[Span]]
+        /// The step slice opened last (its track), closed at the next step.
+        var openStep: Int?
+        /// Spans the previous step ended, closed at the next step's start.
+        var pendingEnds: [SpanKey] = []
+
+        init(formatter: TraceFormatter, tasks: Int) {
+            self.formatter = formatter
+            stacks = Array(repeating: [], count: tasks)
+        }
+
+        static func object(_ pairs: [(String, String)]) -> String {
+            "{" + pairs.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+        }
+
+        mutating func metadata(title: String) {
+            events.append(Self.object([("name", "\"process_name\""), ("ph", "\"M\""), ("pid", "1"), ("args", Self.object([("name", jsonString(title))]))]))
+            for t in stacks.indices {
+                events.append(Self.object([("name", "\"thread_name\""), ("ph", "\"M\""), ("pid", "1"), ("tid", "\(t)"),
+                                           ("args", Self.object([("name", jsonString(formatter.name(of: t)))]))]))
+                events.append(Self.object([("name", "\"thread_sort_index\""), ("ph", "\"M\""), ("pid", "1"), ("tid", "\(t)"),
+                                           ("args", Self.object([("sort_index", "\(t)")]))]))
+            }
+        }
+
+        mutating func emit(_ ph: String, _ span: Span, ts: Int, continued: Bool = false) {
+            var pairs = [("name", jsonString(span.name)), ("cat", jsonString(span.cat)), ("ph", "\"\(ph)\""),
+                         ("ts", "\(ts)"), ("pid", "1"), ("tid", "\(span.key.track)")]
+            if ph == "B" {
+                var args = [("step", "\(ts)")] + span.args
+                if continued { args.append(("continued", "true")) }
+                pairs.append(("args", Self.object(args)))
+            }
+            events.append(Self.object(pairs))
+        }
+
+        mutating func instant(_ name: String, cat: String, ts: Int, track: Int?, args: [(String, String)]) {
+            var pairs = [("name", jsonString(name)), ("cat", jsonString(cat)), ("ph", "\"i\""), ("ts", "\(ts)"), ("pid", "1")]
+            if let track {
+                pairs += [("tid", "\(track)"), ("s", "\"t\"")]
+            } else {
+                pairs += [("tid", "0"), ("s", "\"g\"")]
+            }
+            pairs.append(("args", Self.object([("step", "\(ts)")] + args)))
+            events.append(Self.object(pairs))
+        }
+
+        /// The spans a world has open, outermost kinds first.
+        func spans(in w: World) -> [Span] {
+            var out: [Span] = []
+            let engine = formatter.engine
+            func page(_ pfn: Int32) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
+            for (t, task) in w.tasks.enumerated() where t < stacks.count {
+                if task.frame == .wait {
+                    let f = task.wait
+                    let behaviour = Int(f.behavior) < engine.behaviors.count ? engine.behaviors[Int(f.behavior)].name : "behaviour \(f.behavior)"
+                    out.append(Span(key: SpanKey(track: t, kind: .wait, id: 0),
+                                    name: "wait_on_page_bit_common(\(f.bit.kernelName), \(behaviour))", cat: "wait",
+                                    args: [("page", jsonString(f.page.description)), ("bit", jsonString(f.bit.kernelName)),
+                                           ("behaviour", jsonString(behaviour)), ("state", jsonString(f.state.description))]))
+                }
+                if task.frame == .wake {
+                    let f = task.wake
+                    out.append(Span(key: SpanKey(track: t, kind: .wake, id: 0),
+                                    name: "wake_up_page_bit(\(f.bit.kernelName))\(page(f.page.pfn))", cat: "wake",
+                                    args: [("page", jsonString(f.page.description)), ("bucket", "\(f.bucket)")]))
+                }
+            }
+            for (i, p) in w.pages.enumerated() {
+                let pfn = Int32(i)
+                if p.isLocked && p.lockOwner >= 0 && Int(p.lockOwner) < stacks.count {
+                    out.append(Span(key: SpanKey(track: Int(p.lockOwner), kind: .pageLock, id: Int64(i)),
+                                    name: "PG_locked held\(page(pfn))", cat: "page_lock",
+                                    args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
+                }
+                if p.life == .frozen && p.frozenBy >= 0 && Int(p.frozenBy) < stacks.count {
+                    out.append(Span(key: SpanKey(track: Int(p.frozenBy), kind: .frozen, id: Int64(i)),
+                                    name: "page frozen\(page(pfn))", cat: "page_ref",
+                                    args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
+                }
+            }
+            for (t, task) in w.tasks.enumerated() where t < stacks.count {
+                if task.heldLocks != 0 {
+                    for raw in 0..<64 where task.heldLocks & (1 << UInt64(raw)) != 0 {
+                        let l = LockID(raw: UInt8(raw))
+                        out.append(Span(key: SpanKey(track: t, kind: .spin, id: Int64(raw)), name: "\(l) held", cat: "spinlock",
+                                        args: [("lock", jsonString(l.description))]))
+                    }
+                }
+                if task.heldBucket >= 0 {
+                    out.append(Span(key: SpanKey(track: t, kind: .bucket, id: Int64(task.heldBucket)),
+                                    name: "q->lock held (bucket \(task.heldBucket))", cat: "spinlock",
+                                    args: [("bucket", "\(task.heldBucket)")]))
+                }
+                if task.blocked {
+                    out.append(Span(key: SpanKey(track: t, kind: .asleep, id: 0),
+                                    name: "io_schedule: asleep (\(task.state))", cat: "sleep",
+                                    args: [("state", jsonString(task.state.description)),
+                                           ("waitsOn", jsonString("\(task.entry.bit.kernelName) of \(task.entry.page)"))]))
+                }
+            }
+            return out
+        }
+
+        mutating func begin(spans: [Span], ts: Int) {
+            for s in spans {
+                stacks[s.key.track].append(s)
+                emit("B", s, ts: ts)
+            }
+        }
+
+        /// End `keys` at `ts`; spans opened after one of them on the same
+        /// track end too and begin again, so B/E stay nested.
+        mutating func end(_ keys: [SpanKey], ts: Int) {
+            let byTrack = Dictionary(grouping: keys, by: \.track)
+            for track in byTrack.keys.sorted() {
+                let ending = Set(byTrack[track]!)
+                guard let lowest = stacks[track].firstIndex(where: { ending.contains($0.key) }) else { continue }
+                let popped = Array(stacks[track][lowest...])
+                stacks[track].removeSubrange(lowest...)
+                for s in popped.reversed() { emit("E", s, ts: ts) }
+                for s in popped where !ending.contains(s.key) {
+                    stacks[track].append(s)
+                    emit("B", s, ts: ts, continued: true)
+                }
+            }
+        }
+
+        mutating func closeStep(ts: Int) {
+            if let track = openStep, let last = stacks[track].last, last.key.kind == .step {
+                stacks[track].removeLast()
+                emit("E", last, ts: ts)
+            }
+            openStep = nil
+        }
+
+        mutating func step(_ s: TraceReplay.Step) {
+            let k = s.index, t = Int(s.event.task)
+            closeStep(ts: k)
+            end(pendingEnds, ts: k)
+            let before = spans(in: s.before), after = spans(in: s.after)
+            let beforeKeys = Set(before.map(\.key)), afterKeys = Set(after.map(\.key))
+            begin(spans: after.filter { !beforeKeys.contains($0.key) }, ts: k)
+            pendingEnds = before.map(\.key).filter { !afterKeys.contains($0) }
+
+            let (fn, what) = formatter.describe(s.event, before: s.before)
+            let changes = formatter.changeTexts(s.event, before: s.before, after: s.after)
+            let text = changes.isEmpty ? what : (what == "-" ? "" : what + "; ") + changes.joined(separator: ", ")
+            if t < stacks.count {
+                begin(spans: [Span(key: SpanKey(track: t, kind: .step, id: Int64(k)), name: fn, cat: "step",
+                                   args: [("what", jsonString(text)), ("task", jsonString(formatter.name(of: t)))])], ts: k)
+                openStep = t
+            }
+
+            for c in TraceFormatter.changes(from: s.before, to: s.after) {
+                switch c {
+                case .woken(let woken, let state):
+                    let bySignal = s.event.action == .signal
+                    instant("\(bySignal ? "signal wakes" : "wake") \(formatter.name(of: woken))", cat: "wake", ts: k, track: t,
+                            args: [("waker", jsonString(formatter.name(of: t))), ("woken", jsonString(formatter.name(of: woken))),
+                                   ("wokenTid", "\(woken)"), ("sleptIn", jsonString(state.description))])
+                case .sleepState(let other, let from, .running) where other != t:
+                    instant("wake \(formatter.name(of: other)) (before it slept)", cat: "wake", ts: k, track: t,
+                            args: [("waker", jsonString(formatter.name(of: t))), ("woken", jsonString(formatter.name(of: other))),
+                                   ("wokenTid", "\(other)"), ("state", jsonString(from.description))])
+                case .life(let pfn, _, .free, let gen):
+                    instant("page freed (pfn \(pfn))", cat: "free", ts: k, track: t,
+                            args: [("pfn", "\(pfn)"), ("gen", "\(gen)"), ("by", jsonString(formatter.name(of: t)))])
+                default:
+                    break
+                }
+            }
+            if s.event.action == .signal {
+                let target = Int(s.event.a)
+                instant("\(s.event.b == 1 ? "SIGKILL" : "signal") to \(formatter.name(of: target))", cat: "signal", ts: k, track: t,
+                        args: [("from", jsonString(formatter.name(of: t))), ("to", jsonString(formatter.name(of: target))),
+                               ("fatal", s.event.b == 1 ? "true" : "false")])
+            }
+        }
+
+        /// After the last step: close its slice, the spans it ended, and
+        /// everything still open.
+        mutating func finish(at ts: Int) {
+            closeStep(ts: ts)
+            end(pendingEnds, ts: ts)
+            pendingEnds = []
+            for track in stacks.indices {
+                for s in stacks[track].reversed() { emit("E", s, ts: ts) }
+                stacks[track] = []
+            }
+        }
+    }
+}
