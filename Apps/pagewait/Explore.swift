@@ -64,6 +64,9 @@ struct Explore: ParsableCommand {
     @Flag(help: "Report the schedule as found, without shrinking it.")
     var noShrink = false
 
+    @Option(help: "Write the violating schedule's timeline as Chrome Trace Event / Perfetto JSON (opens in ui.perfetto.dev).")
+    var traceOut: String?
+
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
@@ -150,7 +153,7 @@ struct Explore: ParsableCommand {
         // to what it predicts, so the report ends in the hang itself.
         var makeCheckers: @Sendable () -> [any Checker] = { Checkers.standard(for: setup) }
         if let v = report.violation, v.kind == .waitersUnsound, let found = report.found {
-            let withoutDiagnostic: @Sendable () -> [any Checker] = { Checkers.standard(for: setup).filter { !($0 is WaitersChecker) } }
+            let withoutDiagnostic: @Sendable () -> [any Checker] = { Checkers.standard(for: setup, waitersDiagnostic: false) }
             let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: withoutDiagnostic).replay(found.steps)
             if let consequence {
                 report.predictor = v
@@ -169,6 +172,10 @@ struct Explore: ParsableCommand {
             report.shrinkSeconds = seconds(since: shrinkStart)
         }
         try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: scenarioOptions.params, faulters: faulters), to: output)
+        if let traceOut, let schedule = report.minimal ?? report.found {
+            let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
+            try emit(trace, to: traceOut)
+        }
         if report.violation != nil { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PagewaitCore
 import PagewaitPlugins
 
@@ -10,8 +11,27 @@ struct Pagewait: ParsableCommand {
         discussion: """
             pagewait models page references, PG_locked/PG_waiters, the hashed page wait \
             queues and the EXCLUSIVE/SHARED/DROP wait behaviours as deterministic atomic \
-            steps, so waiting strategies can be run, compared and checked.
+            steps, so waiting strategies can be run, compared, explored and checked.
+
+            Exit status: 0 on success (for explore and replay: no violation), 1 when \
+            explore or replay finds a violation, 2 on bad usage.
             """,
         subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self]
     )
+
+    /// Bad usage exits 2 (not ArgumentParser's 64), so scripts can tell it
+    /// from "a violation was found" (1).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -105,18 +105,36 @@ struct Replay: ParsableCommand {
         }
 
         let formatter = TraceFormatter(engine: setup.engine, taskNames: setup.taskNames, counterNames: setup.counterNames)
-        var checkers = Checkers.standard(for: setup)
         var lines: [String] = []
         var steps: [ReplayDocument.Step] = []
         let json = format == .json
-        let outcome = TraceReplay.run(engine: setup.engine, world: setup.world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { s in
-            if json {
-                let (fn, what) = formatter.describe(s.event, before: s.before)
-                steps.append(ReplayDocument.Step(step: s.index, task: Int(s.event.task), taskName: formatter.name(of: Int(s.event.task)),
-                                                 function: fn, what: what,
-                                                 changes: formatter.changeTexts(s.event, before: s.before, after: s.after)))
+        func replay(_ checkers: [any Checker]) -> TraceReplay.Outcome {
+            var checkers = checkers
+            lines = []
+            steps = []
+            return TraceReplay.run(engine: setup.engine, world: setup.world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { s in
+                if json {
+                    let (fn, what) = formatter.describe(s.event, before: s.before)
+                    steps.append(ReplayDocument.Step(step: s.index, task: Int(s.event.task), taskName: formatter.name(of: Int(s.event.task)),
+                                                     function: fn, what: what,
+                                                     changes: formatter.changeTexts(s.event, before: s.before, after: s.after)))
+                } else {
+                    lines.append(formatter.line(s.index, s.event, before: s.before, after: s.after))
+                }
+            }
+        }
+        var outcome = replay(Checkers.standard(for: setup))
+        // The PG_waiters diagnostic stops a run at the step that breaks I3;
+        // when the schedule goes on (as `explore` prints it), follow it to
+        // the hang it predicted.
+        var firstSign: Violation?
+        if let v = outcome.violation, v.kind == .waitersUnsound {
+            let later = replay(Checkers.standard(for: setup, waitersDiagnostic: false))
+            if later.stale == nil, later.violation != nil {
+                firstSign = v
+                outcome = later
             } else {
-                lines.append(formatter.line(s.index, s.event, before: s.before, after: s.after))
+                outcome = replay(Checkers.standard(for: setup))
             }
         }
         if let stale = outcome.stale {
@@ -127,6 +145,7 @@ struct Replay: ParsableCommand {
 
         let unfinished = Self.unfinished(outcome.world, setup: setup)
         var notes: [String] = []
+        if let firstSign { notes.append("first sign, at step \(firstSign.step): \(firstSign)") }
         if outcome.end == .violation && outcome.steps < schedule.steps.count {
             notes.append("the schedule has \(schedule.steps.count - outcome.steps) more steps after the violation; they were not replayed")
         }

@@ -53,7 +53,12 @@ struct Run: ParsableCommand {
         case .json:
             print(try jsonText(summary))
         case .text:
-            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed))
+            var args = faulters.map { " --faulters \($0)" } ?? ""
+            if let m = scenarioOptions.mappings { args += " --mappings \(m)" }
+            for p in scenarioOptions.params { args += " --param \(p)" }
+            if timingOptions.wakeLatency != RandomScheduler.defaultWakeLatency { args += " --wake-latency \(timingOptions.wakeLatency)" }
+            if timingOptions.preemptLength != RandomScheduler.defaultPreemptLength { args += " --preempt-length \(timingOptions.preemptLength)" }
+            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, replayArguments: args))
         }
     }
 }
@@ -65,7 +70,9 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 }
 
 enum RunReport {
-    static func text(_ s: CellSummary, setup: Setup, outcomes: [RunOutcome], elapsed: Double) -> String {
+    /// `replayArguments`: the options beyond scenario and strategy that the
+    /// run was made with (faulters, parameters, timing), for the replay hint.
+    static func text(_ s: CellSummary, setup: Setup, outcomes: [RunOutcome], elapsed: Double, replayArguments: String = "") -> String {
         var lines: [String] = []
         lines.append("\(s.scenario) under \(s.strategy): \(s.seeds) seeds, \(setup.taskNames.count) tasks (\(setup.taskNames.joined(separator: ", "))), \(s.mappings) mappings; \(format(elapsed, 2)) s")
         let calls = outcomes.reduce(0) { $0 + $1[.migrateCalls] }
@@ -86,14 +93,14 @@ enum RunReport {
             lines.append("  lock fairness: most requeues by one waiter \(s.maxRequeues), most bypasses \(s.maxBypasses)")
         }
         if s.longestWakeChunk > 0 { lines.append("  longest wake-walk chunk (entries per q.lock hold): \(s.longestWakeChunk)") }
-        lines.append("  hangs: \(s.hangs), lost wakeups: \(s.lostWakeups), other violations: \(s.violations - s.hangs - s.lostWakeups), step budget exhausted: \(s.stepLimits)")
+        lines.append("  hangs: \(s.hangs), lost wakeups: \(s.lostWakeups), livelocks: \(s.livelocks), other violations: \(s.violations - s.hangs - s.lostWakeups - s.livelocks), step budget exhausted: \(s.stepLimits)")
         if outcomes.count == 1, let o = outcomes.first, let sched = o.schedule {
             lines.append("  seed \(o.seed): \(o.end.rawValue) after \(o.steps) steps; schedule \(sched)")
         }
         if let f = s.firstFailure {
             lines.append("  first failure (seed \(s.firstFailureSeed ?? 0)): \(f)")
-            if let sched = s.firstFailureSchedule {
-                lines.append("  replay: pagewait replay '\(sched)' --scenario \(s.scenario) --strategy \(s.strategy)")
+            if let seed = s.firstFailureSeed {
+                lines.append("  replay: pagewait replay --seed \(seed) --scenario \(s.scenario) --strategy \(s.strategy)\(replayArguments)")
             }
         }
         return lines.joined(separator: "\n")

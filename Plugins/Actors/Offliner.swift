@@ -10,7 +10,7 @@ public struct Offliner: ProgramActor {
     public var name: String { "offliner" }
     public var summary: String { "__offline_pages: isolate and migrate until the range is free, or a signal, or the budget" }
     public var reference: String { "__offline_pages, do_migrate_range (mm/memory_hotplug.c); ecde0f3e7f9e, 72b39cfc4d75" }
-    public var parameters: Parameters { ["passes": 10, "unmapCost": 0, "budget": 20, "delay": 0] }
+    public var parameters: Parameters { ["passes": 10, "unmapCost": 0, "budget": 10, "delay": 0] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try build("offliner") { b in

@@ -5,7 +5,7 @@ extension Checkers {
     /// world: those keeping per-run statistics (the fairness observer) are
     /// left out, since exploration does not carry a checker's state along
     /// each path.
-    public static func forExploration(_ setup: Setup) -> [any Checker] {
-        standard(for: setup).filter { !($0 is FairnessObserver) }
+    public static func forExploration(_ setup: Setup, waitersDiagnostic: Bool = true) -> [any Checker] {
+        standard(for: setup, waitersDiagnostic: waitersDiagnostic).filter { !($0 is FairnessObserver) }
     }
 }

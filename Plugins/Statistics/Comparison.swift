@@ -1,3 +1,4 @@
+import Dispatch
 import PagewaitCore
 
 /// The strategy matrix behind `pagewait compare`: cells of (scenario,
@@ -81,11 +82,85 @@ public struct CompareDocument: Codable, Sendable {
     public var firstSeed: UInt64
     public var elapsedSeconds: Double
     public var rows: [CellSummary]
+    /// Exhaustive verdicts on reclaim-race, one per strategy.
+    public var exhaustive: [ExhaustiveVerdict]
 
-    public init(seedsPerCell: Int, firstSeed: UInt64, elapsedSeconds: Double, rows: [CellSummary]) {
+    public init(seedsPerCell: Int, firstSeed: UInt64, elapsedSeconds: Double, rows: [CellSummary], exhaustive: [ExhaustiveVerdict] = []) {
         self.seedsPerCell = seedsPerCell
         self.firstSeed = firstSeed
         self.elapsedSeconds = elapsedSeconds
         self.rows = rows
+        self.exhaustive = exhaustive
+    }
+}
+
+/// One strategy's exhaustive verdict on a scenario, as `compare` reports it.
+public struct ExhaustiveVerdict: Codable, Hashable, Sendable {
+    public var scenario: String
+    public var strategy: String
+    /// "violation", "proof" (every reachable state visited) or "bounded".
+    public var verdict: String
+    public var kind: String?
+    public var detail: String?
+    public var states: Int
+    public var seconds: Double
+    /// The schedule as found (not shrunk), for `pagewait replay`.
+    public var schedule: String?
+}
+
+extension Comparison {
+    /// Explore `scenario` exhaustively under each strategy, several at once.
+    public static func exhaustiveVerdicts(scenario: any Scenario, strategies: [any Strategy], parameters: Parameters = [:],
+                                          bounds: ExplorationBounds = ExplorationBounds(maxStates: 2_000_000),
+                                          jobs: Int) throws(BuildError) -> [ExhaustiveVerdict] {
+        var built: [Setup] = []
+        for s in strategies { built.append(try scenario.build(strategy: s, parameters: parameters)) }
+        let setups = built
+        let box = VerdictBox(count: setups.count)
+        let next = VerdictBox.Counter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, setups.count))) { _ in
+            while let i = next.take(below: setups.count) {
+                let setup = setups[i]
+                let clock = ContinuousClock.now
+                let r = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
+                let d = ContinuousClock.now - clock
+                let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                box.store(i, ExhaustiveVerdict(
+                    scenario: scenario.name, strategy: strategies[i].name,
+                    verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
+                    kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states, seconds: seconds,
+                    schedule: r.schedule?.description))
+            }
+        }
+        return box.all()
+    }
+}
+
+/// Results written by worker threads, one slot each.
+private final class VerdictBox: @unchecked Sendable {
+    private var slots: [ExhaustiveVerdict?]
+    private let lock = DispatchSemaphore(value: 1)
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ i: Int, _ v: ExhaustiveVerdict) {
+        lock.wait(); defer { lock.signal() }
+        slots[i] = v
+    }
+
+    func all() -> [ExhaustiveVerdict] {
+        lock.wait(); defer { lock.signal() }
+        return slots.compactMap { $0 }
+    }
+
+    final class Counter: @unchecked Sendable {
+        private var next = 0
+        private let lock = DispatchSemaphore(value: 1)
+        func take(below n: Int) -> Int? {
+            lock.wait(); defer { lock.signal() }
+            guard next < n else { return nil }
+            defer { next += 1 }
+            return next
+        }
     }
 }

@@ -44,6 +44,8 @@ public struct CellSummary: Hashable, Sendable, Codable {
     /// Runs ending in LOST_WAKEUP, or in WAITERS_UNSOUND (its I3 predictor).
     public var lostWakeups: Int
     public var violations: Int
+    /// Runs the livelock checker ended (offline hit its budget).
+    public var livelocks: Int
     public var stepLimits: Int
     /// The most requeues any waiter went through within one wait.
     public var maxRequeues: Int32
@@ -82,6 +84,7 @@ public struct CellSummary: Hashable, Sendable, Codable {
         // the step that causes it, before the run reaches the hang.
         lostWakeups = outcomes.filter { $0.violation?.kind == .lostWakeup || $0.violation?.kind == .waitersUnsound }.count
         violations = outcomes.filter { $0.violation != nil }.count
+        livelocks = outcomes.filter { $0.violation?.kind == .livelock }.count
         stepLimits = outcomes.filter { $0.end == .stepLimit }.count
         maxRequeues = outcomes.map { $0.requeues.max() ?? 0 }.max() ?? 0
         maxBypasses = outcomes.map { $0.bypasses.max() ?? 0 }.max() ?? 0

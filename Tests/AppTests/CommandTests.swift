@@ -83,3 +83,38 @@ struct CommandTests {
         #expect(throws: (any Error).self) { try r.resolveStrategy("unfair-x") }
     }
 }
+
+@Suite("pagewait explore")
+struct ExploreCommandTests {
+    @Test("explore exits 1 with a violation and prints a JSON verdict whose minimal schedule replays to the same kind; exits 0 when the space holds none")
+    func exploreVerdicts() throws {
+        let out = temporaryFile("explore.json"), trace = temporaryFile("explore-trace.json")
+        defer { for p in [out, trace] { try? FileManager.default.removeItem(atPath: p) } }
+        var bad = try Explore.parse(["reclaim-race", "--strategy", "put-and-wait-unlockless", "--quiet", "--format", "json", "-o", out, "--trace-out", trace])
+        #expect(throws: ExitCode(1)) { try bad.run() }
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        #expect(doc["verdict"] as? String == "violation")
+        #expect(doc["kind"] as? String == "LOST_WAKEUP")
+        let schedule = try #require(doc["minimalSchedule"] as? String)
+        let traceDoc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any])
+        #expect((traceDoc["traceEvents"] as? [Any])?.isEmpty == false)
+
+        let replayOut = temporaryFile("replay.txt")
+        defer { try? FileManager.default.removeItem(atPath: replayOut) }
+        var replay = try Replay.parse([schedule, "--scenario", "reclaim-race", "--strategy", "put-and-wait-unlockless", "-o", replayOut])
+        #expect(throws: ExitCode(1)) { try replay.run() }
+        #expect(try String(contentsOfFile: replayOut, encoding: .utf8).contains("violation: LOST_WAKEUP"))
+
+        var good = try Explore.parse(["reclaim-race", "--strategy", "noref", "--quiet", "--format", "json", "-o", out])
+        try good.run()
+        let ok = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        #expect(ok["verdict"] as? String == "no-violation" && ok["complete"] as? Bool == true)
+    }
+
+    @Test("explore refuses a malformed shard, budget or PCT depth", arguments: [
+        ["offline", "--shard", "2/2"], ["offline", "--shard", "x"], ["offline", "--budget", "0"], ["offline", "--pct-depth", "0"],
+    ])
+    func badOptions(arguments: [String]) {
+        #expect(throws: (any Error).self) { _ = try Explore.parse(arguments) }
+    }
+}

@@ -42,7 +42,7 @@ struct ExplorationTests {
         #expect(mv.kind == v.kind && minimal.steps.count <= found.steps.count)
         #expect(replayViolation(setup, minimal)?.kind == v.kind, "the minimal schedule replays strictly")
         // Without the PG_waiters diagnostic, the same schedule goes on to the lost wakeup itself.
-        let liveness = ScheduleShrinker(setup: setup, makeCheckers: { Checkers.forExploration(setup).filter { !($0 is WaitersChecker) } })
+        let liveness = ScheduleShrinker(setup: setup, makeCheckers: { Checkers.forExploration(setup, waitersDiagnostic: false) })
         #expect(liveness.replay(found.steps).violation?.kind == .lostWakeup)
     }
 
