@@ -102,16 +102,11 @@ public struct ExhaustiveExplorer: Sendable {
     /// does not depend on thread timing.
     public func run(shards: [Shard], jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
-        let box = ShardResults(count: shards.count)
-        let workers = max(1, min(jobs, shards.count))
-        let next = ShardCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = next.take(below: shards.count) {
-                let stop: @Sendable () -> Bool = { cancelled() || box.violationBelow(i) }
-                box.store(i, explore(shard: shards[i], cancelled: stop, progress: progress))
-            }
+        let parts = parallelMap(shards.count, jobs: jobs) { i, done in
+            let stop: @Sendable () -> Bool = { cancelled() || done.any(below: i) { (r: ExplorationResult) in r.violation != nil } }
+            return explore(shard: shards[i], cancelled: stop, progress: progress)
         }
-        return ExplorationResult.merge(box.all())
+        return ExplorationResult.merge(parts)
     }
 
     private struct Frame {
@@ -268,42 +263,5 @@ public struct ExhaustiveExplorer: Sendable {
             if stack.count == depthBefore { path.removeLast() }
         }
         return result
-    }
-}
-
-/// Per-shard results, written by worker threads.
-private final class ShardResults: @unchecked Sendable {
-    private var results: [ExplorationResult?]
-    private let lock = DispatchSemaphore(value: 1)
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func store(_ i: Int, _ r: ExplorationResult) {
-        lock.wait(); defer { lock.signal() }
-        results[i] = r
-    }
-
-    /// Some shard numbered below `i` found a violation: `i`'s cannot win.
-    func violationBelow(_ i: Int) -> Bool {
-        lock.wait(); defer { lock.signal() }
-        return results[..<i].contains { $0?.violation != nil }
-    }
-
-    func all() -> [ExplorationResult] {
-        lock.wait(); defer { lock.signal() }
-        return results.compactMap { $0 }
-    }
-}
-
-/// Hands out shard numbers to worker threads.
-private final class ShardCounter: @unchecked Sendable {
-    private var next = 0
-    private let lock = DispatchSemaphore(value: 1)
-
-    func take(below n: Int) -> Int? {
-        lock.wait(); defer { lock.signal() }
-        guard next < n else { return nil }
-        defer { next += 1 }
-        return next
     }
 }

@@ -116,51 +116,17 @@ extension Comparison {
         var built: [Setup] = []
         for s in strategies { built.append(try scenario.build(strategy: s, parameters: parameters)) }
         let setups = built
-        let box = VerdictBox(count: setups.count)
-        let next = VerdictBox.Counter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, setups.count))) { _ in
-            while let i = next.take(below: setups.count) {
-                let setup = setups[i]
-                let clock = ContinuousClock.now
-                let r = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
-                let d = ContinuousClock.now - clock
-                let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-                box.store(i, ExhaustiveVerdict(
-                    scenario: scenario.name, strategy: strategies[i].name,
-                    verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
-                    kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states, seconds: seconds,
-                    schedule: r.schedule?.description))
-            }
-        }
-        return box.all()
-    }
-}
-
-/// Results written by worker threads, one slot each.
-private final class VerdictBox: @unchecked Sendable {
-    private var slots: [ExhaustiveVerdict?]
-    private let lock = DispatchSemaphore(value: 1)
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ i: Int, _ v: ExhaustiveVerdict) {
-        lock.wait(); defer { lock.signal() }
-        slots[i] = v
-    }
-
-    func all() -> [ExhaustiveVerdict] {
-        lock.wait(); defer { lock.signal() }
-        return slots.compactMap { $0 }
-    }
-
-    final class Counter: @unchecked Sendable {
-        private var next = 0
-        private let lock = DispatchSemaphore(value: 1)
-        func take(below n: Int) -> Int? {
-            lock.wait(); defer { lock.signal() }
-            guard next < n else { return nil }
-            defer { next += 1 }
-            return next
+        return parallelMap(setups.count, jobs: jobs) { i, _ in
+            let setup = setups[i]
+            let clock = ContinuousClock.now
+            let r = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
+            let d = ContinuousClock.now - clock
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            return ExhaustiveVerdict(
+                scenario: scenario.name, strategy: strategies[i].name,
+                verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
+                kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states, seconds: seconds,
+                schedule: r.schedule?.description)
         }
     }
 }

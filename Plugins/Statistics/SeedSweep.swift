@@ -21,33 +21,16 @@ public struct SeedSweep: Sendable {
 
     public func run() -> [RunOutcome] {
         let n = seeds.count
+        let setup = self.setup, maxSteps = self.maxSteps, timing = self.timing
         guard n > 0 else { return [] }
         if jobs == 1 || n < 64 {
             return seeds.map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) }
         }
         let chunks = min(jobs, n)
-        let box = ResultBox(count: chunks)
         let lower = seeds.lowerBound
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        return parallelMap(chunks, jobs: jobs) { c, _ in
             let from = lower + UInt64(n * c / chunks), to = lower + UInt64(n * (c + 1) / chunks)
-            box.store(c, (from..<to).map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) })
-        }
-        return box.joined()
+            return (from..<to).map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) }
+        }.flatMap { $0 }
     }
-}
-
-/// Each chunk writes its own slot; the join happens after all are done.
-private final class ResultBox: @unchecked Sendable {
-    private var slots: [[RunOutcome]]
-    private let lock = DispatchSemaphore(value: 1)
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func store(_ i: Int, _ outcomes: [RunOutcome]) {
-        lock.wait()
-        slots[i] = outcomes
-        lock.signal()
-    }
-
-    func joined() -> [RunOutcome] { slots.flatMap { $0 } }
 }
