@@ -115,3 +115,30 @@ struct SeedOptions: ParsableArguments {
 
     var range: Range<UInt64> { seed..<(seed &+ UInt64(seeds)) }
 }
+
+/// A scenario, a strategy and the scenario's parameters: what run and
+/// explore build a setup from.
+struct SetupOptions: ParsableArguments {
+    @Argument(help: "A built-in scenario name or a scenario file path.")
+    var scenario: String
+
+    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
+    var strategy: String = "put-and-wait"
+
+    @Option(help: "Number of faulters (scenario parameter `faulters`).")
+    var faulters: Int?
+
+    @OptionGroup var scenarioOptions: ScenarioOptions
+
+    func validate() throws {
+        if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
+    }
+
+    /// The scenario and strategy looked up in the built-in registry, and the setup.
+    func build() throws -> (scenario: any Scenario, strategy: any Strategy, setup: Setup) {
+        let registry = BuiltinPlugins.registry()
+        let scenario = try loadScenario(self.scenario, registry: registry)
+        let strategy = try resolveStrategy(self.strategy, registry: registry)
+        return (scenario, strategy, try pagewait.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))
+    }
+}

@@ -18,16 +18,7 @@ struct Explore: ParsableCommand {
 
     enum SchedulerChoice: String, ExpressibleByArgument, CaseIterable { case exhaustive, pct, random }
 
-    @Argument(help: "A built-in scenario name or a scenario file path.")
-    var scenario: String
-
-    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
-    var strategy: String = "put-and-wait"
-
-    @Option(help: "Number of faulters (scenario parameter `faulters`).")
-    var faulters: Int?
-
-    @OptionGroup var scenarioOptions: ScenarioOptions
+    @OptionGroup var setupOptions: SetupOptions
 
     @Option(help: "exhaustive, pct or random.")
     var scheduler: SchedulerChoice = .exhaustive
@@ -95,10 +86,7 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
-        let registry = BuiltinPlugins.registry()
-        let scenario = try loadScenario(self.scenario, registry: registry)
-        let strategy = try resolveStrategy(self.strategy, registry: registry)
-        let setup = try build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters))
+        let (scenario, strategy, setup) = try setupOptions.build()
         let progress = Progress(enabled: !quiet)
         let start = ContinuousClock.now
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue)
@@ -171,7 +159,7 @@ struct Explore: ParsableCommand {
             }
             report.shrinkSeconds = seconds(since: shrinkStart)
         }
-        try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: scenarioOptions.params, faulters: faulters), to: output)
+        try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: setupOptions.scenarioOptions.params, faulters: setupOptions.faulters), to: output)
         if let traceOut, let schedule = report.minimal ?? report.found {
             let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
             try emit(trace, to: traceOut)

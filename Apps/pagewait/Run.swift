@@ -13,16 +13,7 @@ struct Run: ParsableCommand {
             ready for `pagewait replay`.
             """)
 
-    @Argument(help: "A built-in scenario name or a scenario file path.")
-    var scenario: String
-
-    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
-    var strategy: String = "put-and-wait"
-
-    @Option(help: "Number of faulters (scenario parameter `faulters`).")
-    var faulters: Int?
-
-    @OptionGroup var scenarioOptions: ScenarioOptions
+    @OptionGroup var setupOptions: SetupOptions
 
     @OptionGroup(title: "Seeds") var seedOptions: SeedOptions
 
@@ -31,16 +22,8 @@ struct Run: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func validate() throws {
-        if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
-    }
-
     func run() throws {
-        let registry = BuiltinPlugins.registry()
-        let scenario = try loadScenario(self.scenario, registry: registry)
-        let strategy = try resolveStrategy(self.strategy, registry: registry)
-        let parameters = try scenarioOptions.parameters(faulters: faulters)
-        let setup = try build(scenario, strategy, parameters)
+        let (scenario, strategy, setup) = try setupOptions.build()
         let start = ContinuousClock.now
         let outcomes = seedOptions.seeds == 1
             ? [setup.run(seed: seedOptions.seed, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing, keepSchedule: true)]
@@ -53,9 +36,9 @@ struct Run: ParsableCommand {
         case .json:
             print(try jsonText(summary))
         case .text:
-            var args = faulters.map { " --faulters \($0)" } ?? ""
-            if let m = scenarioOptions.mappings { args += " --mappings \(m)" }
-            for p in scenarioOptions.params { args += " --param \(p)" }
+            var args = setupOptions.faulters.map { " --faulters \($0)" } ?? ""
+            if let m = setupOptions.scenarioOptions.mappings { args += " --mappings \(m)" }
+            for p in setupOptions.scenarioOptions.params { args += " --param \(p)" }
             if timingOptions.wakeLatency != RandomScheduler.defaultWakeLatency { args += " --wake-latency \(timingOptions.wakeLatency)" }
             if timingOptions.preemptLength != RandomScheduler.defaultPreemptLength { args += " --preempt-length \(timingOptions.preemptLength)" }
             print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, replayArguments: args))
