@@ -136,7 +136,6 @@ struct Explore: ParsableCommand {
             }
         }
         report.searchSeconds = seconds(since: start)
-        progress.finish()
         // The PG_waiters diagnostic fires at the step that breaks I3; run on
         // to what it predicts, so the report ends in the hang itself.
         var makeCheckers: @Sendable () -> [any Checker] = { Checkers.standard(for: setup) }
@@ -254,7 +253,6 @@ final class Progress: @unchecked Sendable {
     private let enabled: Bool
     private let start = ContinuousClock.now
     private var last = ContinuousClock.now
-    private var printed = false
     private let lock = NSLock()
 
     init(enabled: Bool) { self.enabled = enabled }
@@ -274,11 +272,9 @@ final class Progress: @unchecked Sendable {
         let now = ContinuousClock.now
         guard now - last >= .seconds(1) else { return }
         last = now
-        printed = true
         FileHandle.standardError.write(Data("  ... \(message())\n".utf8))
     }
 
-    func finish() {}
 }
 
 extension Violation: Encodable {
