@@ -39,9 +39,7 @@ struct Bench: ParsableCommand {
                 let start = ContinuousClock.now
                 let result = setup.engine.run(setup.world, scheduler: &scheduler, checkers: &checkers,
                                               options: RunOptions(maxSteps: steps))
-                let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                rates.append(Double(result.steps) / seconds)
+                rates.append(Double(result.steps) / seconds(since: start))
                 last = result
             }
             rates.sort()

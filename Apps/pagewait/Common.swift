@@ -58,11 +58,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 func format(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
 
-/// Wall-clock seconds since `start`.
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
 
 /// Two threads by default: the machines this runs on have two cores.
 let defaultJobs = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))

@@ -329,15 +329,9 @@ extension Engine {
             case .add(let r, let v):
                 w.tasks[t].registers[Int(r)] &+= v
             case .count(let c):
-                guard c >= 0 && Int(c) < w.counters.count else {
-                    throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
-                }
-                w.counters[Int(c)] += 1
+                w.counters[try counterIndex(w, t, c)] += 1
             case .readCounter(let c, let r):
-                guard c >= 0 && Int(c) < w.counters.count else {
-                    throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
-                }
-                w.tasks[t].registers[Int(r)] = w.counters[Int(c)]
+                w.tasks[t].registers[Int(r)] = w.counters[try counterIndex(w, t, c)]
             case .loadPage(let r, let pfn):
                 guard pfn >= 0 && Int(pfn) < w.pages.count else {
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
@@ -355,6 +349,14 @@ extension Engine {
                                 detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
             }
         }
+    }
+
+    /// A counter number checked against the world's counters.
+    private func counterIndex(_ w: World, _ t: Int, _ c: Int32) throws(Violation) -> Int {
+        guard c >= 0 && Int(c) < w.counters.count else {
+            throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
+        }
+        return Int(c)
     }
 
     /// `page_count()` / `page_mapcount()`: a read of one count into a register.

@@ -120,8 +120,7 @@ extension Comparison {
             let setup = setups[i]
             let clock = ContinuousClock.now
             let r = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
-            let d = ContinuousClock.now - clock
-            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            let seconds = seconds(since: clock)
             return ExhaustiveVerdict(
                 scenario: scenario.name, strategy: strategies[i].name,
                 verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
