@@ -88,82 +88,37 @@ struct Explore: ParsableCommand {
     func run() throws {
         let (scenario, strategy, setup) = try setupOptions.build()
         let progress = Progress(enabled: !quiet)
-        let start = ContinuousClock.now
-        var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue)
-
-        switch scheduler {
-        case .exhaustive:
-            let explorer = ExhaustiveExplorer(
-                setup: setup,
-                bounds: ExplorationBounds(maxDepth: maxDepth, maxStates: budget ?? 5_000_000, preemptions: preemptions, sleepSets: !noSleepSets),
-                makeCheckers: { Checkers.forExploration(setup) })
-            let outer = try parsedShard()
-            // --jobs splits this shard further: part j of jobs inside part i of n.
-            let shards = (0..<jobs).map { Shard(outer.index * jobs + $0, of: outer.count * jobs) }
-            let r = explorer.run(shards: shards, jobs: jobs, progress: { progress.update(states: $0) })
-            report.shard = outer.description
-            report.states = r.states
-            report.transitions = r.transitions
-            report.sleptTransitions = r.sleptTransitions
-            report.deepestPath = r.deepestPath
-            report.complete = r.complete
-            report.bounds = r.complete ? nil : "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")"
-            report.violation = r.violation
-            report.found = r.schedule
-        case .pct, .random:
-            let runs = budget ?? 10_000
-            var checkers: [any Checker] = []
-            for i in 0..<runs {
-                let s = seed &+ UInt64(i)
-                checkers = Checkers.standard(for: setup)
-                let r: RunResult
-                if scheduler == .pct {
-                    var sched = PCTSchedulerPlugin().make(seed: s, for: setup, depth: pctDepth, length: pctLength)
-                    r = setup.engine.run(setup.world, scheduler: &sched, checkers: &checkers)
-                } else {
-                    var sched = RandomScheduler(seed: s, wakeLatency: timingOptions.wakeLatency, preemptLength: timingOptions.preemptLength)
-                    r = setup.engine.run(setup.world, scheduler: &sched, checkers: &checkers)
-                }
-                report.runs = i + 1
-                report.states += r.steps
-                progress.update(runs: i + 1)
-                if let v = r.violation {
-                    report.violation = v
-                    report.found = r.schedule
-                    report.foundSeed = s
-                    break
-                }
+        var request = ExplorationRequest()
+        request.method = switch scheduler {
+        case .exhaustive: .exhaustive
+        case .pct: .pct
+        case .random: .random
+        }
+        request.budget = budget
+        request.maxDepth = maxDepth
+        request.preemptions = preemptions
+        request.sleepSets = !noSleepSets
+        request.shard = try parsedShard()
+        request.jobs = jobs
+        request.pctDepth = pctDepth
+        request.pctLength = pctLength
+        request.seed = seed
+        request.timing = timingOptions.timing
+        request.shrink = !noShrink
+        let result = setup.explore(request) { p in
+            switch p {
+            case .states(let n): progress.update(states: n)
+            case .runs(let n): progress.update(runs: n)
             }
         }
-        report.searchSeconds = seconds(since: start)
-        // The PG_waiters diagnostic fires at the step that breaks I3; run on
-        // to what it predicts, so the report ends in the hang itself.
-        var makeCheckers: @Sendable () -> [any Checker] = { Checkers.standard(for: setup) }
-        if let v = report.violation, v.kind == .waitersUnsound, let found = report.found {
-            let withoutDiagnostic: @Sendable () -> [any Checker] = { Checkers.standard(for: setup, waitersDiagnostic: false) }
-            let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: withoutDiagnostic).replay(found.steps)
-            if let consequence {
-                report.predictor = v
-                report.violation = consequence
-                report.found = ran
-                makeCheckers = withoutDiagnostic
-            }
-        }
-        if let found = report.found, !noShrink {
-            let shrinkStart = ContinuousClock.now
-            let shrinker = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers)
-            if let (minimal, v) = shrinker.shrink(found) {
-                report.minimal = minimal
-                report.violation = v
-            }
-            report.shrinkSeconds = seconds(since: shrinkStart)
-        }
+        var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
+        if scheduler == .exhaustive { report.shard = request.shard.description }
         try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: setupOptions.scenarioOptions.params, faulters: setupOptions.faulters), to: output)
-        if let traceOut, let schedule = report.minimal ?? report.found {
+        if let traceOut, let schedule = result.best {
             let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
             try emit(trace, to: traceOut)
         }
-        if report.violation != nil { throw ExitCode(1) }
+        if result.violation != nil { throw ExitCode(1) }
     }
 }
 
@@ -188,6 +143,26 @@ struct ExploreReport: Encodable {
     var minimal: Schedule?
     var searchSeconds = 0.0
     var shrinkSeconds: Double?
+
+    init(scenario: String, strategy: String, scheduler: String, result r: ExplorationOutcome) {
+        self.scenario = scenario
+        self.strategy = strategy
+        self.scheduler = scheduler
+        states = r.states
+        transitions = r.transitions
+        sleptTransitions = r.sleptTransitions
+        deepestPath = r.deepestPath
+        runs = r.runs
+        complete = r.complete
+        bounds = r.bounds
+        violation = r.violation
+        predictor = r.predictor
+        found = r.found
+        foundSeed = r.foundSeed
+        minimal = r.minimal
+        searchSeconds = r.searchSeconds
+        shrinkSeconds = r.shrinkSeconds
+    }
 
     enum CodingKeys: String, CodingKey {
         case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds

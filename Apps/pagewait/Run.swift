@@ -46,12 +46,6 @@ struct Run: ParsableCommand {
     }
 }
 
-func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return String(decoding: try e.encode(value), as: UTF8.self)
-}
-
 enum RunReport {
     /// `replayArguments`: the options beyond scenario and strategy that the
     /// run was made with (faulters, parameters, timing), for the replay hint.

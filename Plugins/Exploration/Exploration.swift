@@ -1,0 +1,165 @@
+import PagewaitCore
+
+/// One search for a violation, as `pagewait explore` and other front ends
+/// ask for it. The defaults are the command line's.
+public struct ExplorationRequest: Hashable, Sendable {
+    public enum Method: String, Hashable, Sendable, CaseIterable { case exhaustive, pct, random }
+    public var method: Method = .exhaustive
+    /// Runs to try (pct, random; default 10,000) or distinct states to visit
+    /// (exhaustive; default 5,000,000).
+    public var budget: Int?
+    /// Exhaustive: the most steps on one path.
+    public var maxDepth: Int = 5_000
+    /// Exhaustive: the most context switches away from a runnable task per
+    /// path (nil: unbounded).
+    public var preemptions: Int?
+    /// Exhaustive: prune with sleep sets.
+    public var sleepSets: Bool = true
+    /// Exhaustive: the part of the schedule space to explore.
+    public var shard: Shard = .whole
+    /// Threads. An exhaustive search splits `shard` into this many parts, so
+    /// the verdict for a given `jobs` never depends on thread timing.
+    public var jobs: Int = 1
+    /// PCT: bug depth (depth − 1 priority change points) and the steps the
+    /// change points are drawn from.
+    public var pctDepth: Int = 3
+    public var pctLength: Int = 1000
+    /// First seed (pct, random).
+    public var seed: UInt64 = 1
+    /// The random scheduler's timing.
+    public var timing: SchedulerTiming = SchedulerTiming()
+    /// Delta-debug a found schedule to a short one.
+    public var shrink: Bool = true
+
+    public init() {}
+}
+
+/// Reported while a search runs: states visited (exhaustive, every state)
+/// or runs finished (pct, random, every run). Callers throttle.
+public enum ExplorationProgress: Sendable {
+    case states(Int)
+    case runs(Int)
+}
+
+/// What `Setup.explore` found.
+public struct ExplorationOutcome: Sendable {
+    /// Exhaustive: distinct states visited; pct and random: steps taken.
+    public var states = 0
+    public var transitions = 0
+    /// Transitions skipped because their task was in the sleep set.
+    public var sleptTransitions = 0
+    public var deepestPath = 0
+    /// Runs tried (pct, random); nil for an exhaustive search.
+    public var runs: Int?
+    /// Exhaustive: no bound cut a path, so "no violation" is a proof.
+    public var complete = false
+    /// Exhaustive and not complete: which bounds cut the search.
+    public var bounds: String?
+    /// The violation the best schedule reaches.
+    public var violation: Violation?
+    /// The PG_waiters diagnostic (I3) that fired first, when the search went
+    /// on to the hang it predicted.
+    public var predictor: Violation?
+    /// The violating schedule as found (after the follow-on, if any).
+    public var found: Schedule?
+    /// The seed whose run found it (pct, random).
+    public var foundSeed: UInt64?
+    /// `found`, shrunk.
+    public var minimal: Schedule?
+    public var searchSeconds = 0.0
+    /// Nil when nothing was shrunk.
+    public var shrinkSeconds: Double?
+
+    /// The schedule to show and replay.
+    public var best: Schedule? { minimal ?? found }
+
+    public init() {}
+}
+
+extension Setup {
+    /// Search this setup's schedules for a violation, follow a PG_waiters
+    /// diagnostic on to the hang it predicts, and shrink what was found.
+    ///
+    /// Every front end calls this, so a schedule one prints replays the same
+    /// everywhere. Out-of-range counts are clamped rather than trapped on;
+    /// front ends validate and report their own usage errors.
+    public func explore(_ request: ExplorationRequest, progress: (@Sendable (ExplorationProgress) -> Void)? = nil) -> ExplorationOutcome {
+        let setup = self
+        let start = ContinuousClock.now
+        var out = ExplorationOutcome()
+
+        switch request.method {
+        case .exhaustive:
+            let explorer = ExhaustiveExplorer(
+                setup: setup,
+                bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
+                                          preemptions: request.preemptions, sleepSets: request.sleepSets),
+                makeCheckers: { Checkers.forExploration(setup) })
+            let jobs = max(1, request.jobs)
+            let outer = request.shard
+            // Part j of jobs inside part i of n: the same split whatever the thread count does.
+            let shards = (0..<jobs).map { Shard(outer.index * jobs + $0, of: outer.count * jobs) }
+            var states: (@Sendable (Int) -> Void)?
+            if let progress { states = { progress(.states($0)) } }
+            let r = explorer.run(shards: shards, jobs: jobs, progress: states)
+            out.states = r.states
+            out.transitions = r.transitions
+            out.sleptTransitions = r.sleptTransitions
+            out.deepestPath = r.deepestPath
+            out.complete = r.complete
+            out.bounds = r.complete ? nil : "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")"
+            out.violation = r.violation
+            out.found = r.schedule
+        case .pct, .random:
+            let runs = max(0, request.budget ?? 10_000)
+            var checkers: [any Checker] = []
+            for i in 0..<runs {
+                let s = request.seed &+ UInt64(i)
+                checkers = Checkers.standard(for: setup)
+                let r: RunResult
+                if request.method == .pct {
+                    var sched = PCTSchedulerPlugin().make(seed: s, for: setup, depth: request.pctDepth, length: request.pctLength)
+                    r = engine.run(world, scheduler: &sched, checkers: &checkers)
+                } else {
+                    var sched = RandomScheduler(seed: s, wakeLatency: request.timing.wakeLatency, preemptLength: request.timing.preemptLength)
+                    r = engine.run(world, scheduler: &sched, checkers: &checkers)
+                }
+                out.runs = i + 1
+                out.states += r.steps
+                progress?(.runs(i + 1))
+                if let v = r.violation {
+                    out.violation = v
+                    out.found = r.schedule
+                    out.foundSeed = s
+                    break
+                }
+            }
+        }
+        out.searchSeconds = seconds(since: start)
+
+        // The PG_waiters diagnostic fires at the step that breaks I3; run on
+        // to what it predicts, so the result ends in the hang itself. The
+        // shrinker must then judge with the same checkers, or it would shrink
+        // back to the diagnostic.
+        var makeCheckers: @Sendable () -> [any Checker] = { Checkers.standard(for: setup) }
+        if let v = out.violation, v.kind == .waitersUnsound, let found = out.found {
+            let withoutDiagnostic: @Sendable () -> [any Checker] = { Checkers.standard(for: setup, waitersDiagnostic: false) }
+            let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: withoutDiagnostic).replay(found.steps)
+            if let consequence {
+                out.predictor = v
+                out.violation = consequence
+                out.found = ran
+                makeCheckers = withoutDiagnostic
+            }
+        }
+        if let found = out.found, request.shrink {
+            let shrinkStart = ContinuousClock.now
+            if let (minimal, v) = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers).shrink(found) {
+                out.minimal = minimal
+                out.violation = v
+            }
+            out.shrinkSeconds = seconds(since: shrinkStart)
+        }
+        return out
+    }
+}
