@@ -19,6 +19,11 @@ let package = Package(
         .library(name: "PagewaitCore", targets: ["PagewaitCore"]),
         .library(name: "PagewaitPlugins", targets: ["PagewaitPlugins"]),
         .executable(name: "pagewait", targets: ["pagewait"]),
+        // libPagewaitABI.so: the C ABI. `make install` installs it as
+        // libpagewait.so.0 (its SONAME) next to include/pagewait.h and
+        // pagewait.pc; the name differs here only because a product may
+        // not share the executable's name.
+        .library(name: "PagewaitABI", type: .dynamic, targets: ["PagewaitSharedLibrary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,11 +40,41 @@ let package = Package(
             path: "Plugins",
             swiftSettings: modelSettings
         ),
+        // include/pagewait.h, the hand-written C interface, as a module the
+        // Swift implementation imports: one set of typedefs and constants.
+        .target(
+            name: "CPagewait",
+            path: "include",
+            publicHeadersPath: "."
+        ),
+        // The C ABI's implementation: handles, sessions, C strategies and
+        // the plugin loader. The CLI links it too, to host plugins.
+        .target(
+            name: "PagewaitABI",
+            dependencies: ["PagewaitCore", "PagewaitPlugins", "CPagewait"],
+            path: "Apps/CABI"
+        ),
+        // Only the shared library links this target, so only it gets the
+        // version script (export pw_* and nothing else) and the SONAME.
+        .target(
+            name: "PagewaitSharedLibrary",
+            dependencies: ["PagewaitABI"],
+            path: "Apps/libpagewait",
+            exclude: ["exports.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/Apps/libpagewait/exports.map",
+                    "-Xlinker", "-soname", "-Xlinker", "libpagewait.so.0",
+                ]),
+            ]
+        ),
         .executableTarget(
             name: "pagewait",
             dependencies: [
                 "PagewaitCore",
                 "PagewaitPlugins",
+                "PagewaitABI",
+                "CPagewait",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Apps/pagewait"
@@ -58,6 +93,19 @@ let package = Package(
             name: "AppTests",
             dependencies: ["pagewait", "PagewaitCore", "PagewaitPlugins"],
             path: "Tests/AppTests"
+        ),
+        // libffi, to call every function pagewait.h declares through the
+        // shared library exactly as a C caller would.
+        .systemLibrary(
+            name: "CFFI",
+            path: "Tests/CFFI",
+            pkgConfig: "libffi",
+            providers: [.apt(["libffi-dev"])]
+        ),
+        .testTarget(
+            name: "ABITests",
+            dependencies: ["CFFI"],
+            path: "Tests/ABITests"
         ),
     ]
 )

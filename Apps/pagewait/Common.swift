@@ -114,6 +114,8 @@ struct SeedOptions: ParsableArguments {
 /// A scenario, a strategy and the scenario's parameters: what run and
 /// explore build a setup from.
 struct SetupOptions: ParsableArguments {
+    @OptionGroup var plugins: PluginOptions
+
     @Argument(help: "A built-in scenario name or a scenario file path.")
     var scenario: String
 
@@ -129,9 +131,20 @@ struct SetupOptions: ParsableArguments {
         if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
     }
 
-    /// The scenario and strategy looked up in the built-in registry, and the setup.
+    /// The options beyond scenario and strategy that a `pagewait replay` of
+    /// what this setup produced needs: faulters, parameters, plugins.
+    var replayArguments: String {
+        var args = faulters.map { " --faulters \($0)" } ?? ""
+        if let m = scenarioOptions.mappings { args += " --mappings \(m)" }
+        for p in scenarioOptions.params { args += " --param \(p)" }
+        for p in plugins.paths { args += " --plugin \(p)" }
+        return args
+    }
+
+    /// The scenario and strategy looked up in the registry (built-ins and
+    /// --plugin libraries), and the setup.
     func build() throws -> (scenario: any Scenario, strategy: any Strategy, setup: Setup) {
-        let registry = BuiltinPlugins.registry()
+        let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let strategy = try resolveStrategy(self.strategy, registry: registry)
         return (scenario, strategy, try pagewait.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))

@@ -18,6 +18,8 @@ struct Compare: ParsableCommand {
             one scenario parameter (e.g. mappings=1,2,4,8 or unmapCost=0,4,16).
             """)
 
+    @OptionGroup var plugins: PluginOptions
+
     @Option(name: .customLong("scenario"), help: "Scenario to include (repeatable; default: migrate-vs-faulters, offline, reclaim-race).")
     var scenarios: [String] = []
 
@@ -74,7 +76,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let registry = BuiltinPlugins.registry()
+        let registry = try plugins.registry()
         let start = ContinuousClock.now
         let counts = try faulterCounts()
         let strategyList = try (strategies.isEmpty ? Comparison.defaultStrategies : strategies).map { try resolveStrategy($0, registry: registry) }

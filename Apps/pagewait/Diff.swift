@@ -15,6 +15,8 @@ struct Diff: ParsableCommand {
             programs, so seeds differ only where the strategies' code does.
             """)
 
+    @OptionGroup var plugins: PluginOptions
+
     @Argument(help: "A built-in scenario name or a scenario file path.")
     var scenario: String
 
@@ -43,7 +45,7 @@ struct Diff: ParsableCommand {
     }
 
     func run() throws {
-        let registry = BuiltinPlugins.registry()
+        let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let a = try resolveStrategy(strategies[0], registry: registry)
         let b = try resolveStrategy(strategies[1], registry: registry)

@@ -113,7 +113,7 @@ struct Explore: ParsableCommand {
         }
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
-        try emit(format == .json ? try jsonText(report) + "\n" : report.text(parameters: setupOptions.scenarioOptions.params, faulters: setupOptions.faulters), to: output)
+        try emit(format == .json ? try jsonText(report) + "\n" : report.text(replayArguments: setupOptions.replayArguments), to: output)
         if let traceOut, let schedule = result.best {
             let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
             try emit(trace, to: traceOut)
@@ -194,7 +194,9 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(shrinkSeconds, forKey: .shrinkSeconds)
     }
 
-    func text(parameters: [String], faulters: Int?) -> String {
+    /// `replayArguments`: the options beyond scenario and strategy the
+    /// exploration was made with, for the replay hint.
+    func text(replayArguments: String) -> String {
         var lines = ["explore \(scenario) under \(strategy) (\(scheduler)\(shard.map { ", shard \($0)" } ?? ""))"]
         if let v = violation {
             lines.append("  verdict: VIOLATION \(v)")
@@ -214,10 +216,7 @@ struct ExploreReport: Encodable {
         if let found {
             let best = minimal ?? found
             lines.append("  schedule: \(found.steps.count) steps as found\(minimal.map { ", \($0.steps.count) after shrinking" } ?? "")\(shrinkSeconds.map { " (\(format($0, 3)) s)" } ?? "")")
-            var args = "--scenario \(scenario) --strategy \(strategy)"
-            if let faulters { args += " --faulters \(faulters)" }
-            for p in parameters { args += " --param \(p)" }
-            lines.append("  replay: pagewait replay '\(best)' \(args)")
+            lines.append("  replay: pagewait replay '\(best)' --scenario \(scenario) --strategy \(strategy)\(replayArguments)")
         }
         return lines.joined(separator: "\n")
     }

@@ -6,6 +6,8 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List every registered plugin with a one-line description and its kernel reference.")
 
+    @OptionGroup var plugins: PluginOptions
+
     @Flag(help: "Also list each scenario's and actor's parameters with their defaults.")
     var parameters = false
 
@@ -19,7 +21,7 @@ struct List: ParsableCommand {
     }
 
     func run() throws {
-        let registry = BuiltinPlugins.registry()
+        let registry = try plugins.registry()
         for kind in PluginKind.allCases where self.kind == nil || self.kind == kind.rawValue {
             let plugins = registry.all(kind)
             guard !plugins.isEmpty else { continue }

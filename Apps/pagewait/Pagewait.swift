@@ -16,22 +16,32 @@ struct Pagewait: ParsableCommand {
             Exit status: 0 on success (for explore and replay: no violation), 1 when \
             explore or replay finds a violation, 2 on bad usage.
             """,
-        subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self]
+        subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self, BenchABI.self]
     )
 
     /// Bad usage exits 2 (not ArgumentParser's 64), so scripts can tell it
     /// from "a violation was found" (1).
     static func main() {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            command = try parseAsRoot(PluginOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
+            if exitCode(for: error) == .validationFailure { usageError(fullMessage(for: error)) }
             exit(withError: error)
         }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            // Found while running (an unreadable file, a plugin that does not
+            // load): the message says what and where; no usage text after it.
+            usageError("Error: \(error.message)")
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(2)
     }
 }

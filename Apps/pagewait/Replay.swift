@@ -23,6 +23,8 @@ struct Replay: ParsableCommand {
             exist or cannot take that step) or the scenario cannot be built.
             """)
 
+    @OptionGroup var plugins: PluginOptions
+
     @Argument(help: ArgumentHelp("The schedule string to replay (omit it with --seed).", valueName: "schedule"))
     var schedule: String?
 
@@ -83,7 +85,7 @@ struct Replay: ParsableCommand {
         guard maxSteps > 0 else { throw ValidationError("--max-steps must be positive") }
         if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
         try timingOptions.validate()
-        let registry = BuiltinPlugins.registry()
+        let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let strategy = try resolveStrategy(self.strategy, registry: registry)
         let setup = try build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters))

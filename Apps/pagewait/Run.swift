@@ -36,9 +36,7 @@ struct Run: ParsableCommand {
         case .json:
             print(try jsonText(summary))
         case .text:
-            var args = setupOptions.faulters.map { " --faulters \($0)" } ?? ""
-            if let m = setupOptions.scenarioOptions.mappings { args += " --mappings \(m)" }
-            for p in setupOptions.scenarioOptions.params { args += " --param \(p)" }
+            var args = setupOptions.replayArguments
             if timingOptions.wakeLatency != RandomScheduler.defaultWakeLatency { args += " --wake-latency \(timingOptions.wakeLatency)" }
             if timingOptions.preemptLength != RandomScheduler.defaultPreemptLength { args += " --preempt-length \(timingOptions.preemptLength)" }
             print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, replayArguments: args))

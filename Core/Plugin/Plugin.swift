@@ -65,7 +65,9 @@ public protocol Strategy: Plugin {
     /// Behaviours beyond EXCLUSIVE, SHARED, DROP; they get indices from 3 on.
     var extraBehaviors: [any WaitBehavior] { get }
     /// Emit the code for `hook`; false if the strategy has none for it.
-    func emit(_ hook: Hook, into builder: inout ProgramBuilder, context: HookContext) -> Bool
+    /// Throws when it cannot (a C strategy's callback refused, say), so the
+    /// scenario build fails naming the strategy and the reason.
+    func emit(_ hook: Hook, into builder: inout ProgramBuilder, context: HookContext) throws(BuildError) -> Bool
 }
 
 extension Strategy {

@@ -27,7 +27,7 @@ extension ProgramActor {
 
     /// Emit the strategy's code for `hook`, or fail naming both.
     func emit(_ hook: Hook, _ context: ActorContext, into b: inout ProgramBuilder, _ hookContext: HookContext) throws(BuildError) {
-        guard context.strategy.emit(hook, into: &b, context: hookContext) else {
+        guard try context.strategy.emit(hook, into: &b, context: hookContext) else {
             throw BuildError("strategy '\(context.strategy.name)' has no code for hook '\(hook)' needed by actor '\(name)'")
         }
     }

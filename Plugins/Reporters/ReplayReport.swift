@@ -1,4 +1,6 @@
-import Foundation
+// FoundationEssentials, not Foundation: JSONEncoder without the ICU-sized
+// libraries, which libpagewait would otherwise carry.
+import FoundationEssentials
 import PagewaitCore
 
 /// A schedule to replay step by step, and how to render it.
@@ -152,7 +154,7 @@ extension Setup {
 extension ReplayReport {
     /// "task 3 cannot run: it has finished" -> "it has finished".
     static func reason(_ detail: String) -> String {
-        if let r = detail.range(of: "cannot run: ") { return String(detail[r.upperBound...]) }
+        if let r = detail.firstRange(of: "cannot run: ") { return String(detail[r.upperBound...]) }
         return detail
     }
 
@@ -171,7 +173,7 @@ extension ReplayReport {
         }
         let width = unfinished.map(\.name.count).max() ?? 0
         for u in unfinished {
-            out.append("  \(u.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(u.state)")
+            out.append("  \(u.name + String(repeating: " ", count: max(0, width - u.name.count)))  \(u.state)")
         }
         if let v = o.violation { out.append("violation: \(v)") }
         return out

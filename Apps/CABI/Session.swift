@@ -1,0 +1,281 @@
+import CPagewait
+import PagewaitCore
+import PagewaitPlugins
+
+/// `pw_session`: one scenario, one strategy and the scenario's parameters,
+/// plus the strings its last run or exploration handed out.
+final class SessionObject: HandleObject, @unchecked Sendable {
+    override class var kind: HandleKind { .session }
+
+    /// Strategy names resolve in the context's registry at call time, so a
+    /// strategy registered after the session was made can still be chosen.
+    let context: ContextObject
+    let scenario: any Scenario
+    private(set) var strategy: any Strategy
+    private(set) var parameters: Parameters = [:]
+    /// Keeps the strings of the last pw_run_stats / pw_explore_result alive.
+    var runStrings: [CString] = []
+    var exploreStrings: [CString] = []
+
+    init(context: ContextObject, scenario: any Scenario, strategy: any Strategy) {
+        self.context = context
+        self.scenario = scenario
+        self.strategy = strategy
+    }
+
+    func setup(_ function: String) throws(ABIError) -> Setup {
+        try Self.build(scenario, strategy, parameters, function)
+    }
+
+    static func build(_ scenario: any Scenario, _ strategy: any Strategy, _ parameters: Parameters, _ function: String) throws(ABIError) -> Setup {
+        do { return try scenario.build(strategy: strategy, parameters: parameters) } catch {
+            let unknownParameter = error.message.contains("has no parameter")
+            throw ABIError(unknownParameter ? PW_ENOTFOUND : PW_EBUILD, "\(function): \(error)")
+        }
+    }
+
+    func choose(_ name: String, _ function: String) throws(ABIError) {
+        let s: any Strategy
+        do { s = try context.registry.resolveStrategy(name) } catch {
+            throw ABIError(PW_ENOTFOUND, "\(function): \(error)")
+        }
+        _ = try Self.build(scenario, s, parameters, function)
+        strategy = s
+    }
+
+    func set(_ name: String, _ value: Int64, _ function: String) throws(ABIError) {
+        var p = parameters
+        p[name] = value
+        _ = try Self.build(scenario, strategy, p, function)
+        parameters = p
+    }
+
+    /// Keep `s` alive in `pool` and hand out its address.
+    func keep(_ s: String?, in pool: inout [CString]) -> UnsafePointer<CChar>? {
+        guard let s else { return nil }
+        let c = CString(s)
+        pool.append(c)
+        return c.const
+    }
+}
+
+// MARK: - Making sessions
+
+private func newSession(_ ctx: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ function: String,
+                        _ scenario: (ContextObject) throws(ABIError) -> any Scenario) -> Int32 {
+    call(ctx) { () throws(ABIError) in
+        let context = try object(ctx, ContextObject.self, in: function, "ctx")
+        guard let out else { throw .misuse("\(function): out is NULL") }
+        out.pointee = nil
+        let s = try scenario(context)
+        let strategy: any Strategy
+        do { strategy = try context.registry.resolveStrategy("put-and-wait") } catch {
+            throw ABIError(PW_ENOTFOUND, "\(function): \(error)")
+        }
+        let session = SessionObject(context: context, scenario: s, strategy: strategy)
+        out.pointee = handles.withLock { $0.insert(session) }
+    }
+}
+
+@_cdecl("pw_session_new")
+public func pwSessionNew(_ ctx: OpaquePointer?, _ scenario: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    newSession(ctx, out, "pw_session_new") { context throws(ABIError) in
+        let name = try string(scenario, in: "pw_session_new", "scenario")
+        do { return try context.registry.scenario(name) } catch {
+            throw ABIError(PW_ENOTFOUND, "pw_session_new: \(error)")
+        }
+    }
+}
+
+@_cdecl("pw_session_new_from_text")
+public func pwSessionNewFromText(_ ctx: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ origin: UnsafePointer<CChar>?,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    newSession(ctx, out, "pw_session_new_from_text") { context throws(ABIError) in
+        let fn = "pw_session_new_from_text"
+        return try parseScenario(try string(text, in: fn, "text"), origin: origin, registry: context.registry, in: fn)
+    }
+}
+
+@_cdecl("pw_session_free")
+public func pwSessionFree(_ s: OpaquePointer?) -> Int32 {
+    freeHandle(s, SessionObject.self, "pw_session_free", "s")
+}
+
+@_cdecl("pw_session_set_strategy")
+public func pwSessionSetStrategy(_ s: OpaquePointer?, _ strategy: UnsafePointer<CChar>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_set_strategy"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        try session.choose(try string(strategy, in: fn, "strategy"), fn)
+    }
+}
+
+@_cdecl("pw_session_set_param")
+public func pwSessionSetParam(_ s: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: Int64) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_set_param"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        try session.set(try string(name, in: fn, "name"), value, fn)
+    }
+}
+
+// MARK: - Runs
+
+private let defaultRunOptions = pw_run_options(
+    size: MemoryLayout<pw_run_options>.size, first_seed: 1, seeds: 1000, jobs: 1, max_steps: 200_000,
+    wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength))
+
+@_cdecl("pw_run_options_init")
+public func pwRunOptionsInit(_ o: UnsafeMutablePointer<pw_run_options>?, _ size: Int) -> Int32 {
+    initOptions(o, size, defaultRunOptions, "pw_run_options")
+}
+
+/// Fill a caller's option struct of `size` bytes with defaults.
+func initOptions<T>(_ o: UnsafeMutablePointer<T>?, _ size: Int, _ defaults: T, _ name: String) -> Int32 {
+    call(nil) { () throws(ABIError) in
+        let fn = "\(name)_init"
+        guard let o else { throw .misuse("\(fn): o is NULL") }
+        let known = MemoryLayout<T>.size
+        guard size >= MemoryLayout<Int>.size, size <= known else {
+            throw ABIError(PW_ESIZE, "\(fn): size is \(size); this library's \(name) is \(known) bytes (pass sizeof(\(name)))")
+        }
+        var d = defaults
+        withUnsafeMutableBytes(of: &d) { $0.storeBytes(of: size, as: Int.self) }
+        store(d, to: UnsafeMutableRawPointer(o), size: size)
+    }
+}
+
+/// The options the caller gave (NULL: the defaults), size-checked.
+func options<T>(_ o: UnsafePointer<T>?, _ defaults: T, _ name: String, in function: String) throws(ABIError) -> T {
+    guard let o else { return defaults }
+    let size = try structSize(o, known: MemoryLayout<T>.size, minimum: MemoryLayout<T>.size, name, in: function)
+    return load(UnsafeRawPointer(o), size: size, over: defaults)
+}
+
+func check(_ ok: Bool, _ message: @autoclosure () -> String) throws(ABIError) {
+    if !ok { throw ABIError(PW_ERANGE, message()) }
+}
+
+@_cdecl("pw_session_run")
+public func pwSessionRun(_ s: OpaquePointer?, _ o: UnsafePointer<pw_run_options>?, _ stats: UnsafeMutablePointer<pw_run_stats>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_run"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        let opt = try options(o, defaultRunOptions, "pw_run_options", in: fn)
+        let size = try structSize(stats, known: MemoryLayout<pw_run_stats>.size, minimum: MemoryLayout<pw_run_stats>.size, "pw_run_stats", in: fn)
+        try check(opt.seeds >= 1, "\(fn): options->seeds must be at least 1")
+        try check((1...256).contains(opt.jobs), "\(fn): options->jobs \(opt.jobs) is outside 1...256")
+        try check(opt.max_steps >= 1, "\(fn): options->max_steps must be at least 1")
+        try check(opt.wake_latency >= 0 && opt.preempt_length >= 0, "\(fn): options->wake_latency and preempt_length must not be negative")
+        try check(opt.first_seed <= UInt64.max - UInt64(opt.seeds), "\(fn): options->first_seed + seeds overflows")
+
+        let setup = try session.setup(fn)
+        let timing = SchedulerTiming(wakeLatency: Int(opt.wake_latency), preemptLength: Int(opt.preempt_length))
+        let outcomes = SeedSweep(setup: setup, seeds: opt.first_seed..<(opt.first_seed + UInt64(opt.seeds)),
+                                 maxSteps: Int(opt.max_steps), jobs: Int(opt.jobs), timing: timing).run()
+        let c = CellSummary(scenario: session.scenario.name, strategy: session.strategy.name,
+                            faulters: setup.taskNames.filter { $0.hasPrefix("faulter") }.count,
+                            mappings: setup.world.ptes.count, outcomes: outcomes)
+        var pool: [CString] = []
+        let result = pw_run_stats(
+            size: size, seeds: UInt32(c.seeds), success_rate: c.successRate, success_low: c.successLow, success_high: c.successHigh,
+            mean_passes: c.meanPasses, offline_p50: c.offlineP50, offline_p99: c.offlineP99, budget_hit_rate: c.budgetHitRate,
+            hangs: UInt32(c.hangs), lost_wakeups: UInt32(c.lostWakeups), violations: UInt32(c.violations),
+            livelocks: UInt32(c.livelocks), step_limits: UInt32(c.stepLimits), max_requeues: c.maxRequeues,
+            max_bypasses: c.maxBypasses, mean_steps: c.meanSteps,
+            first_failure: session.keep(c.firstFailure, in: &pool),
+            first_failure_schedule: session.keep(c.firstFailureSchedule, in: &pool),
+            first_failure_seed: c.firstFailureSeed ?? 0)
+        session.runStrings = pool
+        store(result, to: stats!, size: size)
+    }
+}
+
+// MARK: - Exploration
+
+private let defaultExploreOptions = pw_explore_options(
+    size: MemoryLayout<pw_explore_options>.size, method: PW_EXPLORE_EXHAUSTIVE, jobs: 1, budget: 0, max_depth: 5_000,
+    preemptions: -1, sleep_sets: 1, shrink: 1, seed: 1, pct_depth: 3, pct_length: 1_000,
+    wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength))
+
+@_cdecl("pw_explore_options_init")
+public func pwExploreOptionsInit(_ o: UnsafeMutablePointer<pw_explore_options>?, _ size: Int) -> Int32 {
+    initOptions(o, size, defaultExploreOptions, "pw_explore_options")
+}
+
+@_cdecl("pw_session_explore")
+public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_options>?, _ result: UnsafeMutablePointer<pw_explore_result>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_explore"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        let opt = try options(o, defaultExploreOptions, "pw_explore_options", in: fn)
+        let size = try structSize(result, known: MemoryLayout<pw_explore_result>.size, minimum: MemoryLayout<pw_explore_result>.size,
+                                  "pw_explore_result", in: fn)
+        let methods: [Int32: ExplorationRequest.Method] = [PW_EXPLORE_EXHAUSTIVE: .exhaustive, PW_EXPLORE_PCT: .pct, PW_EXPLORE_RANDOM: .random]
+        guard let method = methods[opt.method] else {
+            throw ABIError(PW_ERANGE, "\(fn): options->method \(opt.method) is not PW_EXPLORE_EXHAUSTIVE, PW_EXPLORE_PCT or PW_EXPLORE_RANDOM")
+        }
+        try check((1...256).contains(opt.jobs), "\(fn): options->jobs \(opt.jobs) is outside 1...256")
+        try check(opt.budget >= 0, "\(fn): options->budget must not be negative (0 is the default)")
+        try check(opt.max_depth >= 1, "\(fn): options->max_depth must be at least 1")
+        try check(opt.preemptions >= -1, "\(fn): options->preemptions must be -1 (no bound) or more")
+        try check(opt.pct_depth >= 1 && opt.pct_length >= 1, "\(fn): options->pct_depth and pct_length must be at least 1")
+        try check(opt.wake_latency >= 0 && opt.preempt_length >= 0, "\(fn): options->wake_latency and preempt_length must not be negative")
+
+        var request = ExplorationRequest()
+        request.method = method
+        request.budget = opt.budget == 0 ? nil : Int(opt.budget)
+        request.maxDepth = Int(opt.max_depth)
+        request.preemptions = opt.preemptions < 0 ? nil : Int(opt.preemptions)
+        request.sleepSets = opt.sleep_sets != 0
+        request.shrink = opt.shrink != 0
+        request.jobs = Int(opt.jobs)
+        request.seed = opt.seed
+        request.pctDepth = Int(opt.pct_depth)
+        request.pctLength = Int(opt.pct_length)
+        request.timing = SchedulerTiming(wakeLatency: Int(opt.wake_latency), preemptLength: Int(opt.preempt_length))
+
+        let r = try session.setup(fn).explore(request)
+        var pool: [CString] = []
+        let best = r.minimal ?? r.found
+        let out = pw_explore_result(
+            size: size, verdict: r.violation == nil ? PW_VERDICT_NO_VIOLATION : PW_VERDICT_VIOLATION, complete: r.complete ? 1 : 0,
+            states: UInt64(r.states), transitions: UInt64(r.transitions), runs: UInt64(r.runs ?? 0),
+            kind: session.keep(r.violation?.kind.rawValue, in: &pool),
+            detail: session.keep(r.violation?.description, in: &pool),
+            first_sign: session.keep(r.predictor?.description, in: &pool),
+            schedule: session.keep(best?.description, in: &pool),
+            schedule_length: UInt32(best?.steps.count ?? 0), found_length: UInt32(r.found?.steps.count ?? 0),
+            seconds: r.searchSeconds + (r.shrinkSeconds ?? 0))
+        session.exploreStrings = pool
+        store(out, to: result!, size: size)
+    }
+}
+
+// MARK: - Replay
+
+@_cdecl("pw_session_replay")
+public func pwSessionReplay(_ s: OpaquePointer?, _ schedule: UnsafePointer<CChar>?, _ format: Int32,
+                            _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_replay"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        let text = try string(schedule, in: fn, "schedule")
+        guard let out else { throw .misuse("\(fn): out is NULL") }
+        out.pointee = nil
+        guard [PW_TRACE_TEXT, PW_TRACE_JSON, PW_TRACE_PERFETTO].contains(format) else {
+            throw ABIError(PW_ERANGE, "\(fn): format \(format) is not PW_TRACE_TEXT, PW_TRACE_JSON or PW_TRACE_PERFETTO")
+        }
+        let parsed: Schedule
+        do { parsed = try Schedule(parsing: text) } catch {
+            throw ABIError(PW_EPARSE, "\(fn): malformed \(error)")
+        }
+        let setup = try session.setup(fn)
+        let request = ReplayRequest(schedule: parsed, json: format == PW_TRACE_JSON, perfetto: format == PW_TRACE_PERFETTO)
+        let report: ReplayReport
+        do { report = try setup.replayReport(request, scenario: session.scenario.name, strategy: session.strategy.name) } catch {
+            throw ABIError(PW_ESTALE, "\(fn): \(error)")
+        }
+        out.pointee = callerString(format == PW_TRACE_PERFETTO ? report.perfetto ?? "" : report.text)
+    }
+}
