@@ -34,10 +34,10 @@ struct BenchABI: ParsableCommand {
     var faulters: Int = 3
 
     @Option(help: "Seeds per timed run.")
-    var seeds: Int = 200
+    var seeds: Int = 2000
 
     @Option(help: "Timed rounds (one C run and one Swift run each); medians are reported.")
-    var repeats: Int = 7
+    var repeats: Int = 9
 
     func validate() throws {
         guard seeds > 0, repeats > 0, faulters >= 0 else { throw ValidationError("--seeds and --repeats must be positive, --faulters not negative") }
