@@ -1,0 +1,226 @@
+// Every function of pagewait.h called validly through libffi (the table in
+// ValidCalls.swift), then the behaviour behind the calls: the registry's
+// order, replay formats, determinism, sessions outliving their context.
+
+import Foundation
+import Testing
+
+@Suite("Valid calls", .serialized)
+struct ValidCallTests {
+    @Test("the valid-call table covers exactly the functions pagewait.h declares")
+    func coverage() throws {
+        let h = try parsedHeader.get()
+        #expect(busyPageText.contains("name = \"busy-page\""), "Examples/scenarios/busy-page.toml")
+        let declared = Set(h.prototypes.map(\.name)), table = Set(ValidCalls.table().keys)
+        #expect(declared.subtracting(table).sorted() == [], "functions without a valid call in ValidCalls.table")
+        #expect(table.subtracting(declared).sorted() == [], "valid calls of functions the header does not declare")
+        for name in valueReturning { #expect(declared.contains(name), "valueReturning names \(name)") }
+        for entry in nullablePointers {
+            let parts = entry.split(separator: ".").map(String.init)
+            let p = try h.prototype(parts[0])
+            #expect(p.parameters.contains { $0.name == parts[1] && $0.kind == .pointer }, "nullablePointers names \(entry)")
+        }
+    }
+
+    @Test("every function, called validly in header order, does what the header says")
+    func everyFunction() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let table = ValidCalls.table()
+        var emits = 0
+        for p in fx.header.prototypes {
+            guard let entry = table[p.name] else { continue }  // coverage() names it
+            do {
+                let args = try entry.arguments(fx)
+                let builder = entry.appendsCode ? args.first?.pointer : nil
+                let before = try builder.map { try fx.listing($0).count }
+                let r = try fx.lib.call(p.name, args)
+                try entry.check(fx, r, args)
+                if let b = builder, let before {
+                    #expect(try fx.listing(b).count > before, "\(p.name) appended no code")
+                    emits += 1
+                }
+                // A call that succeeded on a handle leaves its message "".
+                if p.returnKind == .sint32, !valueReturning.contains(p.name), r.int32 == 0, p.parameters.first?.handle != nil,
+                   let h = args.first?.pointer, fx.isLive(h) {
+                    #expect(try fx.lib.errmsg(h) == "", "\(p.name) succeeded but left a message")
+                }
+            } catch {
+                Issue.record("\(p.name): \(error)")
+            }
+        }
+        #expect(emits >= 20)
+        // Everything emitted into the shared builder lists, a line or more each.
+        #expect(try fx.listing(try fx.builder()).count >= emits)
+    }
+
+    @Test("pw_emit_test_flag tests any set of page flags: result = 1 if any bit of flag is set")
+    func testFlagMask() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let b = try fx.builder()
+        let all = try fx.header.integers(prefixed: "PW_PG_").map(\.value).reduce(0, |)
+        for mask in [try fx.c("PW_PG_LOCKED") | fx.c("PW_PG_WAITERS"), try fx.c("PW_PG_WRITEBACK") | fx.c("PW_PG_DIRTY"), all] {
+            let rc = try fx.lib.rc("pw_emit_test_flag", .ptr(b), .int(0), .int(mask), .int(1))
+            let message = try fx.lib.errmsg(b)
+            #expect(rc == 0, "flag 0x\(String(mask, radix: 16)): \(fx.lib.codeName(rc)) \(message)")
+        }
+    }
+
+    @Test("the registry lists every kind in order, and NULL lists them all")
+    func registry() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let ctx = try fx.context()
+        func entries(_ kind: String?) throws -> [(kind: String, name: String)] {
+            let kindArg = kind.map { fx.string($0) } ?? .null
+            let count = fx.slot()
+            try fx.expectOK("pw_list_count", .ptr(ctx), kindArg, .ptr(count))
+            return try (0..<count.load(as: UInt64.self)).map { i in
+                let info = try fx.structure("pw_plugin_info")
+                try fx.expectOK("pw_list_entry", .ptr(ctx), kindArg, .u64(i), info.arg)
+                #expect(try info.string("summary")?.isEmpty == false)
+                #expect(try info.string("reference") != nil)
+                return (try info.string("kind") ?? "", try info.string("name") ?? "")
+            }
+        }
+        let kinds = try fx.header.defines.keys.filter { $0.hasPrefix("PW_KIND_") }.map { try fx.header.string($0) }.sorted()
+        #expect(kinds == ["actor", "checker", "reporter", "scenario", "scheduler", "strategy"])
+        var all: [(kind: String, name: String)] = []
+        for kind in kinds {
+            let list = try entries(kind)
+            #expect(!list.isEmpty, "no \(kind)")
+            #expect(list.allSatisfy { $0.kind == kind })
+            #expect(list.map(\.name) == list.map(\.name).sorted(), "\(kind)s are not ordered by name")
+            all += list
+        }
+        // NULL: every entry once, grouped by kind, each group as listed by its kind.
+        let everything = try entries(nil)
+        #expect(everything.map { "\($0.kind)/\($0.name)" }.sorted() == all.map { "\($0.kind)/\($0.name)" }.sorted())
+        var groups: [String] = []
+        for e in everything where groups.last != e.kind { groups.append(e.kind) }
+        #expect(groups.count == kinds.count, "kinds interleaved: \(groups)")
+        for kind in kinds {
+            #expect(everything.filter { $0.kind == kind }.map(\.name) == all.filter { $0.kind == kind }.map(\.name))
+        }
+        let strategies = Set(all.filter { $0.kind == "strategy" }.map(\.name))
+        #expect(strategies.isSuperset(of: ["put-and-wait", "put-and-wait-unlockless", "noref", "legacy"]))
+        #expect(all.contains { $0.kind == "scenario" && $0.name == "reclaim-race" })
+
+        // What the caller registers joins the list, in order.
+        try fx.expectOK("pw_register_scenario", .ptr(ctx), fx.string(busyPageText), fx.string("busy-page.toml"))
+        try fx.expectOK("pw_register_strategy", .ptr(ctx), try fx.strategyDef(name: "abi-alias").arg)
+        let scenarios = try entries("scenario").map(\.name)
+        #expect(scenarios.contains("busy-page") && scenarios == scenarios.sorted())
+        #expect(try entries("strategy").map(\.name).contains("abi-alias"))
+    }
+
+    @Test("the violating schedule replays in every trace format")
+    func replayFormats() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session(), schedule = try fx.violatingSchedule()
+        func replay(_ format: String) throws -> String {
+            let out = fx.slot()
+            try fx.expectOK("pw_session_replay", .ptr(s), fx.string(schedule), .int(try fx.c(format)), .ptr(out))
+            let p = try #require(out.storedPointer)
+            defer { _ = try? fx.lib.call("pw_free", [.ptr(p)]) }
+            return String(cString: p.assumingMemoryBound(to: CChar.self))
+        }
+        let text = try replay("PW_TRACE_TEXT")
+        #expect(text.contains("LOST_WAKEUP") && text.split(separator: "\n").count > 10)
+        #expect(try replay("PW_TRACE_TEXT") == text, "replay is deterministic")
+        for format in ["PW_TRACE_JSON", "PW_TRACE_PERFETTO"] {
+            let json = try replay(format)
+            #expect(!json.isEmpty)
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "\(format) is not JSON: \(json.prefix(200))")
+        }
+    }
+
+    @Test("seeded runs are deterministic, whatever the number of worker threads")
+    func runs() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        func run(jobs: Int64) throws -> CStruct {
+            let stats = try fx.structure("pw_run_stats")
+            try fx.expectOK("pw_session_run", .ptr(s), try fx.runOptions(seeds: 20, jobs: jobs).arg, stats.arg)
+            try RunStatsChecks.sane(stats, seeds: 20)
+            return stats
+        }
+        let one = try run(jobs: 1), again = try run(jobs: 1), two = try run(jobs: 2)
+        #expect(try one.numbers() == again.numbers())
+        #expect(try one.numbers() == two.numbers())
+        #expect(try one.string("first_failure_schedule") == two.string("first_failure_schedule"))
+    }
+
+    @Test("pct and random exploration run their budget")
+    func exploreMethods() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        for method in ["PW_EXPLORE_PCT", "PW_EXPLORE_RANDOM"] {
+            let result = try fx.structure("pw_explore_result")
+            try fx.expectOK("pw_session_explore", .ptr(s), try fx.exploreOptions(method: method, budget: 50).arg, result.arg)
+            let runs = try result.int("runs")
+            #expect(runs > 0 && runs <= 50, "\(method): \(runs) runs")
+            let verdict = try result.int("verdict")
+            #expect(try [fx.c("PW_VERDICT_NO_VIOLATION"), fx.c("PW_VERDICT_VIOLATION")].contains(verdict))
+            if try verdict == fx.c("PW_VERDICT_VIOLATION") {
+                #expect(try result.string("schedule")?.hasPrefix("pw1:") == true)
+            }
+            #expect(result.canaryIntact)
+        }
+    }
+
+    @Test("strategies by any registered name or unfair-N; a strategy without emit is its base under a new name")
+    func strategies() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let ctx = try fx.context()
+        let out = fx.slot()
+        try fx.expectOK("pw_session_new", .ptr(ctx), fx.string("reclaim-race"), .ptr(out))
+        let s = try #require(out.storedPointer)
+        fx.adopt("pw_session", s)
+        try fx.expectOK("pw_session_set_strategy", .ptr(s), fx.string("unfair-3"))
+
+        try fx.expectOK("pw_register_strategy", .ptr(ctx), try fx.strategyDef(name: "abi-unlockless", base: "put-and-wait-unlockless").arg)
+        try fx.expectOK("pw_session_set_strategy", .ptr(s), fx.string("abi-unlockless"))
+        let alias = try fx.structure("pw_explore_result")
+        try fx.expectOK("pw_session_explore", .ptr(s), try fx.exploreOptions().arg, alias.arg)
+        let base = try fx.structure("pw_explore_result")
+        try fx.expectOK("pw_session_explore", .ptr(try fx.session()), try fx.exploreOptions().arg, base.arg)
+        #expect(try alias.int("verdict") == fx.c("PW_VERDICT_VIOLATION"))
+        #expect(try alias.string("schedule") == base.string("schedule"))
+        #expect(try alias.int("states") == base.int("states"))
+    }
+
+    @Test("sessions from scenario text and from registered scenarios; a session outlives its context")
+    func sessionsAndContexts() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let ctx = try fx.make("pw_context")
+        try fx.expectOK("pw_register_scenario", .ptr(ctx), fx.string(busyPageText), fx.string("busy-page.toml"))
+        var sessions: [UnsafeMutableRawPointer] = []
+        for make in [{ (out: UnsafeMutableRawPointer) in
+            try fx.expectOK("pw_session_new", .ptr(ctx), fx.string("busy-page"), .ptr(out))
+        }, { out in
+            try fx.expectOK("pw_session_new_from_text", .ptr(ctx), fx.string(busyPageText), .null, .ptr(out))
+        }] {
+            let out = fx.slot()
+            try make(out)
+            let s = try #require(out.storedPointer)
+            fx.adopt("pw_session", s)
+            sessions.append(s)
+        }
+        // Contexts and their sessions may be freed in any order.
+        try fx.expectOK("pw_context_free", .ptr(ctx))
+        fx.forget(ctx)
+        for s in sessions {
+            let stats = try fx.structure("pw_run_stats")
+            try fx.expectOK("pw_session_run", .ptr(s), try fx.runOptions(seeds: 10).arg, stats.arg)
+            try RunStatsChecks.sane(stats, seeds: 10)
+            #expect(try stats.int("violations") == 0, "busy-page under put-and-wait")
+        }
+    }
+}
