@@ -283,7 +283,7 @@ int pw_emit_set(pw_builder *b, int reg, int64_t value);
 int pw_emit_get_page_unless_zero(pw_builder *b, int page, int result);
 int pw_emit_put_page(pw_builder *b, int page);
 
-/* Flags. test_flag: result = 1 if any bit of `flag` is set. */
+/* Flags. `flag` is one PW_PG_* bit; test_flag: result = 1 if it is set. */
 int pw_emit_test_flag(pw_builder *b, int page, unsigned flag, int result);
 int pw_emit_set_flag(pw_builder *b, int page, unsigned flag);
 int pw_emit_clear_flag(pw_builder *b, int page, unsigned flag);
@@ -376,6 +376,7 @@ typedef struct pw_run_stats {
     uint64_t first_failure_seed;
 } pw_run_stats;
 
+/* `options` may be NULL for the defaults; `stats` is required. */
 int pw_session_run(pw_session *s, const pw_run_options *options, pw_run_stats *stats);
 
 /* Exploration, as `pagewait explore`. */
@@ -422,6 +423,7 @@ typedef struct pw_explore_result {
     double seconds;
 } pw_explore_result;
 
+/* `options` may be NULL for the defaults; `result` is required. */
 int pw_session_explore(pw_session *s, const pw_explore_options *options, pw_explore_result *result);
 
 /* Replay a schedule string ("pw1:...") step by step. PW_TRACE_TEXT gives

@@ -106,9 +106,9 @@ private func emit(_ b: OpaquePointer?, _ function: String, _ body: (BuilderObjec
 public func pwBuilderNew(_ ctx: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     call(ctx) { () throws(ABIError) in
         let fn = "pw_builder_new"
-        _ = try object(ctx, ContextObject.self, in: fn, "ctx")
         guard let out else { throw .misuse("\(fn): out is NULL") }
         out.pointee = nil
+        _ = try object(ctx, ContextObject.self, in: fn, "ctx")
         let builder = BuilderObject(builder: ProgramBuilder(name: try string(name, in: fn, "name")), parameters: [:], ownedByCaller: true)
         out.pointee = handles.withLock { $0.insert(builder) }
     }
@@ -141,10 +141,11 @@ public func pwBuilderListing(_ b: OpaquePointer?, _ out: UnsafeMutablePointer<Un
 
 @_cdecl("pw_builder_fail")
 public func pwBuilderFail(_ b: OpaquePointer?, _ message: UnsafePointer<CChar>?) -> Int32 {
-    let rc = emit(b, "pw_builder_fail") { builder throws(ABIError) in
-        builder.failure = message.map { String(cString: $0) } ?? "(no message)"
+    emit(b, "pw_builder_fail") { builder throws(ABIError) in
+        let text = try string(message, in: "pw_builder_fail", "message")
+        builder.failure = text
+        throw ABIError(PW_ERROR, text)
     }
-    return rc == PW_OK ? PW_ERROR : rc
 }
 
 @_cdecl("pw_builder_param")

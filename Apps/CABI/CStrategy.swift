@@ -1,4 +1,5 @@
 import CPagewait
+import Glibc
 import PagewaitCore
 import PagewaitPlugins
 
@@ -68,6 +69,8 @@ struct CStrategy: Strategy, @unchecked Sendable {
     }
 }
 
+nonisolated(unsafe) private let defaultBase: UnsafePointer<CChar> = UnsafePointer(strdup("put-and-wait")!)
+
 @_cdecl("pw_strategy_def_init")
 public func pwStrategyDefInit(_ def: UnsafeMutablePointer<pw_strategy_def>?, _ size: Int) -> Int32 {
     call(nil) { () throws(ABIError) in
@@ -77,7 +80,7 @@ public func pwStrategyDefInit(_ def: UnsafeMutablePointer<pw_strategy_def>?, _ s
         guard size == known else {
             throw ABIError(PW_ESIZE, "\(fn): size is \(size); this library's pw_strategy_def is \(known) bytes (pass sizeof(pw_strategy_def))")
         }
-        store(pw_strategy_def(size: size, name: nil, summary: nil, reference: nil, base: nil, emit: nil, user: nil, destroy: nil),
+        store(pw_strategy_def(size: size, name: nil, summary: nil, reference: nil, base: defaultBase, emit: nil, user: nil, destroy: nil),
               to: def, size: size)
     }
 }

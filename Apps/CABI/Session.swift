@@ -64,9 +64,9 @@ final class SessionObject: HandleObject, @unchecked Sendable {
 private func newSession(_ ctx: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ function: String,
                         _ scenario: (ContextObject) throws(ABIError) -> any Scenario) -> Int32 {
     call(ctx) { () throws(ABIError) in
-        let context = try object(ctx, ContextObject.self, in: function, "ctx")
         guard let out else { throw .misuse("\(function): out is NULL") }
         out.pointee = nil
+        let context = try object(ctx, ContextObject.self, in: function, "ctx")
         let s = try scenario(context)
         let strategy: any Strategy
         do { strategy = try context.registry.resolveStrategy("put-and-wait") } catch {
@@ -135,8 +135,9 @@ func initOptions<T>(_ o: UnsafeMutablePointer<T>?, _ size: Int, _ defaults: T, _
     call(nil) { () throws(ABIError) in
         let fn = "\(name)_init"
         guard let o else { throw .misuse("\(fn): o is NULL") }
+        // Every option struct is still at its first version: one size.
         let known = MemoryLayout<T>.size
-        guard size >= MemoryLayout<Int>.size, size <= known else {
+        guard size == known else {
             throw ABIError(PW_ESIZE, "\(fn): size is \(size); this library's \(name) is \(known) bytes (pass sizeof(\(name)))")
         }
         var d = defaults

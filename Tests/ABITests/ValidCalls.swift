@@ -28,6 +28,8 @@ let nullablePointers: Set<String> = [
     "pw_register_scenario.origin",   // "<text>"
     "pw_session_new_from_text.origin",
     "pw_builder_function.name",      // back to the hook's own function
+    "pw_session_run.options",        // the defaults
+    "pw_session_explore.options",
 ]
 
 /// Functions documented to leave *out NULL when they fail.
