@@ -62,13 +62,15 @@ struct ValidCallTests {
         let bits = try fx.header.integers(prefixed: "PW_PG_").map(\.value)
         for bit in bits {
             let rc = try fx.lib.rc("pw_emit_test_flag", .ptr(b), .int(0), .int(bit), .int(1))
-            #expect(rc == 0, "flag 0x\(String(bit, radix: 16)): \(fx.lib.codeName(rc)) \(try fx.lib.errmsg(b))")
+            let message = try fx.lib.errmsg(b)
+            #expect(rc == 0, "flag 0x\(String(bit, radix: 16)): \(fx.lib.codeName(rc)) \(message)")
         }
         let before = try fx.listing(b).count
         for mask in [try fx.c("PW_PG_LOCKED") | fx.c("PW_PG_WAITERS"), bits.reduce(0, |)] {
             let rc = try fx.lib.rc("pw_emit_test_flag", .ptr(b), .int(0), .int(mask), .int(1))
             #expect(fx.lib.codeName(rc) == "PW_ERANGE", "mask 0x\(String(mask, radix: 16)): \(fx.lib.codeName(rc))")
-            #expect(try !fx.lib.errmsg(b).isEmpty)
+            let message = try fx.lib.errmsg(b)
+            #expect(!message.isEmpty)
         }
         #expect(try fx.listing(b).count == before)
     }
