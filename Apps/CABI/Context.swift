@@ -1,20 +1,30 @@
 import CPagewait
 import PagewaitCore
 import PagewaitPlugins
+import Synchronization
 
 /// `pw_context`: a registry (the built-ins plus what the caller registers
 /// or loads) and the strings `pw_list_entry` hands out.
 final class ContextObject: HandleObject, @unchecked Sendable {
     override class var kind: HandleKind { .context }
 
-    var registry: Registry {
-        didSet { listing = nil }
-    }
+    /// Sessions read the registry from other threads than the context's
+    /// own (distinct handles are independent), hence the lock.
+    private let shared: Mutex<Registry>
     /// Registry entries as C strings, built on demand, dropped on change.
+    /// Touched only by calls on the context handle itself.
     private var listing: [(kind: CString, name: CString, summary: CString, reference: CString, info: PluginInfo)]?
 
+    var registry: Registry {
+        get { shared.withLock { $0 } }
+        set {
+            shared.withLock { $0 = newValue }
+            listing = nil
+        }
+    }
+
     init(registry: Registry) {
-        self.registry = registry
+        shared = Mutex(registry)
     }
 
     func entries(_ kind: PluginKind?) -> [(kind: CString, name: CString, summary: CString, reference: CString, info: PluginInfo)] {
@@ -25,9 +35,10 @@ final class ContextObject: HandleObject, @unchecked Sendable {
     }
 
     func register(_ plugin: any Plugin, in function: String) throws(ABIError) {
-        do { try registry.register(plugin) } catch {
+        do { try shared.withLock { registry throws(RegistryError) in try registry.register(plugin) } } catch {
             throw ABIError(error.isDuplicate ? PW_EEXIST : PW_ERROR, "\(function): \(error)")
         }
+        listing = nil
     }
 }
 
