@@ -100,6 +100,21 @@ private func emit(_ b: OpaquePointer?, _ function: String, _ body: (BuilderObjec
     }
 }
 
+/// A builder call taking one page register: the kernel helpers.
+private func emitOnPage(_ b: OpaquePointer?, _ page: Int32, _ function: String, _ body: (inout ProgramBuilder, Register) -> Void) -> Int32 {
+    emit(b, function) { builder throws(ABIError) in
+        body(&builder.builder, try register(page, "page", function))
+    }
+}
+
+/// A builder call taking a page register and a result register.
+private func emitOnPage(_ b: OpaquePointer?, _ page: Int32, result: Int32, _ function: String,
+                        _ body: (inout ProgramBuilder, Register, Register) -> Void) -> Int32 {
+    emit(b, function) { builder throws(ABIError) in
+        body(&builder.builder, try register(page, "page", function), try register(result, "result", function))
+    }
+}
+
 // MARK: - Builders
 
 @_cdecl("pw_builder_new")
@@ -215,17 +230,12 @@ public func pwEmitSet(_ b: OpaquePointer?, _ reg: Int32, _ value: Int64) -> Int3
 
 @_cdecl("pw_emit_get_page_unless_zero")
 public func pwEmitGetPageUnlessZero(_ b: OpaquePointer?, _ page: Int32, _ result: Int32) -> Int32 {
-    emit(b, "pw_emit_get_page_unless_zero") { builder throws(ABIError) in
-        let fn = "pw_emit_get_page_unless_zero"
-        builder.builder.emit(.getPageUnlessZero(try register(page, "page", fn), result: try register(result, "result", fn)))
-    }
+    emitOnPage(b, page, result: result, "pw_emit_get_page_unless_zero") { $0.emit(.getPageUnlessZero($1, result: $2)) }
 }
 
 @_cdecl("pw_emit_put_page")
 public func pwEmitPutPage(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_put_page") { builder throws(ABIError) in
-        builder.builder.emit(.putPage(try register(page, "page", "pw_emit_put_page")))
-    }
+    emitOnPage(b, page, "pw_emit_put_page") { $0.emit(.putPage($1)) }
 }
 
 @_cdecl("pw_emit_test_flag")
@@ -256,47 +266,34 @@ public func pwEmitClearFlag(_ b: OpaquePointer?, _ page: Int32, _ flag: UInt32) 
 
 @_cdecl("pw_emit_trylock_page")
 public func pwEmitTrylockPage(_ b: OpaquePointer?, _ page: Int32, _ result: Int32) -> Int32 {
-    emit(b, "pw_emit_trylock_page") { builder throws(ABIError) in
-        let fn = "pw_emit_trylock_page"
-        builder.builder.emit(.trylockPage(try register(page, "page", fn), result: try register(result, "result", fn)))
-    }
+    emitOnPage(b, page, result: result, "pw_emit_trylock_page") { $0.emit(.trylockPage($1, result: $2)) }
 }
 
 @_cdecl("pw_emit_lock_page")
 public func pwEmitLockPage(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_lock_page") { builder throws(ABIError) in
-        builder.builder.lockPage(try register(page, "page", "pw_emit_lock_page"))
-    }
+    emitOnPage(b, page, "pw_emit_lock_page") { $0.lockPage($1) }
 }
 
 @_cdecl("pw_emit_unlock_page")
 public func pwEmitUnlockPage(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_unlock_page") { builder throws(ABIError) in
-        builder.builder.unlockPage(try register(page, "page", "pw_emit_unlock_page"))
-    }
+    emitOnPage(b, page, "pw_emit_unlock_page") { $0.unlockPage($1) }
 }
 
 @_cdecl("pw_emit_non_atomic_clear_locked")
 public func pwEmitNonAtomicClearLocked(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_non_atomic_clear_locked") { builder throws(ABIError) in
-        builder.builder.nonAtomicClearLocked(try register(page, "page", "pw_emit_non_atomic_clear_locked"))
-    }
+    emitOnPage(b, page, "pw_emit_non_atomic_clear_locked") { $0.nonAtomicClearLocked($1) }
 }
 
 // MARK: - Waiting and waking
 
 @_cdecl("pw_emit_wait_on_page_locked")
 public func pwEmitWaitOnPageLocked(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_wait_on_page_locked") { builder throws(ABIError) in
-        builder.builder.waitOnPageLocked(try register(page, "page", "pw_emit_wait_on_page_locked"))
-    }
+    emitOnPage(b, page, "pw_emit_wait_on_page_locked") { $0.waitOnPageLocked($1) }
 }
 
 @_cdecl("pw_emit_put_and_wait_on_page_locked")
 public func pwEmitPutAndWaitOnPageLocked(_ b: OpaquePointer?, _ page: Int32) -> Int32 {
-    emit(b, "pw_emit_put_and_wait_on_page_locked") { builder throws(ABIError) in
-        builder.builder.putAndWaitOnPageLocked(try register(page, "page", "pw_emit_put_and_wait_on_page_locked"))
-    }
+    emitOnPage(b, page, "pw_emit_put_and_wait_on_page_locked") { $0.putAndWaitOnPageLocked($1) }
 }
 
 @_cdecl("pw_emit_wait_on_page_bit")
