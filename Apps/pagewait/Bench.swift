@@ -19,8 +19,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs per wait core; the median is reported.")
     var repeats: Int = 5
 
-    @Option(help: "Scheduler seed.")
+    @Option(help: "Scheduler seed (the first seed, with --scenario).")
     var seed: UInt64 = 1
+
+    @Option(help: "Instead of lock-mix: run this scenario seed after seed under the random scheduler with its default timing, no checkers, until --steps steps.")
+    var scenario: String?
+
+    @Option(help: "With --scenario: the number of faulters.")
+    var faulters: Int = 3
+
+    @Option(help: "With --scenario: the strategy.")
+    var strategy: String = "put-and-wait"
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive") }
@@ -28,6 +37,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if let scenario { return try runScenario(scenario) }
         print("workload: lock-mix (5 tasks, 1 page), random scheduler, seed \(seed), \(steps) steps per run, median of \(repeats)")
         for core in [WaitCore.v4_19, .v5_9a, .v5_9(unfairness: 5)] {
             let setup = try LockMix.setup(config: KernelConfig(waitCore: core))
@@ -47,5 +57,32 @@ struct Bench: ParsableCommand {
             let end = last.map { $0.violation.map { "violation: \($0)" } ?? $0.end.rawValue } ?? "-"
             print("  \(core.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.2f", median / 1e6)) M steps/s  (min \(String(format: "%.2f", rates.first! / 1e6)), max \(String(format: "%.2f", rates.last! / 1e6)); run ended: \(end))")
         }
+    }
+
+    /// Seeds back to back on one scenario: short runs, so the figure
+    /// includes what starting a run costs, as `run` and `compare` pay it.
+    func runScenario(_ name: String) throws {
+        let registry = BuiltinPlugins.registry()
+        let setup = try build(try loadScenario(name, registry: registry), try resolveStrategy(strategy, registry: registry),
+                              ["faulters": Int64(faulters)])
+        print("workload: \(name) under \(strategy), \(faulters) faulters, random scheduler (default timing), no checkers, seeds from \(seed) until \(steps) steps, median of \(repeats)")
+        var rates: [Double] = []
+        var runs = 0
+        for _ in 0..<repeats {
+            var total = 0
+            var s = seed
+            runs = 0
+            let start = ContinuousClock.now
+            while total < steps {
+                var scheduler = RandomScheduler(seed: s, wakeLatency: RandomScheduler.defaultWakeLatency)
+                var checkers: [any Checker] = []
+                total += setup.engine.run(setup.world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: 200_000)).steps
+                s &+= 1
+                runs += 1
+            }
+            rates.append(Double(total) / seconds(since: start))
+        }
+        rates.sort()
+        print("  \(String(format: "%8.2f", rates[rates.count / 2] / 1e6)) M steps/s  (min \(String(format: "%.2f", rates.first! / 1e6)), max \(String(format: "%.2f", rates.last! / 1e6)); \(runs) runs of \(steps / max(1, runs)) steps on average)")
     }
 }

@@ -23,6 +23,17 @@ public struct Engine: Sendable {
     /// the counters that only record statistics.
     public let controlCounters: [Int32]
     let local: LocalEffects
+    /// Per operation, parallel to `ops`: the lock a task must find free to
+    /// take it, so `isEnabled` reads a byte-sized answer, not the operation.
+    let gates: [Gate]
+
+    enum Gate: Hashable, Sendable {
+        case free
+        /// A program spinlock (its `LockID` bit).
+        case spin(UInt64)
+        /// `wake_up_page_bit`: the q->lock of the bucket of the page in this register.
+        case bucketOfPage(Register)
+    }
 
     /// - Parameters:
     ///   - behaviors: appended after the standard EXCLUSIVE, SHARED and DROP
@@ -47,6 +58,13 @@ public struct Engine: Sendable {
         for op in ops { if case .readCounter(let c, _) = op { read.insert(c) } }
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
+        self.gates = ops.map { op in
+            switch op {
+            case .spinLock(let l): .spin(l.bit)
+            case .wakeUpPageBit(let r, _): .bucketOfPage(r)
+            default: .free
+            }
+        }
     }
 
     /// Jump targets, registers and behaviour numbers must be in range, so a
@@ -79,27 +97,37 @@ public struct Engine: Sendable {
     /// Whether task `t` can take a step now: not finished, not asleep in
     /// io_schedule, and the lock its next step acquires (if any) is free.
     public func isEnabled(_ w: World, _ t: Int) -> Bool {
-        if w.tasks[t].finished || w.tasks[t].blocked { return false }
-        switch w.tasks[t].frame {
+        let spinLocked = w.spinLocked
+        return w.tasks.withUnsafeBufferPointer { tasks in isEnabled(tasks.baseAddress! + t, w, spinLocked: spinLocked) }
+    }
+
+    /// `isEnabled` for the task at `task` (in `w.tasks`), given the
+    /// spinlocks anyone holds. A pointer, not a `TaskState`, because this
+    /// runs for every task at every step: it must read four fields, not
+    /// copy a task.
+    @inline(__always)
+    func isEnabled(_ task: UnsafePointer<TaskState>, _ w: World, spinLocked: UInt64) -> Bool {
+        if task.pointee.finished || task.pointee.blocked { return false }
+        switch task.pointee.frame {
         case .wait:
-            if waitPhaseTakesBucketLock(w.tasks[t].wait.phase) { return !w.bucketLocked(w.tasks[t].entry.bucket) }
+            if waitPhaseTakesBucketLock(task.pointee.wait.phase) { return !w.bucketLocked(task.pointee.entry.bucket) }
             return true
         case .wake:
-            if w.tasks[t].wake.phase == WakePhase.lock.rawValue { return !w.bucketLocked(w.tasks[t].wake.bucket) }
+            if task.pointee.wake.phase == WakePhase.lock.rawValue { return !w.bucketLocked(task.pointee.wake.bucket) }
             return true
         case .none:
-            let program = Int(w.tasks[t].program)
-            let pc = Int(w.tasks[t].pc)
+            let program = Int(task.pointee.program)
+            let pc = Int(task.pointee.pc)
             guard pc < length[program] else { return true }
-            switch ops[base[program] + pc] {
-            case .spinLock(let l):
-                return !w.locked(l)
-            case .wakeUpPageBit(let r, _):
-                let pfn = PageRef(register: w.tasks[t].registers[Int(r)]).pfn
+            switch gates[base[program] + pc] {
+            case .free:
+                return true
+            case .spin(let bit):
+                return spinLocked & bit == 0
+            case .bucketOfPage(let r):
+                let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
                 guard pfn >= 0 && Int(pfn) < w.pages.count else { return true }  // step reports it
                 return !w.bucketLocked(config.waitTable.bucket(of: pfn))
-            default:
-                return true
             }
         }
     }
@@ -107,9 +135,14 @@ public struct Engine: Sendable {
     /// The tasks that can take a step now (tasks numbered beyond
     /// `TaskSet.capacity` never run; `Setup`s refuse to build them).
     public func enabledTasks(_ w: World) -> TaskSet {
-        var s = TaskSet()
-        for t in w.tasks.indices where t < TaskSet.capacity && isEnabled(w, t) { s.insert(t) }
-        return s
+        let spinLocked = w.spinLocked
+        return w.tasks.withUnsafeBufferPointer { tasks in
+            var s = TaskSet()
+            for t in 0..<min(tasks.count, TaskSet.capacity) where isEnabled(tasks.baseAddress! + t, w, spinLocked: spinLocked) {
+                s.insert(t)
+            }
+            return s
+        }
     }
 
     /// Execute one atomic step of task `t`.
@@ -127,6 +160,12 @@ public struct Engine: Sendable {
             let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule" : "the lock its next step takes is held"
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
         }
+        return try stepEnabled(&w, task: t)
+    }
+
+    /// `step` for a task known to be enabled (the run loop's pick from
+    /// `enabledTasks`): the same step without asking again.
+    func stepEnabled(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         w.tasks[t].preemptHint = 0
         switch w.tasks[t].frame {
         case .wait: return try waitStep(&w, t)

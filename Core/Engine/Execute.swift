@@ -310,41 +310,54 @@ extension Engine {
         let program = Int(w.tasks[t].program)
         let count = length[program], first = base[program]
         var budget = Self.localRunLimit
+        // Work on the task's pc and registers in locals and store them once:
+        // every store through `w.tasks[t]` pays a uniqueness check.
+        var pc = Int(w.tasks[t].pc)
+        var registers = w.tasks[t].registers
+        func store(_ w: inout World) {
+            w.tasks[t].pc = Int32(pc)
+            w.tasks[t].registers = registers
+        }
         while true {
-            let pc = Int(w.tasks[t].pc)
             guard pc < count else {
+                store(&w)
                 w.tasks[t].finished = true
                 return
             }
-            var next = Int32(pc + 1)
+            var next = pc + 1
             switch ops[first + pc] {
             case .jump(let to):
-                next = to
+                next = Int(to)
             case .branch(let r, let cmp, let v, let to):
-                if cmp.holds(w.tasks[t].registers[Int(r)], v) { next = to }
+                if cmp.holds(registers[Int(r)], v) { next = Int(to) }
             case .set(let r, let v):
-                w.tasks[t].registers[Int(r)] = v
+                registers[Int(r)] = v
             case .move(let r, let from):
-                w.tasks[t].registers[Int(r)] = w.tasks[t].registers[Int(from)]
+                registers[Int(r)] = registers[Int(from)]
             case .add(let r, let v):
-                w.tasks[t].registers[Int(r)] &+= v
+                registers[Int(r)] &+= v
             case .count(let c):
-                w.counters[try counterIndex(w, t, c)] += 1
+                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
+                w.counters[i] += 1
             case .readCounter(let c, let r):
-                w.tasks[t].registers[Int(r)] = w.counters[try counterIndex(w, t, c)]
+                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
+                registers[Int(r)] = w.counters[i]
             case .loadPage(let r, let pfn):
                 guard pfn >= 0 && Int(pfn) < w.pages.count else {
+                    store(&w)
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
                 }
-                w.tasks[t].registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
+                registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
             case .exit:
-                next = Int32(count)
+                next = count
             default:
+                store(&w)
                 return
             }
-            w.tasks[t].pc = next
+            pc = next
             budget -= 1
             if budget < 0 {
+                store(&w)
                 throw Violation(.badProgram, task: t, function: function(of: w, task: t),
                                 detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
             }
@@ -352,11 +365,12 @@ extension Engine {
     }
 
     /// A counter number checked against the world's counters.
-    private func counterIndex(_ w: World, _ t: Int, _ c: Int32) throws(Violation) -> Int {
-        guard c >= 0 && Int(c) < w.counters.count else {
-            throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
-        }
-        return Int(c)
+    private func counterIndex(_ w: World, _ c: Int32) -> Int? {
+        c >= 0 && Int(c) < w.counters.count ? Int(c) : nil
+    }
+
+    private func badCounter(_ w: World, _ t: Int, _ c: Int32) -> Violation {
+        Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
     }
 
     /// `page_count()` / `page_mapcount()`: a read of one count into a register.

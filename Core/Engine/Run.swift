@@ -73,7 +73,7 @@ extension Engine {
             }
             schedule.steps.append(UInt8(truncatingIfNeeded: t))
             do {
-                let event = try step(&w, task: t)
+                let event = enabled.contains(t) ? try stepEnabled(&w, task: t) : try step(&w, task: t)
                 if options.recordTrace { trace.append(event) }
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: self) {

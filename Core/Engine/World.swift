@@ -70,6 +70,13 @@ public struct World: Hashable, Sendable {
         return false
     }
 
+    /// Every program spinlock some task holds, as `LockID` bits.
+    @inlinable public var spinLocked: UInt64 {
+        var bits: UInt64 = 0
+        for i in tasks.indices { bits |= tasks[i].heldLocks }
+        return bits
+    }
+
     /// Some task holds `lock`.
     @inlinable public func locked(_ lock: LockID) -> Bool {
         for i in tasks.indices where tasks[i].heldLocks & lock.bit != 0 { return true }

@@ -18,12 +18,19 @@ public struct RandomScheduler: Scheduler {
     var rng: SplitMix64
     public let wakeLatency: Int
     public let preemptLength: Int
-    private var wasBlocked: [Bool] = []
-    private var readyAt: [Int] = []
-    /// Times each task was picked, and the pick count at which its current
-    /// preemption hint was decided: a hint is decided once.
-    private var picks: [Int] = []
-    private var hintDecided: [Int] = []
+    /// Per task: one array of small structs rather than four arrays, so a
+    /// pick touches one buffer (it runs at every step).
+    private var timing: [TaskTiming] = []
+
+    private struct TaskTiming {
+        var wasBlocked = false
+        /// The step before which the task is off the CPU.
+        var readyAt = 0
+        /// Times the task was picked, and the pick count at which its
+        /// current preemption hint was decided: a hint is decided once.
+        var picks = 0
+        var hintDecided = -1
+    }
 
     public init(seed: UInt64, wakeLatency: Int = 0, preemptLength: Int = RandomScheduler.defaultPreemptLength) {
         rng = SplitMix64(seed: seed)
@@ -33,36 +40,38 @@ public struct RandomScheduler: Scheduler {
 
     public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
         var candidates = enabled
+        let n = min(world.tasks.count, TaskSet.capacity)
+        if timing.count != n { timing = Array(repeating: TaskTiming(), count: n) }
         if wakeLatency > 0 || preemptLength > 0 {
-            let n = min(world.tasks.count, TaskSet.capacity)
-            if wasBlocked.count != n {
-                wasBlocked = Array(repeating: false, count: n)
-                readyAt = Array(repeating: 0, count: n)
-                picks = Array(repeating: 0, count: n)
-                hintDecided = Array(repeating: -1, count: n)
-            }
             var delayed = TaskSet()
-            for t in 0..<n {
-                let blocked = world.tasks[t].blocked
-                if wakeLatency > 0 && wasBlocked[t] && !blocked {
-                    readyAt[t] = step + rng.below(2 * wakeLatency + 1)
-                }
-                wasBlocked[t] = blocked
-                // The hint stays until the task's next step; decide once.
-                let hint = world.tasks[t].preemptHint
-                if hint > 0 && hintDecided[t] != picks[t] {
-                    hintDecided[t] = picks[t]
-                    if rng.below(1000) < Int(hint) {
-                        readyAt[t] = step + 1 + rng.below(2 * preemptLength + 1)
+            // Runs at every step: the table is moved into a local so that its
+            // buffer is known unique while the generator advances.
+            var table: [TaskTiming] = []
+            swap(&table, &timing)
+            table.withUnsafeMutableBufferPointer { table in
+                for t in 0..<n {
+                    let blocked = world.tasks[t].blocked
+                    if wakeLatency > 0 && table[t].wasBlocked && !blocked {
+                        table[t].readyAt = step + rng.below(2 * wakeLatency + 1)
                     }
+                    table[t].wasBlocked = blocked
+                    // The hint stays until the task's next step; decide once.
+                    let hint = world.tasks[t].preemptHint
+                    if hint > 0 && table[t].hintDecided != table[t].picks {
+                        table[t].hintDecided = table[t].picks
+                        if rng.below(1000) < Int(hint) {
+                            table[t].readyAt = step + 1 + rng.below(2 * preemptLength + 1)
+                        }
+                    }
+                    if table[t].readyAt > step { delayed.insert(t) }
                 }
-                if readyAt[t] > step { delayed.insert(t) }
             }
+            swap(&table, &timing)
             let ready = candidates - delayed
             if !ready.isEmpty { candidates = ready }
         }
         let t = candidates.nth(candidates.count == 1 ? 0 : rng.below(candidates.count))
-        if t < picks.count { picks[t] += 1 }
+        if t < timing.count { timing[t].picks += 1 }
         return t
     }
 }
