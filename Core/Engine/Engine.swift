@@ -26,6 +26,9 @@ public struct Engine: Sendable {
     /// Per operation, parallel to `ops`: the lock a task must find free to
     /// take it, so `isEnabled` reads a byte-sized answer, not the operation.
     let gates: [Gate]
+    /// Per operation: it is local (a jump, branch, register or counter
+    /// operation, `loadPage`, `exit`), run by `runLocals`, not a step.
+    let isLocal: [Bool]
 
     enum Gate: Hashable, Sendable {
         case free
@@ -58,6 +61,7 @@ public struct Engine: Sendable {
         for op in ops { if case .readCounter(let c, _) = op { read.insert(c) } }
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
+        self.isLocal = ops.map(\.isLocal)
         self.gates = ops.map { op in
             switch op {
             case .spinLock(let l): .spin(l.bit)
@@ -203,6 +207,14 @@ extension ViolationKind {
 }
 
 extension Op {
+    /// Touches nothing another task can see: run in place by `runLocals`.
+    var isLocal: Bool {
+        switch self {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+        default: false
+        }
+    }
+
     /// Registers the operation reads or writes.
     var registers: [Register] {
         switch self {

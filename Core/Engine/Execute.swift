@@ -5,15 +5,17 @@ extension Engine {
     func execute(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
         // A program's first instructions may be local; run them first. If
         // they lead to a lock that is taken, this step was only them.
-        try runLocals(&w, t)
-        let pc = w.tasks[t].pc
+        // (After a step, `advance` has already run the locals that follow.)
         let program = Int(w.tasks[t].program)
+        let ranLocals = Int(w.tasks[t].pc) < length[program] && isLocal[base[program] + Int(w.tasks[t].pc)]
+        if ranLocals { try runLocals(&w, t) }
+        let pc = w.tasks[t].pc
         let site = StepEvent.Site.instruction(pc)
         guard Int(pc) < length[program] else {
             w.tasks[t].finished = true
             return StepEvent(task: t, site: site, .exit)
         }
-        if !isEnabled(w, t) { return StepEvent(task: t, site: site, .nothing) }
+        if ranLocals && !isEnabled(w, t) { return StepEvent(task: t, site: site, .nothing) }
         let event: StepEvent
         switch ops[base[program] + Int(pc)] {
         case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit:
@@ -299,7 +301,12 @@ extension Engine {
     /// instructions that follow it.
     func advance(_ w: inout World, _ t: Int) throws(Violation) {
         w.tasks[t].pc += 1
-        try runLocals(&w, t)
+        let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
+        if pc >= length[program] {
+            w.tasks[t].finished = true
+        } else if isLocal[base[program] + pc] {
+            try runLocals(&w, t)
+        }
     }
 
     /// Run register moves, branches, jumps, counters and pointer formation

@@ -45,19 +45,13 @@ extension Engine {
         var pages = Array(repeating: UInt64(0), count: ops.count)
         for p in base.indices {
             let first = base[p], n = length[p]
-            func isLocal(_ op: Op) -> Bool {
-                switch op {
-                case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
-                default: false
-                }
-            }
             // Everything reachable through locals from pc, pc itself included if local.
             for pc in 0..<n {
                 var seen = Set<Int>(), work = [pc + 1]
-                if isLocal(ops[first + pc]) { work.append(pc) }
+                if ops[first + pc].isLocal { work.append(pc) }
                 var c = false, pg: UInt64 = 0
                 while let q = work.popLast() {
-                    guard q >= 0, q < n, seen.insert(q).inserted, isLocal(ops[first + q]) else { continue }
+                    guard q >= 0, q < n, seen.insert(q).inserted, ops[first + q].isLocal else { continue }
                     switch ops[first + q] {
                     case .jump(let to): work.append(Int(to)); continue
                     case .branch(_, _, _, let to): work.append(Int(to))
