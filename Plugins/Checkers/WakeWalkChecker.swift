@@ -16,7 +16,8 @@ public struct WakeWalkChecker: Checker {
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         let config = engine.config
         let t = Int(event.task)
-        let fn = t >= 0 && t < world.tasks.count ? engine.function(of: world, task: t) : "wake_up_page_bit"
+        // Named only when there is something to report: this runs at every step.
+        var fn: String { t >= 0 && t < world.tasks.count ? engine.function(of: world, task: t) : "wake_up_page_bit" }
         if config.bookmarks && Int(world.stats.longestWakeChunk) > config.walkBreakCount + 1 {
             return Violation(.wakeWalkBound, task: t, pfn: event.pfn, function: fn,
                              detail: "one q.lock hold visited \(world.stats.longestWakeChunk) entries; with bookmarks at most"
