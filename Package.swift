@@ -109,3 +109,26 @@ let package = Package(
         ),
     ]
 )
+
+// The benchmark suite (Benchmarks/PagewaitBenchmarks, docs/performance.md)
+// exists only with PW_BENCH=1: package-benchmark adds about 45 s to a clean
+// build, which plain `swift build` and `swift test` should not pay.
+// Run it with `PW_BENCH=1 swift package benchmark`.
+if Context.environment["PW_BENCH"] == "1" {
+    package.dependencies += [
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ]
+    package.targets += [
+        .executableTarget(
+            name: "PagewaitBenchmarks",
+            dependencies: [
+                "PagewaitCore",
+                "PagewaitPlugins",
+                "CPagewait",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/PagewaitBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+}
