@@ -14,7 +14,8 @@
 **   code on failure. A failed call leaves a message in the handle it was
 **   given; read it with pw_errmsg(handle). A call that was not given a live
 **   handle (NULL, destroyed, or of another type) returns PW_EMISUSE and leaves
-**   its message in pw_errmsg(NULL), which is per thread. Nothing in this
+**   its message in pw_errmsg(NULL), which is per thread; so does a failing
+**   call that takes no handle (the *_init functions). Nothing in this
 **   interface aborts the process on a caller's mistake.
 **
 **   Handles.  pw_context, pw_session and pw_builder are opaque. A handle is
@@ -89,7 +90,7 @@ const char *pw_errstr(int code);
 ** The message of the last failed call on `handle` (any pw_context,
 ** pw_session or pw_builder), or "" if its last call succeeded. With NULL, or
 ** a handle that is not live: the message of the calling thread's last call
-** that failed with PW_EMISUSE. Owned by the library: valid until the next
+** that failed with PW_EMISUSE or that failed taking no handle. Owned by the library: valid until the next
 ** call on the same handle (for NULL: the next failing call on this thread).
 */
 const char *pw_errmsg(const void *handle);

@@ -160,7 +160,8 @@ func object<T: HandleObject>(_ handle: OpaquePointer?, _ type: T.Type, in functi
 }
 
 /// Run one C entry point on `handle`: an error becomes its code and its
-/// message is kept on the handle if it is live; misuse is also kept for the
+/// message is kept on the handle if it is live; misuse, and any failure of
+/// a call with no live handle (the `*_init` functions), is kept for the
 /// calling thread (`pw_errmsg(NULL)`), since a dead handle can keep nothing.
 /// Success clears the handle's message.
 func call(_ handle: OpaquePointer?, _ body: () throws(ABIError) -> Void) -> Int32 {
@@ -170,8 +171,9 @@ func call(_ handle: OpaquePointer?, _ body: () throws(ABIError) -> Void) -> Int3
         owner()?.clearError()
         return PW_OK
     } catch {
-        owner()?.record(error)
-        if error.code == PW_EMISUSE { ThreadError.set(error.message) }
+        let o = owner()
+        o?.record(error)
+        if o == nil || error.code == PW_EMISUSE { ThreadError.set(error.message) }
         return error.code
     }
 }
