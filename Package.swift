@@ -110,6 +110,38 @@ let package = Package(
     ]
 )
 
+// Fuzzing (docs/fuzzing.md). The harness — byte decoding, the checks, the
+// reports — is an ordinary library, so the corpus-replay tests run every
+// committed input through it without the fuzzer runtime.
+package.targets += [
+    .target(
+        name: "PagewaitFuzz",
+        dependencies: ["PagewaitCore", "PagewaitPlugins", "PagewaitABI", "CPagewait"],
+        path: "Apps/Fuzz/Harness"
+    ),
+    .testTarget(
+        name: "FuzzTests",
+        dependencies: ["PagewaitFuzz", "PagewaitCore", "PagewaitPlugins"],
+        path: "Tests/FuzzTests"
+    ),
+]
+
+// The libFuzzer executables exist only with PW_FUZZ=1, built in their own
+// scratch path with -sanitize=fuzzer (Apps/Fuzz/run.sh), so plain
+// `swift build` and `swift test` never see them.
+if Context.environment["PW_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CLibFuzzer", path: "Apps/Fuzz/CLibFuzzer"))
+    for name in ["fuzz-schedules", "fuzz-schedules-safe", "fuzz-scenario-file", "fuzz-cabi"] {
+        package.targets.append(.executableTarget(
+            name: name,
+            dependencies: ["PagewaitFuzz", "CLibFuzzer"],
+            path: "Apps/Fuzz/\(name.dropFirst("fuzz-".count))",
+            // gold stops with an internal error on these executables; lld links them.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
+        ))
+    }
+}
+
 // The benchmark suite (Benchmarks/PagewaitBenchmarks, docs/performance.md)
 // exists only with PW_BENCH=1: package-benchmark adds about 45 s to a clean
 // build, which plain `swift build` and `swift test` should not pay.

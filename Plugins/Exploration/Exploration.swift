@@ -112,13 +112,18 @@ extension Setup {
             out.found = r.schedule
         case .pct, .random:
             let runs = max(0, request.budget ?? 10_000)
+            // PCT draws depth - 1 change points among the first pctLength
+            // steps, and at most one fires per step: a depth beyond
+            // pctLength + 1 (or 65,536, far beyond any bug depth PCT can
+            // find) adds nothing but an allocation of that size.
+            let pctDepth = min(request.pctDepth, max(1, request.pctLength) + 1, 1 << 16)
             var checkers: [any Checker] = []
             for i in 0..<runs {
                 let s = request.seed &+ UInt64(i)
                 checkers = Checkers.standard(for: setup)
                 let r: RunResult
                 if request.method == .pct {
-                    var sched = PCTSchedulerPlugin().make(seed: s, for: setup, depth: request.pctDepth, length: request.pctLength)
+                    var sched = PCTSchedulerPlugin().make(seed: s, for: setup, depth: pctDepth, length: request.pctLength)
                     r = engine.run(world, scheduler: &sched, checkers: &checkers)
                 } else {
                     var sched = RandomScheduler(seed: s, wakeLatency: request.timing.wakeLatency, preemptLength: request.timing.preemptLength)

@@ -71,7 +71,7 @@ public enum ScenarioFile {
             spec.parameters[key] = try integer(item, key, path)
         }
         if let page = doc.tables["page"] {
-            for (key, item) in page {
+            for (key, item) in page.sorted(by: { $0.value.line < $1.value.line }) {
                 guard key == "flags" else { throw fail(item.line, "unknown key '\(key)' in [page] (expected flags)") }
                 guard case .strings(let names) = item.value else { throw fail(item.line, "'flags' must be an array of strings") }
                 var flags: PageFlags = []
@@ -113,7 +113,7 @@ public enum ScenarioFile {
         }
         guard !spec.actors.isEmpty else { throw fail(1, "the scenario has no actors: give a 'base' or at least one [[actor]]") }
         let known = Set(spec.knownParameters)
-        for (key, item) in doc.tables["parameters", default: [:]] where !known.contains(key) {
+        for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) where !known.contains(key) {
             throw fail(item.line, "no actor in this scenario has a parameter '\(key)'; known: \(spec.knownParameters.joined(separator: ", "))")
         }
         return spec
@@ -171,7 +171,9 @@ enum TOMLSubset {
         var doc = Document()
         var section = Section.top
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it needs naming: a file
+        // with Windows line ends is split into its lines too.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             func fail(_ m: String) -> ScenarioFileError { ScenarioFileError(path: path, line: lineNumber, message: m) }
             let line = stripComment(Substring(raw)).trimmed

@@ -68,6 +68,18 @@ public struct ScenarioSpec: Scenario {
         return 0
     }
 
+    /// The largest value a parameter may take. Steps of a pause are
+    /// instructions of a program (`delay = 10^12` would build for ever), and
+    /// counts, passes and budgets beyond it mean nothing within a run's step
+    /// budget; `unfair-N` has the same bound.
+    public static let maxParameterValue: Int64 = 10_000
+
+    static func checkRange(_ parameters: Parameters, _ owner: String) throws(BuildError) {
+        for key in parameters.keys.sorted() where parameters[key]! > maxParameterValue {
+            throw BuildError("\(owner): parameter '\(key)' is \(parameters[key]!); at most \(maxParameterValue)")
+        }
+    }
+
     public func build(strategy: any Strategy, parameters overrides: Parameters) throws(BuildError) -> Setup {
         let known = Set(knownParameters)
         for key in overrides.keys.sorted() where !known.contains(key) {
@@ -75,6 +87,7 @@ public struct ScenarioSpec: Scenario {
         }
         var scenario = parameters
         scenario.merge(overrides) { $1 }
+        try Self.checkRange(scenario, "scenario '\(name)'")
         let mappings = Int(scenario["mappings"] ?? 1)
         guard (0...LockID.maxProcesses).contains(mappings) else {
             throw BuildError("scenario '\(name)': mappings must be 0...\(LockID.maxProcesses), not \(mappings)")
@@ -86,9 +99,14 @@ public struct ScenarioSpec: Scenario {
         for spec in actors {
             let count = Int(scenario[spec.name + "s"] ?? Int64(spec.count))
             guard count >= 0 else { throw BuildError("scenario '\(name)': \(spec.name)s must not be negative") }
+            // Before building any: a count in the millions would take that long to fail.
+            guard tasks.count + count <= TaskSet.capacity else {
+                throw BuildError("scenario '\(name)': \(tasks.count + count) tasks; at most \(TaskSet.capacity)")
+            }
             var params = spec.actor.parameters
             params.merge(spec.parameters) { $1 }
             for key in params.keys { if let v = scenario[key] { params[key] = v } }
+            try Self.checkRange(params, "scenario '\(name)', actor '\(spec.name)'")
             for i in 0..<count {
                 let ctx = ActorContext(strategy: strategy, parameters: params, layout: layout, index: i)
                 programs.append(try spec.actor.program(ctx))

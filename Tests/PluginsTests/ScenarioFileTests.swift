@@ -117,4 +117,52 @@ struct ScenarioFileTests {
             #expect(error.message.contains("no parameter 'thnik'") && error.message.contains("think"))
         }
     }
+
+    // The three below were found by the scenario-file fuzz target (docs/fuzzing.md).
+
+    @Test("a file with Windows line ends means what it means with Unix ones")
+    func crlfLineEnds() throws {
+        let text = "name = \"w\"\nbase = \"migrate-vs-faulters\"\n[parameters]\nthink = 7\n"
+        let unix = try ScenarioFile.parse(text, path: "u.toml", registry: registry)
+        let windows = try ScenarioFile.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), path: "w.toml", registry: registry)
+        #expect(windows.name == unix.name && windows.parameters == unix.parameters && windows.actors.count == unix.actors.count)
+        do {
+            _ = try ScenarioFile.parse("base = \"offline\"\r\n\r\nfoo\r\n", path: "w.toml", registry: registry)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.line == 3, "\(error)")
+        }
+    }
+
+    @Test("with several mistakes in one table, the rejection names the first by line, every time")
+    func firstMistakeByLine() {
+        let text = "base = \"offline\"\n[parameters]\nzeta = 1\nalpha = 2\nmid = 3\n"
+        for _ in 0..<20 {
+            do {
+                _ = try ScenarioFile.parse(text, path: "m.toml", registry: registry)
+                Issue.record("accepted")
+            } catch {
+                #expect(error.line == 3 && error.message.contains("'zeta'"), "\(error)")
+            }
+        }
+    }
+
+    @Test("a parameter beyond ScenarioSpec.maxParameterValue, or a task count beyond TaskSet.capacity, is refused before anything is built", arguments: [
+        ("wake-walk", "delay", ScenarioSpec.maxParameterValue + 1), ("wake-walk", "delay", 1_000_000_000_000),
+        ("migrate-vs-faulters", "faulters", 100_000_000_000), ("migrate-vs-faulters", "faulters", Int64(TaskSet.capacity)),
+    ])
+    func hugeParameters(scenario: String, key: String, value: Int64) throws {
+        let text = "base = \"\(scenario)\"\n[parameters]\n\(key) = \(value)\n"
+        let spec = try ScenarioFile.parse(text, path: "h.toml", registry: registry)
+        #expect(throws: BuildError.self) { try spec.build(strategy: PutAndWait(), parameters: [:]) }
+        let builtin = try registry.scenario(scenario)
+        #expect(throws: BuildError.self) { try builtin.build(strategy: PutAndWait(), parameters: [key: value]) }
+    }
+
+    @Test("a pause of ScenarioSpec.maxParameterValue steps is still accepted")
+    func largestPause() throws {
+        let s = try registry.scenario("migrate-vs-faulters")
+        let setup = try s.build(strategy: PutAndWait(), parameters: ["think": ScenarioSpec.maxParameterValue])
+        #expect(setup.taskNames.count == 4)
+    }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import PagewaitCore
+import PagewaitFuzz
+import PagewaitPlugins
+import Testing
+
+/// Every committed fuzz input, run through the fuzz targets' own harness
+/// code without the fuzzer runtime (docs/fuzzing.md):
+///
+/// - `Tests/FuzzCorpus/<target>/`: seed corpora; they must run clean;
+/// - `Tests/FuzzCorpus/regressions/<target>/`: minimized inputs of bugs
+///   fixed since; they must run clean;
+/// - `Tests/FuzzCorpus/findings/schedules/`: inputs of the findings the
+///   schedule target exists to find (the put-and-wait-unlockless lost
+///   wakeup); they must still find them, and their schedules must replay.
+@Suite("fuzz corpus replay")
+struct CorpusReplayTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FuzzCorpus")
+
+    /// The files of a corpus folder, sorted; none if it does not exist.
+    static func inputs(_ folder: String) -> [(name: String, bytes: [UInt8])] {
+        let dir = corpus.appendingPathComponent(folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { name in
+            guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { return nil }
+            return (name, [UInt8](data))
+        }
+    }
+
+    static let all = ScheduleFuzzer(try! ScheduleFuzzConfiguration(mode: .all))
+    static let safe = ScheduleFuzzer(try! ScheduleFuzzConfiguration(mode: .safe))
+
+    @Test("the corpora are committed and small")
+    func corporaExist() {
+        for folder in ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules"] {
+            #expect(!Self.inputs(folder).isEmpty, "no inputs in Tests/FuzzCorpus/\(folder)")
+        }
+        let total = ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules",
+                     "regressions/scenario-file", "regressions/cabi", "regressions/schedules"]
+            .flatMap { Self.inputs($0) }.reduce(0) { $0 + $1.bytes.count }
+        #expect(total < 400_000, "the committed corpora hold \(total) bytes")
+    }
+
+    @Test("safe-combination schedule inputs run clean")
+    func safeSchedules() {
+        for (name, bytes) in Self.inputs("schedules-safe") + Self.inputs("regressions/schedules") {
+            let e = Self.safe.evaluate(bytes)
+            #expect(e.testCase != nil, "\(name): skipped")
+            #expect(e.buildError == nil, "\(name): \(e.buildError ?? "")")
+            #expect(e.finding == nil, "\(name): \(e.finding.map { Self.safe.report($0) } ?? "")")
+        }
+    }
+
+    @Test("schedule inputs over every combination find nothing where exploration proves safety")
+    func allSchedules() {
+        let safe = Set(SafeCombinations.all.map { "\($0.scenario) \($0.strategy)" })
+        for (name, bytes) in Self.inputs("schedules") {
+            let e = Self.all.evaluate(bytes)
+            #expect(e.buildError == nil, "\(name): \(e.buildError ?? "")")
+            guard let f = e.finding else { continue }
+            // Safe-mode entries also fix parameters; with other knobs set the
+            // proof does not apply, so only judge the default ones.
+            let knobs = Set(f.testCase.parameters.keys).subtracting(ScheduleFuzzer.safeKnobs)
+            if knobs.isEmpty {
+                #expect(!safe.contains("\(f.testCase.scenario) \(f.testCase.strategy)"), "\(name): \(Self.all.report(f))")
+            }
+        }
+    }
+
+    @Test("the lost-wakeup inputs still find the lost wakeup, and their schedules replay to it")
+    func lostWakeupFindings() throws {
+        let findings = Self.inputs("findings/schedules")
+        for (name, bytes) in findings {
+            let e = Self.all.evaluate(bytes)
+            let f = try #require(e.finding, "\(name): no longer finds anything (ended \(e.end.map { "\($0)" } ?? "skipped"))")
+            #expect(f.violation.kind == .lostWakeup, "\(name): \(f.violation)")
+            #expect(f.testCase.scenario == "reclaim-race" && f.testCase.strategy == "put-and-wait-unlockless", "\(name): \(f.testCase)")
+            // What `pagewait replay` does with the printed schedule.
+            let setup = try #require(try? Self.all.setup(for: f.testCase).get())
+            let report = try setup.replayReport(ReplayRequest(schedule: f.schedule, maxSteps: f.maxSteps),
+                                                scenario: f.testCase.scenario, strategy: f.testCase.strategy)
+            #expect(report.outcome.violation?.kind == .lostWakeup, "\(name): the replay ends \(report.outcome.end)")
+            #expect(f.replayCommand().hasPrefix("pagewait replay 'pw1:") || f.replayCommand().hasPrefix("pagewait replay pw1:"))
+        }
+    }
+
+    @Test("scenario-file inputs parse or fail with a located error, and build and run without crashing")
+    func scenarioFiles() {
+        let fuzzer = ScenarioFileFuzzer()
+        for (name, bytes) in Self.inputs("scenario-file") + Self.inputs("regressions/scenario-file") {
+            if case .failure(let p) = fuzzer.evaluate(bytes) { Issue.record("\(name): \(p)") }
+        }
+    }
+
+    @Test("C ABI call sequences keep every promise of pagewait.h")
+    func cabiSequences() {
+        let fuzzer = CABIFuzzer()
+        for (name, bytes) in Self.inputs("cabi") + Self.inputs("regressions/cabi") {
+            if let p = fuzzer.evaluate(bytes) { Issue.record("\(name): \(p)") }
+        }
+    }
+
+    @Test("an input means the same thing every time")
+    func deterministic() {
+        for (name, bytes) in Self.inputs("schedules").prefix(20) + Self.inputs("findings/schedules") {
+            let a = Self.all.evaluate(bytes), b = Self.all.evaluate(bytes)
+            #expect(a.steps == b.steps && a.end == b.end && a.finding?.schedule == b.finding?.schedule, "\(name)")
+        }
+    }
+}
