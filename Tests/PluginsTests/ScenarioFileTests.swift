@@ -163,6 +163,6 @@ struct ScenarioFileTests {
     func largestPause() throws {
         let s = try registry.scenario("migrate-vs-faulters")
         let setup = try s.build(strategy: PutAndWait(), parameters: ["think": ScenarioSpec.maxParameterValue])
-        #expect(setup.taskNames.count == 4)
+        #expect(setup.taskNames == (try s.build(strategy: PutAndWait(), parameters: [:])).taskNames)
     }
 }
