@@ -90,14 +90,15 @@ struct Compare: ParsableCommand {
             comparison.addMatrix(scenarios: list, strategies: strategyList, faulters: counts, base: base)
         }
         let cells: [(label: String, summary: CellSummary)]
-        var verdicts: [ExhaustiveVerdict] = []
+        let verdicts: [ExhaustiveVerdict]
         do {
-            cells = try comparison.run()
             let included = scenarios.isEmpty ? Comparison.defaultScenarios : scenarios
+            var request: PagewaitPlugins.Comparison.ExhaustiveRequest?
             if exhaustive && sweep == nil && included.contains("reclaim-race") {
-                verdicts = try Comparison.exhaustiveVerdicts(scenario: try loadScenario("reclaim-race", registry: registry),
-                                                             strategies: strategyList, parameters: base, jobs: seedOptions.jobs)
+                request = Comparison.ExhaustiveRequest(scenario: try loadScenario("reclaim-race", registry: registry),
+                                                       strategies: strategyList, parameters: base)
             }
+            (cells, verdicts) = try comparison.run(exhaustive: request)
         } catch let error as BuildError { throw ValidationError(error.description) }
         let elapsed = seconds(since: start)
         let text: String

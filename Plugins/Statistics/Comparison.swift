@@ -64,15 +64,89 @@ public struct Comparison: Sendable {
 
     /// Run every cell; rows come back in cell order.
     public func run() throws(BuildError) -> [(label: String, summary: CellSummary)] {
-        var out: [(String, CellSummary)] = []
-        for cell in cells {
-            let setup = try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)
-            let outcomes = SeedSweep(setup: setup, seeds: seeds, maxSteps: maxSteps, jobs: jobs, timing: timing).run()
-            let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
-            out.append((cell.label, CellSummary(scenario: cell.scenario.name, strategy: cell.strategy.name, faulters: k,
-                                                mappings: setup.world.ptes.count, outcomes: outcomes)))
+        try run(exhaustive: nil).cells
+    }
+
+    /// What to explore exhaustively alongside the cells: `scenario` under
+    /// each of `strategies` (compare's reclaim-race verdicts).
+    public struct ExhaustiveRequest: Sendable {
+        public var scenario: any Scenario
+        public var strategies: [any Strategy]
+        public var parameters: Parameters
+        public var bounds: ExplorationBounds
+
+        public init(scenario: any Scenario, strategies: [any Strategy], parameters: Parameters = [:],
+                    bounds: ExplorationBounds = ExplorationBounds(maxStates: 2_000_000)) {
+            self.scenario = scenario
+            self.strategies = strategies
+            self.parameters = parameters
+            self.bounds = bounds
         }
-        return out
+    }
+
+    /// Seeds per work item: small enough that `jobs` threads stay busy to
+    /// the end of the matrix, large enough that handing items out costs
+    /// nothing. Outcomes depend on the seed only, so the split never shows.
+    static let seedsPerItem = 50
+
+    private enum Item { case verdict(Int), seeds(cell: Int, Range<UInt64>) }
+    private enum ItemResult { case verdict(ExhaustiveVerdict), outcomes([RunOutcome]) }
+
+    /// Run every cell and every exhaustive verdict as one pool of work
+    /// items on `jobs` threads — the explorations first, since they are the
+    /// longest items — so that no thread waits for another between cells.
+    /// Rows come back in cell order and verdicts in strategy order.
+    public func run(exhaustive: ExhaustiveRequest?) throws(BuildError) -> (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict]) {
+        var built: [Setup] = []
+        for cell in cells { built.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)) }
+        var explored: [Setup] = []
+        if let e = exhaustive {
+            for s in e.strategies { explored.append(try e.scenario.build(strategy: s, parameters: e.parameters)) }
+        }
+        var items: [Item] = explored.indices.map { .verdict($0) }
+        for c in built.indices {
+            var from = seeds.lowerBound
+            while from < seeds.upperBound {
+                let to = min(seeds.upperBound, from + UInt64(Self.seedsPerItem))
+                items.append(.seeds(cell: c, from..<to))
+                from = to
+            }
+        }
+        let setups = built, exploredSetups = explored, work = items
+        let maxSteps = self.maxSteps, timing = self.timing
+        let results = parallelMap(work.count, jobs: jobs) { i, _ -> ItemResult in
+            switch work[i] {
+            case .verdict(let v):
+                let e = exhaustive!, setup = exploredSetups[v]
+                let clock = ContinuousClock.now
+                let r = ExhaustiveExplorer(setup: setup, bounds: e.bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
+                return .verdict(ExhaustiveVerdict(
+                    scenario: e.scenario.name, strategy: e.strategies[v].name,
+                    verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
+                    kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states,
+                    seconds: seconds(since: clock), schedule: r.schedule?.description))
+            case .seeds(let c, let range):
+                let setup = setups[c]
+                return .outcomes(range.map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) })
+            }
+        }
+        var verdicts: [ExhaustiveVerdict] = []
+        var outcomes = Array(repeating: [RunOutcome](), count: cells.count)
+        for (item, result) in zip(work, results) {
+            switch (item, result) {
+            case (.seeds(let c, _), .outcomes(let o)): outcomes[c] += o
+            case (_, .verdict(let v)): verdicts.append(v)
+            default: break
+            }
+        }
+        var rows: [(label: String, summary: CellSummary)] = []
+        for (c, cell) in cells.enumerated() {
+            let setup = setups[c]
+            let k = setup.taskNames.filter { $0.hasPrefix("faulter") }.count
+            rows.append((cell.label, CellSummary(scenario: cell.scenario.name, strategy: cell.strategy.name, faulters: k,
+                                                 mappings: setup.world.ptes.count, outcomes: outcomes[c])))
+        }
+        return (rows, verdicts)
     }
 }
 
@@ -106,26 +180,4 @@ public struct ExhaustiveVerdict: Codable, Hashable, Sendable {
     public var seconds: Double
     /// The schedule as found (not shrunk), for `pagewait replay`.
     public var schedule: String?
-}
-
-extension Comparison {
-    /// Explore `scenario` exhaustively under each strategy, several at once.
-    public static func exhaustiveVerdicts(scenario: any Scenario, strategies: [any Strategy], parameters: Parameters = [:],
-                                          bounds: ExplorationBounds = ExplorationBounds(maxStates: 2_000_000),
-                                          jobs: Int) throws(BuildError) -> [ExhaustiveVerdict] {
-        var built: [Setup] = []
-        for s in strategies { built.append(try scenario.build(strategy: s, parameters: parameters)) }
-        let setups = built
-        return parallelMap(setups.count, jobs: jobs) { i, _ in
-            let setup = setups[i]
-            let clock = ContinuousClock.now
-            let r = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
-            let seconds = seconds(since: clock)
-            return ExhaustiveVerdict(
-                scenario: scenario.name, strategy: strategies[i].name,
-                verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
-                kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states, seconds: seconds,
-                schedule: r.schedule?.description)
-        }
-    }
 }

@@ -26,7 +26,9 @@ public struct SeedSweep: Sendable {
         if jobs == 1 || n < 64 {
             return seeds.map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) }
         }
-        let chunks = min(jobs, n)
+        // Several chunks a thread, handed out as threads come free: one
+        // thread slowed by other work on the machine does not hold up the end.
+        let chunks = min(jobs * 8, n)
         let lower = seeds.lowerBound
         return parallelMap(chunks, jobs: jobs) { c, _ in
             let from = lower + UInt64(n * c / chunks), to = lower + UInt64(n * (c + 1) / chunks)
