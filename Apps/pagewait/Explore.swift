@@ -38,7 +38,7 @@ struct Explore: ParsableCommand {
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4); the parts' results merge.")
     var shard: String?
 
-    @Option(help: "Threads; exhaustive runs split into this many shards (times --shard's n).")
+    @Option(help: "Threads; an exhaustive run's threads share one visited-state store.")
     var jobs: Int = defaultJobs
 
     @Option(help: "PCT: bug depth d (d-1 priority change points).")
@@ -202,7 +202,7 @@ struct ExploreReport: Encodable {
             lines.append("  verdict: VIOLATION \(v)")
             if let p = predictor { lines.append("  first sign: \(p)") }
         } else if scheduler == "exhaustive" && complete {
-            lines.append("  verdict: no violation; every reachable state visited: a proof for this scenario (up to 64-bit state-hash collisions)")
+            lines.append("  verdict: no violation; every reachable state visited: a proof for this scenario (up to state-hash collisions: docs/exploration.md)")
         } else if scheduler == "exhaustive" {
             lines.append("  verdict: no violation within bounds (bounded search: \(bounds ?? ""))")
         } else {

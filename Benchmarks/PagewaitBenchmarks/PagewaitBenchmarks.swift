@@ -166,7 +166,7 @@ let benchmarks: @Sendable () -> Void = {
     // 3. Exhaustive exploration of reclaim-race under each strategy of the
     // default compare list, one job: time to verdict, states per second,
     // states visited, and the visited-state store's bytes per state
-    // (Workloads.visitedStoreBytesPerState says how it is charged). An
+    // (ExplorationResult.storeBytes / states). An
     // exploration that ends within a few milliseconds (a violation found
     // early) is repeated within the iteration until about 100,000 states
     // have been visited, so that its time is not all noise; the CPU time to
@@ -189,7 +189,7 @@ let benchmarks: @Sendable () -> Void = {
                 (0..<n).map { _ in Workloads.explore(setup) }
             }
             benchmark.measurement(Metrics.statesVisited, results[0].states)
-            benchmark.measurement(Metrics.storeBytesPerState, Int(Workloads.visitedStoreBytesPerState(states: results[0].states).rounded()))
+            benchmark.measurement(Metrics.storeBytesPerState, Int(Workloads.visitedStoreBytesPerState(results[0]).rounded()))
         }
     }
 

@@ -113,26 +113,9 @@ enum Workloads {
         ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(), makeCheckers: { Checkers.forExploration(setup) }).explore()
     }
 
-    /// Bytes the explorer's visited-state store occupies per visited state.
-    ///
-    /// `ExhaustiveExplorer.explore` keeps its store in a local
-    /// `[UInt64: TaskSet]` (a state's 64-bit fingerprint -> the sleep set it
-    /// was explored with) and reports no size, so this charges what that
-    /// dictionary holds after `states` insertions: Swift's native hash table
-    /// has a power-of-two number of buckets, at most 3/4 of them full, and
-    /// keeps per bucket one key and one value (their strides) plus one bit of
-    /// its occupancy bitmap. The bucket count is read off a dictionary of
-    /// the same type grown the same way, one insertion at a time; the
-    /// storage object's header (a few dozen bytes) is left out. When the
-    /// store changes, or reports its own size, charge that instead.
-    static func visitedStoreBytesPerState(states: Int) -> Double {
-        guard states > 0 else { return 0 }
-        var store: [UInt64: TaskSet] = [:]
-        for i in 0..<states { store[UInt64(i)] = TaskSet() }
-        // capacity = floor(buckets * 3/4), buckets a power of two.
-        var buckets = 1
-        while buckets * 3 / 4 < store.capacity { buckets *= 2 }
-        let perBucket = Double(MemoryLayout<UInt64>.stride + MemoryLayout<TaskSet>.stride) + 1.0 / 8
-        return Double(buckets) * perBucket / Double(states)
+    /// Bytes the explorer's visited-state store occupies per visited state:
+    /// the store's own count of its tables' bytes (`ExplorationResult.storeBytes`).
+    static func visitedStoreBytesPerState(_ result: ExplorationResult) -> Double {
+        result.states > 0 ? Double(result.storeBytes) / Double(result.states) : 0
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import PagewaitCore
 
 /// Limits on an exhaustive exploration. Hitting any of them turns a proof
@@ -50,13 +51,19 @@ public struct ExplorationResult: Sendable {
     public var preemptionCuts: Int
     public var stateLimitHit: Bool
     public var shards: Int
+    /// Bytes the visited-state stores took at the end (summed over shards).
+    public var storeBytes = 0
 
     /// Every reachable state was visited (no bound cut a path).
     public var complete: Bool { depthCuts == 0 && preemptionCuts == 0 && !stateLimitHit }
 
+    static let empty = ExplorationResult(violation: nil, schedule: nil, states: 0, transitions: 0, sleptTransitions: 0, deepestPath: 0,
+                                         depthCuts: 0, preemptionCuts: 0, stateLimitHit: false, shards: 1)
+
+    /// Sum the counts; the first violation is the verdict.
     static func merge(_ parts: [ExplorationResult]) -> ExplorationResult {
-        var r = ExplorationResult(violation: nil, schedule: nil, states: 0, transitions: 0, sleptTransitions: 0, deepestPath: 0,
-                                  depthCuts: 0, preemptionCuts: 0, stateLimitHit: false, shards: parts.count)
+        var r = ExplorationResult.empty
+        r.shards = parts.count
         for p in parts {
             if r.violation == nil, let v = p.violation {
                 r.violation = v
@@ -69,13 +76,14 @@ public struct ExplorationResult: Sendable {
             r.depthCuts += p.depthCuts
             r.preemptionCuts += p.preemptionCuts
             r.stateLimitHit = r.stateLimitHit || p.stateLimitHit
+            r.storeBytes += p.storeBytes
         }
         return r
     }
 }
 
 /// Depth-first search over every schedule of a setup, with a visited-state
-/// store (64-bit fingerprints: hash compaction) and sleep sets.
+/// store (`VisitedStore`: hash compaction) and sleep sets.
 ///
 /// Sleep sets never lose a reachable state, only redundant orders of
 /// commuting steps, so every check that looks at one state at a time sees
@@ -87,8 +95,10 @@ public struct ExhaustiveExplorer: Sendable {
     /// Checkers used as functions of the world: their per-run state is not
     /// carried along paths.
     public var makeCheckers: @Sendable () -> [any Checker]
-    /// Below this depth every shard explores everything; at it, the k-th
-    /// node in depth-first order belongs to shard k mod n.
+    /// Nodes at this depth are the units of work: the k-th of them in
+    /// depth-first order belongs to shard k mod n, and within a shard to the
+    /// first thread that reaches it. Above it every shard and every thread
+    /// explores everything.
     public var splitDepth: Int = 8
 
     public init(setup: Setup, bounds: ExplorationBounds = ExplorationBounds(), makeCheckers: @escaping @Sendable () -> [any Checker]) {
@@ -97,16 +107,91 @@ public struct ExhaustiveExplorer: Sendable {
         self.makeCheckers = makeCheckers
     }
 
-    /// Explore `shards` in parallel on `jobs` threads and merge: the verdict
-    /// is the violation of the lowest-numbered shard that found one, so it
-    /// does not depend on thread timing.
+    /// Explore `shards` one after another, each on `jobs` threads, and
+    /// merge; the verdict is the first violating shard's.
     public func run(shards: [Shard], jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
-        let parts = parallelMap(shards.count, jobs: jobs) { i, done in
-            let stop: @Sendable () -> Bool = { cancelled() || done.any(below: i) { (r: ExplorationResult) in r.violation != nil } }
-            return explore(shard: shards[i], cancelled: stop, progress: progress)
+        var parts: [ExplorationResult] = []
+        for shard in shards {
+            parts.append(run(shard: shard, jobs: jobs, cancelled: cancelled, progress: progress))
+            if parts.last?.violation != nil { break }
         }
-        return ExplorationResult.merge(parts)
+        var r = ExplorationResult.merge(parts)
+        r.shards = shards.count
+        return r
+    }
+
+    /// Explore `shard` on `jobs` threads that share one visited store.
+    ///
+    /// Every thread walks the nodes above `splitDepth` itself, with a store
+    /// of its own, so all of them meet the nodes at `splitDepth` in the same
+    /// order; each such node the shard owns goes to the first thread that
+    /// reaches it, and everything below it is visited through the shared
+    /// store, so no state below the split is explored twice. Which thread
+    /// finds what depends on timing: a violation found in parallel stops the
+    /// threads and the shard is searched again on one thread, whose violation
+    /// and schedule are the canonical ones (a search that finds nothing is
+    /// not repeated). Should that search end without a violation (a state
+    /// bound cut it sooner), the parallel one's is reported.
+    public func run(shard: Shard = .whole, jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
+                    progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
+        guard jobs > 1 else { return explore(shard: shard, cancelled: cancelled, progress: progress) }
+        let shared = VisitedStore()
+        let control = ParallelControl()
+        let walks = Mutex<[Int: (walk: Walk, bytes: Int)]>([:])
+        DispatchQueue.concurrentPerform(iterations: jobs) { thread in
+            let local = VisitedStore(segmentBits: 0)
+            let w = walk(shard: shard, store: shared, prefixStore: local, claim: { control.claim($0) },
+                         cancelled: { control.stopped || cancelled() }, progress: progress)
+            if w.result.violation != nil { control.stop() }
+            let bytes = local.bytes
+            walks.withLock { $0[thread] = (w, bytes) }
+        }
+        let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
+        if control.stopped && !cancelled() {
+            let again = explore(shard: shard, cancelled: cancelled, progress: progress)
+            if again.violation != nil { return again }
+        }
+        // The prefix is the same in every thread: count it once.
+        var r = ExplorationResult.merge(done.map(\.walk.result) + [done[0].walk.prefix])
+        r.shards = 1
+        // A state met above the split may also have been met below it.
+        r.states = shared.count + done[0].walk.prefixKeys.count { !shared.contains($0) }
+        r.storeBytes = shared.bytes + done.reduce(0) { $0 + $1.bytes }
+        return r
+    }
+
+    /// Explore one shard on this thread.
+    public func explore(shard: Shard = .whole, cancelled: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) -> ExplorationResult {
+        let store = VisitedStore()
+        var r = walk(shard: shard, store: store, prefixStore: nil, claim: nil, cancelled: cancelled, progress: progress).result
+        r.states = store.count
+        r.storeBytes = store.bytes
+        return r
+    }
+
+    /// Hands out the nodes at the split depth and stops the threads.
+    private final class ParallelControl: Sendable {
+        private let next = Atomic<Int>(0)
+        private let halted = Atomic<Bool>(false)
+
+        /// Whether this thread takes the j-th split node of the shard. Every
+        /// thread meets them in order and takes each one nobody took, so the
+        /// taken ones are always 0..<next.
+        func claim(_ j: Int) -> Bool { next.compareExchange(expected: j, desired: j + 1, ordering: .relaxed).exchanged }
+        var stopped: Bool { halted.load(ordering: .relaxed) }
+        func stop() { halted.store(true, ordering: .relaxed) }
+    }
+
+    /// One thread's search.
+    private struct Walk: Sendable {
+        /// Counts at and below the split depth (everything, without a prefix
+        /// store), states not counted: the store counts them.
+        var result = ExplorationResult.empty
+        /// Counts above the split depth, the same in every thread.
+        var prefix = ExplorationResult.empty
+        /// The states first visited above the split depth.
+        var prefixKeys: [UInt64] = []
     }
 
     private struct Frame {
@@ -122,14 +207,17 @@ public struct ExhaustiveExplorer: Sendable {
         var footprints: [Footprint?]
     }
 
-    /// Explore one shard.
-    public func explore(shard: Shard = .whole, cancelled: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) -> ExplorationResult {
+    /// Depth-first search from the root. Nodes above the split depth go
+    /// through `prefixStore` when there is one, the rest through `store`;
+    /// `claim(j)` says whether to explore the shard's j-th node at the split
+    /// depth (nil: all the shard's).
+    private func walk(shard: Shard, store: VisitedStore, prefixStore: VisitedStore?, claim: ((Int) -> Bool)?,
+                      cancelled: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
         var checkers = makeCheckers()
-        var result = ExplorationResult(violation: nil, schedule: nil, states: 0, transitions: 0, sleptTransitions: 0, deepestPath: 0,
-                                       depthCuts: 0, preemptionCuts: 0, stateLimitHit: false, shards: 1)
-        // fingerprint -> the sleep set it was explored with.
-        var visited: [UInt64: TaskSet] = [:]
+        var out = Walk()
+        let prefixDepth = prefixStore == nil ? 0 : splitDepth
+        let splits = shard.count > 1 || claim != nil
         var splitIndex = 0
         var path: [UInt8] = []
         var stack: [Frame] = []
@@ -155,37 +243,43 @@ public struct ExhaustiveExplorer: Sendable {
             return nil
         }
 
+        func found(_ v: Violation) -> Walk {
+            out.result.violation = v
+            out.result.schedule = Schedule(path)
+            return out
+        }
+
         /// Push `w` reached with `sleep`; returns a violation found at its end.
         func visit(_ w: World, sleep: TaskSet, last: Int, preemptions: Int) -> Violation? {
-            if path.count == splitDepth && shard.count > 1 {
+            let depth = path.count
+            if depth == splitDepth && splits {
                 defer { splitIndex += 1 }
                 if splitIndex % shard.count != shard.index { return nil }
+                if let claim, !claim(splitIndex / shard.count) { return nil }
             }
+            let above = depth < prefixDepth
             let k = key(w, last, preemptions)
             var explore = engine.enabledTasks(w)
             var sleepNow = sleep
-            if let seen = visited[k] {
+            switch (above ? prefixStore! : store).visit(k, sleep: sleep, limit: bounds.maxStates) {
+            case .nothingNew:
+                return nil
+            case .seen(let newlyAwake, let kept):
                 // Re-explore only what was asleep then but is awake now.
-                let newlyAwake = seen - sleep
-                if newlyAwake.isEmpty { return nil }
                 explore = explore & newlyAwake
-                sleepNow = sleep & seen
-                visited[k] = sleepNow
-            } else {
-                if visited.count >= bounds.maxStates {
-                    result.stateLimitHit = true
-                    return nil
-                }
-                visited[k] = sleep
-                result.states += 1
-                progress?(result.states)
+                sleepNow = kept
+            case .full:
+                if above { out.prefix.stateLimitHit = true } else { out.result.stateLimitHit = true }
+                return nil
+            case .new:
+                if above { out.prefixKeys.append(k) } else { progress?(store.count) }
                 if explore.isEmpty { return endCheck(w) }
             }
-            if path.count >= bounds.maxDepth {
-                result.depthCuts += 1
+            if depth >= bounds.maxDepth {
+                if above { out.prefix.depthCuts += 1 } else { out.result.depthCuts += 1 }
                 return nil
             }
-            result.deepestPath = max(result.deepestPath, path.count)
+            out.result.deepestPath = max(out.result.deepestPath, depth)
             var footprints: [Footprint?] = []
             if bounds.sleepSets {
                 footprints = Array(repeating: nil, count: w.tasks.count)
@@ -196,11 +290,7 @@ public struct ExhaustiveExplorer: Sendable {
             return nil
         }
 
-        if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0) {
-            result.violation = v
-            result.schedule = Schedule(path)
-            return result
-        }
+        if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0) { return found(v) }
         while !stack.isEmpty {
             if cancelled() { break }
             let top = stack.count - 1
@@ -209,11 +299,12 @@ public struct ExhaustiveExplorer: Sendable {
                 if !path.isEmpty { path.removeLast() }
                 continue
             }
+            let above = top < prefixDepth
             let frame = stack[top]
             let t = frame.choices[frame.next]
             stack[top].next += 1
             if frame.sleep.contains(t) {
-                result.sleptTransitions += 1
+                if above { out.prefix.sleptTransitions += 1 } else { out.result.sleptTransitions += 1 }
                 continue
             }
             // A switch away from a task that could have gone on is a preemption.
@@ -221,29 +312,25 @@ public struct ExhaustiveExplorer: Sendable {
             if frame.last >= 0 && frame.last != t && frame.choices.contains(frame.last) && !frame.sleep.contains(frame.last) {
                 preemptions += 1
                 if let bound = bounds.preemptions, preemptions > bound {
-                    result.preemptionCuts += 1
+                    if above { out.prefix.preemptionCuts += 1 } else { out.result.preemptionCuts += 1 }
                     continue
                 }
             }
             var w = frame.world
             path.append(UInt8(t))
-            result.transitions += 1
+            if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             do {
                 let event = try engine.step(&w, task: t)
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
                         v.step = path.count - 1
-                        result.violation = v
-                        result.schedule = Schedule(path)
-                        return result
+                        return found(v)
                     }
                 }
             } catch {
                 var v = error
                 v.step = path.count - 1
-                result.violation = v
-                result.schedule = Schedule(path)
-                return result
+                return found(v)
             }
             // The child sleeps on whatever commutes with t among what this
             // node already explored or had asleep.
@@ -255,13 +342,9 @@ public struct ExhaustiveExplorer: Sendable {
                 stack[top].done.insert(t)
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions) {
-                result.violation = v
-                result.schedule = Schedule(path)
-                return result
-            }
+            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions) { return found(v) }
             if stack.count == depthBefore { path.removeLast() }
         }
-        return result
+        return out
     }
 }

@@ -17,8 +17,9 @@ public struct ExplorationRequest: Hashable, Sendable {
     public var sleepSets: Bool = true
     /// Exhaustive: the part of the schedule space to explore.
     public var shard: Shard = .whole
-    /// Threads. An exhaustive search splits `shard` into this many parts, so
-    /// the verdict for a given `jobs` never depends on thread timing.
+    /// Threads. An exhaustive search's threads share one visited store; a
+    /// violation they find is searched for again on one thread, so the
+    /// verdict and schedule never depend on thread timing.
     public var jobs: Int = 1
     /// PCT: bug depth (depth − 1 priority change points) and the steps the
     /// change points are drawn from.
@@ -95,13 +96,9 @@ extension Setup {
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
                                           preemptions: request.preemptions, sleepSets: request.sleepSets),
                 makeCheckers: { Checkers.forExploration(setup) })
-            let jobs = max(1, request.jobs)
-            let outer = request.shard
-            // Part j of jobs inside part i of n: the same split whatever the thread count does.
-            let shards = (0..<jobs).map { Shard(outer.index * jobs + $0, of: outer.count * jobs) }
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }
-            let r = explorer.run(shards: shards, jobs: jobs, progress: states)
+            let r = explorer.run(shard: request.shard, jobs: max(1, request.jobs), progress: states)
             out.states = r.states
             out.transitions = r.transitions
             out.sleptTransitions = r.sleptTransitions

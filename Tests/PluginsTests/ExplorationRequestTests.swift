@@ -50,6 +50,15 @@ struct ExplorationRequestTests {
         #expect(a.violation?.description == b.violation?.description)
     }
 
+    @Test("threads find the violation and schedule one thread finds: a parallel find is searched for again on one thread")
+    func parallelFindIsCanonical() throws {
+        let s = try setup("reclaim-race", "put-and-wait-unlockless")
+        let one = s.explore(request(jobs: 1)), two = s.explore(request(jobs: 2))
+        #expect(one.violation != nil)
+        #expect(one.found == two.found && one.minimal == two.minimal)
+        #expect(one.violation?.description == two.violation?.description && one.states == two.states)
+    }
+
     @Test("put-and-wait, exhaustive: complete with no violation, nothing found and nothing shrunk",
           arguments: [Shard.whole, Shard(1, of: 2)])
     func safeIsComplete(shard: Shard) throws {

@@ -65,6 +65,19 @@ struct ExplorationTests {
         #expect(with.sleptTransitions > 0)
     }
 
+    @Test("threads share one visited store: 1, 2 and 3 jobs visit the same states and reach the same complete proof, in at most 16 bytes of store per state",
+          arguments: ["legacy", "put-and-wait"])
+    func jobsShareTheStore(strategy: String) throws {
+        let setup = try registry.scenario("reclaim-race").build(strategy: try registry.resolveStrategy(strategy), parameters: [:])
+        let explorer = ExhaustiveExplorer(setup: setup, makeCheckers: { Checkers.forExploration(setup) })
+        let runs = [1, 2, 3].map { explorer.run(shard: .whole, jobs: $0) }
+        for (jobs, r) in zip([1, 2, 3], runs) {
+            #expect(r.violation == nil && r.complete, "jobs \(jobs)")
+            #expect(r.states == runs[0].states, "jobs \(jobs): \(r.states) states, \(runs[0].states) with one")
+        }
+        #expect(runs[0].storeBytes <= 16 * runs[0].states)
+    }
+
     @Test("sharding: the parts of a split exploration reach the verdict of the whole, found or not")
     func shardsMerge() throws {
         let halves = [Shard(0, of: 2), Shard(1, of: 2)]

@@ -627,8 +627,8 @@ final class CABIRun {
             switch field {
             case 0: o.size = size(optionsSize)
             case 1: o.method = v32
-            // Valid job counts at most 2: exploration's shards check one
-            // another at every step, so 256 of them take seconds.
+            // Valid job counts at most 2: every exploration thread walks
+            // the nodes above the split depth itself, so 256 of them take seconds.
             case 2: o.jobs = (2...256).contains(v) ? 2 : v32
             case 3: if v < 0 { o.budget = v }             // not 0 (the default: millions) nor more
             case 4: o.max_depth = v32
