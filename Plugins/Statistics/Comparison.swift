@@ -90,12 +90,25 @@ public struct Comparison: Sendable {
     static let seedsPerItem = 50
 
     private enum Item { case verdict(Int), seeds(cell: Int, Range<UInt64>) }
+
+    /// For each setup, the index of the first one with the same model.
+    static func firstWithSameModel(_ setups: [Setup]) -> [Int] {
+        var first: [ModelIdentity: Int] = [:]
+        return setups.indices.map { i in
+            let key = ModelIdentity(setups[i])
+            if let j = first[key] { return j }
+            first[key] = i
+            return i
+        }
+    }
     private enum ItemResult { case verdict(ExhaustiveVerdict), outcomes([RunOutcome]) }
 
     /// Run every cell and every exhaustive verdict as one pool of work
     /// items on `jobs` threads — the explorations first, since they are the
     /// longest items — so that no thread waits for another between cells.
-    /// Rows come back in cell order and verdicts in strategy order.
+    /// Cells, and explorations, whose setups build the same model
+    /// (`ModelIdentity`) run once and share the results. Rows come back in
+    /// cell order and verdicts in strategy order.
     public func run(exhaustive: ExhaustiveRequest?) throws(BuildError) -> (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict]) {
         var built: [Setup] = []
         for cell in cells { built.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)) }
@@ -103,8 +116,11 @@ public struct Comparison: Sendable {
         if let e = exhaustive {
             for s in e.strategies { explored.append(try e.scenario.build(strategy: s, parameters: e.parameters)) }
         }
-        var items: [Item] = explored.indices.map { .verdict($0) }
-        for c in built.indices {
+        // Cells (and explorations) whose models are identical have identical
+        // outcomes: run the first of each, and copy its results to the rest.
+        let cellModel = Self.firstWithSameModel(built), verdictModel = Self.firstWithSameModel(explored)
+        var items: [Item] = explored.indices.filter { verdictModel[$0] == $0 }.map { .verdict($0) }
+        for c in built.indices where cellModel[c] == c {
             var from = seeds.lowerBound
             while from < seeds.upperBound {
                 let to = min(seeds.upperBound, from + UInt64(Self.seedsPerItem))
@@ -130,14 +146,20 @@ public struct Comparison: Sendable {
                 return .outcomes(range.map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) })
             }
         }
-        var verdicts: [ExhaustiveVerdict] = []
+        var found: [Int: ExhaustiveVerdict] = [:]
         var outcomes = Array(repeating: [RunOutcome](), count: cells.count)
         for (item, result) in zip(work, results) {
             switch (item, result) {
             case (.seeds(let c, _), .outcomes(let o)): outcomes[c] += o
-            case (_, .verdict(let v)): verdicts.append(v)
+            case (.verdict(let i), .verdict(let v)): found[i] = v
             default: break
             }
+        }
+        for c in built.indices where cellModel[c] != c { outcomes[c] = outcomes[cellModel[c]] }
+        let verdicts = explored.indices.map { i in
+            var v = found[verdictModel[i]]!
+            v.strategy = exhaustive!.strategies[i].name
+            return v
         }
         var rows: [(label: String, summary: CellSummary)] = []
         for (c, cell) in cells.enumerated() {

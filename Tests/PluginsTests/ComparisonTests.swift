@@ -4,7 +4,7 @@
 
 import Testing
 import PagewaitCore
-import PagewaitPlugins
+@testable import PagewaitPlugins
 
 @Suite("Comparison")
 struct ComparisonTests {
@@ -43,5 +43,28 @@ struct ComparisonTests {
         let sweep = CellSummary(scenario: "offline", strategy: "legacy", faulters: 3, mappings: setup.world.ptes.count,
                                 outcomes: SeedSweep(setup: setup, seeds: 7..<137).run())
         #expect(cells[5].summary == sweep)
+    }
+
+    @Test("strategies that build the same model share one run of it, and the shared rows and verdicts are what each would have got alone")
+    func identicalModelsRunOnce() throws {
+        let names = ["put-and-wait", "put-and-wait-unlockless", "legacy"]
+        let strategies = try names.map { try registry.resolveStrategy($0) }
+        let scenario = try registry.scenario("migrate-vs-faulters")
+        // Without a reclaimer the reclaim variants build the same model; legacy does not.
+        let setups = try strategies.map { try scenario.build(strategy: $0, parameters: ["faulters": 2]) }
+        #expect(Comparison.firstWithSameModel(setups) == [0, 0, 2])
+
+        var c = Comparison(seeds: 1..<81, jobs: 2)
+        c.addMatrix(scenarios: [scenario], strategies: strategies, faulters: [2])
+        let race = try registry.scenario("reclaim-race")
+        let (cells, verdicts) = try c.run(exhaustive: Comparison.ExhaustiveRequest(scenario: race, strategies: strategies))
+        for (i, setup) in setups.enumerated() {
+            let alone = CellSummary(scenario: scenario.name, strategy: names[i], faulters: 2, mappings: setup.world.ptes.count,
+                                    outcomes: SeedSweep(setup: setup, seeds: 1..<81).run())
+            #expect(cells[i].summary == alone, "\(names[i])")
+        }
+        // In reclaim-race the reclaim variant matters: three models, three verdicts.
+        #expect(verdicts.map(\.strategy) == names)
+        #expect(verdicts.map(\.verdict) == ["proof", "violation", "proof"])
     }
 }
