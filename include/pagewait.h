@@ -90,8 +90,9 @@ const char *pw_errstr(int code);
 ** The message of the last failed call on `handle` (any pw_context,
 ** pw_session or pw_builder), or "" if its last call succeeded. With NULL, or
 ** a handle that is not live: the message of the calling thread's last call
-** that failed with PW_EMISUSE or that failed taking no handle. Owned by the library: valid until the next
-** call on the same handle (for NULL: the next failing call on this thread).
+** that failed with PW_EMISUSE or that failed taking no handle. Owned by the
+** library: valid until the next call on the same handle (for NULL: the next
+** failing call on this thread).
 */
 const char *pw_errmsg(const void *handle);
 

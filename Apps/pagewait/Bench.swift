@@ -52,10 +52,8 @@ struct Bench: ParsableCommand {
                 rates.append(Double(result.steps) / seconds(since: start))
                 last = result
             }
-            rates.sort()
-            let median = rates[rates.count / 2]
             let end = last.map { $0.violation.map { "violation: \($0)" } ?? $0.end.rawValue } ?? "-"
-            print("  \(core.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.2f", median / 1e6)) M steps/s  (min \(String(format: "%.2f", rates.first! / 1e6)), max \(String(format: "%.2f", rates.last! / 1e6)); run ended: \(end))")
+            print("  \(core.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.rateLine(rates)); run ended: \(end))")
         }
     }
 
@@ -82,7 +80,12 @@ struct Bench: ParsableCommand {
             }
             rates.append(Double(total) / seconds(since: start))
         }
-        rates.sort()
-        print("  \(String(format: "%8.2f", rates[rates.count / 2] / 1e6)) M steps/s  (min \(String(format: "%.2f", rates.first! / 1e6)), max \(String(format: "%.2f", rates.last! / 1e6)); \(runs) runs of \(steps / max(1, runs)) steps on average)")
+        print("  \(Self.rateLine(rates)); \(runs) runs of \(steps / max(1, runs)) steps on average)")
+    }
+
+    /// "median M steps/s  (min x, max y" of the timed runs' rates.
+    static func rateLine(_ rates: [Double]) -> String {
+        let r = rates.sorted()
+        return "\(String(format: "%8.2f", r[r.count / 2] / 1e6)) M steps/s  (min \(String(format: "%.2f", r.first! / 1e6)), max \(String(format: "%.2f", r.last! / 1e6))"
     }
 }

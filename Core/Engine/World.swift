@@ -78,10 +78,7 @@ public struct World: Hashable, Sendable {
     }
 
     /// Some task holds `lock`.
-    @inlinable public func locked(_ lock: LockID) -> Bool {
-        for i in tasks.indices where tasks[i].heldLocks & lock.bit != 0 { return true }
-        return false
-    }
+    @inlinable public func locked(_ lock: LockID) -> Bool { spinLocked & lock.bit != 0 }
 
     /// `waitqueue_active()`: the bucket's list has any item.
     @inlinable public func bucketActive(_ bucket: Int16) -> Bool {

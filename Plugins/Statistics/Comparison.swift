@@ -90,6 +90,7 @@ public struct Comparison: Sendable {
     static let seedsPerItem = 50
 
     private enum Item { case verdict(Int), seeds(cell: Int, Range<UInt64>) }
+    private enum ItemResult { case verdict(ExhaustiveVerdict), outcomes([RunOutcome]) }
 
     /// For each setup, the index of the first one with the same model.
     static func firstWithSameModel(_ setups: [Setup]) -> [Int] {
@@ -101,7 +102,6 @@ public struct Comparison: Sendable {
             return i
         }
     }
-    private enum ItemResult { case verdict(ExhaustiveVerdict), outcomes([RunOutcome]) }
 
     /// Run every cell and every exhaustive verdict as one pool of work
     /// items on `jobs` threads — the explorations first, since they are the

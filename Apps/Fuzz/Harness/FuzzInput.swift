@@ -44,3 +44,8 @@ public struct FuzzInput: Sendable {
         return Array(bytes[position..<(position + n)])
     }
 }
+
+/// FNV-1a over the input: a seed, or a choice, that depends on every byte.
+func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    bytes.reduce(14_695_981_039_346_656_037) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+}

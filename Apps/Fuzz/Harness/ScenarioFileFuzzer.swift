@@ -68,7 +68,7 @@ public final class ScenarioFileFuzzer: Sendable {
             return .success(.rejected(error))
         }
         // The strategy: a function of the text, so every input is one case.
-        let h = bytes.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        let h = fnv1a(bytes)
         let strategy = strategies[Int(h % UInt64(strategies.count))]
         let setup: Setup
         do {

@@ -136,7 +136,7 @@ public final class ScheduleFuzzer: Sendable {
         }
         let t = input.byte()
         let timing = SchedulerTiming(wakeLatency: Self.wakeLatencies[Int(t & 7)], preemptLength: Self.preemptLengths[Int(t >> 4) & 7])
-        let seed = input.bytes.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        let seed = fnv1a(input.bytes)
         if let f = c.scenarioFilter, !f.contains(scenario) { return nil }
         if let f = c.strategyFilter, !f.contains(strategy) { return nil }
         return ScheduleCase(scenario: scenario, strategy: strategy, parameters: parameters, timing: timing, seed: seed)
