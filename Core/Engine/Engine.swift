@@ -101,48 +101,77 @@ public struct Engine: Sendable {
     /// Whether task `t` can take a step now: not finished, not asleep in
     /// io_schedule, and the lock its next step acquires (if any) is free.
     public func isEnabled(_ w: World, _ t: Int) -> Bool {
-        let spinLocked = w.spinLocked
-        return w.tasks.withUnsafeBufferPointer { tasks in isEnabled(tasks.baseAddress! + t, w, spinLocked: spinLocked) }
+        w.tasks.withUnsafeBufferPointer { tasks in
+            isMet(need(of: tasks.baseAddress! + t, pageCount: w.pages.count), spinLocked: w.spinLocked) { w.bucketLocked($0) }
+        }
     }
 
-    /// `isEnabled` for the task at `task` (in `w.tasks`), given the
-    /// spinlocks anyone holds. A pointer, not a `TaskState`, because this
-    /// runs for every task at every step: it must read four fields, not
-    /// copy a task.
+    /// What a task's next step needs before it can be taken. It depends on
+    /// the task's own state alone, so it changes only when the task steps
+    /// or is woken; whether it is met depends on the locks others hold.
+    enum Need: Hashable {
+        /// Finished: never runs again.
+        case finished
+        /// Asleep in io_schedule until someone sets it RUNNING.
+        case asleep
+        /// Nothing: the step can be taken now.
+        case nothing
+        /// A program spinlock (its `LockID` bit) nobody holds.
+        case spinLock(UInt64)
+        /// A wait-queue bucket whose lock nobody holds.
+        case bucketLock(Int16)
+    }
+
+    /// The need of the task at `task` (in a world with `pageCount` frames).
+    /// A pointer, not a `TaskState`, because this runs at every step: it
+    /// reads a few fields, and must not copy a task.
     @inline(__always)
-    func isEnabled(_ task: UnsafePointer<TaskState>, _ w: World, spinLocked: UInt64) -> Bool {
-        if task.pointee.finished || task.pointee.blocked { return false }
+    func need(of task: UnsafePointer<TaskState>, pageCount: Int) -> Need {
+        if task.pointee.finished { return .finished }
+        if task.pointee.blocked { return .asleep }
         switch task.pointee.frame {
         case .wait:
-            if waitPhaseTakesBucketLock(task.pointee.wait.phase) { return !w.bucketLocked(task.pointee.entry.bucket) }
-            return true
+            return waitPhaseTakesBucketLock(task.pointee.wait.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
         case .wake:
-            if task.pointee.wake.phase == WakePhase.lock.rawValue { return !w.bucketLocked(task.pointee.wake.bucket) }
-            return true
+            return task.pointee.wake.phase == WakePhase.lock.rawValue ? .bucketLock(task.pointee.wake.bucket) : .nothing
         case .none:
             let program = Int(task.pointee.program)
             let pc = Int(task.pointee.pc)
-            guard pc < length[program] else { return true }
+            guard pc < length[program] else { return .nothing }
             switch gates[base[program] + pc] {
             case .free:
-                return true
+                return .nothing
             case .spin(let bit):
-                return spinLocked & bit == 0
+                return .spinLock(bit)
             case .bucketOfPage(let r):
                 let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
-                guard pfn >= 0 && Int(pfn) < w.pages.count else { return true }  // step reports it
-                return !w.bucketLocked(config.waitTable.bucket(of: pfn))
+                guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
+                return .bucketLock(config.waitTable.bucket(of: pfn))
             }
+        }
+    }
+
+    /// Whether `need` is met, given the spinlocks anyone holds and a test
+    /// of whether a bucket's lock is held.
+    @inline(__always)
+    func isMet(_ need: Need, spinLocked: UInt64, bucketLocked: (Int16) -> Bool) -> Bool {
+        switch need {
+        case .finished, .asleep: false
+        case .nothing: true
+        case .spinLock(let bit): spinLocked & bit == 0
+        case .bucketLock(let b): !bucketLocked(b)
         }
     }
 
     /// The tasks that can take a step now (tasks numbered beyond
     /// `TaskSet.capacity` never run; `Setup`s refuse to build them).
+    /// Asks every task; a run keeps a `RunnableSet` instead.
     public func enabledTasks(_ w: World) -> TaskSet {
         let spinLocked = w.spinLocked
         return w.tasks.withUnsafeBufferPointer { tasks in
             var s = TaskSet()
-            for t in 0..<min(tasks.count, TaskSet.capacity) where isEnabled(tasks.baseAddress! + t, w, spinLocked: spinLocked) {
+            for t in 0..<min(tasks.count, TaskSet.capacity)
+            where isMet(need(of: tasks.baseAddress! + t, pageCount: w.pages.count), spinLocked: spinLocked, bucketLocked: { w.bucketLocked($0) }) {
                 s.insert(t)
             }
             return s

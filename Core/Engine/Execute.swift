@@ -82,9 +82,9 @@ extension Engine {
             event = StepEvent(task: t, site: site, .unfrozen, pfn: p.pfn, a: Int64(n))
 
         case .readRefcount(let r, let out):
-            event = try readCount(&w, t, r, into: out, "page_count", site: site, \.refcount)
+            event = try readCount(&w, t, r, into: out, "page_count", site: site) { $0.refcount }
         case .readMapcount(let r, let out):
-            event = try readCount(&w, t, r, into: out, "page_mapcount", site: site, \.mapcount)
+            event = try readCount(&w, t, r, into: out, "page_mapcount", site: site) { $0.mapcount }
 
         case .trylockPage(let r, let out):
             let p = try pageOperand(w, t, r)
@@ -381,11 +381,13 @@ extension Engine {
     }
 
     /// `page_count()` / `page_mapcount()`: a read of one count into a register.
+    /// (A closure, not a key path: a key path is looked up at run time, on
+    /// every call.)
     private func readCount(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
-                           site: StepEvent.Site, _ field: KeyPath<PageFrame, Int32>) throws(Violation) -> StepEvent {
+                           site: StepEvent.Site, _ field: (PageFrame) -> Int32) throws(Violation) -> StepEvent {
         let p = try pageOperand(w, t, r)
         try touch(w, t, p, name)
-        let v = Int64(w.pages[Int(p.pfn)][keyPath: field])
+        let v = Int64(field(w.pages[Int(p.pfn)]))
         w.tasks[t].registers[Int(out)] = v
         return StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
     }

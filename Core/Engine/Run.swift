@@ -60,8 +60,10 @@ extension Engine {
         var trace: [StepEvent] = []
         var end = RunEnd.stepLimit
         var violation: Violation?
+        var runnable = RunnableSet(self, w)
         loop: while schedule.steps.count < options.maxSteps {
-            let enabled = enabledTasks(w)
+            let enabled = runnable.enabled
+            assert(enabled == enabledTasks(w), "the runnable set drifted from the tasks' state")
             if enabled.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
@@ -74,6 +76,7 @@ extension Engine {
             schedule.steps.append(UInt8(truncatingIfNeeded: t))
             do {
                 let event = enabled.contains(t) ? try stepEnabled(&w, task: t) : try step(&w, task: t)
+                runnable.update(afterStepOf: t, self, w)
                 if options.recordTrace { trace.append(event) }
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: self) {

@@ -86,8 +86,19 @@ public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomSt
 
     @inlinable public subscript(_ i: Int) -> Int64 {
         get {
-            precondition(i >= 0 && i < TaskState.registerCount, "register r\(i) does not exist")
-            return withUnsafeBytes(of: r) { $0.load(fromByteOffset: i * 8, as: Int64.self) }
+            // A switch, not `withUnsafeBytes(of: r)`: in a getter that copies
+            // all eight registers to read one.
+            switch i {
+            case 0: return r.0
+            case 1: return r.1
+            case 2: return r.2
+            case 3: return r.3
+            case 4: return r.4
+            case 5: return r.5
+            case 6: return r.6
+            case 7: return r.7
+            default: preconditionFailure("register r\(i) does not exist")
+            }
         }
         set {
             precondition(i >= 0 && i < TaskState.registerCount, "register r\(i) does not exist")

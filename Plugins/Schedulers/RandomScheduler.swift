@@ -18,12 +18,17 @@ public struct RandomScheduler: Scheduler {
     var rng: SplitMix64
     public let wakeLatency: Int
     public let preemptLength: Int
-    /// Per task: one array of small structs rather than four arrays, so a
-    /// pick touches one buffer (it runs at every step).
+    /// Per task: when it may run again and how its preemption hint was
+    /// decided. Read only for the few tasks something happened to.
     private var timing: [TaskTiming] = []
+    /// Tasks asleep in io_schedule at the last pick, and tasks off the CPU
+    /// (`readyAt` after the step being picked), as sets: a pick compares
+    /// sets instead of visiting every task (it runs at every step).
+    private var wasBlocked = TaskSet()
+    private var delayed = TaskSet()
+    private var lastStep = 0
 
     private struct TaskTiming {
-        var wasBlocked = false
         /// The step before which the task is off the CPU.
         var readyAt = 0
         /// Times the task was picked, and the pick count at which its
@@ -41,32 +46,42 @@ public struct RandomScheduler: Scheduler {
     public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
         var candidates = enabled
         let n = min(world.tasks.count, TaskSet.capacity)
-        if timing.count != n { timing = Array(repeating: TaskTiming(), count: n) }
+        if timing.count != n {
+            timing = Array(repeating: TaskTiming(), count: n)
+            wasBlocked = TaskSet()
+            delayed = TaskSet()
+        }
         if wakeLatency > 0 || preemptLength > 0 {
-            var delayed = TaskSet()
-            // Runs at every step: the table is moved into a local so that its
-            // buffer is known unique while the generator advances.
-            var table: [TaskTiming] = []
-            swap(&table, &timing)
-            table.withUnsafeMutableBufferPointer { table in
+            var blocked = TaskSet(), hinted = TaskSet()
+            world.tasks.withUnsafeBufferPointer { tasks in
                 for t in 0..<n {
-                    let blocked = world.tasks[t].blocked
-                    if wakeLatency > 0 && table[t].wasBlocked && !blocked {
-                        table[t].readyAt = step + rng.below(2 * wakeLatency + 1)
-                    }
-                    table[t].wasBlocked = blocked
-                    // The hint stays until the task's next step; decide once.
-                    let hint = world.tasks[t].preemptHint
-                    if hint > 0 && table[t].hintDecided != table[t].picks {
-                        table[t].hintDecided = table[t].picks
-                        if rng.below(1000) < Int(hint) {
-                            table[t].readyAt = step + 1 + rng.below(2 * preemptLength + 1)
-                        }
-                    }
-                    if table[t].readyAt > step { delayed.insert(t) }
+                    if tasks[t].blocked { blocked.insert(t) }
+                    if tasks[t].preemptHint > 0 { hinted.insert(t) }
                 }
             }
-            swap(&table, &timing)
+            let woken = wakeLatency > 0 ? wasBlocked - blocked : TaskSet()
+            wasBlocked = blocked
+            // In task order, so the generator is drawn in the same order
+            // whatever else happened.
+            for t in woken | hinted {
+                if woken.contains(t) {
+                    timing[t].readyAt = step + rng.below(2 * wakeLatency + 1)
+                }
+                // The hint stays until the task's next step; decide once.
+                if hinted.contains(t) && timing[t].hintDecided != timing[t].picks {
+                    timing[t].hintDecided = timing[t].picks
+                    if rng.below(1000) < Int(world.tasks[t].preemptHint) {
+                        timing[t].readyAt = step + 1 + rng.below(2 * preemptLength + 1)
+                    }
+                }
+                if timing[t].readyAt > step { delayed.insert(t) }
+            }
+            if step < lastStep {
+                // Steps went back (a scheduler reused): ask every task again.
+                delayed = TaskSet(timing.indices.filter { timing[$0].readyAt > step })
+            }
+            for t in delayed where timing[t].readyAt <= step { delayed.remove(t) }
+            lastStep = step
             let ready = candidates - delayed
             if !ready.isEmpty { candidates = ready }
         }
