@@ -22,13 +22,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Scheduler seed (the first seed, with --scenario).")
     var seed: UInt64 = 1
 
-    @Option(help: "Instead of lock-mix: run this scenario seed after seed under the random scheduler with its default timing, no checkers, until --steps steps.")
+    @Option(help: "Instead of lock-mix: run this scenario seed after seed under the random scheduler with its default timing, no checkers, until --steps steps.", completion: Completions.scenarios)
     var scenario: String?
 
     @Option(help: "With --scenario: the number of faulters.")
     var faulters: Int = 3
 
-    @Option(help: "With --scenario: the strategy.")
+    @Option(help: "With --scenario: the strategy.", completion: Completions.strategies)
     var strategy: String = "put-and-wait"
 
     func validate() throws {

@@ -24,10 +24,10 @@ struct BenchABI: ParsableCommand {
     @Option(help: "The shared library (default: libPagewaitABI.so next to this executable).")
     var library: String?
 
-    @Option(help: "Scenario.")
+    @Option(help: "Scenario (a built-in name).", completion: Completions.scenarios)
     var scenario: String = "migrate-vs-faulters"
 
-    @Option(help: "Strategy.")
+    @Option(help: "Strategy (a built-in name).", completion: Completions.strategies)
     var strategy: String = "put-and-wait"
 
     @Option(help: "Faulters.")

@@ -116,10 +116,10 @@ struct SeedOptions: ParsableArguments {
 struct SetupOptions: ParsableArguments {
     @OptionGroup var plugins: PluginOptions
 
-    @Argument(help: "A built-in scenario name or a scenario file path.")
+    @Argument(help: "A built-in scenario name or a scenario file path.", completion: Completions.scenarios)
     var scenario: String
 
-    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.")
+    @Option(help: "Strategy name (see `pagewait list`); unfair-N takes any N.", completion: Completions.strategies)
     var strategy: String = "put-and-wait"
 
     @Option(help: "Number of faulters (scenario parameter `faulters`).")
@@ -149,4 +149,13 @@ struct SetupOptions: ParsableArguments {
         let strategy = try resolveStrategy(self.strategy, registry: registry)
         return (scenario, strategy, try pagewait.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))
     }
+}
+
+/// What the generated shell completion scripts offer for scenario and
+/// strategy names: the built-in ones (scenario files and plugins' strategies
+/// are typed out).
+enum Completions {
+    private static let builtins = BuiltinPlugins.registry()
+    static let scenarios = CompletionKind.list(builtins.names(.scenario))
+    static let strategies = CompletionKind.list(builtins.names(.strategy))
 }

@@ -20,10 +20,10 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
-    @Option(name: .customLong("scenario"), help: "Scenario to include (repeatable; default: migrate-vs-faulters, offline, reclaim-race).")
+    @Option(name: .customLong("scenario"), help: "Scenario to include (repeatable; default: migrate-vs-faulters, offline, reclaim-race).", completion: Completions.scenarios)
     var scenarios: [String] = []
 
-    @Option(name: .customLong("strategy"), help: "Strategy to include (repeatable; default: every built-in strategy but the forbidden ablations).")
+    @Option(name: .customLong("strategy"), help: "Strategy to include (repeatable; default: every built-in strategy but the forbidden ablations).", completion: Completions.strategies)
     var strategies: [String] = []
 
     @Option(help: "Faulter counts, comma-separated.")

@@ -17,10 +17,10 @@ struct Diff: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
-    @Argument(help: "A built-in scenario name or a scenario file path.")
+    @Argument(help: "A built-in scenario name or a scenario file path.", completion: Completions.scenarios)
     var scenario: String
 
-    @Option(name: .customLong("strategy"), help: "A strategy to compare (give exactly two: --strategy A --strategy B).")
+    @Option(name: .customLong("strategy"), help: "A strategy to compare (give exactly two: --strategy A --strategy B).", completion: Completions.strategies)
     var strategies: [String] = []
 
     @Option(help: "Number of faulters (scenario parameter `faulters`).")

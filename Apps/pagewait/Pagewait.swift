@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPagewait
 import Foundation
 import PagewaitCore
 import PagewaitPlugins
@@ -13,9 +14,19 @@ struct Pagewait: ParsableCommand {
             queues and the EXCLUSIVE/SHARED/DROP wait behaviours as deterministic atomic \
             steps, so waiting strategies can be run, compared, explored and checked.
 
+            New here? docs/tour.md walks from the seed patch (9a1ea439b16b) and its two \
+            bugs to a strategy of your own in about fifteen minutes; it starts with \
+            `pagewait compare`. `pagewait help SUBCOMMAND` explains each command.
+
             Exit status: 0 on success (for explore and replay: no violation), 1 when \
             explore or replay finds a violation, 2 on bad usage.
+
+            Shell completion: `pagewait --generate-completion-script bash` (or zsh, \
+            fish) prints a completion script, with the built-in strategy and scenario \
+            names; e.g. for bash, save it as \
+            ~/.local/share/bash-completion/completions/pagewait.
             """,
+        version: PW_VERSION,
         subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self, BenchABI.self]
     )
 

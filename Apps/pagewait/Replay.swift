@@ -31,10 +31,10 @@ struct Replay: ParsableCommand {
     @Option(help: "Replay the schedule the seeded random scheduler produces for this seed, instead of a schedule string.")
     var seed: UInt64?
 
-    @Option(help: "A built-in scenario name or a scenario file path.")
+    @Option(help: "A built-in scenario name or a scenario file path.", completion: Completions.scenarios)
     var scenario: String
 
-    @Option(help: "Strategy the schedule was recorded under (see `pagewait list`); unfair-N takes any N.")
+    @Option(help: "Strategy the schedule was recorded under (see `pagewait list`); unfair-N takes any N.", completion: Completions.strategies)
     var strategy: String
 
     @Option(help: "Number of faulters (scenario parameter `faulters`).")

@@ -59,6 +59,7 @@ enum RunReport {
         }
         if outcomes.contains(where: { $0[.offlineIterations] > 0 }) {
             lines.append("  offline iterations: p50 \(s.offlineP50), p99 \(s.offlineP99); budget hit in \(format(s.budgetHitRate * 100, 1)) % of seeds")
+            if outcomes.count > 1 { lines += histogram(outcomes.map { $0[.offlineIterations] }, of: "iterations") }
         }
         if outcomes.contains(where: { $0[.reclaimFreed] + $0[.reclaimKept] > 0 }) {
             let freed = outcomes.filter { $0[.reclaimFreed] > 0 }.count
@@ -79,5 +80,17 @@ enum RunReport {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per value that occurred: the value, how many seeds had it,
+    /// and a bar scaled to the most common value.
+    static func histogram(_ values: [Int64], of unit: String) -> [String] {
+        let counts = Dictionary(grouping: values) { $0 }.mapValues(\.count)
+        let most = counts.values.max() ?? 1
+        return counts.keys.sorted().map { v in
+            let n = counts[v] ?? 0
+            let bar = String(repeating: "#", count: max(1, n * 40 / most))
+            return "    " + String(format: "%6lld %@: %6d seeds  ", v, unit, n) + bar
+        }
     }
 }

@@ -17,7 +17,7 @@ struct CommandTests {
     func compareJSON() throws {
         let path = temporaryFile("compare.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var command = try Compare.parse(["--seeds", "40", "--format", "json", "--output", path])
+        let command = try Compare.parse(["--seeds", "40", "--format", "json", "--output", path])
         try command.run()
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -41,7 +41,7 @@ struct CommandTests {
     func compareSVG() throws {
         let svg = temporaryFile("chart.svg"), out = temporaryFile("out.txt")
         defer { for p in [svg, out] { try? FileManager.default.removeItem(atPath: p) } }
-        var command = try Compare.parse(["--seeds", "20", "--scenario", "migrate-vs-faulters",
+        let command = try Compare.parse(["--seeds", "20", "--scenario", "migrate-vs-faulters",
                                          "--strategy", "legacy", "--strategy", "put-and-wait", "--svg", svg, "-o", out])
         try command.run()
         let text = try String(contentsOfFile: svg, encoding: .utf8)
@@ -90,7 +90,7 @@ struct ExploreCommandTests {
     func exploreVerdicts() throws {
         let out = temporaryFile("explore.json"), trace = temporaryFile("explore-trace.json")
         defer { for p in [out, trace] { try? FileManager.default.removeItem(atPath: p) } }
-        var bad = try Explore.parse(["reclaim-race", "--strategy", "put-and-wait-unlockless", "--quiet", "--format", "json", "-o", out, "--trace-out", trace])
+        let bad = try Explore.parse(["reclaim-race", "--strategy", "put-and-wait-unlockless", "--quiet", "--format", "json", "-o", out, "--trace-out", trace])
         #expect(throws: ExitCode(1)) { try bad.run() }
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         #expect(doc["verdict"] as? String == "violation")
@@ -101,11 +101,11 @@ struct ExploreCommandTests {
 
         let replayOut = temporaryFile("replay.txt")
         defer { try? FileManager.default.removeItem(atPath: replayOut) }
-        var replay = try Replay.parse([schedule, "--scenario", "reclaim-race", "--strategy", "put-and-wait-unlockless", "-o", replayOut])
+        let replay = try Replay.parse([schedule, "--scenario", "reclaim-race", "--strategy", "put-and-wait-unlockless", "-o", replayOut])
         #expect(throws: ExitCode(1)) { try replay.run() }
         #expect(try String(contentsOfFile: replayOut, encoding: .utf8).contains("violation: LOST_WAKEUP"))
 
-        var good = try Explore.parse(["reclaim-race", "--strategy", "noref", "--quiet", "--format", "json", "-o", out])
+        let good = try Explore.parse(["reclaim-race", "--strategy", "noref", "--quiet", "--format", "json", "-o", out])
         try good.run()
         let ok = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         #expect(ok["verdict"] as? String == "no-violation" && ok["complete"] as? Bool == true)
@@ -116,5 +116,41 @@ struct ExploreCommandTests {
     ])
     func badOptions(arguments: [String]) {
         #expect(throws: (any Error).self) { _ = try Explore.parse(arguments) }
+    }
+
+    @Test("run offline prints the distribution of outer iterations: one row per count, the rows' seeds add up to --seeds, and legacy with three faulters piles up at the budget while put-and-wait finishes below it")
+    func offlineHistogram() throws {
+        func rows(_ strategy: String) throws -> [(iterations: Int, seeds: Int)] {
+            let registry = BuiltinPlugins.registry()
+            let setup = try registry.scenario("offline").build(strategy: try registry.resolveStrategy(strategy), parameters: ["faulters": 3])
+            let outcomes = SeedSweep(setup: setup, seeds: 1..<201, jobs: 2).run()
+            let summary = CellSummary(scenario: "offline", strategy: strategy, faulters: 3, mappings: 2, outcomes: outcomes)
+            let text = RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: 0)
+            return text.split(separator: "\n").compactMap { line in
+                let words = line.split(separator: " ")
+                guard words.count >= 4, words[1] == "iterations:", words[3] == "seeds" else { return nil }
+                return (Int(words[0]) ?? -1, Int(words[2]) ?? -1)
+            }
+        }
+        let budget = Int(try BuiltinPlugins.registry().scenario("offline").parameters["budget"] ?? 10)
+        for strategy in ["legacy", "put-and-wait"] {
+            let r = try rows(strategy)
+            #expect(r.map(\.seeds).reduce(0, +) == 200, "\(strategy): \(r)")
+            #expect(r.map(\.iterations) == r.map(\.iterations).sorted() && Set(r.map(\.iterations)).count == r.count)
+        }
+        let legacy = try rows("legacy"), putAndWait = try rows("put-and-wait")
+        #expect(legacy.max { $0.seeds < $1.seeds }?.iterations == budget, "\(legacy)")
+        #expect(putAndWait.allSatisfy { $0.iterations < budget }, "\(putAndWait)")
+    }
+
+    @Test("the bash, zsh and fish completion scripts offer the subcommands and every built-in strategy and scenario name")
+    func completionScripts() {
+        let registry = BuiltinPlugins.registry()
+        for shell in [CompletionShell.bash, .zsh, .fish] {
+            let script = Pagewait.completionScript(for: shell)
+            for name in ["compare", "explore", "replay"] + registry.names(.strategy) + registry.names(.scenario) {
+                #expect(script.contains(name), "\(shell) script lacks \(name)")
+            }
+        }
     }
 }

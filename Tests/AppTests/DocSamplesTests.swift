@@ -56,11 +56,11 @@ func parseExampleMarker(_ line: String) -> (String, ClosedRange<Int>)? {
 @Suite("Doc samples")
 struct DocSamplesTests {
     /// The docs whose code samples must all be quoted from the examples.
-    static let quotingDocs = ["docs/c-abi.md", "docs/plugins.md"]
+    static let quotingDocs = ["docs/c-abi.md", "docs/plugins.md", "docs/tour.md"]
 
     @Test("Every marked block in the docs and the README is byte-identical to the lines of the file it names",
           arguments: ["README.md", "docs/architecture.md", "docs/c-abi.md", "docs/exploration.md", "docs/plugins.md",
-                      "docs/scenarios.md", "docs/strategies.md"])
+                      "docs/scenarios.md", "docs/strategies.md", "docs/tour.md"])
     func markedBlocksMatch(doc: String) throws {
         for sample in try docSamples(doc) {
             guard let (path, range) = sample.source else { continue }
