@@ -25,7 +25,7 @@ struct List: ParsableCommand {
         for kind in PluginKind.allCases where self.kind == nil || self.kind == kind.rawValue {
             let plugins = registry.all(kind)
             guard !plugins.isEmpty else { continue }
-            print("\(kind.rawValue)s:")
+            print("\(kind.plural):")
             let width = plugins.map(\.name.count).max() ?? 0
             for p in plugins {
                 let ref = p.reference.isEmpty ? "" : "  [\(p.reference)]"
@@ -43,4 +43,9 @@ struct List: ParsableCommand {
             }
         }
     }
+}
+
+extension PluginKind {
+    /// The heading `list` prints over a kind's plugins.
+    var plural: String { self == .strategy ? "strategies" : rawValue + "s" }
 }
