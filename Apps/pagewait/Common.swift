@@ -90,7 +90,7 @@ func emit(_ text: String, to path: String?) throws {
 
 /// Which seeds to run and how: shared by run and compare.
 struct SeedOptions: ParsableArguments {
-    @Option(help: "Number of seeds (per cell, for compare).")
+    @Option(help: "Seeds to run, one run each (compare: per row).")
     var seeds: Int = 1000
 
     @Option(help: "First seed.")

@@ -6,6 +6,7 @@ import PagewaitPlugins
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The strategy matrix: every strategy against 0-3 faulters on the built-in scenarios.",
+        usage: "pagewait compare [--seeds N] [--scenario S ...] [--strategy S ...] [--faulters LIST] [--sweep NAME=V1,V2,...] [--svg FILE] [--format text|json] [<options>]",
         discussion: """
             For each scenario, one row per strategy and number of faulters: how often \
             migrate_pages succeeds within its 10 passes (with a 95 % Wilson interval), \

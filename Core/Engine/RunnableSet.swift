@@ -68,11 +68,14 @@ struct RunnableSet {
         if bucket >= 0 { bucketHolders.insert(t) } else { bucketHolders.remove(t) }
     }
 
+    @inline(__always)
     private mutating func refreshNeed(of t: Int, _ engine: Engine, _ task: UnsafePointer<TaskState>, pageCount: Int) {
-        needs[t] = engine.need(of: task, pageCount: pageCount)
-        if needs[t] == .asleep { sleepers.insert(t) } else { sleepers.remove(t) }
+        let need = engine.need(of: task, pageCount: pageCount)
+        needs[t] = need
+        if case .asleep = need { sleepers.insert(t) } else { sleepers.remove(t) }
     }
 
+    @inline(__always)
     private func isMet(_ need: Engine.Need, _ engine: Engine) -> Bool {
         engine.isMet(need, spinLocked: spinLocked) { b in bucketHolders.contains { heldBucket[$0] == b } }
     }
