@@ -26,7 +26,6 @@ if [ $# -ne 1 ] || [ ! -f "$1" ]; then
 fi
 doc=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
-docpath=$(cd "$(dirname "$doc")" && pwd)/$(basename "$doc")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -57,7 +56,7 @@ awk -v dir="$work" '
     mode == "run" || mode == "output" { print >> file; next }
     mode == "skip" { next }
     /[^[:space:]]/ { marker = "" }
-    END { if (bad) exit 2; if (mode != "") fail("a fenced block is not closed"); print n > (dir "/count") }
+    END { if (bad) exit 2; if (mode != "") fail("a fenced block is not closed"); print n + 0 > (dir "/count") }
 ' "$doc"
 
 # Whether every line of EXPECT occurs in OUTPUT, in order (see above).
