@@ -381,6 +381,22 @@ final class CABIRun {
         if b.touched(from: limit) { fail("\(function) wrote past byte \(limit) of a struct whose size field said \(declared)") }
     }
 
+    /// Call `function` with a result struct of type `T` for it to fill: its
+    /// size field fuzzed, or no struct at all (NULL) now and then. Checks that
+    /// nothing past the declared size was written; returns the struct when
+    /// the call succeeded.
+    func callFilling<T>(_ function: String, _ handle: OpaquePointer?, _: T.Type,
+                        _ body: (UnsafeMutablePointer<T>?) -> Int32) -> T? {
+        let correct = MemoryLayout<T>.size
+        let declared = size(correct)
+        let buffer = input.byte() == 255 ? nil : Buffer(correct)
+        buffer?.setSize(declared)
+        let rc = call(function, handle) { body(buffer.map { $0.raw.assumingMemoryBound(to: T.self) }) }
+        guard let buffer else { return nil }
+        checkCanary(buffer, declared: declared, structSize: correct, function)
+        return rc == PW_OK ? buffer.load(T.self) : nil
+    }
+
     // MARK: - Calls
 
     func step() {
@@ -473,18 +489,9 @@ final class CABIRun {
     func listEntry() {
         let h = handle(preferring: "context"), kind = input.bool() ? nil : string()
         let index = [0, 1, 5, 12, 40, -1, Int.max, Int.min][input.index(8)]
-        let correct = MemoryLayout<pw_plugin_info>.size
-        let declared = size(correct)
-        let buffer = input.byte() == 255 ? nil : Buffer(correct)
-        buffer?.setSize(declared)
-        let rc = call("pw_list_entry", h) { pwListEntry(h, kind, index, buffer.map { $0.raw.assumingMemoryBound(to: pw_plugin_info.self) }) }
-        if let buffer {
-            checkCanary(buffer, declared: declared, structSize: correct, "pw_list_entry")
-            if rc == PW_OK {
-                let info = buffer.load(pw_plugin_info.self)
-                for (field, p) in [("kind", info.kind), ("name", info.name), ("summary", info.summary), ("reference", info.reference)] {
-                    if p == nil { fail("pw_list_entry succeeded with info->\(field) NULL") } else { _ = String(cString: p!) }
-                }
+        if let info = callFilling("pw_list_entry", h, pw_plugin_info.self, { pwListEntry(h, kind, index, $0) }) {
+            for (field, p) in [("kind", info.kind), ("name", info.name), ("summary", info.summary), ("reference", info.reference)] {
+                if p == nil { fail("pw_list_entry succeeded with info->\(field) NULL") } else { _ = String(cString: p!) }
             }
         }
     }
@@ -592,21 +599,12 @@ final class CABIRun {
         let options = Buffer(optionsSize)
         options.store(o)
         if Self.tracing { printError("pagewait fuzz-cabi: run options \(o)") }
-        let statsSize = MemoryLayout<pw_run_stats>.size
-        let declared = size(statsSize)
-        let stats = input.byte() == 255 ? nil : Buffer(statsSize)
-        stats?.setSize(declared)
-        let rc = call("pw_session_run", h) {
-            pwSessionRun(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_run_options.self)),
-                         stats.map { $0.raw.assumingMemoryBound(to: pw_run_stats.self) })
+        let stats = callFilling("pw_session_run", h, pw_run_stats.self) {
+            pwSessionRun(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_run_options.self)), $0)
         }
-        if let stats {
-            checkCanary(stats, declared: declared, structSize: statsSize, "pw_session_run")
-            if rc == PW_OK {
-                let s = stats.load(pw_run_stats.self)
-                if let p = s.first_failure { _ = String(cString: p) }
-                if let p = s.first_failure_schedule { schedules.append(String(cString: p)) }
-            }
+        if let s = stats {
+            if let p = s.first_failure { _ = String(cString: p) }
+            if let p = s.first_failure_schedule { schedules.append(String(cString: p)) }
         }
     }
 
@@ -650,23 +648,14 @@ final class CABIRun {
         let options = Buffer(optionsSize)
         options.store(o)
         if Self.tracing { printError("pagewait fuzz-cabi: explore options \(o)") }
-        let resultSize = MemoryLayout<pw_explore_result>.size
-        let declared = size(resultSize)
-        let result = input.byte() == 255 ? nil : Buffer(resultSize)
-        result?.setSize(declared)
-        let rc = call("pw_session_explore", h) {
-            pwSessionExplore(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_explore_options.self)),
-                             result.map { $0.raw.assumingMemoryBound(to: pw_explore_result.self) })
+        let result = callFilling("pw_session_explore", h, pw_explore_result.self) {
+            pwSessionExplore(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_explore_options.self)), $0)
         }
-        if let result {
-            checkCanary(result, declared: declared, structSize: resultSize, "pw_session_explore")
-            if rc == PW_OK {
-                let r = result.load(pw_explore_result.self)
-                for p in [r.kind, r.detail, r.first_sign] { if let p { _ = String(cString: p) } }
-                if let p = r.schedule { schedules.append(String(cString: p)) }
-                if (r.verdict == PW_VERDICT_VIOLATION) != (r.kind != nil) {
-                    fail("pw_session_explore: verdict \(r.verdict) with kind \(r.kind == nil ? "NULL" : "set")")
-                }
+        if let r = result {
+            for p in [r.kind, r.detail, r.first_sign] { if let p { _ = String(cString: p) } }
+            if let p = r.schedule { schedules.append(String(cString: p)) }
+            if (r.verdict == PW_VERDICT_VIOLATION) != (r.kind != nil) {
+                fail("pw_session_explore: verdict \(r.verdict) with kind \(r.kind == nil ? "NULL" : "set")")
             }
         }
     }
