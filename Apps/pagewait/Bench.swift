@@ -13,10 +13,10 @@ struct Bench: ParsableCommand {
             of --repeats timed runs. Build with -c release for meaningful numbers.
             """)
 
-    @Option(help: "Atomic steps per timed run.")
+    @Option(help: "Atomic steps per timed run; \(Limits.benchSteps).")
     var steps: Int = 2_000_000
 
-    @Option(help: "Timed runs per wait core; the median is reported.")
+    @Option(help: "Timed runs per wait core; the median is reported; \(Limits.repeats).")
     var repeats: Int = 5
 
     @Option(help: "Scheduler seed (the first seed, with --scenario).")
@@ -25,19 +25,23 @@ struct Bench: ParsableCommand {
     @Option(help: "Instead of lock-mix: run this scenario seed after seed under the random scheduler with its default timing, no checkers, until --steps steps.", completion: Completions.scenarios)
     var scenario: String?
 
-    @Option(help: "With --scenario: the number of faulters.")
-    var faulters: Int = 3
+    @Option(help: "With --scenario: the number of faulters (\(Limits.faulters); default 3).")
+    var faulters: Int?
 
-    @Option(help: "With --scenario: the strategy.", completion: Completions.strategies)
-    var strategy: String = "put-and-wait"
+    @Option(help: "With --scenario: the strategy (default put-and-wait).", completion: Completions.strategies)
+    var strategy: String?
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be positive") }
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        try check(Limits.benchSteps, steps, "--steps")
+        try check(Limits.repeats, repeats, "--repeats")
+        if let faulters { try check(Limits.faulters, faulters, "--faulters") }
+        if scenario == nil, faulters != nil || strategy != nil {
+            throw ValidationError("\(faulters != nil ? "--faulters" : "--strategy") applies only with --scenario; the lock-mix workload has a fixed cast")
+        }
     }
 
     func run() throws {
-        if let scenario { return try runScenario(scenario) }
+        if let scenario { return try runScenario(scenario, strategy: strategy ?? "put-and-wait", faulters: faulters ?? 3) }
         print("workload: lock-mix (5 tasks, 1 page), random scheduler, seed \(seed), \(steps) steps per run, median of \(repeats)")
         for core in [WaitCore.v4_19, .v5_9a, .v5_9(unfairness: 5)] {
             let setup = try LockMix.setup(config: KernelConfig(waitCore: core))
@@ -59,7 +63,7 @@ struct Bench: ParsableCommand {
 
     /// Seeds back to back on one scenario: short runs, so the figure
     /// includes what starting a run costs, as `run` and `compare` pay it.
-    func runScenario(_ name: String) throws {
+    func runScenario(_ name: String, strategy: String, faulters: Int) throws {
         let registry = BuiltinPlugins.registry()
         let setup = try build(try loadScenario(name, registry: registry), try resolveStrategy(strategy, registry: registry),
                               ["faulters": Int64(faulters)])

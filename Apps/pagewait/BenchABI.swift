@@ -30,17 +30,19 @@ struct BenchABI: ParsableCommand {
     @Option(help: "Strategy (a built-in name).", completion: Completions.strategies)
     var strategy: String = "put-and-wait"
 
-    @Option(help: "Faulters.")
+    @Option(help: "Faulters; \(Limits.faulters).")
     var faulters: Int = 3
 
-    @Option(help: "Seeds per timed run.")
+    @Option(help: "Seeds per timed run; \(Limits.seeds).")
     var seeds: Int = 2000
 
-    @Option(help: "Timed rounds (one C run and one Swift run each); medians are reported.")
+    @Option(help: "Timed rounds (one C run and one Swift run each); medians are reported; \(Limits.repeats).")
     var repeats: Int = 9
 
     func validate() throws {
-        guard seeds > 0, repeats > 0, faulters >= 0 else { throw ValidationError("--seeds and --repeats must be positive, --faulters not negative") }
+        try check(Limits.faulters, faulters, "--faulters")
+        try check(Limits.seeds, seeds, "--seeds")
+        try check(Limits.repeats, repeats, "--repeats")
     }
 
     func run() throws {

@@ -15,8 +15,17 @@ struct Compare: ParsableCommand {
             lost wakeups found. With no arguments it answers the seed patch's questions \
             on the built-in defaults.
 
-            --sweep NAME=V1,V2,... repeats the migrate-vs-faulters rows for each value of \
-            one scenario parameter (e.g. mappings=1,2,4,8 or unmapCost=0,4,16).
+            --sweep NAME=V1,V2,... repeats the migrate-vs-faulters rows (or those of the one \
+            --scenario given) for each value of one scenario parameter (e.g. mappings=1,2,4,8 \
+            or unmapCost=0,4,16). --svg draws the first scenario's success rate against \
+            the number of faulters; it is refused with --sweep.
+
+            Each finding gets a replay line (a seed's run) or an explore line (the \
+            exhaustive verdict) that reproduces it with every option the row was run with.
+
+            Exit status: 0 when no run and no exhaustive search found a violation, 1 when \
+            any did (a hang, a lost wakeup, a livelock, ...), 2 on bad usage or input, 130 \
+            when interrupted.
             """)
 
     @OptionGroup var plugins: PluginOptions
@@ -27,10 +36,10 @@ struct Compare: ParsableCommand {
     @Option(name: .customLong("strategy"), help: "Strategy to include (repeatable; default: every built-in strategy but the forbidden ablations).", completion: Completions.strategies)
     var strategies: [String] = []
 
-    @Option(help: "Faulter counts, comma-separated.")
+    @Option(help: "Faulter counts, comma-separated: \(Limits.listValues) counts, each \(Limits.compareFaulters).")
     var faulters: String = "0,1,2,3"
 
-    @Option(help: "Sweep one scenario parameter over values, e.g. mappings=1,2,4,8.")
+    @Option(help: "Sweep one scenario parameter over values, e.g. mappings=1,2,4,8 (\(Limits.listValues) values).")
     var sweep: String?
 
     @OptionGroup var scenarioOptions: ScenarioOptions
@@ -42,91 +51,167 @@ struct Compare: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    @Option(help: "Also write an SVG chart of success rate against faulters (migrate-vs-faulters) to this file.")
+    @Option(help: "Also write an SVG chart of success rate against faulters (the first scenario; not with --sweep) to this file.")
     var svg: String?
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Flag(inversion: .prefixedNo, help: "Explore reclaim-race exhaustively under each strategy and add its verdict.")
-    var exhaustive = true
+    @Flag(inversion: .prefixedNo, help: "Explore reclaim-race exhaustively under each strategy and add its verdict (default: on when reclaim-race is included, without --sweep).")
+    var exhaustive: Bool?
 
     func validate() throws {
         _ = try faulterCounts()
-        _ = try sweepValues()
+        let sweep = try sweepValues()
+        if sweep != nil, scenarios.count > 1 {
+            throw ValidationError("--sweep repeats the rows of one scenario; got \(scenarios.count) --scenario options")
+        }
+        if sweep != nil, svg != nil {
+            throw ValidationError("--svg draws success against faulters for one set of parameters; it cannot draw a --sweep (run compare once per value instead)")
+        }
+        let given = try scenarioOptions.parsedParameters().map(\.name)
+        if given.contains("faulters") {
+            throw ValidationError("--param faulters: compare sets the faulters of each row from --faulters (e.g. --faulters 3)")
+        }
+        if let (name, _) = sweep {
+            if name == "faulters" { throw ValidationError("--sweep faulters: compare already runs one row per count of --faulters") }
+            if given.contains(name) || (name == "mappings" && scenarioOptions.mappings != nil) {
+                throw ValidationError("--sweep \(name) and --\(name == "mappings" && scenarioOptions.mappings != nil ? "mappings" : "param \(name)") both set \(name); give one")
+            }
+        }
+        if exhaustive == true {
+            if sweep != nil { throw ValidationError("--exhaustive explores reclaim-race once; it does not combine with --sweep") }
+            if !included.contains("reclaim-race") { throw ValidationError("--exhaustive explores reclaim-race, which this comparison does not include (add --scenario reclaim-race)") }
+        }
     }
 
+    /// The scenarios as given (names or files), or the default ones.
+    var included: [String] { scenarios.isEmpty ? Comparison.defaultScenarios : scenarios }
+
     func faulterCounts() throws -> [Int] {
-        let parts = faulters.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = faulters.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let values = parts.compactMap { Int($0) }
-        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ (0...32).contains($0) }) else {
-            throw ValidationError("--faulters expects comma-separated counts 0...32, got '\(faulters)'")
+        guard !faulters.isEmpty, values.count == parts.count else {
+            throw ValidationError("--faulters expects comma-separated counts, each \(Limits.compareFaulters), got '\(faulters)'")
         }
+        try check(Limits.listValues, values.count, "--faulters: the number of counts")
+        for v in values { try check(Limits.compareFaulters, v, "--faulters") }
         return values
     }
 
     func sweepValues() throws -> (String, [Int64])? {
         guard let sweep else { return nil }
-        let parts = sweep.split(separator: "=", maxSplits: 1).map(String.init)
-        let values = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) } : []
-        guard parts.count == 2, !parts[0].isEmpty, !values.isEmpty,
-              values.count == parts[1].split(separator: ",").count else {
-            throw ValidationError("--sweep expects NAME=V1,V2,..., got '\(sweep)'")
+        let parts = sweep.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let items = parts.count == 2 ? parts[1].split(separator: ",", omittingEmptySubsequences: false) : []
+        let values = items.compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, !parts[0].isEmpty, !values.isEmpty, values.count == items.count else {
+            throw ValidationError("--sweep expects NAME=V1,V2,... with integer values, got '\(sweep)'")
         }
+        try check(Limits.listValues, values.count, "--sweep: the number of values")
         return (parts[0], values)
     }
 
     func run() throws {
+        try checkOutputs([("--output", output), ("--svg", svg)])
         let registry = try plugins.registry()
         let start = ContinuousClock.now
         let counts = try faulterCounts()
         let strategyList = try (strategies.isEmpty ? Comparison.defaultStrategies : strategies).map { try resolveStrategy($0, registry: registry) }
         let base = try scenarioOptions.parameters(faulters: nil)
         var comparison = Comparison(seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing)
-        if let (name, values) = try sweepValues() {
-            let scenario = try loadScenario(scenarios.first ?? "migrate-vs-faulters", registry: registry)
-            comparison.addSweep(scenario: scenario, strategies: strategyList, faulters: counts, parameter: name, values: values, base: base)
+        let sweep = try sweepValues()
+        let loaded = try (sweep == nil ? included : [scenarios.first ?? "migrate-vs-faulters"]).map { ($0, try loadScenario($0, registry: registry)) }
+        if let (name, values) = sweep {
+            comparison.addSweep(scenario: loaded[0].1, strategies: strategyList, faulters: counts, parameter: name, values: values, base: base)
         } else {
-            let list = try (scenarios.isEmpty ? Comparison.defaultScenarios : scenarios).map { try loadScenario($0, registry: registry) }
-            comparison.addMatrix(scenarios: list, strategies: strategyList, faulters: counts, base: base)
+            comparison.addMatrix(scenarios: loaded.map(\.1), strategies: strategyList, faulters: counts, base: base)
         }
-        let cells: [(label: String, summary: CellSummary)]
-        let verdicts: [ExhaustiveVerdict]
-        do {
-            let included = scenarios.isEmpty ? Comparison.defaultScenarios : scenarios
-            var request: PagewaitPlugins.Comparison.ExhaustiveRequest?
-            if exhaustive && sweep == nil && included.contains("reclaim-race") {
-                request = Comparison.ExhaustiveRequest(scenario: try loadScenario("reclaim-race", registry: registry),
-                                                       strategies: strategyList, parameters: base)
-            }
-            (cells, verdicts) = try comparison.run(exhaustive: request)
-        } catch let error as BuildError { throw ValidationError(error.description) }
+        let reclaimRace = loaded.first { $0.1.name == "reclaim-race" }?.1
+        var request: PagewaitPlugins.Comparison.ExhaustiveRequest?
+        if exhaustive != false && sweep == nil, let reclaimRace {
+            request = Comparison.ExhaustiveRequest(scenario: reclaimRace, strategies: strategyList, parameters: base)
+        }
+        let result: (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict])
+        do { result = try comparison.run(exhaustive: request) } catch { throw ValidationError(error.description) }
+        let cells = result.cells
+        let verdicts = try result.verdicts.map { v in
+            guard let reclaimRace else { return v }
+            return try Self.followedOn(v, scenario: reclaimRace, registry: registry, parameters: base)
+        }
         let elapsed = seconds(since: start)
+
+        // Every option the rows were run with, for the printed commands.
+        let scenarioArgument = Dictionary(loaded.map { ($0.1.name, $0.0) }, uniquingKeysWith: { a, _ in a })
+        let shared = scenarioOptions.words + plugins.words
+        let hints = comparison.cells.map { cell -> [String] in
+            var words = shared
+            if let (name, _) = sweep, let v = cell.parameters[name] { words += ["--param", "\(name)=\(v)"] }
+            return words + timingOptions.words + seedOptions.replayWords
+        }
+        // Each finding as its replay line will report it.
+        var replayed: [Int: ReplayedFailure] = [:]
+        if format == .text {
+            for (i, cell) in comparison.cells.enumerated() {
+                guard let seed = cells[i].summary.firstFailureSeed, cells[i].summary.firstFailure?.hasPrefix("LIVELOCK") == false else { continue }
+                let setup = try build(cell.scenario, cell.strategy, cell.parameters)
+                replayed[i] = replayedFailure(setup: setup, seed: seed, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing)
+            }
+        }
         let text: String
         switch format {
         case .json:
             text = try jsonText(CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed,
                                                 rows: cells.map(\.summary), exhaustive: verdicts)) + "\n"
         case .text:
-            text = CompareReport.render(cells, seeds: seedOptions.seeds, elapsed: elapsed, exhaustive: verdicts)
+            text = CompareReport.render(cells, seeds: seedOptions.seeds, elapsed: elapsed, exhaustive: verdicts,
+                                        scenarioArguments: scenarioArgument, replayOptions: hints,
+                                        exploreOptions: shared, replayed: replayed)
         }
         try emit(text, to: output)
         if let svg {
-            let first = scenarios.first ?? "migrate-vs-faulters"
-            let rows = sweep == nil ? cells.map(\.summary).filter { $0.scenario == first } : []
-            let chart = SuccessChart(title: "migrate_pages success within 10 passes (\(seedOptions.seeds) seeds per point)", rows: rows)
-            try emit(chart.render(), to: svg)
+            let first = loaded[0].1.name
+            let rows = cells.map(\.summary).filter { $0.scenario == first }
+            guard rows.contains(where: { $0.meanPasses > 0 }) else {
+                throw ValidationError("--svg '\(svg)': \(first) made no migrate_pages call, so there is no success rate to draw; not written")
+            }
+            let chart = SuccessChart(title: "\(first): migrate_pages success within its passes (\(seedOptions.seeds) seeds per point)", rows: rows)
+            try emit(chart.render(), to: svg, option: "--svg")
         }
+        let found = cells.contains { $0.summary.violations > 0 } || verdicts.contains { $0.verdict == "violation" }
+        if found { throw ExitCode(1) }
+    }
+
+    /// A verdict whose violation is the PG_waiters diagnostic, carried on to
+    /// the hang it predicts, as `pagewait explore` reports it; the
+    /// diagnostic stays in the detail as the first sign.
+    static func followedOn(_ v: ExhaustiveVerdict, scenario: any Scenario, registry: Registry, parameters: Parameters) throws -> ExhaustiveVerdict {
+        guard v.kind == ViolationKind.waitersUnsound.rawValue, let text = v.schedule, let schedule = try? Schedule(parsing: text) else { return v }
+        let setup = try build(scenario, try resolveStrategy(v.strategy, registry: registry), parameters)
+        let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: { Checkers.standard(for: setup, waitersDiagnostic: false) })
+            .replay(schedule.steps)
+        guard let consequence else { return v }
+        var out = v
+        out.kind = consequence.kind.rawValue
+        out.detail = "\(consequence); first sign: \(v.detail ?? v.kind ?? "")"
+        out.schedule = ran.description
+        return out
     }
 }
 
 enum CompareReport {
-    static func render(_ cells: [(label: String, summary: CellSummary)], seeds: Int, elapsed: Double, exhaustive: [ExhaustiveVerdict] = []) -> String {
+    /// `scenarioArguments`: each scenario's name as the user gave it (a
+    /// file path for a scenario file); `replayOptions`: per cell, the options
+    /// beyond scenario, strategy and faulters its runs were made with;
+    /// `exploreOptions`: those the exhaustive verdicts were made with.
+    static func render(_ cells: [(label: String, summary: CellSummary)], seeds: Int, elapsed: Double, exhaustive: [ExhaustiveVerdict] = [],
+                       scenarioArguments: [String: String] = [:], replayOptions: [[String]] = [], exploreOptions: [String] = [],
+                       replayed: [Int: ReplayedFailure] = [:]) -> String {
         var doc = ReportDocument(title: "pagewait compare: \(seeds) seeds per row, \(format(elapsed, 1)) s")
         var labels: [String] = []
         for c in cells where !labels.contains(c.label) { labels.append(c.label) }
         for label in labels {
-            let rows = cells.filter { $0.label == label }.map(\.summary)
+            let indices = cells.indices.filter { cells[$0].label == label }
+            let rows = indices.map { cells[$0].summary }
             let offline = rows.contains { $0.offlineP50 > 0 }
             var columns = ["strategy", "faulters", "success %", "95% CI", "passes", "PTE ops"]
             if offline { columns += ["offline p50", "p99", "budget hit %"] }
@@ -141,10 +226,15 @@ enum CompareReport {
             }
             doc.tables.append(ReportDocument.Table(title: label, columns: columns, rows: table))
             // The offline livelock is the budget column; other findings get a line each.
-            for s in rows where s.firstFailure != nil && s.firstFailure?.hasPrefix("LIVELOCK") == false {
-                doc.notes.append("\(label) / \(s.strategy) / \(s.faulters) faulters: \(s.firstFailure!)")
+            for i in indices {
+                let s = cells[i].summary
+                guard let failure = s.firstFailure, !failure.hasPrefix("LIVELOCK") else { continue }
+                doc.notes.append("\(label) / \(s.strategy) / \(s.faulters) faulters: \(replayed[i].map { "\($0.violation)" } ?? failure)")
+                if let sign = replayed[i]?.firstSign { doc.notes.append("  first sign: \(sign)") }
                 if let seed = s.firstFailureSeed {
-                    doc.notes.append("  replay: pagewait replay --seed \(seed) --scenario \(s.scenario) --strategy \(s.strategy) --faulters \(s.faulters)")
+                    let options = ["--faulters", "\(s.faulters)"] + (i < replayOptions.count ? replayOptions[i] : [])
+                    let replay = ReplayCommand(seed: seed, scenario: scenarioArguments[s.scenario] ?? s.scenario, strategy: s.strategy, options: options)
+                    doc.notes.append("  replay: \(replay.text)")
                 }
             }
         }
@@ -153,8 +243,16 @@ enum CompareReport {
                 let what = v.verdict == "proof" ? "no violation in any reachable state" : v.verdict == "bounded" ? "none found (bounded)" : v.kind ?? "violation"
                 return [v.strategy, what, "\(v.states)", format(v.seconds, 2)]
             }
-            doc.tables.append(ReportDocument.Table(title: "reclaim-race, exhaustive (every schedule; `pagewait explore reclaim-race --strategy S` shows the minimal one)",
+            doc.tables.append(ReportDocument.Table(title: "reclaim-race, exhaustive (every schedule; the explore line shows the minimal one)",
                                                    columns: ["strategy", "verdict", "states", "seconds"], rows: rows))
+            // Kinds only: the steps are those of the schedule as found, and
+            // the explore line prints the minimal one with its own steps.
+            for v in exhaustive where v.verdict == "violation" {
+                let firstSign = v.detail?.range(of: "; first sign: ").map { v.detail![$0.upperBound...].prefix { $0 != ":" } }
+                doc.notes.append("reclaim-race / \(v.strategy), exhaustive: \(v.kind ?? "violation")\(firstSign.map { " (first sign: \($0))" } ?? "")")
+                let words = ["pagewait", "explore", scenarioArguments[v.scenario] ?? v.scenario, "--strategy", v.strategy] + exploreOptions
+                doc.notes.append("  explore: \(words.map(shellQuoted).joined(separator: " "))")
+            }
         }
         return TextReporter().render(doc)
     }

@@ -13,6 +13,10 @@ struct Diff: ParsableCommand {
             violation (or step limit) each run ended in. Then a summary: how many seeds \
             differ, and in which direction. A seed's schedule depends on the strategy's \
             programs, so seeds differ only where the strategies' code does.
+
+            Exit status: 0 when no run under either strategy found a violation, 1 when any \
+            did (a hang, a lost wakeup, a livelock, ...), 2 on bad usage or input, 130 \
+            when interrupted.
             """)
 
     @OptionGroup var plugins: PluginOptions
@@ -23,7 +27,7 @@ struct Diff: ParsableCommand {
     @Option(name: .customLong("strategy"), help: "A strategy to compare (give exactly two: --strategy A --strategy B).", completion: Completions.strategies)
     var strategies: [String] = []
 
-    @Option(help: "Number of faulters (scenario parameter `faulters`).")
+    @Option(help: "Number of faulters (scenario parameter `faulters`; \(Limits.faulters)).")
     var faulters: Int?
 
     @OptionGroup var scenarioOptions: ScenarioOptions
@@ -32,7 +36,7 @@ struct Diff: ParsableCommand {
 
     @OptionGroup(title: "Scheduler timing") var timingOptions: TimingOptions
 
-    @Option(help: "Show at most this many differing seeds (0: all of them).")
+    @Option(help: "Show at most this many differing seeds (0: all of them; \(Limits.show)).")
     var show: Int = 40
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
@@ -40,11 +44,12 @@ struct Diff: ParsableCommand {
 
     func validate() throws {
         guard strategies.count == 2 else { throw ValidationError("give exactly two strategies: --strategy A --strategy B") }
-        if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
-        guard show >= 0 else { throw ValidationError("--show must not be negative") }
+        if let f = faulters { try check(Limits.faulters, f, "--faulters") }
+        try check(Limits.show, show, "--show")
     }
 
     func run() throws {
+        try checkOutputs([("--output", output)])
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let a = try resolveStrategy(strategies[0], registry: registry)
@@ -54,10 +59,12 @@ struct Diff: ParsableCommand {
         let sweep = { (s: Setup) in
             SeedSweep(setup: s, seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing).run()
         }
-        let report = StrategyDiff(names: (a.name, b.name), outcomes: (sweep(setupA), sweep(setupB)))
+        let outcomes = (sweep(setupA), sweep(setupB))
+        let report = StrategyDiff(names: (a.name, b.name), outcomes: outcomes)
         let k = setupA.taskNames.filter { $0.hasPrefix("faulter") }.count
         let title = "\(scenario.name) (\(k) faulters): \(a.name) vs \(b.name), seeds \(seedOptions.range.lowerBound)...\(seedOptions.range.upperBound - 1)"
         try emit(report.render(title: title, show: show), to: output)
+        if (outcomes.0 + outcomes.1).contains(where: { $0.violation != nil }) { throw ExitCode(1) }
     }
 }
 

@@ -13,7 +13,13 @@ struct Explore: ParsableCommand {
             seeded runs. Every check runs on every step: Core's always-on checks and the \
             standard checkers. A violation's schedule is delta-debugged to a short one.
 
-            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage.
+            Options marked "Exhaustive:" apply only to --scheduler exhaustive, "PCT:" only \
+            to pct, and the timing options only to random; any other combination is refused. \
+            Steps are numbered from 0, as `pagewait replay` prints them; the replay line \
+            reproduces the verdict's violation at the same step.
+
+            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage, 130 \
+            when interrupted.
             """)
 
     enum SchedulerChoice: String, ExpressibleByArgument, CaseIterable { case exhaustive, pct, random }
@@ -23,32 +29,32 @@ struct Explore: ParsableCommand {
     @Option(help: "exhaustive, pct or random.")
     var scheduler: SchedulerChoice = .exhaustive
 
-    @Option(help: "Runs to try (pct, random), or distinct states to visit (exhaustive).")
+    @Option(help: "Distinct states to visit (exhaustive; \(Limits.exploreStates), default 5,000,000), or runs to try (pct, random; \(Limits.exploreRuns), default 10,000).")
     var budget: Int?
 
-    @Option(help: "Exhaustive: the most steps on one path.")
-    var maxDepth: Int = 5_000
+    @Option(help: "Exhaustive: the most steps on one path (\(Limits.maxDepth); default 5,000).")
+    var maxDepth: Int?
 
-    @Option(help: "Exhaustive: the most context switches away from a runnable task per path (default: unbounded).")
+    @Option(help: "Exhaustive: the most context switches away from a runnable task per path (\(Limits.preemptions); default: unbounded).")
     var preemptions: Int?
 
     @Flag(help: "Exhaustive: do not prune with sleep sets.")
     var noSleepSets = false
 
-    @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4); the parts' results merge.")
+    @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
-    @Option(help: "Threads; an exhaustive run's threads share one visited-state store.")
-    var jobs: Int = defaultJobs
+    @Option(help: "Exhaustive: threads, sharing one visited-state store (\(Limits.jobs); default \(defaultJobs)).")
+    var jobs: Int?
 
-    @Option(help: "PCT: bug depth d (d-1 priority change points).")
-    var pctDepth: Int = 3
+    @Option(help: "PCT: bug depth d, d-1 priority change points (\(Limits.pctDepth); default 3).")
+    var pctDepth: Int?
 
-    @Option(help: "PCT: the number of steps change points are drawn from.")
-    var pctLength: Int = 1000
+    @Option(help: "PCT: the number of steps change points are drawn from (\(Limits.pctLength); default 1,000).")
+    var pctLength: Int?
 
-    @Option(help: "First seed (pct, random).")
-    var seed: UInt64 = 1
+    @Option(help: "PCT, random: the first seed; seed + budget must not pass 2^64 - 1 (default 1).")
+    var seed: UInt64?
 
     @OptionGroup(title: "Scheduler timing (random)") var timingOptions: TimingOptions
 
@@ -68,24 +74,60 @@ struct Explore: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if let budget, budget <= 0 { throw ValidationError("--budget must be positive") }
-        guard maxDepth > 0 else { throw ValidationError("--max-depth must be positive") }
-        if let p = preemptions, p < 0 { throw ValidationError("--preemptions must not be negative") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
-        guard pctDepth >= 1, pctLength >= 1 else { throw ValidationError("--pct-depth and --pct-length must be positive") }
+        if let budget { try check(scheduler == .exhaustive ? Limits.exploreStates : Limits.exploreRuns, budget, "--budget") }
+        if let maxDepth { try check(Limits.maxDepth, maxDepth, "--max-depth") }
+        if let preemptions { try check(Limits.preemptions, preemptions, "--preemptions") }
+        if let jobs { try check(Limits.jobs, jobs, "--jobs") }
+        if let pctDepth { try check(Limits.pctDepth, pctDepth, "--pct-depth") }
+        if let pctLength { try check(Limits.pctLength, pctLength, "--pct-length") }
         _ = try parsedShard()
+        // Options that shape one scheduler's search mean nothing to the
+        // others: refused, not ignored.
+        var exhaustiveOnly: [String] = []
+        if maxDepth != nil { exhaustiveOnly.append("--max-depth") }
+        if preemptions != nil { exhaustiveOnly.append("--preemptions") }
+        if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
+        if shard != nil { exhaustiveOnly.append("--shard") }
+        if jobs != nil { exhaustiveOnly.append("--jobs") }
+        var pctOnly: [String] = []
+        if pctDepth != nil { pctOnly.append("--pct-depth") }
+        if pctLength != nil { pctOnly.append("--pct-length") }
+        let randomOnly = timingOptions.given
+        func refuse(_ options: [String], _ applies: String) throws {
+            guard let option = options.first else { return }
+            throw ValidationError("\(option) applies only to \(applies), not to --scheduler \(scheduler.rawValue)")
+        }
+        switch scheduler {
+        case .exhaustive:
+            try refuse(pctOnly, "--scheduler pct")
+            try refuse(randomOnly, "--scheduler random")
+            if seed != nil { throw ValidationError("--seed applies only to --scheduler pct and random; an exhaustive search has no seed") }
+        case .pct:
+            try refuse(exhaustiveOnly, "--scheduler exhaustive")
+            try refuse(randomOnly, "--scheduler random")
+        case .random:
+            try refuse(exhaustiveOnly, "--scheduler exhaustive")
+            try refuse(pctOnly, "--scheduler pct")
+        }
+        if scheduler != .exhaustive, let seed,
+           let e = Limits.firstSeedError(seed, count: budget ?? 10_000, option: "--seed", countOption: "--budget") {
+            throw ValidationError(e.description)
+        }
     }
 
     func parsedShard() throws -> Shard {
         guard let shard else { return .whole }
-        let parts = shard.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1] else {
             throw ValidationError("--shard expects i/n with 0 <= i < n, got '\(shard)'")
         }
+        try check(Limits.shards, n, "--shard: n")
+        guard (0..<n).contains(i) else { throw ValidationError("--shard \(shard): i \(i) is out of range: allowed 0...\(n - 1)") }
         return Shard(i, of: n)
     }
 
     func run() throws {
+        try checkOutputs([("--output", output), ("--trace-out", traceOut)])
         let (scenario, strategy, setup) = try setupOptions.build()
         let progress = Progress(enabled: !quiet)
         var request = ExplorationRequest()
@@ -95,28 +137,42 @@ struct Explore: ParsableCommand {
         case .random: .random
         }
         request.budget = budget
-        request.maxDepth = maxDepth
+        if let maxDepth { request.maxDepth = maxDepth }
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
         request.shard = try parsedShard()
-        request.jobs = jobs
-        request.pctDepth = pctDepth
-        request.pctLength = pctLength
-        request.seed = seed
+        request.jobs = jobs ?? defaultJobs
+        if let pctDepth { request.pctDepth = pctDepth }
+        if let pctLength { request.pctLength = pctLength }
+        if let seed { request.seed = seed }
         request.timing = timingOptions.timing
         request.shrink = !noShrink
-        let result = setup.explore(request) { p in
+        var result = setup.explore(request) { p in
             switch p {
             case .states(let n): progress.update(states: n)
             case .runs(let n): progress.update(runs: n)
             }
         }
+        // The violation and first sign as `pagewait replay` of the printed
+        // schedule reports them, so the two agree step for step (the search's
+        // first sign was seen on the schedule as found, before shrinking).
+        if let best = result.best,
+           let replayed = try? setup.replayReport(ReplayRequest(schedule: best), scenario: scenario.name, strategy: strategy.name),
+           let v = replayed.outcome.violation {
+            result.violation = v
+            result.predictor = replayed.firstSign
+        }
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
-        try emit(format == .json ? try jsonText(report) + "\n" : report.text(replayArguments: setupOptions.replayArguments), to: output)
-        if let traceOut, let schedule = result.best {
-            let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
-            try emit(trace, to: traceOut)
+        try emit(format == .json ? try jsonText(report) + "\n"
+                 : report.text(scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords), to: output)
+        if let traceOut {
+            if let schedule = result.best {
+                let trace = PerfettoTrace(setup: setup, title: "pagewait explore: \(scenario.name) under \(strategy.name)").render(schedule)
+                try emit(trace, to: traceOut, option: "--trace-out")
+            } else {
+                FileHandle.standardError.write(Data("note: no violation, so no schedule to draw: --trace-out '\(traceOut)' not written\n".utf8))
+            }
         }
         if result.violation != nil { throw ExitCode(1) }
     }
@@ -194,9 +250,10 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(shrinkSeconds, forKey: .shrinkSeconds)
     }
 
-    /// `replayArguments`: the options beyond scenario and strategy the
-    /// exploration was made with, for the replay hint.
-    func text(replayArguments: String) -> String {
+    /// The replay hint names the scenario as `scenarioArgument` (the name or
+    /// file the user gave) and adds `replayOptions`, the options beyond
+    /// scenario and strategy the exploration was made with.
+    func text(scenarioArgument: String? = nil, replayOptions: [String] = []) -> String {
         var lines = ["explore \(scenario) under \(strategy) (\(scheduler)\(shard.map { ", shard \($0)" } ?? ""))"]
         if let v = violation {
             lines.append("  verdict: VIOLATION \(v)")
@@ -216,7 +273,8 @@ struct ExploreReport: Encodable {
         if let found {
             let best = minimal ?? found
             lines.append("  schedule: \(found.steps.count) steps as found\(minimal.map { ", \($0.steps.count) after shrinking" } ?? "")\(shrinkSeconds.map { " (\(format($0, 3)) s)" } ?? "")")
-            lines.append("  replay: pagewait replay '\(best)' --scenario \(scenario) --strategy \(strategy)\(replayArguments)")
+            let replay = ReplayCommand(schedule: best.description, scenario: scenarioArgument ?? scenario, strategy: strategy, options: replayOptions)
+            lines.append("  replay: \(replay.text)")
         }
         return lines.joined(separator: "\n")
     }

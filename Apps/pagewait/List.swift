@@ -16,7 +16,7 @@ struct List: ParsableCommand {
 
     func validate() throws {
         if let kind, PluginKind(rawValue: kind) == nil {
-            throw ValidationError("unknown kind '\(kind)'; known: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown kind '\(kind)'\(Suggestion.hint(kind, among: PluginKind.allCases.map(\.rawValue))); known: \(PluginKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PagewaitABI
 import PagewaitCore
 import PagewaitPlugins
@@ -15,12 +16,24 @@ struct PluginOptions: ParsableArguments {
     func registry() throws -> Registry {
         var registry = BuiltinPlugins.registry()
         for path in paths {
-            do { try PluginLoader.load(path, into: &registry) } catch {
+            do { try PluginLoader.load(Self.loadable(path), into: &registry) } catch {
                 throw ValidationError(error.description)
             }
         }
         return registry
     }
+
+    /// What to hand the loader for `path`: dlopen looks a name without a
+    /// slash up on the library search path, not in the current directory,
+    /// so a file there named that way is passed as ./name. A name that is
+    /// no file here is still looked up on the search path.
+    static func loadable(_ path: String) -> String {
+        guard !path.contains("/"), FileManager.default.fileExists(atPath: path) else { return path }
+        return "./" + path
+    }
+
+    /// These options again, as words of a printed command.
+    var words: [String] { paths.flatMap { ["--plugin", $0] } }
 
     /// `pagewait --plugin X explore ...` means `pagewait explore --plugin X ...`:
     /// move --plugin options given before the subcommand to just after it.

@@ -18,9 +18,15 @@ struct Replay: ParsableCommand {
             (with what every unfinished task waits on) or the violation, checked by the \
             same checkers as `pagewait run`, so the replay reproduces what the run reported.
 
+            Steps are numbered from 0. A violation "at step N" was found by the check after \
+            step N; one found when no task could move any more (a hang) is at step N = the \
+            number of steps taken. `explore`, `run` and the Perfetto trace number steps the \
+            same way.
+
             Exit status: 0 when the replay ends without a violation, 1 when it reproduces \
             one, 2 when the schedule is malformed or stale (names a task that does not \
-            exist or cannot take that step) or the scenario cannot be built.
+            exist or cannot take that step) or the scenario cannot be built, 130 when \
+            interrupted.
             """)
 
     @OptionGroup var plugins: PluginOptions
@@ -34,15 +40,15 @@ struct Replay: ParsableCommand {
     @Option(help: "A built-in scenario name or a scenario file path.", completion: Completions.scenarios)
     var scenario: String
 
-    @Option(help: "Strategy the schedule was recorded under (see `pagewait list`); unfair-N takes any N.", completion: Completions.strategies)
+    @Option(help: "Strategy the schedule was recorded under (see `pagewait list`); unfair-N takes N in \(Limits.unfairness).", completion: Completions.strategies)
     var strategy: String
 
-    @Option(help: "Number of faulters (scenario parameter `faulters`).")
+    @Option(help: "Number of faulters (scenario parameter `faulters`; \(Limits.faulters)).")
     var faulters: Int?
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
-    @Option(help: "Step budget of the recorded run: a schedule that reaches it with tasks still runnable ends at the step limit, as in `pagewait run`.")
+    @Option(help: "Step budget of the recorded run: a schedule that reaches it with tasks still runnable ends at the step limit, as in `pagewait run`; \(Limits.maxSteps).")
     var maxSteps: Int = 200_000
 
     @OptionGroup(title: "Scheduler timing (with --seed)") var timingOptions: TimingOptions
@@ -56,12 +62,21 @@ struct Replay: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the replay to this file instead of standard output.")
     var output: String?
 
+    func validate() throws {
+        try check(Limits.maxSteps, maxSteps, "--max-steps")
+        if let f = faulters { try check(Limits.faulters, f, "--faulters") }
+        if seed == nil, let option = timingOptions.given.first {
+            throw ValidationError("\(option) shapes the seeded random scheduler's run: give it with --seed, not with a schedule string")
+        }
+    }
+
     func run() throws {
         let result: ReplayResult
         do {
+            try checkOutputs([("--output", output), ("--trace-out", traceOut)])
             result = try replay()
             try emit(result.text, to: output)
-            if let traceOut, let trace = result.perfetto { try emit(trace, to: traceOut) }
+            if let traceOut, let trace = result.perfetto { try emit(trace, to: traceOut, option: "--trace-out") }
         } catch let error as ValidationError {
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(2)
@@ -82,8 +97,7 @@ struct Replay: ParsableCommand {
     /// problems (a malformed or stale schedule, an unknown scenario) throw a
     /// one-line `ValidationError`.
     func replay() throws -> ReplayResult {
-        guard maxSteps > 0 else { throw ValidationError("--max-steps must be positive") }
-        if let f = faulters, f < 0 { throw ValidationError("--faulters must not be negative") }
+        try validate()
         try timingOptions.validate()
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)

@@ -10,7 +10,11 @@ struct Run: ParsableCommand {
             SCENARIO is a built-in name (see `pagewait list`) or a scenario file (.toml; \
             see docs/scenarios.md). Each seed drives the seeded random scheduler; the same \
             seed gives the same run. With --seeds 1 the run's schedule is printed too, \
-            ready for `pagewait replay`.
+            ready for `pagewait replay`. The first failure's replay line reproduces it.
+
+            Exit status: 0 when no run found a violation, 1 when any did (a hang, a lost \
+            wakeup, a livelock, ...; the step budget running out is not one), 2 on bad \
+            usage or input, 130 when interrupted.
             """)
 
     @OptionGroup var setupOptions: SetupOptions
@@ -36,18 +40,25 @@ struct Run: ParsableCommand {
         case .json:
             print(try jsonText(summary))
         case .text:
-            var args = setupOptions.replayArguments
-            if timingOptions.wakeLatency != RandomScheduler.defaultWakeLatency { args += " --wake-latency \(timingOptions.wakeLatency)" }
-            if timingOptions.preemptLength != RandomScheduler.defaultPreemptLength { args += " --preempt-length \(timingOptions.preemptLength)" }
-            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, replayArguments: args))
+            let replayed = summary.firstFailureSeed.flatMap {
+                replayedFailure(setup: setup, seed: $0, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing)
+            }
+            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, scenarioArgument: setupOptions.scenario,
+                                 replayOptions: setupOptions.replayWords + timingOptions.words + seedOptions.replayWords, replayed: replayed))
         }
+        if summary.violations > 0 { throw ExitCode(1) }
     }
 }
 
 enum RunReport {
-    /// `replayArguments`: the options beyond scenario and strategy that the
-    /// run was made with (faulters, parameters, timing), for the replay hint.
-    static func text(_ s: CellSummary, setup: Setup, outcomes: [RunOutcome], elapsed: Double, replayArguments: String = "") -> String {
+    /// The replay hint names the scenario as `scenarioArgument` (the name or
+    /// file the user gave) and adds `replayOptions`: the options beyond
+    /// scenario and strategy the run was made with (faulters, parameters,
+    /// plugins, timing, step budget).
+    /// `replayed`: the first failure as its replay reports it (see
+    /// `replayedFailure`), shown instead of the run's own account of it.
+    static func text(_ s: CellSummary, setup: Setup, outcomes: [RunOutcome], elapsed: Double,
+                     scenarioArgument: String? = nil, replayOptions: [String] = [], replayed: ReplayedFailure? = nil) -> String {
         var lines: [String] = []
         lines.append("\(s.scenario) under \(s.strategy): \(s.seeds) seeds, \(setup.taskNames.count) tasks (\(setup.taskNames.joined(separator: ", "))), \(s.mappings) mappings; \(format(elapsed, 2)) s")
         let calls = outcomes.reduce(0) { $0 + $1[.migrateCalls] }
@@ -74,9 +85,11 @@ enum RunReport {
             lines.append("  seed \(o.seed): \(o.end.rawValue) after \(o.steps) steps; schedule \(sched)")
         }
         if let f = s.firstFailure {
-            lines.append("  first failure (seed \(s.firstFailureSeed ?? 0)): \(f)")
+            lines.append("  first failure (seed \(s.firstFailureSeed ?? 0)): \(replayed.map { "\($0.violation)" } ?? f)")
+            if let sign = replayed?.firstSign { lines.append("  first sign: \(sign)") }
             if let seed = s.firstFailureSeed {
-                lines.append("  replay: pagewait replay --seed \(seed) --scenario \(s.scenario) --strategy \(s.strategy)\(replayArguments)")
+                let replay = ReplayCommand(seed: seed, scenario: scenarioArgument ?? s.scenario, strategy: s.strategy, options: replayOptions)
+                lines.append("  replay: \(replay.text)")
             }
         }
         return lines.joined(separator: "\n")
@@ -93,4 +106,22 @@ enum RunReport {
             return "    " + String(format: "%6lld %@: %6d seeds  ", v, unit, n) + bar
         }
     }
+}
+
+/// A seed's failure as `pagewait replay --seed` reports it.
+struct ReplayedFailure {
+    var violation: Violation
+    /// The PG_waiters diagnostic, when the replay carried the schedule on
+    /// to the hang it predicted.
+    var firstSign: Violation?
+}
+
+/// What `pagewait replay --seed SEED` reports for this setup: a run stops
+/// at the PG_waiters diagnostic, and its replay carries on to the hang
+/// the diagnostic predicted, so the printed failure is the replay's.
+func replayedFailure(setup: Setup, seed: UInt64, maxSteps: Int, timing: SchedulerTiming) -> ReplayedFailure? {
+    guard let request = ReplayRequest.seeded(seed, setup: setup, maxSteps: maxSteps, timing: timing),
+          let report = try? setup.replayReport(request, scenario: "", strategy: ""),
+          let violation = report.outcome.violation else { return nil }
+    return ReplayedFailure(violation: violation, firstSign: report.firstSign)
 }

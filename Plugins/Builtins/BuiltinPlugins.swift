@@ -30,12 +30,28 @@ public enum BuiltinPlugins {
 
 extension Registry {
     /// A strategy by name, including the parametric family `unfair-N`
-    /// (vm.page_lock_unfairness = N) for any N ≥ 0.
+    /// (vm.page_lock_unfairness = N) for N in `Limits.unfairness`.
     public func resolveStrategy(_ name: String) throws(RegistryError) -> any Strategy {
-        if name.hasPrefix("unfair-"), let n = Int(name.dropFirst("unfair-".count)), n >= 0, n <= 10_000,
-           (try? strategy(name)) == nil {
+        if let n = Self.unfairness(name), Limits.unfairness.contains(n), (try? strategy(name)) == nil {
             return Unfair(unfairness: n)
         }
         return try strategy(name)
+    }
+
+    /// When `name` is `unfair-N` with N out of range, the error that says
+    /// the range (a lookup would only say there is no such strategy).
+    public static func unfairnessError(_ name: String) -> RangeError? {
+        guard name.hasPrefix("unfair-") else { return nil }
+        let digits = name.dropFirst("unfair-".count)
+        let magnitude = digits.first == "-" ? digits.dropFirst() : digits
+        guard !magnitude.isEmpty, magnitude.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+        if let n = Int(digits), Limits.unfairness.contains(n) { return nil }
+        return RangeError(what: "unfair-N: N", value: String(digits), allowed: Limits.unfairness.description)
+    }
+
+    /// N of `unfair-N`, when `name` has that form and N fits an Int.
+    static func unfairness(_ name: String) -> Int? {
+        guard name.hasPrefix("unfair-") else { return nil }
+        return Int(name.dropFirst("unfair-".count))
     }
 }

@@ -37,6 +37,11 @@ public struct PerfettoTrace {
     public var checkers: [any Checker]
     /// The recorded run's step budget (see `TraceReplay.run`).
     public var maxSteps: Int
+    /// The checkers without the PG_waiters diagnostic: when the diagnostic
+    /// stops the replay and these carry the schedule on to the hang it
+    /// predicted, the trace shows that hang as its violation (what `replay`
+    /// and `explore` report) and the diagnostic as the first sign.
+    public var followOnCheckers: [any Checker]?
 
     public init(engine: Engine, world: World, taskNames: [String], counterNames: [String] = [],
                 title: String = "pagewait", checkers: [any Checker] = [LivenessChecker()], maxSteps: Int = Int.max) {
@@ -53,6 +58,20 @@ public struct PerfettoTrace {
     public init(setup: Setup, title: String = "pagewait", maxSteps: Int = Int.max) {
         self.init(engine: setup.engine, world: setup.world, taskNames: setup.taskNames, counterNames: setup.counterNames,
                   title: title, checkers: Checkers.standard(for: setup), maxSteps: maxSteps)
+        followOnCheckers = Checkers.standard(for: setup, waitersDiagnostic: false)
+    }
+
+    /// The checkers to draw `schedule` with, and the first sign when they
+    /// are the follow-on ones (the same choice `replayReport` makes).
+    func checkers(for schedule: Schedule) -> (checkers: [any Checker], firstSign: Violation?) {
+        guard let followOnCheckers else { return (checkers, nil) }
+        var first = checkers
+        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &first, maxSteps: maxSteps) { _ in }
+        guard let v = outcome.violation, v.kind == .waitersUnsound else { return (checkers, nil) }
+        var later = followOnCheckers
+        let after = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &later, maxSteps: maxSteps) { _ in }
+        guard after.stale == nil, after.violation != nil else { return (checkers, nil) }
+        return (followOnCheckers, v)
     }
 
     /// Replay `schedule` and return the trace as JSON text.
@@ -60,7 +79,8 @@ public struct PerfettoTrace {
         var out = Builder(formatter: TraceFormatter(engine: engine, taskNames: taskNames, counterNames: counterNames), tasks: world.tasks.count)
         out.metadata(title: title)
         out.begin(spans: out.spans(in: world), ts: 0)
-        var checkers = self.checkers
+        let chosen = self.checkers(for: schedule), firstSign = chosen.firstSign
+        var checkers = chosen.checkers
         let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { step in
             out.step(step)
         }
@@ -71,14 +91,21 @@ public struct PerfettoTrace {
                                ("taskName", jsonString(out.formatter.name(of: v.task))), ("function", jsonString(v.function)),
                                ("violation", jsonString(v.description))])
         }
+        if let f = firstSign {
+            out.instant("first sign: \(f.kind): \(f.detail)", cat: "first sign", ts: min(max(f.step, 0), outcome.steps), track: nil,
+                        args: [("step", "\(f.step)"), ("kind", jsonString(f.kind.rawValue)), ("task", "\(f.task)"),
+                               ("taskName", jsonString(out.formatter.name(of: f.task))), ("function", jsonString(f.function)),
+                               ("violation", jsonString(f.description))])
+        }
         if let s = outcome.stale {
             out.instant("schedule stops: \(s.detail)", cat: "schedule", ts: outcome.steps, track: nil,
                         args: [("step", "\(s.step)"), ("detail", jsonString(s.description))])
         }
         let end = outcome.violation.map { "violation: \($0)" } ?? outcome.end.rawValue
-        let other = [("generator", jsonString("pagewait replay")), ("schedule", jsonString(schedule.description)),
+        var other = [("generator", jsonString("pagewait replay")), ("schedule", jsonString(schedule.description)),
                      ("time", jsonString("1 step = 1 us: ts is the step index")), ("steps", "\(outcome.steps)"),
                      ("end", jsonString(end))]
+        if let f = firstSign { other.append(("firstSign", jsonString(f.description))) }
         return "{\"displayTimeUnit\": \"ms\",\n\"otherData\": \(Builder.object(other)),\n\"traceEvents\": [\n"
             + out.events.joined(separator: ",\n") + "\n]}\n"
     }

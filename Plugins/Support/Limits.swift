@@ -65,3 +65,57 @@ public enum Limits {
     /// The random scheduler's mean wake latency and preemption length, in steps.
     public static let timing = Limit(0...1_000_000)
 }
+
+// MARK: - Command-line options
+//
+// The numbers only the command line takes. Seeds, jobs, steps and the
+// scheduler timing above are shared with the C ABI.
+extension Limits {
+    /// `--faulters` and `--mappings`: a setup holds at most 128 tasks.
+    public static let faulters = Limit(0...127)
+    public static let mappings = Limit(1...127)
+    /// `explore --budget` for an exhaustive search: distinct states to visit.
+    public static let exploreStates = Limit(1...1_000_000_000)
+    /// `explore --budget` for pct and random: runs to try.
+    public static let exploreRuns = Limit(1...10_000_000)
+    /// `explore --max-depth`: steps on one path.
+    public static let maxDepth = Limit(1...1_000_000)
+    /// `explore --preemptions`: context switches away from a runnable task per path.
+    public static let preemptions = Limit(0...10_000)
+    /// `explore --shard i/n`: the number of parts.
+    public static let shards = Limit(1...1_000_000)
+    /// `explore --pct-depth`: PCT's bug depth (depth − 1 change points).
+    public static let pctDepth = Limit(1...65_536)
+    /// `explore --pct-length`: the steps PCT's change points are drawn from.
+    public static let pctLength = Limit(1...1_000_000_000)
+    /// `compare --faulters`: each count in the list.
+    public static let compareFaulters = Limit(0...32)
+    /// `compare --faulters` and `--sweep`: values in one list.
+    public static let listValues = Limit(1...64)
+    /// `diff --show`: rows shown (0: all).
+    public static let show = Limit(0...10_000_000)
+    /// `bench --steps`: steps per timed run.
+    public static let benchSteps = Limit(1...1_000_000_000)
+    /// `unfair-N`: vm.page_lock_unfairness, N.
+    public static let unfairness = Limit(0...10_000)
+    /// `bench --repeats`, `bench-abi --repeats`: timed runs.
+    public static let repeats = Limit(1...1_000)
+
+    /// The first of `count` consecutive seeds: the seeds run as the range
+    /// first..<first + count, whose end must fit a UInt64. Nil when `first`
+    /// fits; otherwise the error naming `option`, its value and its range.
+    public static func firstSeedError(_ first: UInt64, count: Int, option: String, countOption: String) -> RangeError? {
+        guard count >= 0 else { return nil }
+        let most = UInt64.max - UInt64(count)
+        guard first > most else { return nil }
+        return RangeError(what: option, value: "\(first)",
+                          allowed: "0...\(Limit.grouped(most)) with \(countOption) \(count) (seed + \(countOption.dropFirst(2)) must not pass \(Limit.grouped(UInt64.max)))")
+    }
+}
+
+extension Limit {
+    /// `grouped` for the seeds, which go past Int64.max.
+    public static func grouped(_ v: UInt64) -> String {
+        v <= UInt64(Int64.max) ? grouped(Int64(v)) : grouped(Int64(v / 1000)) + "," + String(String(v % 1000 + 1000).dropFirst())
+    }
+}

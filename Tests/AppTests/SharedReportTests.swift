@@ -42,7 +42,7 @@ struct SharedReportTests {
         #expect(try String(contentsOfFile: out, encoding: .utf8) == expected)
     }
 
-    @Test("explore --format json reports what Setup.explore found: the verdict, the counts and the minimal schedule")
+    @Test("explore --format json reports what Setup.explore found: the verdict, the counts and the minimal schedule; the violation and first sign are those replay reports for that schedule, at the same steps")
     func exploreJSON() throws {
         let s = try Self.setup("reclaim-race", "put-and-wait-unlockless")
         var request = ExplorationRequest()
@@ -54,9 +54,11 @@ struct SharedReportTests {
         let command = try Explore.parse(["reclaim-race", "--strategy", "put-and-wait-unlockless", "--jobs", "1", "--quiet", "--format", "json", "-o", out])
         #expect(throws: ExitCode(1)) { try command.run() }
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let replayed = try s.replayReport(ReplayRequest(schedule: try #require(r.best)), scenario: "reclaim-race", strategy: "put-and-wait-unlockless")
         #expect(doc["kind"] as? String == r.violation?.kind.rawValue)
-        #expect(doc["detail"] as? String == r.violation?.description)
-        #expect(doc["predictor"] as? String == r.predictor?.description)
+        #expect(doc["detail"] as? String == replayed.outcome.violation?.description)
+        #expect(doc["predictor"] as? String == replayed.firstSign?.description)
+        #expect(replayed.firstSign != nil)
         #expect(doc["minimalSchedule"] as? String == r.best?.description)
         #expect(doc["foundLength"] as? Int == r.found?.steps.count)
         #expect(doc["states"] as? Int == r.states && doc["transitions"] as? Int == r.transitions)
