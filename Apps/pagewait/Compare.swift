@@ -144,7 +144,10 @@ struct Compare: ParsableCommand {
         let scenarioArgument = Dictionary(loaded.map { ($0.1.name, $0.0) }, uniquingKeysWith: { a, _ in a })
         let shared = scenarioOptions.words + plugins.words
         let hints = comparison.cells.map { cell -> [String] in
-            var words = shared
+            // The row's own faulters parameter, not its count of faulter
+            // tasks: a scenario file may name its tasks otherwise.
+            var words = cell.parameters["faulters"].map { ["--faulters", "\($0)"] } ?? []
+            words += shared
             if let (name, _) = sweep, let v = cell.parameters[name] { words += ["--param", "\(name)=\(v)"] }
             return words + timingOptions.words + seedOptions.replayWords
         }
@@ -201,7 +204,7 @@ struct Compare: ParsableCommand {
 enum CompareReport {
     /// `scenarioArguments`: each scenario's name as the user gave it (a
     /// file path for a scenario file); `replayOptions`: per cell, the options
-    /// beyond scenario, strategy and faulters its runs were made with;
+    /// beyond scenario and strategy its runs were made with;
     /// `exploreOptions`: those the exhaustive verdicts were made with.
     static func render(_ cells: [(label: String, summary: CellSummary)], seeds: Int, elapsed: Double, exhaustive: [ExhaustiveVerdict] = [],
                        scenarioArguments: [String: String] = [:], replayOptions: [[String]] = [], exploreOptions: [String] = [],
@@ -232,7 +235,7 @@ enum CompareReport {
                 doc.notes.append("\(label) / \(s.strategy) / \(s.faulters) faulters: \(replayed[i].map { "\($0.violation)" } ?? failure)")
                 if let sign = replayed[i]?.firstSign { doc.notes.append("  first sign: \(sign)") }
                 if let seed = s.firstFailureSeed {
-                    let options = ["--faulters", "\(s.faulters)"] + (i < replayOptions.count ? replayOptions[i] : [])
+                    let options = i < replayOptions.count ? replayOptions[i] : ["--faulters", "\(s.faulters)"]
                     let replay = ReplayCommand(seed: seed, scenario: scenarioArguments[s.scenario] ?? s.scenario, strategy: s.strategy, options: options)
                     doc.notes.append("  replay: \(replay.text)")
                 }
