@@ -68,8 +68,10 @@ let package = Package(
                 ]),
             ]
         ),
-        .executableTarget(
-            name: "pagewait",
+        // The commands, as a library: the executable is a thin main, and the
+        // fuzz target over command lines runs the same code in-process.
+        .target(
+            name: "PagewaitCommands",
             dependencies: [
                 "PagewaitCore",
                 "PagewaitPlugins",
@@ -77,6 +79,11 @@ let package = Package(
                 "CPagewait",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Apps/Commands"
+        ),
+        .executableTarget(
+            name: "pagewait",
+            dependencies: ["PagewaitCommands"],
             path: "Apps/pagewait"
         ),
         .testTarget(
@@ -91,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["pagewait", "PagewaitCore", "PagewaitPlugins"],
+            dependencies: ["pagewait", "PagewaitCommands", "PagewaitCore", "PagewaitPlugins"],
             path: "Tests/AppTests"
         ),
         // libffi, to call every function pagewait.h declares through the

@@ -5,7 +5,7 @@
 
 import Foundation
 import Testing
-@testable import pagewait
+@testable import PagewaitCommands
 import PagewaitCore
 import PagewaitPlugins
 

@@ -5,7 +5,7 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import pagewait
+@testable import PagewaitCommands
 
 @Suite("pagewait output files")
 struct OutputFileTests {

@@ -4,7 +4,7 @@
 
 import Foundation
 import Testing
-@testable import pagewait
+@testable import PagewaitCommands
 
 /// Run `command` with /bin/sh, the `pagewait` under test first on PATH.
 func runShell(_ command: String) throws -> ProcessOutput {

@@ -4,7 +4,7 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import pagewait
+@testable import PagewaitCommands
 import PagewaitCore
 import PagewaitPlugins
 

@@ -4,9 +4,9 @@ import Foundation
 import PagewaitCore
 import PagewaitPlugins
 
-@main
-struct Pagewait: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command; `Pagewait.status(arguments:)` runs a command line.
+public struct Pagewait: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "pagewait",
         abstract: "A workbench for the Linux kernel's page-lock wait machinery.",
         discussion: """
@@ -37,30 +37,47 @@ struct Pagewait: ParsableCommand {
         subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self, BenchABI.self]
     )
 
-    /// Bad usage exits 2 (not ArgumentParser's 64), so scripts can tell it
-    /// from "a violation was found" (1). An error is one line.
-    static func main() {
-        let arguments = negativeValuesJoined(PluginOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
-        if let message = unknownSubcommand(arguments) { usageError("Error: \(message)") }
+    public init() {}
+
+    /// Run the command line `arguments` (without the program name) and
+    /// return its exit status; nothing here exits the process, so the fuzz
+    /// target runs command lines in-process. Bad usage is 2 (not
+    /// ArgumentParser's 64), so scripts can tell it from "a violation was
+    /// found" (1). An error is one line.
+    public static func status(arguments raw: [String]) -> Int32 {
+        let arguments = negativeValuesJoined(PluginOptions.movedAfterSubcommand(raw))
+        if let message = unknownSubcommand(arguments) { return usageError("Error: \(message)") }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let text = message(for: error)
-                usageError("Error: \(integerOptionMessage(text) ?? text)")
+                return usageError("Error: \(integerOptionMessage(text) ?? text)")
             }
-            exit(withError: error)
+            return reported(error)
         }
         do {
             try command.run()
+            return 0
         } catch let error as ValidationError {
             // Found while running (an unreadable file, a plugin that does not
             // load): the message says what and where; no usage text after it.
-            usageError("Error: \(error.message)")
+            return usageError("Error: \(error.message)")
         } catch {
-            exit(withError: error)
+            return reported(error)
         }
+    }
+
+    /// What ArgumentParser's `exit(withError:)` prints (help and version on
+    /// standard output, the rest on standard error), and the status.
+    static func reported(_ error: any Error) -> Int32 {
+        let code = exitCode(for: error)
+        let text = fullMessage(for: error)
+        if !text.isEmpty {
+            if code == .success { print(text) } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        }
+        return code.rawValue
     }
 
     /// The allowed range of each integer option, for values the parser
@@ -128,8 +145,8 @@ struct Pagewait: ParsableCommand {
         return "no command named '\(first)'\(Suggestion.hint(first, among: known + ["help"])); commands: \(known.joined(separator: ", ")), help"
     }
 
-    static func usageError(_ message: String) -> Never {
+    static func usageError(_ message: String) -> Int32 {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(2)
+        return 2
     }
 }

@@ -253,7 +253,7 @@ struct SetupOptions: ParsableArguments {
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let strategy = try resolveStrategy(self.strategy, registry: registry)
-        return (scenario, strategy, try pagewait.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))
+        return (scenario, strategy, try PagewaitCommands.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))
     }
 }
 

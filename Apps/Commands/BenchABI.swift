@@ -63,7 +63,7 @@ struct BenchABI: ParsableCommand {
         options.seeds = UInt32(seeds)
 
         let registry = BuiltinPlugins.registry()
-        let setup = try pagewait.build(try loadScenario(scenario, registry: registry), try resolveStrategy(strategy, registry: registry),
+        let setup = try PagewaitCommands.build(try loadScenario(scenario, registry: registry), try resolveStrategy(strategy, registry: registry),
                                        ["faulters": Int64(faulters)])
 
         var cTimes: [Double] = [], swiftTimes: [Double] = []
