@@ -8,7 +8,7 @@ struct List: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
-    @Flag(help: "Also list each scenario's and actor's parameters with their defaults.")
+    @Flag(help: "Also list each scenario's and actor's parameters with their defaults and allowed ranges.")
     var parameters = false
 
     @Option(help: "Only this kind: strategy, scenario, actor, scheduler, checker or reporter.")
@@ -31,14 +31,12 @@ struct List: ParsableCommand {
                 let ref = p.reference.isEmpty ? "" : "  [\(p.reference)]"
                 print("  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.summary)\(ref)")
                 guard parameters else { continue }
-                let params: Parameters? = (p as? any Scenario).map { s in
-                    (s as? ScenarioSpec).map { spec in
-                        Dictionary(uniqueKeysWithValues: spec.knownParameters.map { ($0, spec.defaultValue(of: $0)) })
-                    } ?? s.parameters
-                } ?? (p as? any Actor)?.parameters
+                // name=default [allowed range]
+                let params: [String]? = (p as? ScenarioSpec)?.parameterTable.map(\.description)
+                    ?? (p as? any ProgramActor)?.parameterTable.map(\.description)
+                    ?? ((p as? any Scenario)?.parameters ?? (p as? any Actor)?.parameters).map { d in d.keys.sorted().map { "\($0)=\(d[$0]!)" } }
                 if let params, !params.isEmpty {
-                    let list = params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: " ")
-                    print("  \(String(repeating: " ", count: width))    parameters: \(list)")
+                    print("  \(String(repeating: " ", count: width))    parameters: \(params.joined(separator: " "))")
                 }
             }
         }

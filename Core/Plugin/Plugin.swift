@@ -82,8 +82,19 @@ public typealias Parameters = [String: Int64]
 /// Why a scenario or actor could not be built.
 public struct BuildError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The error underneath, for a caller that tells kinds of failure apart
+    /// (a number outside its allowed range, say); `message` already says
+    /// it. Not part of equality.
+    public var underlying: (any Error & Sendable)?
+
+    public init(_ message: String, underlying: (any Error & Sendable)? = nil) {
+        self.message = message
+        self.underlying = underlying
+    }
+
     public var description: String { message }
+    public static func == (a: Self, b: Self) -> Bool { a.message == b.message }
+    public func hash(into hasher: inout Hasher) { hasher.combine(message) }
 }
 
 /// A ready-to-run instance: the engine, the initial world, and the names a

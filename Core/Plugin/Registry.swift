@@ -3,6 +3,8 @@ public enum RegistryError: Error, Hashable, Sendable, CustomStringConvertible {
     case duplicate(kind: PluginKind, name: String)
     case unknown(kind: PluginKind, name: String, known: [String])
     case emptyName(kind: PluginKind)
+    /// The name belongs to a family of names a built-in resolves (`unfair-N`).
+    case reserved(kind: PluginKind, name: String, family: String)
 
     public var description: String {
         switch self {
@@ -10,6 +12,8 @@ public enum RegistryError: Error, Hashable, Sendable, CustomStringConvertible {
             return "a \(kind.rawValue) named '\(name)' is already registered"
         case .emptyName(let kind):
             return "a \(kind.rawValue) needs a non-empty name"
+        case .reserved(let kind, let name, let family):
+            return "the \(kind.rawValue) name '\(name)' belongs to the built-in family \(family); a plugin may not take it (choose another name)"
         case .unknown(let kind, let name, let known):
             let near = known.filter { $0.hasPrefix(String(name.prefix(3))) || name.hasPrefix(String($0.prefix(3))) }
             let hint = near.isEmpty ? "" : " (did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))?)"
@@ -31,16 +35,39 @@ public struct PluginInfo: Hashable, Sendable {
 /// register here. A value: build one at start-up and pass it along.
 public struct Registry: Sendable {
     private var plugins: [PluginKind: [String: any Plugin]] = [:]
+    private var families: [PluginKind: [NameFamily]] = [:]
+
+    /// Names a lookup resolves without a registered plugin (`unfair-N`).
+    /// A plugin registered under one would shadow what the name means.
+    public struct NameFamily: Sendable {
+        /// How the family is written in messages, e.g. "unfair-N".
+        public var pattern: String
+        public var contains: @Sendable (String) -> Bool
+
+        public init(_ pattern: String, contains: @escaping @Sendable (String) -> Bool) {
+            self.pattern = pattern
+            self.contains = contains
+        }
+    }
 
     public init() {}
 
     /// Register a plugin under its kind and name; a second plugin of the
-    /// same kind and name is refused.
+    /// same kind and name is refused, and so is a name of a reserved family.
     public mutating func register(_ plugin: any Plugin) throws(RegistryError) {
         let kind = type(of: plugin).kind
         guard !plugin.name.isEmpty else { throw .emptyName(kind: kind) }
         if plugins[kind]?[plugin.name] != nil { throw .duplicate(kind: kind, name: plugin.name) }
+        if let family = families[kind]?.first(where: { $0.contains(plugin.name) }) {
+            throw .reserved(kind: kind, name: plugin.name, family: family.pattern)
+        }
         plugins[kind, default: [:]][plugin.name] = plugin
+    }
+
+    /// Reserve a family of names of `kind`: later registrations of any of
+    /// them are refused. Names already registered stay.
+    public mutating func reserve(_ kind: PluginKind, _ family: NameFamily) {
+        families[kind, default: []].append(family)
     }
 
     /// The plugin of `kind` named `name`, as `P`.

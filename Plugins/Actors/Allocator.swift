@@ -11,6 +11,8 @@ public struct Allocator: ProgramActor {
     /// Allocation is retried while the migrator works, and once more after
     /// it is done: no counting loop, so the program stays finite-state.
     public var parameters: Parameters { ["hold": -1, "delay": 0] }
+    /// `hold` -1 is forever; below that means nothing.
+    public var limits: [String: Limit] { ["hold": Limit(-1...ScenarioSpec.maxParameterValue), "delay": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0

@@ -14,6 +14,17 @@ public struct Faulter: ProgramActor {
     /// of being preempted inside the fault path's reference window.
     /// `touches`: 0 = until done.
     public var parameters: Parameters { ["think": 2, "preemptInWindow": 0, "touches": 0, "delay": 0] }
+    public var limits: [String: Limit] {
+        ["think": ParameterLimit.steps, "preemptInWindow": ParameterLimit.permille, "touches": ParameterLimit.repetitions,
+         "delay": ParameterLimit.steps]
+    }
+
+    /// A faulter touches the page through its own mapping (PTE slot
+    /// index % mappings): with none, every touch would read a slot that
+    /// does not exist.
+    public func dependentLimits(_ context: LimitContext) -> [DependentLimit] {
+        [DependentLimit("mappings", Limit(1...Int64(LockID.maxProcesses)), because: "a faulter touches the page through a mapping")]
+    }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let slot = Int32(context.index % max(1, context.layout.mappings))

@@ -11,6 +11,16 @@ public struct Locker: ProgramActor {
     /// `killable`: 1 for lock_page_killable; `trylock`: 1 for a stealer that
     /// never sleeps. `iterations`: 0 = until done.
     public var parameters: Parameters { ["iterations": 3, "hold": 1, "think": 1, "killable": 0, "trylock": 0, "delay": 0] }
+    public var limits: [String: Limit] {
+        ["iterations": ParameterLimit.repetitions, "hold": ParameterLimit.steps, "think": ParameterLimit.steps,
+         "killable": ParameterLimit.flag, "trylock": ParameterLimit.flag, "delay": ParameterLimit.steps]
+    }
+
+    /// A trylock never sleeps, so it cannot sleep killably.
+    public func dependentLimits(_ context: LimitContext) -> [DependentLimit] {
+        guard context.parameters["trylock"] == 1 else { return [] }
+        return [DependentLimit("killable", Limit(0...0), because: "with trylock = 1 the locker never sleeps")]
+    }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try Self.program(self, context, trylock: context.int("trylock") != 0)
@@ -71,6 +81,9 @@ public struct Stealer: ProgramActor {
     public var summary: String { "trylock_page user that never sleeps: steals the lock between unlock and handoff" }
     public var reference: String { "trylock_page (include/linux/pagemap.h)" }
     public var parameters: Parameters { ["iterations": 12, "hold": 1, "think": 0, "delay": 0] }
+    public var limits: [String: Limit] {
+        ["iterations": ParameterLimit.repetitions, "hold": ParameterLimit.steps, "think": ParameterLimit.steps, "delay": ParameterLimit.steps]
+    }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try Locker.program(self, context, trylock: true)
@@ -86,6 +99,7 @@ public struct Holder: ProgramActor {
     public var summary: String { "lock_page at once, hold it, unlock once" }
     public var reference: String { "unlock_page -> wake_up_page_bit (mm/filemap.c)" }
     public var parameters: Parameters { ["hold": 40] }
+    public var limits: [String: Limit] { ["hold": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try build("holder") { b in
@@ -110,6 +124,7 @@ public struct Reader: ProgramActor {
     public var summary: String { "pin the page and wait_on_page_locked (a SHARED waiter)" }
     public var reference: String { "wait_on_page_locked (include/linux/pagemap.h)" }
     public var parameters: Parameters { ["delay": 0] }
+    public var limits: [String: Limit] { ["delay": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try build("reader") { b in

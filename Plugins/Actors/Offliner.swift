@@ -11,6 +11,11 @@ public struct Offliner: ProgramActor {
     public var summary: String { "__offline_pages: isolate and migrate until the range is free, or a signal, or the budget" }
     public var reference: String { "__offline_pages, do_migrate_range (mm/memory_hotplug.c); ecde0f3e7f9e, 72b39cfc4d75" }
     public var parameters: Parameters { ["passes": 10, "unmapCost": 0, "budget": 10, "delay": 0] }
+    /// A budget of 0 would give up before the first attempt.
+    public var limits: [String: Limit] {
+        ["passes": ParameterLimit.atLeastOnce, "unmapCost": ParameterLimit.steps, "budget": ParameterLimit.atLeastOnce,
+         "delay": ParameterLimit.steps]
+    }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         try build("offliner") { b in

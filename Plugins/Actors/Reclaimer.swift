@@ -11,6 +11,7 @@ public struct Reclaimer: ProgramActor {
     /// `delay`: steps before starting. Isolation is retried while the
     /// migrator (or offliner) holds the page, and once more after it is done.
     public var parameters: Parameters { ["delay": 0] }
+    public var limits: [String: Limit] { ["delay": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0

@@ -18,13 +18,24 @@ public enum BuiltinPlugins {
         + [RandomSchedulerPlugin(), LivenessCheckerPlugin(), LivelockCheckerPlugin(), LedgerCheckerPlugin(), WaitersCheckerPlugin(),
            AccountingCheckerPlugin(), FairnessCheckerPlugin(), WakeWalkCheckerPlugin(), TextReporter(), JSONReporter()] as [any Plugin]
 
-    /// A registry holding the built-in plugins.
+    /// A registry holding the built-in plugins, with the names
+    /// `resolveStrategy` resolves by itself reserved.
     public static func registry() -> Registry {
         var r = Registry()
         for p in all {
             do { try r.register(p) } catch { preconditionFailure("built-in plugins collide: \(error)") }
         }
+        r.reserve(.strategy, unfairFamily)
         return r
+    }
+
+    /// `unfair-` and an integer (a sign, digits): every name the family
+    /// resolves, and the out-of-range ones it refuses, is its own.
+    public static let unfairFamily = Registry.NameFamily("unfair-N") { name in
+        guard name.hasPrefix("unfair-") else { return false }
+        var digits = name.utf8.dropFirst("unfair-".count)
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 }
 

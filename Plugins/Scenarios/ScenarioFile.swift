@@ -5,14 +5,23 @@ public struct ScenarioFileError: Error, Hashable, Sendable, CustomStringConverti
     public var path: String
     public var line: Int
     public var message: String
+    /// Set when a number is outside its allowed range (the message says so).
+    public var range: RangeError?
 
-    public init(path: String, line: Int, message: String) {
+    public init(path: String, line: Int, message: String, range: RangeError? = nil) {
         self.path = path
         self.line = line
         self.message = message
+        self.range = range
     }
 
     public var description: String { "\(path):\(line): \(message)" }
+    public static func == (a: Self, b: Self) -> Bool { (a.path, a.line, a.message) == (b.path, b.line, b.message) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(line)
+        hasher.combine(message)
+    }
 }
 
 /// Scenario files: a small subset of TOML (docs/scenarios.md).
@@ -36,7 +45,9 @@ public struct ScenarioFileError: Error, Hashable, Sendable, CustomStringConverti
 ///     think = 2
 ///
 /// Values are integers, booleans (read as 1 and 0), strings, and
-/// one-line arrays of strings. Every rejection names the line.
+/// one-line arrays of strings. Every value is used as written or the file
+/// is refused: no key is ignored, no value silently loses to another, and
+/// the scenario must build as written. Every rejection names the line.
 public enum ScenarioFile {
     public static func parse(_ text: String, path: String, registry: Registry) throws(ScenarioFileError) -> ScenarioSpec {
         let doc = try TOMLSubset.parse(text, path: path)
@@ -51,8 +62,11 @@ public enum ScenarioFile {
             }
             spec = s
             spec.name = stem
+            // What the base brings was written, in effect, on its line.
+            spec.source = SourceLines(path: path, line: base.line)
+            for i in spec.actors.indices { spec.actors[i].source = SourceLines(path: path, line: base.line) }
         } else {
-            spec = ScenarioSpec(name: stem, summary: "scenario file \(path)", actors: [])
+            spec = ScenarioSpec(name: stem, summary: "scenario file \(path)", actors: [], source: SourceLines(path: path, line: 1))
         }
         for (key, item) in doc.top.sorted(by: { $0.value.line < $1.value.line }) {
             switch key {
@@ -61,62 +75,147 @@ public enum ScenarioFile {
                 guard case .string(let s) = item.value, !s.isEmpty else { throw fail(item.line, "'\(key)' must be a non-empty string") }
                 if key == "name" { spec.name = s } else { spec.summary = s }
             default:
-                throw fail(item.line, "unknown key '\(key)' at the top level (expected name, summary, base, or a [parameters], [page] or [[actor]] table)")
+                throw fail(item.line, "unknown key '\(key)' at the top level (expected name, summary, base, or a [parameters], [page] or [[actor]] table)"
+                           + misplaced(key, in: .top, registry))
             }
         }
-        for name in doc.tables.keys.sorted() where name != "parameters" && name != "page" {
-            throw fail(doc.tableLines[name] ?? 1, "unknown table [\(name)] (expected [parameters], [page] or [[actor]])")
-        }
-        for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) {
-            spec.parameters[key] = try integer(item, key, path)
+        for name in doc.tables.keys.sorted(by: { doc.tableLines[$0, default: 0] < doc.tableLines[$1, default: 0] })
+        where name != "parameters" && name != "page" {
+            let hint = ["params": "[parameters]", "param": "[parameters]", "parameter": "[parameters]", "actor": "[[actor]]",
+                        "actors": "[[actor]]", "pages": "[page]"][name].map { "; did you mean \($0)?" } ?? ""
+            throw fail(doc.tableLines[name] ?? 1, "unknown table [\(name)] (expected [parameters], [page] or [[actor]])\(hint)")
         }
         if let page = doc.tables["page"] {
             for (key, item) in page.sorted(by: { $0.value.line < $1.value.line }) {
-                guard key == "flags" else { throw fail(item.line, "unknown key '\(key)' in [page] (expected flags)") }
+                guard key == "flags" else { throw fail(item.line, "unknown key '\(key)' in [page] (expected flags)" + misplaced(key, in: .page, registry)) }
                 guard case .strings(let names) = item.value else { throw fail(item.line, "'flags' must be an array of strings") }
                 var flags: PageFlags = []
                 for n in names {
                     guard let f = pageFlag(n) else {
                         throw fail(item.line, "unknown page flag '\(n)' (known: uptodate, workingset, swapbacked, dirty, private, lru, writeback)")
                     }
+                    guard !flags.contains(f) else { throw fail(item.line, "page flag '\(n)' appears twice") }
                     flags.insert(f)
                 }
                 spec.pageFlags = flags
             }
         }
         if !doc.actors.isEmpty {
+            // The tables replace the base's actors, so the base's counts of
+            // them go too: a table's count (1 if it gives none) is what runs.
+            for a in spec.actors { spec.parameters[a.countParameter] = nil }
             spec.actors = []
+            var lineOfName: [String: Int] = [:]
             for actor in doc.actors {
                 guard let kindItem = actor.items["kind"] else { throw fail(actor.line, "[[actor]] needs a 'kind'") }
                 guard case .string(let kind) = kindItem.value else { throw fail(kindItem.line, "'kind' must be a string") }
                 guard let a = (try? registry.lookup(.actor, kind, as: (any Actor).self)) as? any ProgramActor else {
                     throw fail(kindItem.line, "no actor '\(kind)'; known: \(registry.names(.actor).joined(separator: ", "))")
                 }
-                var count = 1
-                var params: Parameters = [:]
+                var line = ActorSpec(a, source: SourceLines(path: path, line: actor.line))
                 for (key, item) in actor.items.sorted(by: { $0.value.line < $1.value.line }) where key != "kind" {
-                    let v = try integer(item, key, path)
-                    if key == "count" {
-                        guard (0...Int64(TaskSet.capacity)).contains(v) else {
-                            throw fail(item.line, "'count' must be 0...\(TaskSet.capacity), not \(v)")
+                    line.source?.keys[key] = item.line
+                    switch key {
+                    case "name":
+                        guard case .string(let n) = item.value, isLineName(n) else {
+                            throw fail(item.line, "'name' must be a string of letters, digits, '-' and '_' that starts with a letter and does not end with a digit (task names append one)")
                         }
-                        count = Int(v)
-                    } else {
+                        line.name = n
+                    case "count":
+                        let v = try integer(item, key, path)
+                        do { try ScenarioSpec.countLimit.check(v, "count") } catch {
+                            throw ScenarioFileError(path: path, line: item.line, message: error.description, range: error)
+                        }
+                        line.count = Int(v)
+                    default:
                         guard a.parameters[key] != nil else {
-                            throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count")
+                            throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count, name"
+                                       + misplaced(key, in: .actor, registry))
                         }
-                        params[key] = v
+                        let v = try integer(item, key, path)
+                        line.parameters[key] = v
                     }
                 }
-                spec.actors.append(ActorSpec(a, count: count, params))
+                if let first = lineOfName[line.name] {
+                    throw fail(line.source?.keys["name"] ?? actor.line,
+                               "a second [[actor]] named '\(line.name)' (the first is at line \(first)): their tasks and count parameter '\(line.countParameter)' would be ambiguous; give one a 'name'")
+                }
+                lineOfName[line.name] = actor.line
+                spec.actors.append(line)
             }
         }
         guard !spec.actors.isEmpty else { throw fail(1, "the scenario has no actors: give a 'base' or at least one [[actor]]") }
         let known = Set(spec.knownParameters)
-        for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) where !known.contains(key) {
-            throw fail(item.line, "no actor in this scenario has a parameter '\(key)'; known: \(spec.knownParameters.joined(separator: ", "))")
+        for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) {
+            guard known.contains(key) else {
+                throw fail(item.line, "no actor in this scenario has a parameter '\(key)'; known: \(spec.knownParameters.joined(separator: ", "))"
+                           + misplaced(key, in: .parameters, registry))
+            }
+            let v = try integer(item, key, path)
+            // [parameters] reaches every actor: a table that says otherwise
+            // would silently lose.
+            if let set = conflicting(key, v, spec) {
+                throw fail(max(set.line, item.line), "'\(key)' is set twice: \(v) in [parameters] at line \(item.line), which reaches every actor, and \(set.value) in an [[actor]] table at line \(set.line); set it in one place")
+            }
+            spec.parameters[key] = v
+            spec.source?.keys[key] = item.line
+        }
+        // The file must build as written: every value within its limit, the
+        // counts, and the limits that depend on other values.
+        do { _ = try spec.plan([:]) } catch {
+            throw ScenarioFileError(path: path, line: error.location?.line ?? 1, message: error.message, range: error.range)
         }
         return spec
+    }
+
+    /// The value an actor table gave `key` that differs from `value`, if any.
+    private static func conflicting(_ key: String, _ value: Int64, _ spec: ScenarioSpec) -> (value: Int64, line: Int)? {
+        var found: (value: Int64, line: Int)?
+        for a in spec.actors {
+            guard let lines = a.source?.keys else { continue }
+            let given: (Int64, Int)?
+            if key == a.countParameter {
+                given = lines["count"].map { (Int64(a.count), $0) }
+            } else {
+                given = a.parameters[key].flatMap { v in lines[key].map { (v, $0) } }
+            }
+            if let (v, l) = given, v != value, found.map({ l < $0.line }) ?? true { found = (v, l) }
+        }
+        return found
+    }
+
+    private enum Place { case top, parameters, page, actor }
+
+    /// A hint for a key that belongs elsewhere in the file.
+    private static func misplaced(_ key: String, in place: Place, _ registry: Registry) -> String {
+        let actorParameter = registry.all(.actor).contains { ($0 as? any Actor)?.parameters[key] != nil }
+        let countParameter = key.hasSuffix("s") && registry.names(.actor).contains(String(key.dropLast()))
+        switch (place, key) {
+        case (.top, _) where key == "mappings" || actorParameter || countParameter:
+            return "; scenario parameters go under [parameters]"
+        case (.top, "kind"), (.top, "count"), (.parameters, "kind"), (.parameters, "count"), (.parameters, "name"):
+            return place == .parameters && key == "name"
+                ? "; top-level keys (name, summary, base) must come before the first [table]"
+                : "; '\(key)' belongs in an [[actor]] table"
+        case (.parameters, "summary"), (.parameters, "base"), (.actor, "summary"), (.actor, "base"), (.page, "name"), (.page, "summary"), (.page, "base"):
+            return "; top-level keys (name, summary, base) must come before the first [table]"
+        case (_, "flags"):
+            return "; 'flags' belongs in [page]"
+        case (.actor, _) where key == "mappings" || countParameter:
+            return "; scenario parameters go under [parameters]"
+        case (.page, _) where key == "mappings" || actorParameter || countParameter:
+            return "; scenario parameters go under [parameters]"
+        default:
+            return ""
+        }
+    }
+
+    /// An actor line's name: it names the tasks (with an index appended)
+    /// and the count parameter (`<name>s`).
+    private static func isLineName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
+              ("a"..."z").contains(first) || ("A"..."Z").contains(first), !("0"..."9").contains(last) else { return false }
+        return s.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" || $0 == "-" }
     }
 
     private static func integer(_ item: TOMLSubset.Item, _ key: String, _ path: String) throws(ScenarioFileError) -> Int64 {
@@ -260,10 +359,19 @@ enum TOMLSubset {
             }
             return .strings(out)
         }
+        // TOML allows '_' only between digits: 1_000, not _1 or 1__0.
+        let chars = Array(s)
+        let underscoresBetweenDigits = chars.indices.allSatisfy { i in
+            chars[i] != "_" || (i > 0 && i + 1 < chars.count && chars[i - 1].isASCII && chars[i - 1].isNumber
+                                && chars[i + 1].isASCII && chars[i + 1].isNumber)
+        }
         let digits = s.filter { $0 != "_" }
-        guard let v = Int64(digits) else {
-            let looksNumeric = s.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }
-            throw fail(looksNumeric ? "integer '\(s)' out of range" : "cannot read value '\(s)' (integers, true/false, \"strings\" and [\"string\", ...] are allowed)")
+        guard underscoresBetweenDigits, let v = Int64(digits) else {
+            let looksNumeric = s.allSatisfy { ($0.isASCII && $0.isNumber) || $0 == "-" || $0 == "+" || $0 == "_" }
+            let sign = s.first == "-" || s.first == "+" ? 1 : 0
+            let wellFormed = underscoresBetweenDigits && digits.count > sign && digits.dropFirst(sign).allSatisfy { $0.isASCII && $0.isNumber }
+            throw fail(!looksNumeric ? "cannot read value '\(s)' (integers, true/false, \"strings\" and [\"string\", ...] are allowed)"
+                       : wellFormed ? "integer '\(s)' out of range" : "malformed integer '\(s)' (digits with an optional sign; '_' only between digits)")
         }
         return .integer(v)
     }

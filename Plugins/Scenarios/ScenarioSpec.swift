@@ -8,14 +8,22 @@ public struct ActorSpec: Sendable {
     public var parameters: Parameters
     /// What its tasks are called, and its count parameter (`<name>s`);
     /// the actor's name unless two lines of a scenario use the same actor.
+    /// Unique within a scenario.
     public var name: String
+    /// Where a scenario file wrote this line (nil for one written in Swift).
+    public var source: SourceLines?
 
-    public init(_ actor: any ProgramActor, count: Int = 1, _ parameters: Parameters = [:], name: String? = nil) {
+    public init(_ actor: any ProgramActor, count: Int = 1, _ parameters: Parameters = [:], name: String? = nil,
+                source: SourceLines? = nil) {
         self.actor = actor
         self.count = count
         self.parameters = parameters
         self.name = name ?? actor.name
+        self.source = source
     }
+
+    /// The scenario parameter that sets how many tasks run this line.
+    public var countParameter: String { name + "s" }
 }
 
 /// A scenario as data: the world's shape and the actors in it. Built-in
@@ -25,7 +33,8 @@ public struct ActorSpec: Sendable {
 /// `ActorSpec`'s, the scenario's defaults, the caller's. A scenario-level
 /// parameter reaches every actor that has a parameter of that name;
 /// `mappings` shapes the world; `<actor>s` (e.g. `faulters`) sets how many
-/// tasks run that actor.
+/// tasks run that actor. Every value is checked against its limit before
+/// any program is built.
 public struct ScenarioSpec: Scenario {
     public var name: String
     public var summary: String
@@ -33,15 +42,18 @@ public struct ScenarioSpec: Scenario {
     public var parameters: Parameters
     public var actors: [ActorSpec]
     public var pageFlags: PageFlags
+    /// Where a scenario file wrote `parameters` (nil for a built-in).
+    public var source: SourceLines?
 
     public init(name: String, summary: String, reference: String = "", parameters: Parameters = [:],
-                actors: [ActorSpec], pageFlags: PageFlags = [.uptodate, .lru]) {
+                actors: [ActorSpec], pageFlags: PageFlags = [.uptodate, .lru], source: SourceLines? = nil) {
         self.name = name
         self.summary = summary
         self.reference = reference
         self.parameters = parameters
         self.actors = actors
         self.pageFlags = pageFlags
+        self.source = source
     }
 
     /// Parameter names a caller may set: the world's, the actor counts, and
@@ -49,7 +61,7 @@ public struct ScenarioSpec: Scenario {
     public var knownParameters: [String] {
         var names: Set<String> = ["mappings"]
         for a in actors {
-            names.insert(a.name + "s")
+            names.insert(a.countParameter)
             names.formUnion(a.actor.parameters.keys)
         }
         return names.sorted()
@@ -63,59 +75,62 @@ public struct ScenarioSpec: Scenario {
         if name == "mappings" { return 1 }
         for a in actors {
             if let v = a.parameters[name] ?? a.actor.parameters[name] { return v }
-            if name == a.name + "s" { return Int64(a.count) }
+            if name == a.countParameter { return Int64(a.count) }
         }
         return 0
     }
 
-    /// The largest value a parameter may take. Steps of a pause are
-    /// instructions of a program (`delay = 10^12` would build for ever), and
-    /// counts, passes and budgets beyond it mean nothing within a run's step
-    /// budget; `unfair-N` has the same bound.
+    /// The largest value a parameter may take: the outer bound of every
+    /// limit. Steps of a pause are instructions of a program (`delay =
+    /// 10^12` would build for ever), and counts, passes and budgets beyond
+    /// it mean nothing within a run's step budget; `unfair-N` has the same
+    /// bound.
     public static let maxParameterValue: Int64 = 10_000
+    /// Processes mapping the page: each has a ptl, a lock of the model.
+    public static let mappingsLimit = Limit(0...Int64(LockID.maxProcesses))
+    /// Tasks of one actor line.
+    public static let countLimit = Limit(0...Int64(TaskSet.capacity))
+    /// Tasks of a scenario: at least one, and what a `TaskSet` holds.
+    public static let tasksLimit = Limit(1...Int64(TaskSet.capacity))
 
-    static func checkRange(_ parameters: Parameters, _ owner: String) throws(BuildError) {
-        for key in parameters.keys.sorted() where parameters[key]! > maxParameterValue {
-            throw BuildError("\(owner): parameter '\(key)' is \(parameters[key]!); at most \(maxParameterValue)")
-        }
+    /// The limit a scenario parameter's value is checked against: the
+    /// world's, a count's, or what every actor it reaches allows.
+    public func limit(of key: String) -> Limit? {
+        if key == "mappings" { return Self.mappingsLimit }
+        if actors.contains(where: { $0.countParameter == key }) { return Self.countLimit }
+        let reached = actors.filter { $0.actor.parameters[key] != nil }.map { $0.actor.limit(of: key).range }
+        guard let first = reached.first else { return nil }
+        let lower = reached.map(\.lowerBound).max()!, upper = reached.map(\.upperBound).min()!
+        return lower <= upper ? Limit(lower...upper) : Limit(first)
+    }
+
+    /// Every parameter a caller may set, with its default and limit, as
+    /// `pagewait list --parameters` shows them.
+    public var parameterTable: [ParameterInfo] {
+        knownParameters.map { ParameterInfo(name: $0, defaultValue: defaultValue(of: $0), limit: limit(of: $0)) }
     }
 
     public func build(strategy: any Strategy, parameters overrides: Parameters) throws(BuildError) -> Setup {
-        let known = Set(knownParameters)
-        for key in overrides.keys.sorted() where !known.contains(key) {
-            throw BuildError("scenario '\(name)' has no parameter '\(key)'; known: \(knownParameters.joined(separator: ", "))")
-        }
-        var scenario = parameters
-        scenario.merge(overrides) { $1 }
-        try Self.checkRange(scenario, "scenario '\(name)'")
-        let mappings = Int(scenario["mappings"] ?? 1)
-        guard (0...LockID.maxProcesses).contains(mappings) else {
-            throw BuildError("scenario '\(name)': mappings must be 0...\(LockID.maxProcesses), not \(mappings)")
-        }
-        let layout = Layout(mappings: mappings)
+        let plan: Plan
+        do { plan = try self.plan(overrides) } catch { throw error.buildError(scenario: name) }
+        let layout = Layout(mappings: plan.mappings)
         var programs: [Program] = []
         var tasks: [TaskState] = []
         var names: [String] = []
-        for spec in actors {
-            let count = Int(scenario[spec.name + "s"] ?? Int64(spec.count))
-            guard count >= 0 else { throw BuildError("scenario '\(name)': \(spec.name)s must not be negative") }
-            // Before building any: a count in the millions would take that long to fail.
-            guard tasks.count + count <= TaskSet.capacity else {
-                throw BuildError("scenario '\(name)': \(tasks.count + count) tasks; at most \(TaskSet.capacity)")
-            }
-            var params = spec.actor.parameters
-            params.merge(spec.parameters) { $1 }
-            for key in params.keys { if let v = scenario[key] { params[key] = v } }
-            try Self.checkRange(params, "scenario '\(name)', actor '\(spec.name)'")
-            for i in 0..<count {
-                let ctx = ActorContext(strategy: strategy, parameters: params, layout: layout, index: i)
+        for line in plan.lines {
+            let spec = line.spec
+            for i in 0..<line.count {
+                let ctx = ActorContext(strategy: strategy, parameters: line.parameters, layout: layout, index: i)
                 programs.append(try spec.actor.program(ctx))
                 tasks.append(TaskState(program: programs.count - 1))
-                names.append(count == 1 && spec.count == 1 ? spec.name : "\(spec.name)\(i)")
+                names.append(line.count == 1 && spec.count == 1 ? spec.name : "\(spec.name)\(i)")
             }
         }
-        guard tasks.count <= TaskSet.capacity else {
-            throw BuildError("scenario '\(name)': \(tasks.count) tasks; at most \(TaskSet.capacity)")
+        // Line names are unique, but "faulter" x2 and a line named
+        // "faulter1" would still meet in "faulter1".
+        var seen: Set<String> = []
+        for n in names where !seen.insert(n).inserted {
+            throw BuildError("scenario '\(name)': two tasks named '\(n)'; rename one of the actor lines")
         }
         let engine: Engine
         do {
@@ -125,5 +140,186 @@ public struct ScenarioSpec: Scenario {
         }
         let world = layout.world(tasks: tasks, counters: Counter.allCases.count, pageFlags: pageFlags)
         return Setup(engine: engine, world: world, taskNames: names, counterNames: Counter.names)
+    }
+
+    // MARK: - Checking, before anything is built
+
+    /// What `build` builds: every value checked.
+    struct Plan {
+        var mappings: Int
+        var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)]
+    }
+
+    /// Check the scenario with the caller's `overrides` and say what to
+    /// build; a refusal names where the offending value was written.
+    func plan(_ overrides: Parameters) throws(ScenarioRefusal) -> Plan {
+        try checkShape()
+        let known = Set(knownParameters)
+        for key in overrides.keys.sorted() where !known.contains(key) {
+            throw ScenarioRefusal(nil, "this scenario has no parameter '\(key)'; known: \(knownParameters.joined(separator: ", "))")
+        }
+        for key in parameters.keys.sorted(by: byLine) where !known.contains(key) {
+            throw ScenarioRefusal(origin(of: key, overrides), "no actor in this scenario has a parameter '\(key)'; known: \(knownParameters.joined(separator: ", "))")
+        }
+        var scenario = parameters
+        scenario.merge(overrides) { $1 }
+        // The world and the counts first: the dependent limits need them.
+        let mappings = scenario["mappings"] ?? 1
+        try check(mappings, Self.mappingsLimit, "parameter mappings", at: origin(of: "mappings", overrides))
+        var counts: [Int] = []
+        var total = 0
+        for spec in actors {
+            let key = spec.countParameter
+            let (value, at, what): (Int64, SourceLocation?, String) = scenario[key].map { ($0, origin(of: key, overrides), "parameter \(key)") }
+                ?? (Int64(spec.count), spec.source?.location(of: "count"), "count")
+            try check(value, Self.countLimit, what, of: scenario[key] == nil ? spec.name : nil, at: at)
+            // Before building any: a count in the millions would take that long to fail.
+            total += Int(value)
+            guard total <= TaskSet.capacity else {
+                throw ScenarioRefusal(at, "the scenario would have \(total) tasks; allowed \(Self.tasksLimit)",
+                                      RangeError(what: "tasks", value: "\(total)", allowed: Self.tasksLimit.description))
+            }
+            counts.append(Int(value))
+        }
+        guard total > 0 else {
+            let at = actors.indices.compactMap { i in
+                scenario[actors[i].countParameter] != nil ? origin(of: actors[i].countParameter, overrides) : actors[i].source?.location(of: "count")
+            }.min() ?? source?.location(of: nil)
+            throw ScenarioRefusal(at, "the scenario has no tasks: every actor's count is 0 (allowed \(Self.tasksLimit) tasks)",
+                                  RangeError(what: "tasks", value: "0", allowed: Self.tasksLimit.description))
+        }
+        var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)] = []
+        for (spec, count) in zip(actors, counts) {
+            var params = spec.actor.parameters
+            params.merge(spec.parameters) { $1 }
+            for key in params.keys { if let v = scenario[key] { params[key] = v } }
+            let at = { (key: String) -> SourceLocation? in
+                if scenario[key] != nil { return self.origin(of: key, overrides) }
+                return spec.source?.location(of: spec.parameters[key] != nil ? key : nil)
+            }
+            for key in params.keys.sorted() {
+                try check(params[key]!, spec.actor.limit(of: key), "parameter \(key)", of: spec.name, at: at(key))
+            }
+            if count > 0 {
+                let context = LimitContext(parameters: params, mappings: Int(mappings), tasks: total)
+                for d in spec.actor.dependentLimits(context) {
+                    let value: Int64, location: SourceLocation?
+                    if d.key == "mappings" {
+                        (value, location) = (mappings, origin(of: "mappings", overrides) ?? spec.source?.location(of: nil))
+                    } else if let v = params[d.key] {
+                        (value, location) = (v, at(d.key))
+                    } else { continue }
+                    try check(value, d.limit, "parameter \(d.key)", of: spec.name, at: location, because: d.because)
+                }
+            }
+            lines.append((spec, count, params))
+        }
+        return Plan(mappings: Int(mappings), lines: lines)
+    }
+
+    /// Actor lines with distinct names, whose count parameters mean one thing.
+    private func checkShape() throws(ScenarioRefusal) {
+        var lineNames: Set<String> = []
+        let actorParameters = Set(actors.flatMap { $0.actor.parameters.keys })
+        for spec in actors {
+            let at = spec.source?.location(of: "name")
+            guard !spec.name.isEmpty else { throw ScenarioRefusal(at, "an actor line needs a non-empty name") }
+            guard lineNames.insert(spec.name).inserted else {
+                throw ScenarioRefusal(at, "two actor lines are named '\(spec.name)': their tasks and their count parameter '\(spec.countParameter)' would be ambiguous; give one another name")
+            }
+            if spec.countParameter == "mappings" || actorParameters.contains(spec.countParameter) {
+                throw ScenarioRefusal(at, "an actor line named '\(spec.name)' would have the count parameter '\(spec.countParameter)', which is already a parameter; give it another name")
+            }
+            for key in spec.parameters.keys.sorted() where spec.actor.parameters[key] == nil {
+                throw ScenarioRefusal(spec.source?.location(of: key),
+                                      "actor '\(spec.actor.name)' has no parameter '\(key)'; known: \(spec.actor.parameters.keys.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Where the scenario-level value of `key` came from: nil for the caller's.
+    private func origin(of key: String, _ overrides: Parameters) -> SourceLocation? {
+        overrides[key] != nil ? nil : source?.location(of: key)
+    }
+
+    /// Scenario parameters in the order a file wrote them.
+    private func byLine(_ a: String, _ b: String) -> Bool {
+        let la = source?.keys[a] ?? 0, lb = source?.keys[b] ?? 0
+        return la != lb ? la < lb : a < b
+    }
+
+    /// `value` within `limit`, or a refusal naming `what` (of actor line
+    /// `actor`), the value, the limit and `because`.
+    private func check(_ value: Int64, _ limit: Limit, _ what: String, of actor: String? = nil, at: SourceLocation?,
+                       because: String? = nil) throws(ScenarioRefusal) {
+        do { try limit.check(value, what) } catch {
+            let message = (actor.map { "actor '\($0)': " } ?? "") + error.description + (because.map { " (\($0))" } ?? "")
+            throw ScenarioRefusal(at, message, error)
+        }
+    }
+}
+
+/// One parameter as `pagewait list --parameters` and docs/scenarios.md
+/// show it: its name, default and allowed range.
+public struct ParameterInfo: Sendable, CustomStringConvertible {
+    public var name: String
+    public var defaultValue: Int64
+    public var limit: Limit?
+
+    public var description: String { "\(name)=\(defaultValue)" + (limit.map { " [\($0)]" } ?? "") }
+}
+
+extension ProgramActor {
+    /// The actor's parameters with their defaults and limits.
+    public var parameterTable: [ParameterInfo] {
+        parameters.keys.sorted().map { ParameterInfo(name: $0, defaultValue: parameters[$0]!, limit: limit(of: $0)) }
+    }
+}
+
+/// Where a scenario file wrote a table's values.
+public struct SourceLines: Hashable, Sendable {
+    public var path: String
+    /// The line that brought the values `keys` does not list: the
+    /// table's header, or `base = ...` for what a base scenario brought.
+    public var line: Int
+    /// The line of each key the file gave.
+    public var keys: [String: Int]
+
+    public init(path: String, line: Int, keys: [String: Int] = [:]) {
+        self.path = path
+        self.line = line
+        self.keys = keys
+    }
+
+    /// The line of `key`, or the table's if the file did not give it.
+    public func location(of key: String?) -> SourceLocation {
+        SourceLocation(path: path, line: key.flatMap { keys[$0] } ?? line)
+    }
+}
+
+/// A line of a file.
+public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+
+    public var description: String { "\(path):\(line)" }
+    public static func < (a: Self, b: Self) -> Bool { (a.path, a.line) < (b.path, b.line) }
+}
+
+/// Why a scenario cannot be built as asked, and where the value at fault
+/// was written (nil: the caller's, or a built-in's).
+struct ScenarioRefusal: Error {
+    var location: SourceLocation?
+    var message: String
+    var range: RangeError?
+
+    init(_ location: SourceLocation?, _ message: String, _ range: RangeError? = nil) {
+        self.location = location
+        self.message = message
+        self.range = range
+    }
+
+    func buildError(scenario: String) -> BuildError {
+        BuildError("\(location.map { "\($0)" } ?? "scenario '\(scenario)'"): \(message)", underlying: range)
     }
 }
