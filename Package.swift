@@ -123,7 +123,7 @@ let package = Package(
 package.targets += [
     .target(
         name: "PagewaitFuzz",
-        dependencies: ["PagewaitCore", "PagewaitPlugins", "PagewaitABI", "CPagewait"],
+        dependencies: ["PagewaitCore", "PagewaitPlugins", "PagewaitABI", "PagewaitCommands", "CPagewait"],
         path: "Apps/Fuzz/Harness"
     ),
     .testTarget(
@@ -138,7 +138,7 @@ package.targets += [
 // `swift build` and `swift test` never see them.
 if Context.environment["PW_FUZZ"] == "1" {
     package.targets.append(.target(name: "CLibFuzzer", path: "Apps/Fuzz/CLibFuzzer"))
-    for name in ["fuzz-schedules", "fuzz-schedules-safe", "fuzz-scenario-file", "fuzz-cabi"] {
+    for name in ["fuzz-schedules", "fuzz-schedules-safe", "fuzz-scenario-file", "fuzz-cabi", "fuzz-command-line"] {
         package.targets.append(.executableTarget(
             name: name,
             dependencies: ["PagewaitFuzz", "CLibFuzzer"],

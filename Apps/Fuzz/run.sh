@@ -16,7 +16,7 @@
 set -eu
 
 usage() {
-    echo "usage: $0 schedules|schedules-safe|scenario-file|cabi SECONDS [libFuzzer options...]" >&2
+    echo "usage: $0 schedules|schedules-safe|scenario-file|cabi|command-line SECONDS [libFuzzer options...]" >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
@@ -24,7 +24,7 @@ target=$1
 seconds=$2
 shift 2
 case "$target" in
-    schedules|schedules-safe|scenario-file|cabi) ;;
+    schedules|schedules-safe|scenario-file|cabi|command-line) ;;
     *) usage ;;
 esac
 case "$seconds" in
@@ -72,6 +72,10 @@ dict=
 # Without this, Swift's backtracer takes the trap and libFuzzer writes no
 # crash file.
 export SWIFT_BACKTRACE=enable=no
+# A command line runs with small budgets (CommandLineFuzzer.caps): one
+# that takes a minute is a hang. Options given after SECONDS override it.
+timeout=
+[ "$target" = command-line ] && timeout=-timeout=60
 # shellcheck disable=SC2086
 exec "$bin" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
-    $dict "$@" "$dir/corpus" $seeds
+    $timeout $dict "$@" "$dir/corpus" $seeds

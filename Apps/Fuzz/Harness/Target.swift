@@ -8,6 +8,7 @@ public enum Target {
     nonisolated(unsafe) public static var schedules: ScheduleFuzzer?
     public static let scenarioFile = ScenarioFileFuzzer()
     public static let cabi = CABIFuzzer()
+    public static let commandLine = CommandLineFuzzer()
 }
 
 extension Target {
