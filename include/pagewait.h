@@ -40,6 +40,19 @@
 **   concurrent use; serialise calls on it. Sessions may use worker threads
 **   internally (the `jobs` options); callbacks are only ever called on the
 **   thread that made the pw_* call that needs them, while that call runs.
+**
+**   Signals.  The library leaves the host's signal handling alone. It is
+**   written in Swift, and the Swift runtime it loads installs a crash
+**   handler (a backtracer) on SIGQUIT, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+**   SIGSEGV and SIGTRAP wherever they are still SIG_DFL; when the runtime
+**   comes into the process with libpagewait, the library puts those
+**   handlers back to SIG_DFL as it loads, so a crash in the host's own code
+**   is the host's (a core dump, or the host's handler, installed before or
+**   after loading). Set SWIFT_BACKTRACE (e.g. SWIFT_BACKTRACE=enable=yes)
+**   in the environment before the library is loaded to keep the Swift
+**   backtracer instead; a host that is itself a Swift program keeps its
+**   runtime's handlers. The runtime may also give the loading thread an
+**   alternate signal stack (sigaltstack) if it had none.
 */
 #ifndef PAGEWAIT_H
 #define PAGEWAIT_H
