@@ -46,6 +46,9 @@ public struct ReplayReport: Sendable {
     /// The Perfetto document, when asked for.
     public var perfetto: String?
     public var outcome: TraceReplay.Outcome
+    /// The PG_waiters diagnostic that predicted the violation, when the
+    /// replay followed the schedule past it.
+    public var firstSign: Violation? = nil
 }
 
 /// The schedule does not fit the setup: it names a task that does not
@@ -147,7 +150,7 @@ extension Setup {
             perfetto = PerfettoTrace(setup: setup, title: "pagewait replay: \(scenario) under \(strategy)", maxSteps: request.maxSteps)
                 .render(schedule)
         }
-        return ReplayReport(text: text, perfetto: perfetto, outcome: outcome)
+        return ReplayReport(text: text, perfetto: perfetto, outcome: outcome, firstSign: firstSign)
     }
 }
 

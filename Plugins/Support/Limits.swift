@@ -65,3 +65,29 @@ public enum Limits {
     /// The random scheduler's mean wake latency and preemption length, in steps.
     public static let timing = Limit(0...1_000_000)
 }
+
+// MARK: - The C interface's own numbers
+
+extension Limits {
+    /// Numbers only a C caller gives: the fields of `pw_explore_options` and
+    /// what one `pw_builder` may hold. pagewait.h states each as a
+    /// `PW_MAX_*` define; the ABI tests check the two agree.
+    public enum CInterface {
+        /// `pw_explore_options.budget`: states (exhaustive) or runs (pct,
+        /// random); 0 means the method's default.
+        public static let budget = Limit(0...1_000_000_000)
+        /// `pw_explore_options.max_depth`: steps on one path. The search
+        /// keeps a world per step of the path it is on.
+        public static let maxDepth = Limit(1...100_000)
+        /// `pw_explore_options.preemptions`: -1 for no bound.
+        public static let preemptions = Limit(-1...1_000)
+        /// `pw_explore_options.pct_depth`: beyond 65,536 change points PCT
+        /// finds nothing new (Exploration clamps to it).
+        public static let pctDepth = Limit(1...65_536)
+        /// `pw_explore_options.pct_length`: the steps PCT places change
+        /// points among; a run's step budget is at most `Limits.maxSteps`.
+        public static let pctLength = Limit(1...1_000_000_000)
+        /// Instructions one builder's program may hold, and labels it may make.
+        public static let instructions = Limit(0...100_000)
+    }
+}
