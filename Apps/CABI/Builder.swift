@@ -120,21 +120,27 @@ private func onBuilder(_ b: OpaquePointer?, _ function: String, _ body: (Builder
 
 private func append(to builder: BuilderObject, _ function: String, _ body: (BuilderObject) throws(ABIError) -> Void) throws(ABIError) {
     let limit = Int(Limits.CInterface.instructions.range.upperBound)
-    // One call appends at most a kernel helper's few steps: only a call
-    // this close to the limit can cross it, and only then is the code
-    // kept to go back to (a copy, so never more than a few per builder).
     let here = Int(builder.builder.here)
     func full() -> ABIError {
         ABIError(PW_ERANGE, "\(function): the program has \(here) instructions; this would take it past "
                             + "the \(limit) one builder may hold (PW_MAX_INSTRUCTIONS)")
     }
     guard here < limit else { throw full() }
-    let saved = here > limit - BuilderObject.largestExpansion ? builder.builder : nil
-    try body(builder)
-    if let saved, Int(builder.builder.here) > limit {
-        builder.builder = saved
-        throw full()
+    // One call appends at most a kernel helper's few steps, so only a call
+    // this close to the limit can cross it: that one first runs into an
+    // empty builder, to count what it would append (swapped, not copied).
+    if here > limit - BuilderObject.largestExpansion {
+        var program = ProgramBuilder(name: builder.builder.name, function: builder.builder.currentFunction)
+        swap(&program, &builder.builder)
+        do { try body(builder) } catch {
+            swap(&program, &builder.builder)
+            throw error
+        }
+        let adds = Int(builder.builder.here)
+        swap(&program, &builder.builder)
+        guard here + adds <= limit else { throw full() }
     }
+    try body(builder)
 }
 
 /// A builder call taking one page register: the kernel helpers.
