@@ -56,11 +56,17 @@ let package = Package(
         ),
         // Only the shared library links this target, so only it gets the
         // version script (export pw_* and nothing else) and the SONAME.
+        // A constructor that gives the host back the fatal signals the
+        // Swift runtime takes when it loads with the library (host_signals.c).
+        .target(
+            name: "PagewaitHostSignals",
+            path: "Apps/libpagewait/HostSignals"
+        ),
         .target(
             name: "PagewaitSharedLibrary",
-            dependencies: ["PagewaitABI"],
+            dependencies: ["PagewaitABI", "PagewaitHostSignals"],
             path: "Apps/libpagewait",
-            exclude: ["exports.map"],
+            exclude: ["exports.map", "HostSignals"],
             linkerSettings: [
                 .unsafeFlags([
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Apps/libpagewait/exports.map",

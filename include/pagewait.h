@@ -35,11 +35,35 @@
 **   until a stated later call) or allocated for the caller, who frees them
 **   with pw_free(). Nothing else is ever the caller's to free.
 **
+**   Out parameters.  A function that hands something out through a pointer
+**   argument (a handle, a string, a label, a count, a value) sets it first
+**   thing, whenever that pointer is not NULL, to "nothing": NULL for a
+**   handle or a string, PW_NO_LABEL for a label, 0 for a number. So after a
+**   failure, for whatever reason, it never holds a stale or freed value.
+**
+**   Numbers.  Every number a caller gives is checked before it sizes an
+**   allocation or a loop, against the limits below (PW_MAX_*) and the
+**   field's own range; outside them the call fails with PW_ERANGE and
+**   pw_errmsg names the function, the field, its value and the range.
+**
 **   Threads.  Distinct handles are independent: different threads may use
 **   different contexts and sessions at the same time. One handle is not for
 **   concurrent use; serialise calls on it. Sessions may use worker threads
 **   internally (the `jobs` options); callbacks are only ever called on the
 **   thread that made the pw_* call that needs them, while that call runs.
+**
+**   Signals.  The library leaves the host's signal handling alone. It is
+**   written in Swift, and the Swift runtime it loads installs a crash
+**   handler (a backtracer) on SIGQUIT, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+**   SIGSEGV and SIGTRAP wherever they are still SIG_DFL; when the runtime
+**   comes into the process with libpagewait, the library puts those
+**   handlers back to SIG_DFL as it loads, so a crash in the host's own code
+**   is the host's (a core dump, or the host's handler, installed before or
+**   after loading). Set SWIFT_BACKTRACE (e.g. SWIFT_BACKTRACE=enable=yes)
+**   in the environment before the library is loaded to keep the Swift
+**   backtracer instead; a host that is itself a Swift program keeps its
+**   runtime's handlers. The runtime may also give the loading thread an
+**   alternate signal stack (sigaltstack) if it had none.
 */
 #ifndef PAGEWAIT_H
 #define PAGEWAIT_H
@@ -59,8 +83,8 @@ extern "C" {
 ** program runs against a newer library than it was built with, which is
 ** supported within one major version.
 */
-#define PW_VERSION        "0.1.0"
-#define PW_VERSION_NUMBER 1000
+#define PW_VERSION        "0.2.0"
+#define PW_VERSION_NUMBER 2000
 
 int pw_version(void);
 /* The library's version as "MAJOR.MINOR.PATCH". Static; never freed. */
@@ -141,6 +165,29 @@ void pw_free(void *p);
 ** their own results, so keep values elsewhere across them. */
 #define PW_REGISTERS        8
 #define PW_SCRATCH_REGISTER 7
+
+/* ------------------------------------------------------------------------
+** Limits
+**
+** The largest values the library accepts; beyond them (or below the
+** smallest, given with each) a call fails with PW_ERANGE, naming the field,
+** its value and the allowed range. They are the same limits as the
+** pagewait command's.
+*/
+#define PW_MAX_TASKS        128         /* tasks in one scenario: the actor counts ("faulters", ...) together */
+#define PW_MAX_MAPPINGS     32          /* the "mappings" parameter: 0 .. PW_MAX_MAPPINGS processes */
+#define PW_MAX_PARAMETER    10000       /* any scenario or actor parameter (pw_session_set_param); each
+                                           parameter may have a narrower range of its own, named in the message */
+#define PW_MAX_INSTRUCTIONS 100000      /* instructions in one builder's program, and labels it may make */
+#define PW_MAX_SEEDS        1000000     /* pw_run_options.seeds: 1 .. PW_MAX_SEEDS, and first_seed + seeds <= UINT64_MAX */
+#define PW_MAX_JOBS         256         /* pw_run_options.jobs, pw_explore_options.jobs: 1 .. PW_MAX_JOBS */
+#define PW_MAX_STEPS        1000000000  /* pw_run_options.max_steps: 1 .. PW_MAX_STEPS */
+#define PW_MAX_TIMING       1000000     /* wake_latency, preempt_length: 0 .. PW_MAX_TIMING steps */
+#define PW_MAX_BUDGET       1000000000  /* pw_explore_options.budget: 0 (the default) .. PW_MAX_BUDGET */
+#define PW_MAX_DEPTH        100000      /* pw_explore_options.max_depth: 1 .. PW_MAX_DEPTH */
+#define PW_MAX_PREEMPTIONS  10000       /* pw_explore_options.preemptions: -1 (no bound) .. PW_MAX_PREEMPTIONS */
+#define PW_MAX_PCT_DEPTH    65536       /* pw_explore_options.pct_depth: 1 .. PW_MAX_PCT_DEPTH */
+#define PW_MAX_PCT_LENGTH   1000000000  /* pw_explore_options.pct_length: 1 .. PW_MAX_PCT_LENGTH */
 
 /* Plugin kinds, for pw_list_count and pw_list_entry. */
 #define PW_KIND_ACTOR     "actor"
@@ -250,14 +297,18 @@ int pw_register_strategy(pw_context *ctx, const pw_strategy_def *def);
 ** callback only) or one made by pw_builder_new, to try code out and list
 ** it. Every pw_emit_* appends one kernel operation (or a kernel helper
 ** expanded into its atomic steps, for the ones named after kernel helpers)
-** and returns PW_OK, or PW_ERANGE for a register, flag or label out of range.
-** Page operands are registers holding a page.
+** and returns PW_OK, or PW_ERANGE for a register, flag or label out of range
+** or when the program would grow past PW_MAX_INSTRUCTIONS; a call that
+** fails appends nothing. Page operands are registers holding a page.
 */
 int pw_builder_new(pw_context *ctx, const char *name, pw_builder **out);
 int pw_builder_free(pw_builder *b);
 
-/* The code so far, one instruction per line with its index and kernel
-** function. *out is allocated for the caller: free it with pw_free. */
+/* The code so far, one instruction per line: its index, the kernel function
+** it belongs to and the operation in the kernel's words, tab-separated
+** ("4\tunlock_page\tr7 = clear_bit_unlock_is_negative_byte(PG_locked, r0)").
+** Registers are r0 .. r7. *out is allocated for the caller: free it with
+** pw_free. */
 int pw_builder_listing(pw_builder *b, char **out);
 
 /* Make a callback's failure explain itself: sets the builder's message,
@@ -266,7 +317,7 @@ int pw_builder_listing(pw_builder *b, char **out);
 int pw_builder_fail(pw_builder *b, const char *message);
 
 /* Read a scenario or actor parameter (e.g. "preemptInWindow") visible at
-** this hook. PW_ENOTFOUND if it is not set. */
+** this hook. PW_ENOTFOUND (and *value 0) if it is not set. */
 int pw_builder_param(pw_builder *b, const char *name, int64_t *value);
 
 /* Attribute the following instructions to kernel function `name` in
@@ -274,7 +325,8 @@ int pw_builder_param(pw_builder *b, const char *name, int64_t *value);
 int pw_builder_function(pw_builder *b, const char *name);
 
 /* Labels for branches and loops: make one, bind it to the next instruction,
-** and jump or branch to it from anywhere in the same hook's code. */
+** and jump or branch to it from anywhere in the same hook's code. A builder
+** makes at most PW_MAX_INSTRUCTIONS labels (then PW_ERANGE). */
 int pw_label_new(pw_builder *b, pw_label *out);
 int pw_label_bind(pw_builder *b, pw_label label);
 int pw_emit_jump(pw_builder *b, pw_label label);
@@ -336,7 +388,12 @@ int pw_session_free(pw_session *s);
 /* Choose the strategy (any registered name; "unfair-N" for any N), and set
 ** a scenario parameter ("faulters", "mappings", ...; `pagewait list
 ** --parameters` shows them). The scenario is built, and unknown names or
-** build failures reported, here and by every call that runs it. */
+** build failures reported, here and by every call that runs it: an unknown
+** name is PW_ENOTFOUND; a value outside the parameter's range (beyond
+** PW_MAX_PARAMETER, a "mappings" beyond PW_MAX_MAPPINGS, counts adding up to
+** more than PW_MAX_TASKS tasks, or a value the parameter gives no meaning,
+** such as a negative count) is PW_ERANGE and leaves the session as it was;
+** any other failure to build is PW_EBUILD. */
 int pw_session_set_strategy(pw_session *s, const char *strategy);
 int pw_session_set_param(pw_session *s, const char *name, int64_t value);
 
@@ -428,16 +485,45 @@ typedef struct pw_explore_result {
 /* `options` may be NULL for the defaults; `result` is required. */
 int pw_session_explore(pw_session *s, const pw_explore_options *options, pw_explore_result *result);
 
-/* Replay a schedule string ("pw1:...") step by step. PW_TRACE_TEXT gives
-** the kernel-words trace of `pagewait replay`, PW_TRACE_JSON its JSON form,
-** PW_TRACE_PERFETTO a Chrome Trace Event / Perfetto timeline. *out is
-** allocated for the caller: free it with pw_free. A malformed schedule is
-** PW_EPARSE; one that names a task that cannot take that step, PW_ESTALE. */
+/* Replay a schedule string ("pw1:...") step by step, with the checkers of
+** `pagewait replay`. PW_TRACE_TEXT gives the kernel-words trace of `pagewait
+** replay`, PW_TRACE_JSON its JSON form, PW_TRACE_PERFETTO a Chrome Trace
+** Event / Perfetto timeline. *out is allocated for the caller: free it with
+** pw_free. A malformed schedule is PW_EPARSE. A schedule that does not fit
+** the session is PW_ESTALE: one that names a task that does not exist or
+** cannot take that step, or that goes on after the run has ended, for
+** instance with steps after the violation it leads to (a run stops at its
+** violation, and every schedule the library hands out ends there).
+**
+** pw_session_replay_v2 also gives the verdict, in *result (required); its
+** `out` may be NULL when no trace is wanted. pw_session_replay is
+** pw_session_replay_v2 without the verdict, kept for programs written
+** against version 0.1. */
 #define PW_TRACE_TEXT     0
 #define PW_TRACE_JSON     1
 #define PW_TRACE_PERFETTO 2
 
+/* How a replayed run ended. */
+#define PW_END_FINISHED   0  /* every task ran to its end */
+#define PW_END_QUIESCENT  1  /* no task can take a step, and some have not finished */
+#define PW_END_STEP_LIMIT 2  /* the step budget ran out with tasks still runnable */
+#define PW_END_STOPPED    3  /* the schedule ran out with tasks still runnable */
+#define PW_END_VIOLATION  4  /* a checker found a violation: kind and detail say which */
+
+/* What a replay found. Strings are owned by the session: valid until its
+** next pw_session_replay_v2 or pw_session_free; NULL when absent. */
+typedef struct pw_replay_result {
+    size_t size;
+    int32_t verdict;        /* PW_VERDICT_*: the same verdict pw_session_explore gives */
+    int32_t end;            /* PW_END_* */
+    uint32_t steps;         /* steps replayed: on success, the schedule's length */
+    const char *kind;       /* the violation's kind, e.g. "LOST_WAKEUP" */
+    const char *detail;     /* the violation in one line, with its step */
+    const char *first_sign; /* an earlier finding that predicted it (PG_waiters unsound), if any */
+} pw_replay_result;
+
 int pw_session_replay(pw_session *s, const char *schedule, int format, char **out);
+int pw_session_replay_v2(pw_session *s, const char *schedule, int format, char **out, pw_replay_result *result);
 
 /* ------------------------------------------------------------------------
 ** Plugins

@@ -1,5 +1,6 @@
 import CPagewait
 import PagewaitCore
+import PagewaitPlugins
 
 /// `pw_builder`: a `ProgramBuilder` seen from C. Either the one an emit
 /// callback gets for one hook (freed by the library when the callback
@@ -36,7 +37,14 @@ final class BuilderObject: HandleObject, @unchecked Sendable {
         return pw_label(labels.count - 1)
     }
 
-    func newLabel() -> pw_label {
+    /// The most instructions one pw_emit_* call appends (lock_page's expansion is 5).
+    static let largestExpansion = 16
+
+    func newLabel(_ function: String) throws(ABIError) -> pw_label {
+        let limit = Int(Limits.CInterface.instructions.range.upperBound)
+        guard labels.count < limit else {
+            throw ABIError(PW_ERANGE, "\(function): the builder has \(labels.count) labels; at most \(limit) (PW_MAX_INSTRUCTIONS)")
+        }
         let l = adopt(builder.label())
         bound[Int(l)] = false
         return l
@@ -93,11 +101,46 @@ private func process(_ mm: Int32, _ function: String) throws(ABIError) -> Int {
     return Int(mm)
 }
 
-/// Run a builder call: find the builder, then let `body` append to it.
+/// Run a builder call: find the builder, then let `body` append to it. A
+/// call that would take the program past `Limits.CInterface.instructions`
+/// (PW_MAX_INSTRUCTIONS) fails with PW_ERANGE and appends nothing.
 private func emit(_ b: OpaquePointer?, _ function: String, _ body: (BuilderObject) throws(ABIError) -> Void) -> Int32 {
+    call(b) { () throws(ABIError) in
+        let builder = try object(b, BuilderObject.self, in: function, "b")
+        try append(to: builder, function, body)
+    }
+}
+
+/// A builder call that appends no code.
+private func onBuilder(_ b: OpaquePointer?, _ function: String, _ body: (BuilderObject) throws(ABIError) -> Void) -> Int32 {
     call(b) { () throws(ABIError) in
         try body(try object(b, BuilderObject.self, in: function, "b"))
     }
+}
+
+private func append(to builder: BuilderObject, _ function: String, _ body: (BuilderObject) throws(ABIError) -> Void) throws(ABIError) {
+    let limit = Int(Limits.CInterface.instructions.range.upperBound)
+    let here = Int(builder.builder.here)
+    func full() -> ABIError {
+        ABIError(PW_ERANGE, "\(function): the program has \(here) instructions; this would take it past "
+                            + "the \(limit) one builder may hold (PW_MAX_INSTRUCTIONS)")
+    }
+    guard here < limit else { throw full() }
+    // One call appends at most a kernel helper's few steps, so only a call
+    // this close to the limit can cross it: that one first runs into an
+    // empty builder, to count what it would append (swapped, not copied).
+    if here > limit - BuilderObject.largestExpansion {
+        var program = ProgramBuilder(name: builder.builder.name, function: builder.builder.currentFunction)
+        swap(&program, &builder.builder)
+        do { try body(builder) } catch {
+            swap(&program, &builder.builder)
+            throw error
+        }
+        let adds = Int(builder.builder.here)
+        swap(&program, &builder.builder)
+        guard here + adds <= limit else { throw full() }
+    }
+    try body(builder)
 }
 
 /// A builder call taking one page register: the kernel helpers.
@@ -142,21 +185,24 @@ public func pwBuilderFree(_ b: OpaquePointer?) -> Int32 {
 
 @_cdecl("pw_builder_listing")
 public func pwBuilderListing(_ b: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    emit(b, "pw_builder_listing") { builder throws(ABIError) in
+    out?.pointee = nil
+    return onBuilder(b, "pw_builder_listing") { builder throws(ABIError) in
         guard let out else { throw .misuse("pw_builder_listing: out is NULL") }
-        out.pointee = nil
         let program: Program
         do { program = try builder.builder.build() } catch {
             throw ABIError(PW_ERROR, "pw_builder_listing: \(error)")
         }
-        let lines = program.instructions.enumerated().map { "\($0.offset)\t\($0.element.function)\t\($0.element.op)" }
-        out.pointee = callerString(lines.map { $0 + "\n" }.joined())
+        var text = ""
+        for (i, instruction) in program.instructions.enumerated() {
+            text += "\(i)\t\(instruction.function)\t\(Listing.line(instruction.op))\n"
+        }
+        out.pointee = callerString(text)
     }
 }
 
 @_cdecl("pw_builder_fail")
 public func pwBuilderFail(_ b: OpaquePointer?, _ message: UnsafePointer<CChar>?) -> Int32 {
-    emit(b, "pw_builder_fail") { builder throws(ABIError) in
+    onBuilder(b, "pw_builder_fail") { builder throws(ABIError) in
         let text = try string(message, in: "pw_builder_fail", "message")
         builder.failure = text
         throw ABIError(PW_ERROR, text)
@@ -165,7 +211,8 @@ public func pwBuilderFail(_ b: OpaquePointer?, _ message: UnsafePointer<CChar>?)
 
 @_cdecl("pw_builder_param")
 public func pwBuilderParam(_ b: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Int64>?) -> Int32 {
-    emit(b, "pw_builder_param") { builder throws(ABIError) in
+    value?.pointee = 0
+    return onBuilder(b, "pw_builder_param") { builder throws(ABIError) in
         let key = try string(name, in: "pw_builder_param", "name")
         guard let value else { throw .misuse("pw_builder_param: value is NULL") }
         guard let v = builder.parameters[key] else {
@@ -178,7 +225,7 @@ public func pwBuilderParam(_ b: OpaquePointer?, _ name: UnsafePointer<CChar>?, _
 
 @_cdecl("pw_builder_function")
 public func pwBuilderFunction(_ b: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> Int32 {
-    emit(b, "pw_builder_function") { builder in
+    onBuilder(b, "pw_builder_function") { builder in
         builder.builder.currentFunction = name.map { String(cString: $0) } ?? builder.hookFunction
     }
 }
@@ -187,15 +234,16 @@ public func pwBuilderFunction(_ b: OpaquePointer?, _ name: UnsafePointer<CChar>?
 
 @_cdecl("pw_label_new")
 public func pwLabelNew(_ b: OpaquePointer?, _ out: UnsafeMutablePointer<pw_label>?) -> Int32 {
-    emit(b, "pw_label_new") { builder throws(ABIError) in
+    out?.pointee = PW_NO_LABEL
+    return onBuilder(b, "pw_label_new") { builder throws(ABIError) in
         guard let out else { throw .misuse("pw_label_new: out is NULL") }
-        out.pointee = builder.newLabel()
+        out.pointee = try builder.newLabel("pw_label_new")
     }
 }
 
 @_cdecl("pw_label_bind")
 public func pwLabelBind(_ b: OpaquePointer?, _ label: pw_label) -> Int32 {
-    emit(b, "pw_label_bind") { builder throws(ABIError) in
+    onBuilder(b, "pw_label_bind") { builder throws(ABIError) in
         builder.builder.bind(try builder.label(label, "pw_label_bind", binding: true))
     }
 }

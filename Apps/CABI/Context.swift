@@ -84,7 +84,8 @@ func pluginKind(_ kind: UnsafePointer<CChar>?, in function: String) throws(ABIEr
 
 @_cdecl("pw_list_count")
 public func pwListCount(_ ctx: OpaquePointer?, _ kind: UnsafePointer<CChar>?, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
-    call(ctx) { () throws(ABIError) in
+    count?.pointee = 0
+    return call(ctx) { () throws(ABIError) in
         let context = try object(ctx, ContextObject.self, in: "pw_list_count", "ctx")
         guard let count else { throw .misuse("pw_list_count: count is NULL") }
         count.pointee = context.entries(try pluginKind(kind, in: "pw_list_count")).count

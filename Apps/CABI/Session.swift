@@ -16,6 +16,7 @@ final class SessionObject: HandleObject, @unchecked Sendable {
     /// Keeps the strings of the last pw_run_stats / pw_explore_result alive.
     var runStrings: [CString] = []
     var exploreStrings: [CString] = []
+    var replayStrings: [CString] = []
 
     init(context: ContextObject, scenario: any Scenario, strategy: any Strategy) {
         self.context = context
@@ -27,17 +28,22 @@ final class SessionObject: HandleObject, @unchecked Sendable {
         try Self.build(scenario, strategy, parameters, function)
     }
 
+    /// Build, reporting a number out of range as PW_ERANGE: one the build
+    /// itself found (a `RangeError`, however wrapped), or one of the bounds
+    /// every scenario has (`parameterRange`).
     static func build(_ scenario: any Scenario, _ strategy: any Strategy, _ parameters: Parameters, _ function: String) throws(ABIError) -> Setup {
         do { return try scenario.build(strategy: strategy, parameters: parameters) } catch {
-            let unknownParameter = error.message.contains("has no parameter")
-            throw ABIError(unknownParameter ? PW_ENOTFOUND : PW_EBUILD, "\(function): \(error)")
+            if rangeError(in: error) != nil { throw abiError(error, function, otherwise: PW_EBUILD) }
+            if error.message.contains("has no parameter") { throw ABIError(PW_ENOTFOUND, "\(function): \(error)") }
+            if let r = parameterRange(scenario, parameters) { throw ABIError(PW_ERANGE, "\(function): scenario '\(scenario.name)': \(r)") }
+            throw ABIError(PW_EBUILD, "\(function): \(error)")
         }
     }
 
     func choose(_ name: String, _ function: String) throws(ABIError) {
         let s: any Strategy
         do { s = try context.registry.resolveStrategy(name) } catch {
-            throw ABIError(PW_ENOTFOUND, "\(function): \(error)")
+            throw abiError(error, function, otherwise: PW_ENOTFOUND)
         }
         _ = try Self.build(scenario, s, parameters, function)
         strategy = s
@@ -153,10 +159,6 @@ func options<T>(_ o: UnsafePointer<T>?, _ defaults: T, _ name: String, in functi
     return load(UnsafeRawPointer(o), size: size, over: defaults)
 }
 
-func check(_ ok: Bool, _ message: @autoclosure () -> String) throws(ABIError) {
-    if !ok { throw ABIError(PW_ERANGE, message()) }
-}
-
 @_cdecl("pw_session_run")
 public func pwSessionRun(_ s: OpaquePointer?, _ o: UnsafePointer<pw_run_options>?, _ stats: UnsafeMutablePointer<pw_run_stats>?) -> Int32 {
     call(s) { () throws(ABIError) in
@@ -164,11 +166,16 @@ public func pwSessionRun(_ s: OpaquePointer?, _ o: UnsafePointer<pw_run_options>
         let session = try object(s, SessionObject.self, in: fn, "s")
         let opt = try options(o, defaultRunOptions, "pw_run_options", in: fn)
         let size = try structSize(stats, known: MemoryLayout<pw_run_stats>.size, minimum: MemoryLayout<pw_run_stats>.size, "pw_run_stats", in: fn)
-        try check(opt.seeds >= 1, "\(fn): options->seeds must be at least 1")
-        try check((1...256).contains(opt.jobs), "\(fn): options->jobs \(opt.jobs) is outside 1...256")
-        try check(opt.max_steps >= 1, "\(fn): options->max_steps must be at least 1")
-        try check(opt.wake_latency >= 0 && opt.preempt_length >= 0, "\(fn): options->wake_latency and preempt_length must not be negative")
-        try check(opt.first_seed <= UInt64.max - UInt64(opt.seeds), "\(fn): options->first_seed + seeds overflows")
+        try checkLimit(Limits.seeds, opt.seeds, "\(fn): options->seeds")
+        try checkLimit(Limits.jobs, opt.jobs, "\(fn): options->jobs")
+        try checkLimit(Limits.maxSteps, opt.max_steps, "\(fn): options->max_steps")
+        try checkLimit(Limits.timing, opt.wake_latency, "\(fn): options->wake_latency")
+        try checkLimit(Limits.timing, opt.preempt_length, "\(fn): options->preempt_length")
+        // The seeds are first_seed ..< first_seed + seeds: the end must be a UInt64.
+        guard opt.first_seed <= UInt64.max - UInt64(opt.seeds) else {
+            throw ABIError(PW_ERANGE, RangeError(what: "\(fn): options->first_seed", value: "\(opt.first_seed)",
+                                                 allowed: "0...\(UInt64.max - UInt64(opt.seeds)) with \(opt.seeds) seeds (first_seed + seeds must not exceed UINT64_MAX)").description)
+        }
 
         let setup = try session.setup(fn)
         let timing = SchedulerTiming(wakeLatency: Int(opt.wake_latency), preemptLength: Int(opt.preempt_length))
@@ -216,12 +223,14 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
         guard let method = methods[opt.method] else {
             throw ABIError(PW_ERANGE, "\(fn): options->method \(opt.method) is not PW_EXPLORE_EXHAUSTIVE, PW_EXPLORE_PCT or PW_EXPLORE_RANDOM")
         }
-        try check((1...256).contains(opt.jobs), "\(fn): options->jobs \(opt.jobs) is outside 1...256")
-        try check(opt.budget >= 0, "\(fn): options->budget must not be negative (0 is the default)")
-        try check(opt.max_depth >= 1, "\(fn): options->max_depth must be at least 1")
-        try check(opt.preemptions >= -1, "\(fn): options->preemptions must be -1 (no bound) or more")
-        try check(opt.pct_depth >= 1 && opt.pct_length >= 1, "\(fn): options->pct_depth and pct_length must be at least 1")
-        try check(opt.wake_latency >= 0 && opt.preempt_length >= 0, "\(fn): options->wake_latency and preempt_length must not be negative")
+        try checkLimit(Limits.jobs, opt.jobs, "\(fn): options->jobs")
+        try checkLimit(Limits.CInterface.budget, opt.budget, "\(fn): options->budget")
+        try checkLimit(Limits.CInterface.maxDepth, opt.max_depth, "\(fn): options->max_depth")
+        try checkLimit(Limits.CInterface.preemptions, opt.preemptions, "\(fn): options->preemptions")
+        try checkLimit(Limits.CInterface.pctDepth, opt.pct_depth, "\(fn): options->pct_depth")
+        try checkLimit(Limits.CInterface.pctLength, opt.pct_length, "\(fn): options->pct_length")
+        try checkLimit(Limits.timing, opt.wake_latency, "\(fn): options->wake_latency")
+        try checkLimit(Limits.timing, opt.preempt_length, "\(fn): options->preempt_length")
 
         var request = ExplorationRequest()
         request.method = method
@@ -255,28 +264,77 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
 
 // MARK: - Replay
 
+private let runEnds: [RunEnd: Int32] = [
+    .finished: PW_END_FINISHED, .quiescent: PW_END_QUIESCENT, .stepLimit: PW_END_STEP_LIMIT,
+    .schedulerStopped: PW_END_STOPPED, .violation: PW_END_VIOLATION,
+]
+
+/// Both replay calls: `out` (the trace) and `result` (the verdict) are each
+/// optional here; the entry points say which the caller must give.
+private func replay(_ s: OpaquePointer?, _ schedule: UnsafePointer<CChar>?, _ format: Int32,
+                    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ result: UnsafeMutablePointer<pw_replay_result>?,
+                    _ fn: String) throws(ABIError) {
+    out?.pointee = nil
+    let session = try object(s, SessionObject.self, in: fn, "s")
+    let text = try string(schedule, in: fn, "schedule")
+    let size = try result.map { r throws(ABIError) in
+        try structSize(r, known: MemoryLayout<pw_replay_result>.size, minimum: MemoryLayout<pw_replay_result>.size, "pw_replay_result", in: fn)
+    }
+    guard [PW_TRACE_TEXT, PW_TRACE_JSON, PW_TRACE_PERFETTO].contains(format) else {
+        throw ABIError(PW_ERANGE, "\(fn): format \(format) is not PW_TRACE_TEXT, PW_TRACE_JSON or PW_TRACE_PERFETTO")
+    }
+    let parsed: Schedule
+    do { parsed = try Schedule(parsing: text) } catch {
+        throw ABIError(PW_EPARSE, "\(fn): malformed \(error)")
+    }
+    let setup = try session.setup(fn)
+    let request = ReplayRequest(schedule: parsed, json: format == PW_TRACE_JSON, perfetto: out != nil && format == PW_TRACE_PERFETTO)
+    let report: ReplayReport
+    do { report = try setup.replayReport(request, scenario: session.scenario.name, strategy: session.strategy.name) } catch {
+        throw ABIError(PW_ESTALE, "\(fn): \(error)")
+    }
+    let o = report.outcome
+    // A run stops at its violation, and every schedule pagewait hands out
+    // ends there: steps beyond it were never taken, so the schedule does
+    // not fit (as a step a task cannot take does not).
+    if o.end == .violation, o.steps < parsed.steps.count {
+        let kind = o.violation.map { $0.kind.rawValue } ?? "a violation"
+        throw ABIError(PW_ESTALE, "\(fn): stale schedule: the run ends with \(kind) after step \(o.steps), "
+                                  + "but the schedule has \(parsed.steps.count - o.steps) more steps")
+    }
+    if let result, let size {
+        var pool: [CString] = []
+        let firstSign = report.firstSign
+        let r = pw_replay_result(
+            size: size, verdict: o.violation == nil ? PW_VERDICT_NO_VIOLATION : PW_VERDICT_VIOLATION,
+            end: runEnds[o.end] ?? PW_END_STOPPED, steps: UInt32(clamping: o.steps),
+            kind: session.keep(o.violation?.kind.rawValue, in: &pool),
+            detail: session.keep(o.violation?.description, in: &pool),
+            first_sign: session.keep(firstSign?.description, in: &pool))
+        session.replayStrings = pool
+        store(r, to: result, size: size)
+    }
+    out?.pointee = callerString(format == PW_TRACE_PERFETTO ? report.perfetto ?? "" : report.text)
+}
+
 @_cdecl("pw_session_replay")
 public func pwSessionReplay(_ s: OpaquePointer?, _ schedule: UnsafePointer<CChar>?, _ format: Int32,
                             _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     call(s) { () throws(ABIError) in
         let fn = "pw_session_replay"
-        let session = try object(s, SessionObject.self, in: fn, "s")
-        let text = try string(schedule, in: fn, "schedule")
         guard let out else { throw .misuse("\(fn): out is NULL") }
-        out.pointee = nil
-        guard [PW_TRACE_TEXT, PW_TRACE_JSON, PW_TRACE_PERFETTO].contains(format) else {
-            throw ABIError(PW_ERANGE, "\(fn): format \(format) is not PW_TRACE_TEXT, PW_TRACE_JSON or PW_TRACE_PERFETTO")
-        }
-        let parsed: Schedule
-        do { parsed = try Schedule(parsing: text) } catch {
-            throw ABIError(PW_EPARSE, "\(fn): malformed \(error)")
-        }
-        let setup = try session.setup(fn)
-        let request = ReplayRequest(schedule: parsed, json: format == PW_TRACE_JSON, perfetto: format == PW_TRACE_PERFETTO)
-        let report: ReplayReport
-        do { report = try setup.replayReport(request, scenario: session.scenario.name, strategy: session.strategy.name) } catch {
-            throw ABIError(PW_ESTALE, "\(fn): \(error)")
-        }
-        out.pointee = callerString(format == PW_TRACE_PERFETTO ? report.perfetto ?? "" : report.text)
+        try replay(s, schedule, format, out, nil, fn)
+    }
+}
+
+@_cdecl("pw_session_replay_v2")
+public func pwSessionReplayV2(_ s: OpaquePointer?, _ schedule: UnsafePointer<CChar>?, _ format: Int32,
+                              _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                              _ result: UnsafeMutablePointer<pw_replay_result>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_replay_v2"
+        out?.pointee = nil
+        guard let result else { throw .misuse("\(fn): the pw_replay_result pointer is NULL") }
+        try replay(s, schedule, format, out, result, fn)
     }
 }

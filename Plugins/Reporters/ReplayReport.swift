@@ -48,7 +48,7 @@ public struct ReplayReport: Sendable {
     public var outcome: TraceReplay.Outcome
     /// The PG_waiters diagnostic (I3) that fired first, when the schedule
     /// went on to the hang it predicted (`outcome.violation`).
-    public var firstSign: Violation?
+    public var firstSign: Violation? = nil
 }
 
 /// The schedule does not fit the setup: it names a task that does not

@@ -87,7 +87,7 @@ public struct ScenarioSpec: Scenario {
     /// bound.
     public static let maxParameterValue: Int64 = 10_000
     /// Processes mapping the page: each has a ptl, a lock of the model.
-    public static let mappingsLimit = Limit(0...Int64(LockID.maxProcesses))
+    public static let mappingsLimit = Limits.mappings
     /// Tasks of one actor line.
     public static let countLimit = Limit(0...Int64(TaskSet.capacity))
     /// Tasks of a scenario: at least one, and what a `TaskSet` holds.

@@ -1,3 +1,5 @@
+import PagewaitCore
+
 /// The allowed range of every number a user, a scenario file or a C caller
 /// gives: one table, so the command line, scenario files, `--help`,
 /// pagewait.h and the C ABI's `PW_ERANGE` all say the same thing. A value is
@@ -57,7 +59,7 @@ public struct RangeError: Error, CustomStringConvertible, Equatable {
 /// that nothing sized by it can exhaust memory or overflow.
 public enum Limits {
     /// Seeds in one sweep (`--seeds`, `pw_run_options.seeds`).
-    public static let seeds = Limit(1...10_000_000)
+    public static let seeds = Limit(1...1_000_000)
     /// Worker threads (`--jobs`).
     public static let jobs = Limit(1...256)
     /// Steps in one run (`--max-steps`).
@@ -73,18 +75,20 @@ public enum Limits {
 extension Limits {
     /// `--faulters` and `--mappings`: a setup holds at most 128 tasks.
     public static let faulters = Limit(0...127)
-    public static let mappings = Limit(1...127)
+    public static let mappings = Limit(0...Int64(LockID.maxProcesses))
     /// `explore --budget` for an exhaustive search: distinct states to visit.
     public static let exploreStates = Limit(1...1_000_000_000)
     /// `explore --budget` for pct and random: runs to try.
     public static let exploreRuns = Limit(1...10_000_000)
-    /// `explore --max-depth`: steps on one path.
-    public static let maxDepth = Limit(1...1_000_000)
+    /// `explore --max-depth`: steps on one path. The search keeps a world
+    /// per step of the path it is on.
+    public static let maxDepth = Limit(1...100_000)
     /// `explore --preemptions`: context switches away from a runnable task per path.
     public static let preemptions = Limit(0...10_000)
     /// `explore --shard i/n`: the number of parts.
     public static let shards = Limit(1...1_000_000)
-    /// `explore --pct-depth`: PCT's bug depth (depth − 1 change points).
+    /// `explore --pct-depth`: PCT's bug depth (depth − 1 change points);
+    /// beyond 65,536 change points PCT finds nothing new.
     public static let pctDepth = Limit(1...65_536)
     /// `explore --pct-length`: the steps PCT's change points are drawn from.
     public static let pctLength = Limit(1...1_000_000_000)
@@ -117,5 +121,27 @@ extension Limit {
     /// `grouped` for the seeds, which go past Int64.max.
     public static func grouped(_ v: UInt64) -> String {
         v <= UInt64(Int64.max) ? grouped(Int64(v)) : grouped(Int64(v / 1000)) + "," + String(String(v % 1000 + 1000).dropFirst())
+    }
+}
+
+// MARK: - The C interface's own numbers
+
+extension Limits {
+    /// Numbers only a C caller gives: the fields of `pw_explore_options` and
+    /// what one `pw_builder` may hold. pagewait.h states each as a
+    /// `PW_MAX_*` define; the ABI tests check the two agree.
+    public enum CInterface {
+        /// `pw_explore_options.budget`: states (exhaustive) or runs (pct,
+        /// random); 0 means the method's default.
+        public static let budget = Limit(0...1_000_000_000)
+        /// `pw_explore_options.max_depth`, as `--max-depth`.
+        public static let maxDepth = Limits.maxDepth
+        /// `pw_explore_options.preemptions`: -1 for no bound, else as `--preemptions`.
+        public static let preemptions = Limit(-1...Limits.preemptions.range.upperBound)
+        /// `pw_explore_options.pct_depth` and `pct_length`, as `--pct-depth` and `--pct-length`.
+        public static let pctDepth = Limits.pctDepth
+        public static let pctLength = Limits.pctLength
+        /// Instructions one builder's program may hold, and labels it may make.
+        public static let instructions = Limit(0...100_000)
     }
 }

@@ -125,13 +125,60 @@ struct MisuseTests {
                 let what = "\(p.name) with \(p.parameters[i].name ?? "#\(i)") NULL"
                 let handle = p.parameters.first?.handle != nil && i != 0 ? args[0].pointer : nil
                 try fx.lib.expectFailure(rc, "PW_EMISUSE", what, handle: handle)
-                if clearsOutOnFailure.contains(p.name), let out = args.last?.pointer {
-                    #expect(out.storedPointer == nil, "\(what): *out is not NULL")
-                }
                 checked += 1
             }
         }
         #expect(checked >= 40)
+    }
+
+    @Test("every out parameter is NULL, PW_NO_LABEL or 0 after a failure: a NULL argument, a freed or mistyped handle, a bad value")
+    func outParametersOnFailure() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let table = ValidCalls.table()
+        let prototypes = Dictionary(fx.lib.codeFunctions.map { ($0.name, $0) }) { a, _ in a }
+        // Every function the header gives an out parameter is listed.
+        for p in fx.lib.codeFunctions {
+            let outs = p.parameters.enumerated().filter { $0.element.name == "out" || $0.element.name == "count" || $0.element.name == "value" }
+            if let o = outs.first, o.element.kind == .pointer { #expect(outParameters[p.name]?.index == o.offset, "\(p.name) hands out '\(o.element.name ?? "")'") }
+        }
+        var failures = 0
+        for (name, out) in outParameters.sorted(by: { $0.key < $1.key }) {
+            let p = try #require(prototypes[name]), entry = try #require(table[name])
+            var breakages: [(String, (inout [Arg]) throws -> Void)] = []
+            for (i, param) in p.parameters.enumerated() where i != out.index && param.kind == .pointer && !fx.lib.nullable(p, i) {
+                breakages.append(("\(param.name ?? "#\(i)") NULL", { $0[i] = .null }))
+                if let type = param.handle {
+                    breakages.append(("a freed \(type) for \(param.name ?? "")", { args in
+                        let h = try fx.make(type)
+                        try fx.expectOK(type + "_free", .ptr(h))
+                        fx.forget(h)
+                        args[i] = .ptr(h)
+                    }))
+                }
+            }
+            switch name {
+            case "pw_builder_param": breakages.append(("an unset parameter", { $0[1] = fx.string("no-such-parameter") }))
+            case "pw_list_count": breakages.append(("an unknown kind", { $0[1] = fx.string("no-such-kind") }))
+            case "pw_session_new": breakages.append(("an unknown scenario", { $0[1] = fx.string("no-such-scenario") }))
+            case "pw_session_replay", "pw_session_replay_v2":
+                breakages.append(("a format out of range", { $0[2] = .int(99) }))
+                breakages.append(("a stale schedule", { $0[1] = fx.string("pw1:zz") }))
+            default: break
+            }
+            for (how, breakIt) in breakages {
+                var args = try entry.arguments(fx)
+                try breakIt(&args)
+                let slot = fx.slot()
+                Cleared.poison(slot)
+                args[out.index] = .ptr(slot)
+                let rc = try fx.lib.call(name, args).int32
+                #expect(rc < 0, "\(name) with \(how) succeeded")
+                #expect(out.cleared.holds(slot), "\(name) failed with \(how) (\(fx.lib.codeName(rc))) but left its out parameter as it was")
+                failures += 1
+            }
+        }
+        #expect(failures >= 25)
     }
 
     @Test("a handle used after its free function is PW_EMISUSE in every function that takes one")
@@ -161,9 +208,6 @@ struct MisuseTests {
                 let rc = try fx.lib.call(p.name, args).int32
                 try fx.lib.expectFailure(rc, "PW_EMISUSE", "\(p.name) with a freed \(type)")
                 #expect(try fx.lib.errmsg(dead) == fx.lib.errmsg(nil), "pw_errmsg of a freed \(type)")
-                if clearsOutOnFailure.contains(p.name), let out = args.last?.pointer {
-                    #expect(out.storedPointer == nil, "\(p.name) with a freed \(type): *out is not NULL")
-                }
             }
         }
     }
@@ -483,6 +527,139 @@ struct MisuseTests {
             let rc = try lib.rc("pw_session_explore", .ptr(s), o.arg, try fx.structure("pw_explore_result").arg)
             try lib.expectFailure(rc, "PW_ERANGE", "pw_session_explore method \(method)", handle: s)
         }
+    }
+
+    /// The header's PW_MAX_* defines.
+    static func limit(_ fx: Fixture, _ name: String) throws -> Int64 { try fx.c(name) }
+
+    @Test("run options outside the header's limits are PW_ERANGE naming the field, its value and the range, and nothing runs")
+    func runOptionRanges() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        let maxSeeds = try Self.limit(fx, "PW_MAX_SEEDS"), maxJobs = try Self.limit(fx, "PW_MAX_JOBS")
+        let maxSteps = try Self.limit(fx, "PW_MAX_STEPS"), maxTiming = try Self.limit(fx, "PW_MAX_TIMING")
+        let cases: [(field: String, value: Int64, shown: String)] = [
+            ("seeds", Int64(UInt32.max), "4294967295"), ("seeds", maxSeeds + 1, "\(maxSeeds + 1)"), ("seeds", 0, "0"),
+            ("jobs", 0, "0"), ("jobs", maxJobs + 1, "\(maxJobs + 1)"), ("jobs", Int64(UInt32.max), "4294967295"),
+            ("max_steps", 0, "0"), ("max_steps", -1, "-1"), ("max_steps", maxSteps + 1, "\(maxSteps + 1)"), ("max_steps", Int64.max, "\(Int64.max)"),
+            ("wake_latency", -1, "-1"), ("wake_latency", maxTiming + 1, "\(maxTiming + 1)"), ("wake_latency", Int64(Int32.max), "\(Int32.max)"),
+            ("preempt_length", Int64(Int32.min), "\(Int32.min)"), ("preempt_length", maxTiming + 1, "\(maxTiming + 1)"),
+        ]
+        for c in cases {
+            let o = try fx.runOptions(seeds: 2)
+            try o.set(c.field, c.value)
+            let stats = try fx.structure("pw_run_stats")
+            let rc = try fx.lib.rc("pw_session_run", .ptr(s), o.arg, stats.arg)
+            let what = "pw_session_run with \(c.field) = \(c.value)"
+            try fx.lib.expectFailure(rc, "PW_ERANGE", what, handle: s)
+            let m = try fx.lib.errmsg(s)
+            #expect(m.contains("options->\(c.field)") && m.contains(c.shown) && m.contains("allowed"), "\(what): \(m)")
+            #expect(try stats.int("seeds") == 0, "\(what) filled the stats")
+        }
+        // The seeds are first_seed .. first_seed + seeds - 1: the last seed
+        // a UInt64 can hold is fine, one more is out of range.
+        let o = try fx.runOptions(seeds: 2)
+        try o.setU64("first_seed", UInt64.max)
+        var rc = try fx.lib.rc("pw_session_run", .ptr(s), o.arg, try fx.structure("pw_run_stats").arg)
+        try fx.lib.expectFailure(rc, "PW_ERANGE", "pw_session_run first_seed UINT64_MAX, 2 seeds", handle: s)
+        #expect(try fx.lib.errmsg(s).contains("options->first_seed"))
+        try o.setU64("first_seed", UInt64.max - 2)
+        rc = try fx.lib.rc("pw_session_run", .ptr(s), o.arg, try fx.structure("pw_run_stats").arg)
+        #expect(rc == 0, "first_seed UINT64_MAX - 2, 2 seeds: \(fx.lib.codeName(rc)) \((try? fx.lib.errmsg(s)) ?? "")")
+        // The largest step budget and timing are accepted.
+        let edge = try fx.runOptions(seeds: 1)
+        try edge.set("max_steps", maxSteps)
+        try edge.set("wake_latency", maxTiming)
+        try edge.set("preempt_length", maxTiming)
+        rc = try fx.lib.rc("pw_session_run", .ptr(s), edge.arg, try fx.structure("pw_run_stats").arg)
+        #expect(rc == 0, "max_steps PW_MAX_STEPS, timing PW_MAX_TIMING: \(fx.lib.codeName(rc)) \((try? fx.lib.errmsg(s)) ?? "")")
+    }
+
+    @Test("explore options outside the header's limits are PW_ERANGE naming the field, its value and the range")
+    func exploreOptionRanges() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        func max(_ name: String) throws -> Int64 { try fx.c(name) }
+        let cases: [(field: String, value: Int64)] = [
+            ("jobs", 0), ("jobs", try max("PW_MAX_JOBS") + 1), ("jobs", Int64(Int32.max)),
+            ("budget", -1), ("budget", try max("PW_MAX_BUDGET") + 1), ("budget", Int64.max),
+            ("max_depth", 0), ("max_depth", try max("PW_MAX_DEPTH") + 1), ("max_depth", Int64(Int32.max)),
+            ("preemptions", -2), ("preemptions", try max("PW_MAX_PREEMPTIONS") + 1), ("preemptions", Int64(Int32.max)),
+            ("pct_depth", 0), ("pct_depth", try max("PW_MAX_PCT_DEPTH") + 1), ("pct_depth", Int64(Int32.max)),
+            ("pct_length", 0), ("pct_length", try max("PW_MAX_PCT_LENGTH") + 1), ("pct_length", Int64(Int32.max)),
+            ("wake_latency", -1), ("wake_latency", try max("PW_MAX_TIMING") + 1), ("preempt_length", Int64(Int32.min)),
+        ]
+        for c in cases {
+            for method in ["PW_EXPLORE_EXHAUSTIVE", "PW_EXPLORE_PCT"] {
+                let o = try fx.exploreOptions(method: method, budget: 1)
+                try o.set(c.field, c.value)
+                let rc = try fx.lib.rc("pw_session_explore", .ptr(s), o.arg, try fx.structure("pw_explore_result").arg)
+                let what = "pw_session_explore (\(method)) with \(c.field) = \(c.value)"
+                try fx.lib.expectFailure(rc, "PW_ERANGE", what, handle: s)
+                let m = try fx.lib.errmsg(s)
+                #expect(m.contains("options->\(c.field)") && m.contains("\(c.value)") && m.contains("allowed"), "\(what): \(m)")
+            }
+        }
+        // The limits themselves are accepted (a budget of one state or run).
+        let o = try fx.exploreOptions(method: "PW_EXPLORE_PCT", budget: 1)
+        for (field, name) in [("max_depth", "PW_MAX_DEPTH"), ("preemptions", "PW_MAX_PREEMPTIONS"), ("pct_depth", "PW_MAX_PCT_DEPTH"),
+                              ("pct_length", "PW_MAX_PCT_LENGTH"), ("wake_latency", "PW_MAX_TIMING")] {
+            try o.set(field, try max(name))
+        }
+        let rc = try fx.lib.rc("pw_session_explore", .ptr(s), o.arg, try fx.structure("pw_explore_result").arg)
+        #expect(rc == 0, "every explore option at its limit: \(fx.lib.codeName(rc)) \((try? fx.lib.errmsg(s)) ?? "")")
+    }
+
+    @Test("a parameter beyond PW_MAX_PARAMETER, mappings beyond PW_MAX_MAPPINGS and counts beyond PW_MAX_TASKS are PW_ERANGE, not PW_EBUILD, and change nothing",
+          arguments: [
+              ("think", 10_001, "at most 10000"), ("preemptInWindow", Int64.max, "at most 10000"), ("faulters", 10_001, "at most 10000"),
+              ("mappings", 33, "0...32"), ("mappings", -1, "0...32"),
+              ("faulters", 200, "0...126"), ("faulters", 127, "0...126"), ("faulters", -1, "0...126"),
+          ] as [(String, Int64, String)])
+    func parameterRanges(name: String, value: Int64, allowed: String) throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        let rc = try fx.lib.rc("pw_session_set_param", .ptr(s), fx.string(name), .int(value))
+        try fx.lib.expectFailure(rc, "PW_ERANGE", "pw_session_set_param \(name) = \(value)", handle: s)
+        let m = try fx.lib.errmsg(s)
+        #expect(m.contains("'\(name)'") && m.contains("\(value)") && m.contains(allowed), "\(m)")
+        // The session is as it was: it still runs, with its old parameters.
+        try fx.expectOK("pw_session_set_param", .ptr(s), fx.string("faulters"), .int(1))
+        try fx.expectOK("pw_session_run", .ptr(s), try fx.runOptions(seeds: 1).arg, try fx.structure("pw_run_stats").arg)
+    }
+
+    @Test("a builder takes PW_MAX_INSTRUCTIONS instructions and labels, then refuses more with PW_ERANGE, appending nothing")
+    func programLength() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let limit = try fx.c("PW_MAX_INSTRUCTIONS")
+        let b = try fx.make("pw_builder")
+        // Four short of the limit, then lock_page (five steps) cannot fit
+        // and appends nothing; single steps fill it exactly.
+        for i in 0..<(limit - 4) {
+            let rc = try fx.lib.rc("pw_emit_set", .ptr(b), .int(1), .int(i))
+            guard rc == 0 else { Issue.record("pw_emit_set number \(i): \(fx.lib.codeName(rc))"); return }
+        }
+        var rc = try fx.lib.rc("pw_emit_lock_page", .ptr(b), .int(0))
+        try fx.lib.expectFailure(rc, "PW_ERANGE", "lock_page four short of the limit", handle: b)
+        #expect(try fx.lib.errmsg(b).contains("\(limit)"))
+        for _ in 0..<4 { try fx.expectOK("pw_emit_put_page", .ptr(b), .int(0)) }
+        rc = try fx.lib.rc("pw_emit_put_page", .ptr(b), .int(0))
+        try fx.lib.expectFailure(rc, "PW_ERANGE", "an instruction past the limit", handle: b)
+        #expect(try fx.listing(b).count == Int(limit), "the full builder lists exactly PW_MAX_INSTRUCTIONS lines")
+
+        let l = try fx.make("pw_builder")
+        let out = fx.slot()
+        for i in 0..<limit {
+            let rc = try fx.lib.rc("pw_label_new", .ptr(l), .ptr(out))
+            guard rc == 0 else { Issue.record("pw_label_new number \(i): \(fx.lib.codeName(rc))"); return }
+        }
+        rc = try fx.lib.rc("pw_label_new", .ptr(l), .ptr(out))
+        try fx.lib.expectFailure(rc, "PW_ERANGE", "a label past the limit", handle: l)
+        #expect(out.load(as: Int32.self) == Int32(try fx.c("PW_NO_LABEL")))
     }
 
     // MARK: - Messages

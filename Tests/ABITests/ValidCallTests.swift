@@ -143,6 +143,95 @@ struct ValidCallTests {
         }
     }
 
+    @Test("pw_session_replay_v2 gives the verdict as fields: the explored violation, a clean prefix, and a run's first failure")
+    func replayVerdict() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        func verdict(_ schedule: String, text: Bool = false) throws -> CStruct {
+            let v = try fx.structure("pw_replay_result")
+            let out = fx.slot()
+            try fx.expectOK("pw_session_replay_v2", .ptr(s), fx.string(schedule), .int(try fx.c("PW_TRACE_TEXT")),
+                            text ? .ptr(out) : .null, v.arg)
+            if let p = out.storedPointer { try fx.lib.call("pw_free", [.ptr(p)]) }
+            #expect(v.canaryIntact)
+            return v
+        }
+        // What exploration found, replay finds: the same kind, at the end of the same steps.
+        let explored = try fx.structure("pw_explore_result")
+        try fx.expectOK("pw_session_explore", .ptr(s), try fx.exploreOptions().arg, explored.arg)
+        let schedule = try #require(try explored.string("schedule"))
+        let v = try verdict(schedule, text: true)
+        #expect(try v.int("verdict") == fx.c("PW_VERDICT_VIOLATION") && v.int("end") == fx.c("PW_END_VIOLATION"))
+        #expect(try v.string("kind") == explored.string("kind"))
+        #expect(try v.string("detail") == explored.string("detail"))
+        #expect(try v.int("steps") == explored.int("schedule_length"))
+        // The PG_waiters diagnostic that predicted it, as exploration reports it.
+        #expect(try v.string("first_sign")?.hasPrefix("WAITERS_UNSOUND:") == true)
+        #expect(try explored.string("first_sign")?.hasPrefix("WAITERS_UNSOUND:") == true)
+        // One step of the migrator: nothing wrong, the schedule just ends.
+        let clean = try verdict("pw1:0")
+        #expect(try clean.int("verdict") == fx.c("PW_VERDICT_NO_VIOLATION") && clean.int("end") == fx.c("PW_END_STOPPED"))
+        #expect(try clean.int("steps") == 1 && clean.pointer("kind") == nil && clean.pointer("detail") == nil)
+        // A seeded run's failing schedule replays to the same finding
+        // (drop-early-put touches a page it no longer holds from seed 1 on).
+        try fx.expectOK("pw_session_set_strategy", .ptr(s), fx.string("drop-early-put"))
+        defer { _ = try? fx.lib.rc("pw_session_set_strategy", .ptr(s), fx.string("put-and-wait-unlockless")) }
+        let stats = try fx.structure("pw_run_stats")
+        try fx.expectOK("pw_session_run", .ptr(s), try fx.runOptions(seeds: 5).arg, stats.arg)
+        let failing = try #require(try stats.string("first_failure_schedule"), "5 seeds of reclaim-race under drop-early-put")
+        let r = try verdict(failing)
+        #expect(try r.int("verdict") == fx.c("PW_VERDICT_VIOLATION"), "\(failing)")
+        #expect(try stats.string("first_failure") == r.string("detail"))
+    }
+
+    @Test("a schedule that goes on after its violation does not fit: PW_ESTALE from both replay calls, naming the step")
+    func stepsAfterViolation() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session(), schedule = try fx.violatingSchedule()
+        for extra in ["0", "1", "2*5."] {
+            let longer = schedule + extra
+            let out = fx.slot()
+            var rc = try fx.lib.rc("pw_session_replay", .ptr(s), fx.string(longer), .int(try fx.c("PW_TRACE_TEXT")), .ptr(out))
+            try fx.lib.expectFailure(rc, "PW_ESTALE", "replay of \(longer)", handle: s)
+            let m = try fx.lib.errmsg(s)
+            #expect(m.contains("after step"), "\(m)")
+            #expect(out.storedPointer == nil)
+            rc = try fx.lib.rc("pw_session_replay_v2", .ptr(s), fx.string(longer), .int(try fx.c("PW_TRACE_JSON")), .null,
+                               try fx.structure("pw_replay_result").arg)
+            try fx.lib.expectFailure(rc, "PW_ESTALE", "replay_v2 of \(longer)", handle: s)
+        }
+    }
+
+    @Test("pw_builder_listing speaks the kernel's words: registers, PG_ flags, TASK_ states, wait behaviours; no Swift types")
+    func listingWords() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let b = try fx.make("pw_builder")
+        try fx.expectOK("pw_builder_function", .ptr(b), fx.string("probe"))
+        try fx.expectOK("pw_emit_set", .ptr(b), .int(1), .int(7))
+        try fx.expectOK("pw_emit_test_flag", .ptr(b), .int(0), .int(try fx.c("PW_PG_WAITERS")), .int(2))
+        try fx.expectOK("pw_emit_wait_on_page_bit", .ptr(b), .int(0), .int(try fx.c("PW_PG_LOCKED")), .int(try fx.c("PW_TASK_KILLABLE")),
+                        .int(try fx.c("PW_SHARED")), .int(3))
+        try fx.expectOK("pw_emit_unlock_page", .ptr(b), .int(0))
+        try fx.expectOK("pw_emit_ptl_lock", .ptr(b), .int(1))
+        let lines = try fx.listing(b)
+        #expect(lines.count == 7, "\(lines)")
+        #expect(lines.first == "0\tprobe\tr1 = 7")
+        #expect(lines.contains("1\tprobe\tr2 = PageWaiters(r0)"), "\(lines)")
+        #expect(lines.contains("2\tprobe\tr3 = wait_on_page_bit_common(r0, PG_locked, TASK_KILLABLE, SHARED)"), "\(lines)")
+        #expect(lines.contains("3\tunlock_page\tr7 = clear_bit_unlock_is_negative_byte(PG_locked, r0)"), "\(lines)")
+        #expect(lines.contains("4\tunlock_page\tif (r7 == 0) goto 6"), "\(lines)")
+        #expect(lines.contains("5\tunlock_page\twake_up_page_bit(r0, PG_locked)"), "\(lines)")
+        #expect(lines.contains("6\tprobe\tspin_lock(ptl(mm 1))"), "\(lines)")
+        for line in lines {
+            for swift in ["rawValue", "PageFlags", "SleepState", "LockID", "result:", "behavior:", "Optional"] where line.contains(swift) {
+                Issue.record("Swift's '\(swift)' in the listing: \(line)")
+            }
+        }
+    }
+
     @Test("seeded runs are deterministic, whatever the number of worker threads")
     func runs() throws {
         let fx = try Fixture()

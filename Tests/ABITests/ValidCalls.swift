@@ -30,10 +30,41 @@ let nullablePointers: Set<String> = [
     "pw_builder_function.name",      // back to the hook's own function
     "pw_session_run.options",        // the defaults
     "pw_session_explore.options",
+    "pw_session_replay_v2.out",      // the verdict only, no trace
 ]
 
-/// Functions documented to leave *out NULL when they fail.
-let clearsOutOnFailure: Set<String> = ["pw_context_new", "pw_session_new", "pw_session_new_from_text"]
+/// What a failed call leaves in an out parameter (pagewait.h, "Out
+/// parameters"): NULL for a handle or a string, PW_NO_LABEL for a label, 0
+/// for a number.
+enum Cleared {
+    case pointer, label, size, int64
+
+    /// Fill the out slot with bytes no library would write.
+    static func poison(_ slot: UnsafeMutableRawPointer) { slot.initializeMemory(as: UInt8.self, repeating: 0xAB, count: 8) }
+
+    func holds(_ slot: UnsafeMutableRawPointer) -> Bool {
+        switch self {
+        case .pointer: slot.storedPointer == nil
+        case .label: slot.load(as: Int32.self) == -1
+        case .size: slot.load(as: UInt64.self) == 0
+        case .int64: slot.load(as: Int64.self) == 0
+        }
+    }
+}
+
+/// Every function with an out parameter: its index, and what failure leaves there.
+let outParameters: [String: (index: Int, cleared: Cleared)] = [
+    "pw_context_new": (0, .pointer),
+    "pw_list_count": (2, .size),
+    "pw_builder_new": (2, .pointer),
+    "pw_builder_listing": (1, .pointer),
+    "pw_builder_param": (2, .int64),
+    "pw_label_new": (1, .label),
+    "pw_session_new": (2, .pointer),
+    "pw_session_new_from_text": (3, .pointer),
+    "pw_session_replay": (3, .pointer),
+    "pw_session_replay_v2": (3, .pointer),
+]
 
 extension Fixture {
     func c(_ name: String) throws -> Int64 { try header.integer(name) }
@@ -295,6 +326,22 @@ enum ValidCalls {
             #expect(try e.int("states") > 0 && e.int("transitions") > 0)
             #expect(try e.double("seconds") >= 0)
             #expect(e.canaryIntact)
+        })
+        t["pw_session_replay_v2"] = ValidCall(arguments: { fx in
+            [.ptr(try fx.session()), fx.string(try fx.violatingSchedule()), .int(try fx.c("PW_TRACE_TEXT")), .ptr(fx.slot()),
+             try fx.structure("pw_replay_result").arg]
+        }, check: { fx, r, args in
+            try ok(fx, r, "pw_session_replay_v2")
+            let p = try #require(args[3].pointer?.storedPointer)
+            #expect(String(cString: p.assumingMemoryBound(to: CChar.self)).contains("LOST_WAKEUP"))
+            try fx.lib.call("pw_free", [.ptr(p)])
+            let v = CStruct(layout: try fx.header.layout("pw_replay_result"), base: try #require(args[4].pointer))
+            #expect(try v.int("verdict") == fx.c("PW_VERDICT_VIOLATION"))
+            #expect(try v.int("end") == fx.c("PW_END_VIOLATION"))
+            #expect(try v.string("kind") == "LOST_WAKEUP")
+            #expect(try v.string("detail")?.contains("LOST_WAKEUP") == true)
+            #expect(try v.int("steps") > 0)
+            #expect(v.canaryIntact)
         })
         t["pw_session_replay"] = ValidCall(arguments: { fx in
             [.ptr(try fx.session()), fx.string(try fx.violatingSchedule()), .int(try fx.c("PW_TRACE_TEXT")), .ptr(fx.slot())]

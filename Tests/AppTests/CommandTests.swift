@@ -56,7 +56,7 @@ struct CommandTests {
     @Test("bad arguments are refused with a message naming the problem", arguments: [
         (["run", "no-such-scenario"], "no scenario named 'no-such-scenario'"),
         (["run", "offline", "--strategy", "legacyy"], "no strategy named 'legacyy'"),
-        (["run", "offline", "--seeds", "0"], "--seeds 0 is out of range: allowed 1...10,000,000"),
+        (["run", "offline", "--seeds", "0"], "--seeds 0 is out of range: allowed 1...1,000,000"),
         (["run", "offline", "--param", "think"], "--param expects name=integer"),
         (["run", "offline", "--param", "thnik=3"], "no parameter 'thnik'"),
         (["compare", "--faulters", "1,x"], "--faulters expects"),

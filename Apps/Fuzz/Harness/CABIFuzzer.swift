@@ -1,6 +1,7 @@
 import CPagewait
 import Glibc
 import PagewaitABI
+import PagewaitPlugins
 
 /// The C ABI fuzz target: the input is a sequence of `pw_*` calls, made
 /// through the library's own entry points with fuzzed arguments — NULLs,
@@ -14,7 +15,12 @@ import PagewaitABI
 /// - a negative result comes with a message naming the function: in
 ///   pw_errmsg(handle) for a live handle, in pw_errmsg(NULL) for PW_EMISUSE;
 ///   and a live handle's message is "" after a call on it succeeded;
-/// - pw_context_new / pw_session_new(_from_text) leave *out NULL on failure;
+/// - every out parameter is "nothing" after a failure: NULL for handles
+///   and strings, PW_NO_LABEL for labels, 0 for counts and values;
+/// - a number outside its PW_MAX_* limit is never accepted (PW_ERANGE, or
+///   an earlier misuse or size error), so nothing is sized by it;
+/// - a replay's verdict agrees with itself (a violation has a kind, and the
+///   run ended with it);
 /// - the library writes no byte past a struct's `size`, nor past a buffer;
 /// - a registered strategy's `destroy` runs exactly once, after every
 ///   handle that could need it is freed, and `emit` never runs after it;
@@ -482,8 +488,10 @@ final class CABIRun {
     func listCount() {
         let h = handle(preferring: "context"), kind = input.bool() ? nil : string()
         let count: UnsafeMutablePointer<Int>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
+        count?.initialize(to: 0x5EED)
         defer { count?.deallocate() }
-        call("pw_list_count", h) { pwListCount(h, kind, count) }
+        let rc = call("pw_list_count", h) { pwListCount(h, kind, count) }
+        if rc != PW_OK, let count, count.pointee != 0 { fail("pw_list_count failed (\(rc)) but left *count \(count.pointee), not 0") }
     }
 
     func listEntry() {
@@ -531,7 +539,9 @@ final class CABIRun {
         let out = outSlot()
         defer { out?.deallocate() }
         let rc = call("pw_builder_new", h) { pwBuilderNew(h, name, out) }
-        if rc == PW_OK { made(out!.pointee, "builder") }
+        if rc == PW_OK { made(out!.pointee, "builder") } else if let out, out.pointee != nil {
+            fail("pw_builder_new failed (\(rc)) but left *out non-NULL")
+        }
     }
 
     func sessionNew(fromText: Bool) {
@@ -587,11 +597,13 @@ final class CABIRun {
             switch field {
             case 0: o.size = size(optionsSize)
             case 1: o.first_seed = UInt64(bitPattern: v)
-            // Not more seeds: each one runs, and the library sizes its
-            // results for all of them up front (UINT32_MAX seeds abort).
-            case 2: if v <= 0 { o.seeds = 0 }
+            // Not more seeds that run (each one does): none, or more than
+            // PW_MAX_SEEDS, which the library must refuse before sizing anything.
+            case 2:
+                let seeds = UInt32(truncatingIfNeeded: v)
+                if seeds == 0 || seeds > UInt32(PW_MAX_SEEDS) { o.seeds = seeds }
             case 3: o.jobs = (2...256).contains(v) ? 2 : UInt32(truncatingIfNeeded: v)   // valid: at most 2 threads
-            case 4: if v <= 300 { o.max_steps = v }                           // not longer runs
+            case 4: if v <= 300 || v > Int64(PW_MAX_STEPS) { o.max_steps = v }  // not longer runs
             case 5: o.wake_latency = Int32(truncatingIfNeeded: v)
             default: o.preempt_length = Int32(truncatingIfNeeded: v)
             }
@@ -602,6 +614,10 @@ final class CABIRun {
         let stats = callFilling("pw_session_run", h, pw_run_stats.self) {
             pwSessionRun(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_run_options.self)), $0)
         }
+        let outOfRange = !Limits.seeds.contains(o.seeds) || !Limits.jobs.contains(o.jobs) || !Limits.maxSteps.contains(o.max_steps)
+            || !Limits.timing.contains(o.wake_latency) || !Limits.timing.contains(o.preempt_length)
+            || o.first_seed > UInt64.max - UInt64(o.seeds)
+        if stats != nil && outOfRange { fail("pw_session_run accepted options outside the header's limits: \(o)") }
         if let s = stats {
             if let p = s.first_failure { _ = String(cString: p) }
             if let p = s.first_failure_schedule { schedules.append(String(cString: p)) }
@@ -628,7 +644,7 @@ final class CABIRun {
             // Valid job counts at most 2: every exploration thread walks
             // the nodes above the split depth itself, so 256 of them take seconds.
             case 2: o.jobs = (2...256).contains(v) ? 2 : v32
-            case 3: if v < 0 { o.budget = v }             // not 0 (the default: millions) nor more
+            case 3: if v < 0 || v > Int64(PW_MAX_BUDGET) { o.budget = v }  // not 0 (the default: millions) nor more that runs
             case 4: o.max_depth = v32
             case 5: o.preemptions = v32
             case 6: o.sleep_sets = v32
@@ -651,6 +667,11 @@ final class CABIRun {
         let result = callFilling("pw_session_explore", h, pw_explore_result.self) {
             pwSessionExplore(h, UnsafePointer(options.raw.assumingMemoryBound(to: pw_explore_options.self)), $0)
         }
+        let outOfRange = !Limits.jobs.contains(o.jobs) || !Limits.CInterface.budget.contains(o.budget)
+            || !Limits.CInterface.maxDepth.contains(o.max_depth) || !Limits.CInterface.preemptions.contains(o.preemptions)
+            || !Limits.CInterface.pctDepth.contains(o.pct_depth) || !Limits.CInterface.pctLength.contains(o.pct_length)
+            || !Limits.timing.contains(o.wake_latency) || !Limits.timing.contains(o.preempt_length)
+        if result != nil && outOfRange { fail("pw_session_explore accepted options outside the header's limits: \(o)") }
         if let r = result {
             for p in [r.kind, r.detail, r.first_sign] { if let p { _ = String(cString: p) } }
             if let p = r.schedule { schedules.append(String(cString: p)) }
@@ -664,15 +685,31 @@ final class CABIRun {
         let h = handle(preferring: "session"), s = schedule()
         let format = int32([PW_TRACE_TEXT, PW_TRACE_JSON, PW_TRACE_PERFETTO, 3, -1])
         let out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
-        out?.initialize(to: nil)
+        out?.initialize(to: junkString)
         defer { out?.deallocate() }
-        let rc = call("pw_session_replay", h) { pwSessionReplay(h, s, format, out) }
+        // Every other replay asks for the verdict too (no input byte: the
+        // corpus keeps its meaning).
+        let fn = heavyCalls % 2 == 0 ? "pw_session_replay_v2" : "pw_session_replay"
+        let rc: Int32
+        if fn == "pw_session_replay" {
+            rc = call(fn, h) { pwSessionReplay(h, s, format, out) }
+        } else if let r = callFilling(fn, h, pw_replay_result.self, { pwSessionReplayV2(h, s, format, out, $0) }) {
+            rc = PW_OK
+            for p in [r.kind, r.detail, r.first_sign] { if let p { _ = String(cString: p) } }
+            if (r.verdict == PW_VERDICT_VIOLATION) != (r.kind != nil) || (r.verdict == PW_VERDICT_VIOLATION) != (r.end == PW_END_VIOLATION) {
+                fail("\(fn): verdict \(r.verdict), end \(r.end), kind \(r.kind == nil ? "NULL" : "set")")
+            }
+        } else {
+            rc = PW_ERROR
+        }
         if let out, let text = out.pointee {
-            if rc != PW_OK { fail("pw_session_replay failed but handed out a string") }
-            _ = strlen(text)
-            pwFree(text)
-        } else if rc == PW_OK {
-            fail("pw_session_replay succeeded without a string")
+            if text == junkString { fail("\(fn) (\(rc)) left *out as it found it, not NULL or a string") } else {
+                if rc != PW_OK { fail("\(fn) failed but handed out a string") }
+                _ = strlen(text)
+                pwFree(text)
+            }
+        } else if rc == PW_OK, out != nil {
+            fail("\(fn) succeeded without a string")
         }
     }
 
@@ -702,8 +739,10 @@ final class CABIRun {
         default:
             let h = handle(preferring: "builder"), name = string()
             let value: UnsafeMutablePointer<Int64>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
+            value?.initialize(to: 0x5EED)
             defer { value?.deallocate() }
-            call("pw_builder_param", h) { pwBuilderParam(h, name, value) }
+            let rc = call("pw_builder_param", h) { pwBuilderParam(h, name, value) }
+            if rc != PW_OK, let value, value.pointee != 0 { fail("pw_builder_param failed (\(rc)) but left *value \(value.pointee), not 0") }
         }
     }
 
@@ -715,8 +754,10 @@ final class CABIRun {
         switch which {
         case 0:
             let out: UnsafeMutablePointer<pw_label>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
+            out?.initialize(to: 0x5EED)
             defer { out?.deallocate() }
-            call("pw_label_new", b) { pwLabelNew(b, out) }
+            let rc = call("pw_label_new", b) { pwLabelNew(b, out) }
+            if rc != PW_OK, let out, out.pointee != PW_NO_LABEL { fail("pw_label_new failed (\(rc)) but left *out \(out.pointee), not PW_NO_LABEL") }
         case 1: let l = label(); call("pw_label_bind", b) { pwLabelBind(b, l) }
         case 2: let l = label(); call("pw_emit_jump", b) { pwEmitJump(b, l) }
         case 3:
@@ -748,12 +789,19 @@ final class CABIRun {
         case 22: let n = input.bool() ? nil : string(); call("pw_builder_function", b) { pwBuilderFunction(b, n) }
         case 23:
             let out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
-            out?.initialize(to: nil)
+            out?.initialize(to: junkString)
             defer { out?.deallocate() }
             let rc = call("pw_builder_listing", b) { pwBuilderListing(b, out) }
             if let out, let text = out.pointee {
-                if rc != PW_OK { fail("pw_builder_listing failed but handed out a string") }
-                pwFree(text)
+                if text == junkString { fail("pw_builder_listing (\(rc)) left *out as it found it, not NULL or a string") } else {
+                    if rc != PW_OK { fail("pw_builder_listing failed but handed out a string") }
+                    // Kernel words only: no Swift type or label in the text.
+                    let listing = String(cString: text)
+                    for swift in ["rawValue", "PageFlags", "SleepState", "LockID", "result:", "behavior:", "Optional("] where listing.contains(swift) {
+                        fail("pw_builder_listing shows Swift's '\(swift)': \(listing.prefix(200))")
+                    }
+                    pwFree(text)
+                }
             }
         default:
             // A few in a row: builders with more than one instruction.
@@ -817,6 +865,10 @@ final class CABIRun {
         }
     }
 }
+
+/// What an out pointer holds before a call: not NULL and not a string, so a
+/// call that leaves it alone shows (never freed nor read).
+nonisolated(unsafe) private let junkString = UnsafeMutablePointer<CChar>(bitPattern: 0xDEAD_BEE0)!
 
 extension String {
     /// The text with Windows line ends.
