@@ -166,21 +166,29 @@ public struct ScenarioSpec: Scenario {
         // The world and the counts first: the dependent limits need them.
         let mappings = scenario["mappings"] ?? 1
         try check(mappings, Self.mappingsLimit, "parameter mappings", at: origin(of: "mappings", overrides))
-        var counts: [Int] = []
-        var total = 0
+        // Before building any (a count in the millions would take that long
+        // to fail): each count within the room the others leave it in a
+        // task set.
+        var counts: [Int64] = []
+        var placed: [(at: SourceLocation?, what: String, actor: String?)] = []
         for spec in actors {
             let key = spec.countParameter
             let (value, at, what): (Int64, SourceLocation?, String) = scenario[key].map { ($0, origin(of: key, overrides), "parameter \(key)") }
                 ?? (Int64(spec.count), spec.source?.location(of: "count"), "count")
-            try check(value, Self.countLimit, what, of: scenario[key] == nil ? spec.name : nil, at: at)
-            // Before building any: a count in the millions would take that long to fail.
-            total += Int(value)
-            guard total <= TaskSet.capacity else {
-                throw ScenarioRefusal(at, "the scenario would have \(total) tasks; allowed \(Self.tasksLimit)",
-                                      RangeError(what: "tasks", value: "\(total)", allowed: Self.tasksLimit.description))
-            }
-            counts.append(Int(value))
+            counts.append(value)
+            placed.append((at, what, scenario[key] == nil ? spec.name : nil))
         }
+        let capacity = Int64(TaskSet.capacity)
+        let clamped = counts.map { min(max($0, 0), capacity + 1) }
+        // The caller's values first, largest first: the one to blame.
+        let order = counts.indices.sorted { (placed[$0].actor != nil ? 1 : 0, -counts[$0], $0) < (placed[$1].actor != nil ? 1 : 0, -counts[$1], $1) }
+        for i in order {
+            let others = clamped.reduce(0, +) - clamped[i]
+            let room = Limit(0...max(0, capacity - others))
+            try check(counts[i], room, placed[i].what, of: placed[i].actor, at: placed[i].at,
+                      because: others == 0 ? nil : "the other actors have \(others) task\(others == 1 ? "" : "s"); a scenario has \(Self.tasksLimit) tasks")
+        }
+        let total = Int(counts.reduce(0, +))
         guard total > 0 else {
             let at = actors.indices.compactMap { i in
                 scenario[actors[i].countParameter] != nil ? origin(of: actors[i].countParameter, overrides) : actors[i].source?.location(of: "count")
@@ -189,7 +197,7 @@ public struct ScenarioSpec: Scenario {
                                   RangeError(what: "tasks", value: "0", allowed: Self.tasksLimit.description))
         }
         var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)] = []
-        for (spec, count) in zip(actors, counts) {
+        for (spec, count) in zip(actors, counts.map { Int($0) }) {
             var params = spec.actor.parameters
             params.merge(spec.parameters) { $1 }
             for key in params.keys { if let v = scenario[key] { params[key] = v } }

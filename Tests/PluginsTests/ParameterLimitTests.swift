@@ -95,7 +95,7 @@ struct ParameterLimitTests {
             ("killable-lockers", ["target": 3, "holders": 0, "stealers": 0], "parameter target 3 is out of range: allowed 0...2"),
             ("migrate-vs-faulters", ["mappings": 0], "parameter mappings 0 is out of range: allowed 1...32 (a faulter touches the page through a mapping)"),
             ("fairness", ["trylock": 1, "killable": 1], "parameter killable 1 is out of range: allowed 0...0 (with trylock = 1 the locker never sleeps)"),
-            ("wake-walk", ["readers": 128], "the scenario would have 129 tasks; allowed 1...128"),
+            ("wake-walk", ["readers": 128], "parameter readers 128 is out of range: allowed 0...127 (the other actors have 1 task; a scenario has 1...128 tasks)"),
             ("wake-walk", ["readers": 0, "holders": 0], "the scenario has no tasks"),
             ("offline", ["offliners": 0, "faulters": 0], "the scenario has no tasks"),
         ]

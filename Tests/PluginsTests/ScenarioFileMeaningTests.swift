@@ -98,8 +98,8 @@ struct ScenarioFileMeaningTests {
         ("base = \"killable-lockers\"\n[parameters]\ntarget = 99\n", 3, "parameter target 99 is out of range: allowed 0...4"),
         ("base = \"fairness\"\n[parameters]\niterations = -1\n", 3, "parameter iterations -1 is out of range"),
         ("base = \"migrate-vs-faulters\"\n[parameters]\npreemptInWindow = 1001\n", 3, "parameter preemptInWindow 1001 is out of range: allowed 0...1,000"),
-        ("[[actor]]\nkind = \"faulter\"\ncount = 100\n[[actor]]\nkind = \"reader\"\ncount = 29\n", 6, "129 tasks; allowed 1...128"),
-        ("base = \"wake-walk\"\n[parameters]\nreaders = 128\n", 3, "129 tasks"),
+        ("[[actor]]\nkind = \"faulter\"\ncount = 100\n[[actor]]\nkind = \"reader\"\ncount = 29\n", 3, "count 100 is out of range: allowed 0...99 (the other actors have 29 tasks; a scenario has 1...128 tasks)"),
+        ("base = \"wake-walk\"\n[parameters]\nreaders = 128\n", 3, "parameter readers 128 is out of range: allowed 0...127"),
         ("[parameters]\nmappings = 0\n[[actor]]\nkind = \"faulter\"\n", 2, "parameter mappings 0 is out of range: allowed 1...32"),
         // A value the base brought is the base's line.
         ("base = \"fairness\"\n[[actor]]\nkind = \"faulter\"\n", 1, "parameter mappings 0 is out of range"),
