@@ -100,6 +100,12 @@ public struct ExhaustiveExplorer: Sendable {
     /// first thread that reaches it. Above it every shard and every thread
     /// explores everything.
     public var splitDepth: Int = 8
+    /// Called with the key and path of every state on its first visit
+    /// (tests compare the reachable sets of searches with this).
+    var observe: (@Sendable (UInt64, [UInt8]) -> Void)?
+    /// Treat a violating step or end as a leaf and go on (tests comparing
+    /// reachable sets), instead of stopping at the first.
+    var passViolations = false
 
     public init(setup: Setup, bounds: ExplorationBounds = ExplorationBounds(), makeCheckers: @escaping @Sendable () -> [any Checker]) {
         self.setup = setup
@@ -232,6 +238,18 @@ public struct ExhaustiveExplorer: Sendable {
             return k
         }
 
+        // A task that has not started may rest on a local instruction; its
+        // first step runs the locals and then the visible operation they
+        // lead to, which `Engine.footprint` (the operation the task rests
+        // on) leaves out. Such a step is taken to conflict with every other.
+        let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.runsInPlace } }
+        func footprint(of t: Int, in w: World) -> Footprint {
+            let task = w.tasks[t]
+            let pc = Int(task.pc), program = Int(task.program)
+            if task.frame == .none, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
+            return engine.footprint(of: t, in: w)
+        }
+
         func endCheck(_ w: World) -> Violation? {
             let end: RunEnd = w.allFinished ? .finished : .quiescent
             for i in checkers.indices {
@@ -273,6 +291,7 @@ public struct ExhaustiveExplorer: Sendable {
                 return nil
             case .new:
                 if above { out.prefixKeys.append(k) } else { progress?(store.count) }
+                observe?(k, path)
                 if explore.isEmpty { return endCheck(w) }
             }
             if depth >= bounds.maxDepth {
@@ -283,7 +302,7 @@ public struct ExhaustiveExplorer: Sendable {
             var footprints: [Footprint?] = []
             if bounds.sleepSets {
                 footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in engine.enabledTasks(w) { footprints[t] = engine.footprint(of: t, in: w) }
+                for t in engine.enabledTasks(w) { footprints[t] = footprint(of: t, in: w) }
             }
             stack.append(Frame(world: w, sleep: sleepNow, choices: Array(explore), next: 0, done: TaskSet(), last: last,
                                preemptions: preemptions, footprints: footprints))
@@ -321,13 +340,20 @@ public struct ExhaustiveExplorer: Sendable {
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             do {
                 let event = try engine.step(&w, task: t)
+                var failed: Violation?
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
                         v.step = path.count - 1
-                        return found(v)
+                        failed = v
+                        break
                     }
                 }
+                if let v = failed {
+                    guard !passViolations else { path.removeLast(); continue }
+                    return found(v)
+                }
             } catch {
+                guard !passViolations else { path.removeLast(); continue }
                 var v = error
                 v.step = path.count - 1
                 return found(v)
@@ -342,9 +368,36 @@ public struct ExhaustiveExplorer: Sendable {
                 stack[top].done.insert(t)
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions) { return found(v) }
+            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions), !passViolations { return found(v) }
             if stack.count == depthBefore { path.removeLast() }
         }
         return out
+    }
+}
+
+extension Footprint {
+    /// Meets every footprint.
+    static let everything: Footprint = {
+        var f = Footprint()
+        f.pages = ~0
+        f.buckets = ~0
+        f.locks = ~0
+        f.ptes = ~0
+        f.cache = ~0
+        f.controlCounters = true
+        f.tasks.low = ~0
+        f.tasks.high = ~0
+        return f
+    }()
+}
+
+extension Op {
+    /// Run in place by the engine as part of the step before or after it
+    /// (`Engine.runLocals`), never a step of its own.
+    var runsInPlace: Bool {
+        switch self {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+        default: false
+        }
     }
 }
