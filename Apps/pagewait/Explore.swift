@@ -13,7 +13,14 @@ struct Explore: ParsableCommand {
             seeded runs. Every check runs on every step: Core's always-on checks and the \
             standard checkers. A violation's schedule is delta-debugged to a short one.
 
-            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage.
+            The verdict is a proof only when the search was exhaustive, whole (no \
+            --shard), not interrupted, not cut by --max-depth, --preemptions or --budget, \
+            the scenario has tasks, and no fair cycle keeps a task from ever finishing \
+            (a NON_TERMINATION violation otherwise); docs/exploration.md says more.
+
+            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage, \
+            130 when interrupted (Ctrl-C) before the search ended: the partial result is \
+            printed, marked interrupted.
             """)
 
     enum SchedulerChoice: String, ExpressibleByArgument, CaseIterable { case exhaustive, pct, random }
@@ -86,7 +93,15 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
+        try run(interrupt: Interrupt())
+    }
+
+    /// Run with `interrupt` as the stop request (tests set it directly).
+    func run(interrupt: Interrupt) throws {
         let (scenario, strategy, setup) = try setupOptions.build()
+        guard !setup.world.tasks.isEmpty else {
+            throw ValidationError("scenario '\(scenario.name)' has no tasks: there is nothing to explore")
+        }
         let progress = Progress(enabled: !quiet)
         var request = ExplorationRequest()
         request.method = switch scheduler {
@@ -105,11 +120,13 @@ struct Explore: ParsableCommand {
         request.seed = seed
         request.timing = timingOptions.timing
         request.shrink = !noShrink
-        let result = setup.explore(request) { p in
-            switch p {
-            case .states(let n): progress.update(states: n)
-            case .runs(let n): progress.update(runs: n)
-            }
+        let result = interrupt.catching {
+            setup.explore(request, progress: { p in
+                switch p {
+                case .states(let n): progress.update(states: n)
+                case .runs(let n): progress.update(runs: n)
+                }
+            }, cancelled: { interrupt.requested })
         }
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
@@ -119,6 +136,7 @@ struct Explore: ParsableCommand {
             try emit(trace, to: traceOut)
         }
         if result.violation != nil { throw ExitCode(1) }
+        if result.interrupted { throw ExitCode(Interrupt.exitStatus) }
     }
 }
 
@@ -135,6 +153,8 @@ struct ExploreReport: Encodable {
     var runs: Int?
     var complete = false
     var bounds: String?
+    var verdict: ExplorationVerdict
+    var termination: Termination
     var violation: Violation?
     /// The I3 diagnostic that fired first, when the run went on to the hang it predicted.
     var predictor: Violation?
@@ -155,6 +175,8 @@ struct ExploreReport: Encodable {
         runs = r.runs
         complete = r.complete
         bounds = r.bounds
+        verdict = r.verdict
+        termination = r.termination
         violation = r.violation
         predictor = r.predictor
         found = r.found
@@ -166,7 +188,7 @@ struct ExploreReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds
-        case verdict, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
+        case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -182,7 +204,9 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
         try c.encodeIfPresent(bounds, forKey: .bounds)
-        try c.encode(violation == nil ? "no-violation" : "violation", forKey: .verdict)
+        try c.encode(verdict.name, forKey: .verdict)
+        try c.encode(verdict.isProof, forKey: .proof)
+        try c.encode(verdict == .interrupted, forKey: .interrupted)
         try c.encodeIfPresent(violation?.kind.rawValue, forKey: .kind)
         try c.encodeIfPresent(violation?.description, forKey: .detail)
         try c.encodeIfPresent(predictor?.description, forKey: .predictor)
@@ -201,12 +225,8 @@ struct ExploreReport: Encodable {
         if let v = violation {
             lines.append("  verdict: VIOLATION \(v)")
             if let p = predictor { lines.append("  first sign: \(p)") }
-        } else if scheduler == "exhaustive" && complete {
-            lines.append("  verdict: no violation; every reachable state visited: a proof for this scenario (up to state-hash collisions: docs/exploration.md)")
-        } else if scheduler == "exhaustive" {
-            lines.append("  verdict: no violation within bounds (bounded search: \(bounds ?? ""))")
         } else {
-            lines.append("  verdict: no violation in \(runs ?? 0) runs")
+            lines.append("  verdict: \(verdict.text(termination: termination))")
         }
         if scheduler == "exhaustive" {
             lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets), deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")

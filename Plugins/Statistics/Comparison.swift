@@ -138,7 +138,7 @@ public struct Comparison: Sendable {
                 let r = ExhaustiveExplorer(setup: setup, bounds: e.bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
                 return .verdict(ExhaustiveVerdict(
                     scenario: e.scenario.name, strategy: e.strategies[v].name,
-                    verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
+                    verdict: ExplorationOutcome(r, shard: .whole, tasks: setup.world.tasks.count).verdict.name,
                     kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states,
                     seconds: seconds(since: clock), schedule: r.schedule?.description))
             case .seeds(let c, let range):
@@ -194,7 +194,7 @@ public struct CompareDocument: Codable, Sendable {
 public struct ExhaustiveVerdict: Codable, Hashable, Sendable {
     public var scenario: String
     public var strategy: String
-    /// "violation", "proof" (every reachable state visited) or "bounded".
+    /// `ExplorationVerdict.name`: "violation", "proof", "bounded", ...
     public var verdict: String
     public var kind: String?
     public var detail: String?
