@@ -77,6 +77,14 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
+        let interrupt = Interrupt()
+        try interrupt.catching { try run(interrupt: interrupt) }
+    }
+
+    /// Run with `interrupt` as the stop request (`run()` has Ctrl-C set
+    /// it): the rows so far are printed, marked interrupted, and the exit
+    /// status is 130.
+    func run(interrupt: Interrupt) throws {
         let registry = try plugins.registry()
         let start = ContinuousClock.now
         let counts = try faulterCounts()
@@ -99,18 +107,22 @@ struct Compare: ParsableCommand {
                 request = Comparison.ExhaustiveRequest(scenario: try loadScenario("reclaim-race", registry: registry),
                                                        strategies: strategyList, parameters: base)
             }
-            (cells, verdicts) = try comparison.run(exhaustive: request)
+            (cells, verdicts) = try comparison.run(exhaustive: request, cancelled: { interrupt.requested })
         } catch let error as BuildError { throw ValidationError(error.description) }
         let elapsed = seconds(since: start)
         let text: String
         switch format {
         case .json:
-            text = try jsonText(CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed,
-                                                rows: cells.map(\.summary), exhaustive: verdicts)) + "\n"
+            var doc = CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed,
+                                      rows: cells.map(\.summary), exhaustive: verdicts)
+            if interrupt.requested { doc.interrupted = true }
+            text = try jsonText(doc) + "\n"
         case .text:
             text = CompareReport.render(cells, seeds: seedOptions.seeds, elapsed: elapsed, exhaustive: verdicts)
+                + (interrupt.requested ? "interrupted (Ctrl-C): partial results; rows hold fewer seeds than asked\n" : "")
         }
         try emit(text, to: output)
+        if interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
         if let svg {
             let first = scenarios.first ?? "migrate-vs-faulters"
             let rows = sweep == nil ? cells.map(\.summary).filter { $0.scenario == first } : []
@@ -150,7 +162,12 @@ enum CompareReport {
         }
         if !exhaustive.isEmpty {
             let rows = exhaustive.map { v -> [String] in
-                let what = v.verdict == "proof" ? "no violation in any reachable state" : v.verdict == "bounded" ? "none found (bounded)" : v.kind ?? "violation"
+                let what = switch v.verdict {
+                case ExplorationVerdict.proof.name: "no violation in any reachable state, every run ends"
+                case "bounded": "none found (bounded)"
+                case "violation": v.kind ?? "violation"
+                default: v.verdict
+                }
                 return [v.strategy, what, "\(v.states)", format(v.seconds, 2)]
             }
             doc.tables.append(ReportDocument.Table(title: "reclaim-race, exhaustive (every schedule; `pagewait explore reclaim-race --strategy S` shows the minimal one)",

@@ -8,8 +8,8 @@ struct Explore: ParsableCommand {
         abstract: "Search a scenario's schedules for a violation; shrink what is found to a minimal replayable schedule.",
         discussion: """
             --scheduler exhaustive (the default) visits every reachable state, depth first, \
-            with a visited-state store and sleep sets; if no bound cuts a path, "no violation" \
-            is a proof for that scenario (docs/exploration.md). pct and random try --budget \
+            with a visited-state store and sleep sets, and looks for cycles a fair scheduler \
+            could repeat forever (NON_TERMINATION). pct and random try --budget \
             seeded runs. Every check runs on every step: Core's always-on checks and the \
             standard checkers. A violation's schedule is delta-debugged to a short one.
 
@@ -93,10 +93,12 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
-        try run(interrupt: Interrupt())
+        let interrupt = Interrupt()
+        try interrupt.catching { try run(interrupt: interrupt) }
     }
 
-    /// Run with `interrupt` as the stop request (tests set it directly).
+    /// Run with `interrupt` as the stop request (`run()` has Ctrl-C set it;
+    /// tests set it directly).
     func run(interrupt: Interrupt) throws {
         let (scenario, strategy, setup) = try setupOptions.build()
         guard !setup.world.tasks.isEmpty else {
@@ -120,14 +122,12 @@ struct Explore: ParsableCommand {
         request.seed = seed
         request.timing = timingOptions.timing
         request.shrink = !noShrink
-        let result = interrupt.catching {
-            setup.explore(request, progress: { p in
-                switch p {
-                case .states(let n): progress.update(states: n)
-                case .runs(let n): progress.update(runs: n)
-                }
-            }, cancelled: { interrupt.requested })
-        }
+        let result = setup.explore(request, progress: { p in
+            switch p {
+            case .states(let n): progress.update(states: n)
+            case .runs(let n): progress.update(runs: n)
+            }
+        }, cancelled: { interrupt.requested })
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
         try emit(format == .json ? try jsonText(report) + "\n" : report.text(replayArguments: setupOptions.replayArguments), to: output)
