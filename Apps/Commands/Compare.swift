@@ -112,6 +112,14 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
+        let interrupt = Interrupt()
+        try interrupt.catching { try run(interrupt: interrupt) }
+    }
+
+    /// Run with `interrupt` as the stop request (`run()` has Ctrl-C set
+    /// it): the rows so far are printed, marked interrupted, and the exit
+    /// status is 130.
+    func run(interrupt: Interrupt) throws {
         try checkOutputs([("--output", output), ("--svg", svg)])
         let registry = try plugins.registry()
         let start = ContinuousClock.now
@@ -132,7 +140,7 @@ struct Compare: ParsableCommand {
             request = Comparison.ExhaustiveRequest(scenario: reclaimRace, strategies: strategyList, parameters: base)
         }
         let result: (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict])
-        do { result = try comparison.run(exhaustive: request) } catch { throw ValidationError(error.description) }
+        do { result = try comparison.run(exhaustive: request, cancelled: { interrupt.requested }) } catch { throw ValidationError(error.description) }
         let cells = result.cells
         let verdicts = try result.verdicts.map { v in
             guard let reclaimRace else { return v }
@@ -163,14 +171,18 @@ struct Compare: ParsableCommand {
         let text: String
         switch format {
         case .json:
-            text = try jsonText(CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed,
-                                                rows: cells.map(\.summary), exhaustive: verdicts)) + "\n"
+            var doc = CompareDocument(seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, elapsedSeconds: elapsed,
+                                      rows: cells.map(\.summary), exhaustive: verdicts)
+            if interrupt.requested { doc.interrupted = true }
+            text = try jsonText(doc) + "\n"
         case .text:
             text = CompareReport.render(cells, seeds: seedOptions.seeds, elapsed: elapsed, exhaustive: verdicts,
                                         scenarioArguments: scenarioArgument, replayOptions: hints,
                                         exploreOptions: shared, replayed: replayed)
+                + (interrupt.requested ? "interrupted (Ctrl-C): partial results; rows hold fewer seeds than asked\n" : "")
         }
         try emit(text, to: output)
+        if interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
         if let svg {
             let first = loaded[0].1.name
             let rows = cells.map(\.summary).filter { $0.scenario == first }
@@ -243,7 +255,12 @@ enum CompareReport {
         }
         if !exhaustive.isEmpty {
             let rows = exhaustive.map { v -> [String] in
-                let what = v.verdict == "proof" ? "no violation in any reachable state" : v.verdict == "bounded" ? "none found (bounded)" : v.kind ?? "violation"
+                let what = switch v.verdict {
+                case ExplorationVerdict.proof.name: "no violation in any reachable state, every run ends"
+                case "bounded": "none found (bounded)"
+                case "violation": v.kind ?? "violation"
+                default: v.verdict
+                }
                 return [v.strategy, what, "\(v.states)", format(v.seconds, 2)]
             }
             doc.tables.append(ReportDocument.Table(title: "reclaim-race, exhaustive (every schedule; the explore line shows the minimal one)",

@@ -8,8 +8,8 @@ struct Explore: ParsableCommand {
         abstract: "Search a scenario's schedules for a violation; shrink what is found to a minimal replayable schedule.",
         discussion: """
             --scheduler exhaustive (the default) visits every reachable state, depth first, \
-            with a visited-state store and sleep sets; if no bound cuts a path, "no violation" \
-            is a proof for that scenario (docs/exploration.md). pct and random try --budget \
+            with a visited-state store and sleep sets, and looks for cycles a fair scheduler \
+            could repeat forever (NON_TERMINATION). pct and random try --budget \
             seeded runs. Every check runs on every step: Core's always-on checks and the \
             standard checkers. A violation's schedule is delta-debugged to a short one.
 
@@ -18,8 +18,14 @@ struct Explore: ParsableCommand {
             Steps are numbered from 0, as `pagewait replay` prints them; the replay line \
             reproduces the verdict's violation at the same step.
 
-            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage, 130 \
-            when interrupted.
+            The verdict is a proof only when the search was exhaustive, whole (no \
+            --shard), not interrupted, not cut by --max-depth, --preemptions or --budget, \
+            the scenario has tasks, and no fair cycle keeps a task from ever finishing \
+            (a NON_TERMINATION violation otherwise); docs/exploration.md says more.
+
+            Exit status: 0 when no violation is found, 1 when one is, 2 on bad usage, \
+            130 when interrupted (Ctrl-C) before the search ended: the partial result is \
+            printed, marked interrupted.
             """)
 
     enum SchedulerChoice: String, ExpressibleByArgument, CaseIterable { case exhaustive, pct, random }
@@ -127,8 +133,18 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
+        let interrupt = Interrupt()
+        try interrupt.catching { try run(interrupt: interrupt) }
+    }
+
+    /// Run with `interrupt` as the stop request (`run()` has Ctrl-C set it;
+    /// tests set it directly).
+    func run(interrupt: Interrupt) throws {
         try checkOutputs([("--output", output), ("--trace-out", traceOut)])
         let (scenario, strategy, setup) = try setupOptions.build()
+        guard !setup.world.tasks.isEmpty else {
+            throw ValidationError("scenario '\(scenario.name)' has no tasks: there is nothing to explore")
+        }
         let progress = Progress(enabled: !quiet)
         var request = ExplorationRequest()
         request.method = switch scheduler {
@@ -147,12 +163,12 @@ struct Explore: ParsableCommand {
         if let seed { request.seed = seed }
         request.timing = timingOptions.timing
         request.shrink = !noShrink
-        var result = setup.explore(request) { p in
+        var result = setup.explore(request, progress: { p in
             switch p {
             case .states(let n): progress.update(states: n)
             case .runs(let n): progress.update(runs: n)
             }
-        }
+        }, cancelled: { interrupt.requested })
         // The violation and first sign as `pagewait replay` of the printed
         // schedule reports them, so the two agree step for step (the search's
         // first sign was seen on the schedule as found, before shrinking).
@@ -175,6 +191,7 @@ struct Explore: ParsableCommand {
             }
         }
         if result.violation != nil { throw ExitCode(1) }
+        if result.interrupted { throw ExitCode(Interrupt.exitStatus) }
     }
 }
 
@@ -191,6 +208,8 @@ struct ExploreReport: Encodable {
     var runs: Int?
     var complete = false
     var bounds: String?
+    var verdict: ExplorationVerdict
+    var termination: Termination
     var violation: Violation?
     /// The I3 diagnostic that fired first, when the run went on to the hang it predicted.
     var predictor: Violation?
@@ -211,6 +230,8 @@ struct ExploreReport: Encodable {
         runs = r.runs
         complete = r.complete
         bounds = r.bounds
+        verdict = r.verdict
+        termination = r.termination
         violation = r.violation
         predictor = r.predictor
         found = r.found
@@ -222,7 +243,7 @@ struct ExploreReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds
-        case verdict, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
+        case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -238,7 +259,9 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
         try c.encodeIfPresent(bounds, forKey: .bounds)
-        try c.encode(violation == nil ? "no-violation" : "violation", forKey: .verdict)
+        try c.encode(verdict.name, forKey: .verdict)
+        try c.encode(verdict.isProof, forKey: .proof)
+        try c.encode(verdict == .interrupted, forKey: .interrupted)
         try c.encodeIfPresent(violation?.kind.rawValue, forKey: .kind)
         try c.encodeIfPresent(violation?.description, forKey: .detail)
         try c.encodeIfPresent(predictor?.description, forKey: .predictor)
@@ -258,12 +281,8 @@ struct ExploreReport: Encodable {
         if let v = violation {
             lines.append("  verdict: VIOLATION \(v)")
             if let p = predictor { lines.append("  first sign: \(p)") }
-        } else if scheduler == "exhaustive" && complete {
-            lines.append("  verdict: no violation; every reachable state visited: a proof for this scenario (up to state-hash collisions: docs/exploration.md)")
-        } else if scheduler == "exhaustive" {
-            lines.append("  verdict: no violation within bounds (bounded search: \(bounds ?? ""))")
         } else {
-            lines.append("  verdict: no violation in \(runs ?? 0) runs")
+            lines.append("  verdict: \(verdict.text(termination: termination))")
         }
         if scheduler == "exhaustive" {
             lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets), deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")

@@ -53,9 +53,18 @@ public struct ExplorationResult: Sendable {
     public var shards: Int
     /// Bytes the visited-state stores took at the end (summed over shards).
     public var storeBytes = 0
+    /// The search was cancelled before it ended.
+    public var interrupted = false
+    /// The search met a state that was still being explored (a cycle may
+    /// close there) or explored a state a second time (a revisit with fewer
+    /// tasks asleep): it alone cannot rule out a cycle in the state graph.
+    public var cyclesPossible = false
+    /// Whether every run of the scenario ends (see `Termination`).
+    public var termination: Termination = .undecided(.notSearched)
 
-    /// Every reachable state was visited (no bound cut a path).
-    public var complete: Bool { depthCuts == 0 && preemptionCuts == 0 && !stateLimitHit }
+    /// Every reachable state was visited: no bound cut a path and the search
+    /// was not interrupted.
+    public var complete: Bool { depthCuts == 0 && preemptionCuts == 0 && !stateLimitHit && !interrupted }
 
     static let empty = ExplorationResult(violation: nil, schedule: nil, states: 0, transitions: 0, sleptTransitions: 0, deepestPath: 0,
                                          depthCuts: 0, preemptionCuts: 0, stateLimitHit: false, shards: 1)
@@ -77,8 +86,33 @@ public struct ExplorationResult: Sendable {
             r.preemptionCuts += p.preemptionCuts
             r.stateLimitHit = r.stateLimitHit || p.stateLimitHit
             r.storeBytes += p.storeBytes
+            r.interrupted = r.interrupted || p.interrupted
+            r.cyclesPossible = r.cyclesPossible || p.cyclesPossible
         }
         return r
+    }
+}
+
+/// Whether every run of a scenario ends: no cycle in the state graph along
+/// which a task that never finishes keeps running while the others get
+/// their turn (`FairCycleSearch`).
+public enum Termination: Hashable, Sendable {
+    /// The search met no cycle, so the state graph has none: every run ends.
+    case acyclic
+    /// The state graph has cycles, and a search without reductions found
+    /// that in each of them some task that could run throughout never ran:
+    /// only an unfair scheduler repeats them.
+    case noFairCycle
+    case undecided(Undecided)
+
+    public enum Undecided: Hashable, Sendable {
+        /// No termination check was made (a violation, a bound, a shard or
+        /// an interrupt ended the search first).
+        case notSearched
+        /// The cycle search was cut by the depth or state bound.
+        case cycleSearchCut
+        /// The cycle search was interrupted.
+        case cycleSearchInterrupted
     }
 }
 
@@ -89,6 +123,13 @@ public struct ExplorationResult: Sendable {
 /// commuting steps, so every check that looks at one state at a time sees
 /// every state. Two steps commute when their footprints (`Engine.footprint`:
 /// the pages, buckets, locks, slots and tasks each may touch) do not meet.
+///
+/// Termination: the search notes whether it met a state still being
+/// explored (by any thread) or explored a state twice. If it did neither,
+/// the graph it explored has no cycle, and since sleep sets keep a path of
+/// every length the full graph has, neither has the full graph. Otherwise a
+/// second search, on one thread and without sleep sets, looks for a fair
+/// cycle exactly (`FairCycleSearch`).
 public struct ExhaustiveExplorer: Sendable {
     public var setup: Setup
     public var bounds: ExplorationBounds
@@ -100,6 +141,12 @@ public struct ExhaustiveExplorer: Sendable {
     /// first thread that reaches it. Above it every shard and every thread
     /// explores everything.
     public var splitDepth: Int = 8
+    /// Called with the key and path of every state on its first visit
+    /// (tests compare the reachable sets of searches with this).
+    var observe: (@Sendable (UInt64, [UInt8]) -> Void)?
+    /// Treat a violating step or end as a leaf and go on (tests comparing
+    /// reachable sets), instead of stopping at the first.
+    var passViolations = false
 
     public init(setup: Setup, bounds: ExplorationBounds = ExplorationBounds(), makeCheckers: @escaping @Sendable () -> [any Checker]) {
         self.setup = setup
@@ -108,17 +155,56 @@ public struct ExhaustiveExplorer: Sendable {
     }
 
     /// Explore `shards` one after another, each on `jobs` threads, and
-    /// merge; the verdict is the first violating shard's.
+    /// merge; the verdict is the first violating shard's. When the shards
+    /// are the whole search, termination is decided too.
     public func run(shards: [Shard], jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
         var parts: [ExplorationResult] = []
         for shard in shards {
-            parts.append(run(shard: shard, jobs: jobs, cancelled: cancelled, progress: progress))
-            if parts.last?.violation != nil { break }
+            parts.append(search(shard: shard, jobs: jobs, cancelled: cancelled, progress: progress))
+            if parts.last?.violation != nil || parts.last?.interrupted == true { break }
         }
         var r = ExplorationResult.merge(parts)
         r.shards = shards.count
+        if shards == [.whole] { decideTermination(&r, cancelled: cancelled) }
         return r
+    }
+
+    /// Explore `shard` on `jobs` threads that share one visited store;
+    /// for the whole search, decide termination too.
+    public func run(shard: Shard = .whole, jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
+                    progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
+        run(shards: [shard], jobs: jobs, cancelled: cancelled, progress: progress)
+    }
+
+    /// Explore one shard on this thread; for the whole search, decide
+    /// termination too.
+    public func explore(shard: Shard = .whole, cancelled: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) -> ExplorationResult {
+        var r = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
+        if shard == .whole { decideTermination(&r, cancelled: cancelled) }
+        return r
+    }
+
+    /// When the search ended complete with no violation, settle whether
+    /// every run ends: it does if the search met no cycle; otherwise ask the
+    /// exact cycle search, whose fair cycle, if any, becomes the violation.
+    func decideTermination(_ r: inout ExplorationResult, cancelled: () -> Bool) {
+        guard r.violation == nil, r.complete else { return }
+        guard r.cyclesPossible else {
+            r.termination = .acyclic
+            return
+        }
+        let cycles = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates).run(cancelled: cancelled)
+        switch cycles {
+        case .none: r.termination = .noFairCycle
+        case .fair(let v, let schedule):
+            r.violation = v
+            r.schedule = schedule
+        case .cut: r.termination = .undecided(.cycleSearchCut)
+        case .interrupted:
+            r.termination = .undecided(.cycleSearchInterrupted)
+            r.interrupted = true
+        }
     }
 
     /// Explore `shard` on `jobs` threads that share one visited store.
@@ -127,46 +213,56 @@ public struct ExhaustiveExplorer: Sendable {
     /// of its own, so all of them meet the nodes at `splitDepth` in the same
     /// order; each such node the shard owns goes to the first thread that
     /// reaches it, and everything below it is visited through the shared
-    /// store, so no state below the split is explored twice. Which thread
-    /// finds what depends on timing: a violation found in parallel stops the
-    /// threads and the shard is searched again on one thread, whose violation
-    /// and schedule are the canonical ones (a search that finds nothing is
-    /// not repeated). Should that search end without a violation (a state
-    /// bound cut it sooner), the parallel one's is reported.
-    public func run(shard: Shard = .whole, jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
-                    progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
-        guard jobs > 1 else { return explore(shard: shard, cancelled: cancelled, progress: progress) }
+    /// store, so no state below the split is explored twice. One state
+    /// budget covers all stores: a state above the split counts once,
+    /// whichever thread meets it first, and the first thread to find the
+    /// budget spent stops the others. Which thread finds what depends on
+    /// timing: a violation found in parallel stops the threads and the
+    /// shard is searched again on one thread, whose violation and schedule
+    /// are the canonical ones (a search that finds nothing is not repeated).
+    /// Should that search end without a violation (a state bound cut it
+    /// sooner), the parallel one's is reported.
+    func search(shard: Shard, jobs: Int, cancelled: @escaping @Sendable () -> Bool,
+                progress: (@Sendable (Int) -> Void)?) -> ExplorationResult {
+        guard jobs > 1 else { return exploreOne(shard: shard, cancelled: cancelled, progress: progress) }
+        let budget = StateBudget(limit: bounds.maxStates)
         let shared = VisitedStore()
+        let prefixSeen = VisitedStore()
+        let active = ActiveStates()
         let control = ParallelControl()
         let walks = Mutex<[Int: (walk: Walk, bytes: Int)]>([:])
         DispatchQueue.concurrentPerform(iterations: jobs) { thread in
             let local = VisitedStore(segmentBits: 0)
-            let w = walk(shard: shard, store: shared, prefixStore: local, claim: { control.claim($0) },
-                         cancelled: { control.stopped || cancelled() }, progress: progress)
-            if w.result.violation != nil { control.stop() }
+            let w = walk(shard: shard, store: shared, budget: budget,
+                         prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
+                         stop: { control.stopped || cancelled() }, progress: progress)
+            if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
             let bytes = local.bytes
             walks.withLock { $0[thread] = (w, bytes) }
         }
         let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
-        if control.stopped && !cancelled() {
-            let again = explore(shard: shard, cancelled: cancelled, progress: progress)
-            if again.violation != nil { return again }
+        if done.contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
+            let again = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
+            if again.violation != nil || again.interrupted { return again }
         }
         // The prefix is the same in every thread: count it once.
         var r = ExplorationResult.merge(done.map(\.walk.result) + [done[0].walk.prefix])
         r.shards = 1
         // A state met above the split may also have been met below it.
         r.states = shared.count + done[0].walk.prefixKeys.count { !shared.contains($0) }
-        r.storeBytes = shared.bytes + done.reduce(0) { $0 + $1.bytes }
+        r.storeBytes = shared.bytes + prefixSeen.bytes + done.reduce(0) { $0 + $1.bytes }
+        r.interrupted = cancelled()
         return r
     }
 
-    /// Explore one shard on this thread.
-    public func explore(shard: Shard = .whole, cancelled: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) -> ExplorationResult {
+    /// Explore one shard on this thread, without deciding termination.
+    func exploreOne(shard: Shard, cancelled: () -> Bool, progress: ((Int) -> Void)?) -> ExplorationResult {
         let store = VisitedStore()
-        var r = walk(shard: shard, store: store, prefixStore: nil, claim: nil, cancelled: cancelled, progress: progress).result
+        var r = walk(shard: shard, store: store, budget: StateBudget(limit: bounds.maxStates), prefix: nil, active: nil,
+                     claim: nil, stop: cancelled, progress: progress).result
         r.states = store.count
         r.storeBytes = store.bytes
+        r.interrupted = cancelled()
         return r
     }
 
@@ -183,6 +279,13 @@ public struct ExhaustiveExplorer: Sendable {
         func stop() { halted.store(true, ordering: .relaxed) }
     }
 
+    /// A thread's own store for the nodes above the split, and the store
+    /// all threads share to count each of those states once.
+    private struct Prefix {
+        var store: VisitedStore
+        var seen: VisitedStore
+    }
+
     /// One thread's search.
     private struct Walk: Sendable {
         /// Counts at and below the split depth (everything, without a prefix
@@ -196,7 +299,9 @@ public struct ExhaustiveExplorer: Sendable {
 
     private struct Frame {
         var world: World
+        var key: UInt64
         var sleep: TaskSet
+        var enabled: TaskSet
         var choices: [Int]
         var next: Int
         var done: TaskSet
@@ -208,19 +313,25 @@ public struct ExhaustiveExplorer: Sendable {
     }
 
     /// Depth-first search from the root. Nodes above the split depth go
-    /// through `prefixStore` when there is one, the rest through `store`;
+    /// through `prefix` when there is one, the rest through `store`;
     /// `claim(j)` says whether to explore the shard's j-th node at the split
-    /// depth (nil: all the shard's).
-    private func walk(shard: Shard, store: VisitedStore, prefixStore: VisitedStore?, claim: ((Int) -> Bool)?,
-                      cancelled: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
+    /// depth (nil: all the shard's). `active` holds the states on the
+    /// stacks of every thread sharing `store` (nil: this thread alone).
+    private func walk(shard: Shard, store: VisitedStore, budget: StateBudget, prefix: Prefix?, active: ActiveStates?,
+                      claim: ((Int) -> Bool)?, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
         var checkers = makeCheckers()
         var out = Walk()
-        let prefixDepth = prefixStore == nil ? 0 : splitDepth
+        let prefixDepth = prefix == nil ? 0 : splitDepth
         let splits = shard.count > 1 || claim != nil
         var splitIndex = 0
         var path: [UInt8] = []
         var stack: [Frame] = []
+        // States with a frame on this thread's stack, above and below the
+        // split (the same state may be a node in both).
+        var onStackAbove: [UInt64: Int] = [:]
+        var onStackBelow: [UInt64: Int] = [:]
+        var halt = false
 
         func key(_ w: World, _ last: Int, _ preemptions: Int) -> UInt64 {
             var k = engine.fingerprint(w)
@@ -230,6 +341,18 @@ public struct ExhaustiveExplorer: Sendable {
                 k = h.value
             }
             return k
+        }
+
+        // A task that has not started may rest on a local instruction; its
+        // first step runs the locals and then the visible operation they
+        // lead to, which `Engine.footprint` (the operation the task rests
+        // on) leaves out. Such a step is taken to conflict with every other.
+        let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.runsInPlace } }
+        func footprint(of t: Int, in w: World) -> Footprint {
+            let task = w.tasks[t]
+            let pc = Int(task.pc), program = Int(task.program)
+            if task.frame == .none, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
+            return engine.footprint(of: t, in: w)
         }
 
         func endCheck(_ w: World) -> Violation? {
@@ -243,10 +366,23 @@ public struct ExhaustiveExplorer: Sendable {
             return nil
         }
 
+        /// Take this thread's frames below the split off the shared set.
+        func leaveAll() {
+            if let active, stack.count > prefixDepth { active.leave(stack[prefixDepth...].map(\.key)) }
+        }
+
         func found(_ v: Violation) -> Walk {
             out.result.violation = v
             out.result.schedule = Schedule(path)
+            leaveAll()
             return out
+        }
+
+        /// Whether the state `k` has a frame on a stack now.
+        func onStack(_ k: UInt64, above: Bool) -> Bool {
+            if above { return onStackAbove[k] != nil }
+            if let active { return active.contains(k) }
+            return onStackBelow[k] != nil
         }
 
         /// Push `w` reached with `sleep`; returns a violation found at its end.
@@ -260,19 +396,35 @@ public struct ExhaustiveExplorer: Sendable {
             let above = depth < prefixDepth
             let k = key(w, last, preemptions)
             var explore = engine.enabledTasks(w)
+            let enabled = explore
             var sleepNow = sleep
-            switch (above ? prefixStore! : store).visit(k, sleep: sleep, limit: bounds.maxStates) {
+            let visit = above ? prefix!.store.visit(k, sleep: sleep, limit: .max) : store.visit(k, sleep: sleep, budget: budget)
+            switch visit {
             case .nothingNew:
+                if onStack(k, above: above) { out.result.cyclesPossible = true }
                 return nil
             case .seen(let newlyAwake, let kept):
                 // Re-explore only what was asleep then but is awake now.
+                out.result.cyclesPossible = true
                 explore = explore & newlyAwake
                 sleepNow = kept
             case .full:
-                if above { out.prefix.stateLimitHit = true } else { out.result.stateLimitHit = true }
+                out.result.stateLimitHit = true
+                halt = true
                 return nil
             case .new:
-                if above { out.prefixKeys.append(k) } else { progress?(store.count) }
+                if above {
+                    // Count it against the budget once, whichever thread meets it first.
+                    if prefix!.seen.visit(k, sleep: TaskSet(), budget: budget) == .full {
+                        out.prefix.stateLimitHit = true
+                        halt = true
+                        return nil
+                    }
+                    out.prefixKeys.append(k)
+                } else {
+                    progress?(store.count)
+                }
+                observe?(k, path)
                 if explore.isEmpty { return endCheck(w) }
             }
             if depth >= bounds.maxDepth {
@@ -283,20 +435,41 @@ public struct ExhaustiveExplorer: Sendable {
             var footprints: [Footprint?] = []
             if bounds.sleepSets {
                 footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in engine.enabledTasks(w) { footprints[t] = engine.footprint(of: t, in: w) }
+                for t in enabled { footprints[t] = footprint(of: t, in: w) }
             }
-            stack.append(Frame(world: w, sleep: sleepNow, choices: Array(explore), next: 0, done: TaskSet(), last: last,
-                               preemptions: preemptions, footprints: footprints))
+            if above {
+                onStackAbove[k, default: 0] += 1
+            } else if let active {
+                active.enter(k)
+            } else {
+                onStackBelow[k, default: 0] += 1
+            }
+            stack.append(Frame(world: w, key: k, sleep: sleepNow, enabled: enabled, choices: Array(explore),
+                               next: 0, done: TaskSet(), last: last, preemptions: preemptions, footprints: footprints))
             return nil
+        }
+
+        /// Pop the top frame, and the step that led to it.
+        func pop() {
+            let frame = stack.removeLast()
+            if stack.count < prefixDepth {
+                onStackAbove[frame.key]! -= 1
+                if onStackAbove[frame.key] == 0 { onStackAbove[frame.key] = nil }
+            } else if let active {
+                active.leave(CollectionOfOne(frame.key))
+            } else {
+                onStackBelow[frame.key]! -= 1
+                if onStackBelow[frame.key] == 0 { onStackBelow[frame.key] = nil }
+            }
+            if !path.isEmpty { path.removeLast() }
         }
 
         if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0) { return found(v) }
         while !stack.isEmpty {
-            if cancelled() { break }
+            if halt || stop() { break }
             let top = stack.count - 1
             guard stack[top].next < stack[top].choices.count else {
-                stack.removeLast()
-                if !path.isEmpty { path.removeLast() }
+                pop()
                 continue
             }
             let above = top < prefixDepth
@@ -309,7 +482,7 @@ public struct ExhaustiveExplorer: Sendable {
             }
             // A switch away from a task that could have gone on is a preemption.
             var preemptions = frame.preemptions
-            if frame.last >= 0 && frame.last != t && frame.choices.contains(frame.last) && !frame.sleep.contains(frame.last) {
+            if frame.last >= 0 && frame.last != t && frame.enabled.contains(frame.last) && !frame.sleep.contains(frame.last) {
                 preemptions += 1
                 if let bound = bounds.preemptions, preemptions > bound {
                     if above { out.prefix.preemptionCuts += 1 } else { out.result.preemptionCuts += 1 }
@@ -321,13 +494,20 @@ public struct ExhaustiveExplorer: Sendable {
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             do {
                 let event = try engine.step(&w, task: t)
+                var failed: Violation?
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
                         v.step = path.count - 1
-                        return found(v)
+                        failed = v
+                        break
                     }
                 }
+                if let v = failed {
+                    guard !passViolations else { path.removeLast(); continue }
+                    return found(v)
+                }
             } catch {
+                guard !passViolations else { path.removeLast(); continue }
                 var v = error
                 v.step = path.count - 1
                 return found(v)
@@ -342,9 +522,61 @@ public struct ExhaustiveExplorer: Sendable {
                 stack[top].done.insert(t)
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions) { return found(v) }
+            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions), !passViolations { return found(v) }
             if stack.count == depthBefore { path.removeLast() }
         }
+        leaveAll()
         return out
+    }
+}
+
+/// The states with a frame on the stack of some thread of a parallel
+/// search, counted (a state can be on several stacks at once).
+final class ActiveStates: Sendable {
+    private final class Shard: Sendable {
+        let counts = Mutex<[UInt64: Int]>([:])
+    }
+
+    private let shards: [Shard] = (0..<64).map { _ in Shard() }
+
+    private func shard(_ k: UInt64) -> Shard { shards[Int(truncatingIfNeeded: k >> 58)] }
+
+    func enter(_ k: UInt64) { shard(k).counts.withLock { $0[k, default: 0] += 1 } }
+
+    func leave(_ keys: some Sequence<UInt64>) {
+        for k in keys {
+            shard(k).counts.withLock { d in
+                if let n = d[k] { d[k] = n > 1 ? n - 1 : nil }
+            }
+        }
+    }
+
+    func contains(_ k: UInt64) -> Bool { shard(k).counts.withLock { $0[k] != nil } }
+}
+
+extension Footprint {
+    /// Meets every footprint.
+    static let everything: Footprint = {
+        var f = Footprint()
+        f.pages = ~0
+        f.buckets = ~0
+        f.locks = ~0
+        f.ptes = ~0
+        f.cache = ~0
+        f.controlCounters = true
+        f.tasks.low = ~0
+        f.tasks.high = ~0
+        return f
+    }()
+}
+
+extension Op {
+    /// Run in place by the engine as part of the step before or after it
+    /// (`Engine.runLocals`), never a step of its own.
+    var runsInPlace: Bool {
+        switch self {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+        default: false
+        }
     }
 }

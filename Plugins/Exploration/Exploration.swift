@@ -52,10 +52,23 @@ public struct ExplorationOutcome: Sendable {
     public var deepestPath = 0
     /// Runs tried (pct, random); nil for an exhaustive search.
     public var runs: Int?
-    /// Exhaustive: no bound cut a path, so "no violation" is a proof.
+    /// Exhaustive: no bound cut a path and the search was not interrupted.
+    /// (Whether "no violation" is a proof is `verdict`'s to say.)
     public var complete = false
     /// Exhaustive and not complete: which bounds cut the search.
     public var bounds: String?
+    /// Exhaustive: paths cut by each bound.
+    public var depthCuts = 0
+    public var preemptionCuts = 0
+    public var stateLimitHit = false
+    /// Exhaustive: the part of the search this was.
+    public var shard: Shard = .whole
+    /// Exhaustive: whether every run ends.
+    public var termination: Termination = .undecided(.notSearched)
+    /// Stopped by the caller's cancellation before the search ended.
+    public var interrupted = false
+    /// Tasks in the scenario.
+    public var tasks = 0
     /// The violation the best schedule reaches.
     public var violation: Violation?
     /// The PG_waiters diagnostic (I3) that fired first, when the search went
@@ -74,7 +87,33 @@ public struct ExplorationOutcome: Sendable {
     /// The schedule to show and replay.
     public var best: Schedule? { minimal ?? found }
 
+    /// What the search entitles one to say (`ExplorationVerdict`).
+    public var verdict: ExplorationVerdict { ExplorationVerdict(self) }
+
     public init() {}
+}
+
+extension ExplorationOutcome {
+    /// The outcome of an exhaustive search of `shard` of a scenario with
+    /// `tasks` tasks.
+    public init(_ r: ExplorationResult, shard: Shard, tasks: Int) {
+        states = r.states
+        transitions = r.transitions
+        sleptTransitions = r.sleptTransitions
+        deepestPath = r.deepestPath
+        complete = r.complete
+        depthCuts = r.depthCuts
+        preemptionCuts = r.preemptionCuts
+        stateLimitHit = r.stateLimitHit
+        self.shard = shard
+        termination = r.termination
+        interrupted = r.interrupted
+        self.tasks = tasks
+        let cut = r.depthCuts > 0 || r.preemptionCuts > 0 || r.stateLimitHit
+        bounds = cut ? "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")" : nil
+        violation = r.violation
+        found = r.schedule
+    }
 }
 
 extension Setup {
@@ -84,10 +123,15 @@ extension Setup {
     /// Every front end calls this, so a schedule one prints replays the same
     /// everywhere. Out-of-range counts are clamped rather than trapped on;
     /// front ends validate and report their own usage errors.
-    public func explore(_ request: ExplorationRequest, progress: (@Sendable (ExplorationProgress) -> Void)? = nil) -> ExplorationOutcome {
+    ///
+    /// `cancelled` is polled as the search goes (Ctrl-C, say): once it says
+    /// true the search stops, and the outcome says it was interrupted.
+    public func explore(_ request: ExplorationRequest, progress: (@Sendable (ExplorationProgress) -> Void)? = nil,
+                        cancelled: @escaping @Sendable () -> Bool = { false }) -> ExplorationOutcome {
         let setup = self
         let start = ContinuousClock.now
         var out = ExplorationOutcome()
+        out.tasks = world.tasks.count
 
         switch request.method {
         case .exhaustive:
@@ -98,15 +142,9 @@ extension Setup {
                 makeCheckers: { Checkers.forExploration(setup) })
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }
-            let r = explorer.run(shard: request.shard, jobs: max(1, request.jobs), progress: states)
-            out.states = r.states
-            out.transitions = r.transitions
-            out.sleptTransitions = r.sleptTransitions
-            out.deepestPath = r.deepestPath
-            out.complete = r.complete
-            out.bounds = r.complete ? nil : "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")"
-            out.violation = r.violation
-            out.found = r.schedule
+            // Nothing to search without tasks (the verdict says so).
+            let r = world.tasks.isEmpty ? .empty : explorer.run(shard: request.shard, jobs: max(1, request.jobs), cancelled: cancelled, progress: states)
+            out = ExplorationOutcome(r, shard: request.shard, tasks: world.tasks.count)
         case .pct, .random:
             let runs = max(0, request.budget ?? 10_000)
             // PCT draws depth - 1 change points among the first pctLength
@@ -115,7 +153,12 @@ extension Setup {
             // find) adds nothing but an allocation of that size.
             let pctDepth = min(request.pctDepth, max(1, request.pctLength) + 1, 1 << 16)
             var checkers: [any Checker] = []
+            out.runs = 0
             for i in 0..<runs {
+                if cancelled() {
+                    out.interrupted = true
+                    break
+                }
                 let s = request.seed &+ UInt64(i)
                 checkers = Checkers.standard(for: setup)
                 let r: RunResult
@@ -154,7 +197,9 @@ extension Setup {
                 makeCheckers = withoutDiagnostic
             }
         }
-        if let found = out.found, request.shrink {
+        // A fair cycle is judged on the schedule as found; the shrinker's
+        // lenient replay runs on past a schedule's end, so it cannot keep one.
+        if let found = out.found, request.shrink, out.violation?.kind != .nonTermination, !cancelled() {
             let shrinkStart = ContinuousClock.now
             if let (minimal, v) = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers).shrink(found) {
                 out.minimal = minimal

@@ -166,8 +166,59 @@ final class VisitedStore: Sendable {
         }
     }
 
+    /// `visit`, with a state budget shared by stores and threads instead of
+    /// a limit of this store's own: a new state is kept only if it can take
+    /// one from `budget`, so together the stores never keep more.
+    func visit(_ fingerprint: UInt64, sleep: TaskSet, budget: StateBudget) -> Visit {
+        let (segment, key) = locate(fingerprint)
+        return segment.table.withLock { t -> Visit in
+            var i = t.find(key)
+            let s = t.slots[i]
+            if s != 0 {
+                let seen = Self.decode(s & Self.sleepMask)
+                let newlyAwake = seen - sleep
+                if newlyAwake.isEmpty { return .nothingNew }
+                let now = seen & sleep
+                t.slots[i] = key | Self.encode(now)
+                return .seen(newlyAwake: newlyAwake, sleep: now)
+            }
+            guard budget.take() else { return .full }
+            if (t.count + 1) * 5 > t.capacity * 4 {
+                t.grow()
+                i = t.find(key)
+            }
+            t.slots[i] = key | Self.encode(sleep)
+            t.count += 1
+            total.wrappingAdd(1, ordering: .relaxed)
+            return .new
+        }
+    }
+
     func contains(_ fingerprint: UInt64) -> Bool {
         let (segment, key) = locate(fingerprint)
         return segment.table.withLock { t in t.slots[t.find(key)] != 0 }
     }
+}
+
+/// The distinct states a search may still keep, shared by its stores and
+/// threads. Taking one is a compare-and-swap, so however the threads race,
+/// no more than `limit` are ever taken.
+final class StateBudget: Sendable {
+    let limit: Int
+    private let used = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Take one state; false when none is left.
+    func take() -> Bool {
+        var u = used.load(ordering: .relaxed)
+        while u < limit {
+            let (exchanged, original) = used.compareExchange(expected: u, desired: u + 1, ordering: .relaxed)
+            if exchanged { return true }
+            u = original
+        }
+        return false
+    }
+
+    var taken: Int { used.load(ordering: .relaxed) }
 }

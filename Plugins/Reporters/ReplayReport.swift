@@ -102,6 +102,12 @@ extension Setup {
                 outcome = replay(Checkers.standard(for: setup))
             }
         }
+        // A schedule that ends where it has been before, in a fair cycle,
+        // is a run that never ends (as `explore` reports it).
+        if outcome.end == .schedulerStopped, outcome.violation == nil, let v = nonTermination(schedule) {
+            outcome.violation = v
+            outcome.end = .violation
+        }
         if let stale = outcome.stale {
             let t = stale.task
             let who = t >= 0 && t < taskNames.count ? " (\(taskNames[t]))" : ""

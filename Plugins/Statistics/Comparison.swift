@@ -109,7 +109,12 @@ public struct Comparison: Sendable {
     /// Cells, and explorations, whose setups build the same model
     /// (`ModelIdentity`) run once and share the results. Rows come back in
     /// cell order and verdicts in strategy order.
-    public func run(exhaustive: ExhaustiveRequest?) throws(BuildError) -> (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict]) {
+    ///
+    /// `cancelled` is polled between seeds and inside the explorations: once
+    /// it says true, work not yet done is skipped, so rows hold fewer seeds
+    /// than asked and unfinished explorations say "interrupted".
+    public func run(exhaustive: ExhaustiveRequest?, cancelled: @escaping @Sendable () -> Bool = { false })
+        throws(BuildError) -> (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict]) {
         var built: [Setup] = []
         for cell in cells { built.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)) }
         var explored: [Setup] = []
@@ -135,15 +140,21 @@ public struct Comparison: Sendable {
             case .verdict(let v):
                 let e = exhaustive!, setup = exploredSetups[v]
                 let clock = ContinuousClock.now
-                let r = ExhaustiveExplorer(setup: setup, bounds: e.bounds, makeCheckers: { Checkers.forExploration(setup) }).explore()
+                let r = ExhaustiveExplorer(setup: setup, bounds: e.bounds, makeCheckers: { Checkers.forExploration(setup) })
+                    .explore(cancelled: cancelled)
                 return .verdict(ExhaustiveVerdict(
                     scenario: e.scenario.name, strategy: e.strategies[v].name,
-                    verdict: r.violation != nil ? "violation" : r.complete ? "proof" : "bounded",
+                    verdict: ExplorationOutcome(r, shard: .whole, tasks: setup.world.tasks.count).verdict.name,
                     kind: r.violation?.kind.rawValue, detail: r.violation?.description, states: r.states,
                     seconds: seconds(since: clock), schedule: r.schedule?.description))
             case .seeds(let c, let range):
                 let setup = setups[c]
-                return .outcomes(range.map { setup.run(seed: $0, maxSteps: maxSteps, timing: timing) })
+                var outcomes: [RunOutcome] = []
+                for seed in range {
+                    if cancelled() { break }
+                    outcomes.append(setup.run(seed: seed, maxSteps: maxSteps, timing: timing))
+                }
+                return .outcomes(outcomes)
             }
         }
         var found: [Int: ExhaustiveVerdict] = [:]
@@ -180,6 +191,9 @@ public struct CompareDocument: Codable, Sendable {
     public var rows: [CellSummary]
     /// Exhaustive verdicts on reclaim-race, one per strategy.
     public var exhaustive: [ExhaustiveVerdict]
+    /// Set when the comparison was interrupted: rows hold fewer seeds than
+    /// `seedsPerCell` (each row's `runs` says how many).
+    public var interrupted: Bool?
 
     public init(seedsPerCell: Int, firstSeed: UInt64, elapsedSeconds: Double, rows: [CellSummary], exhaustive: [ExhaustiveVerdict] = []) {
         self.seedsPerCell = seedsPerCell
@@ -194,7 +208,7 @@ public struct CompareDocument: Codable, Sendable {
 public struct ExhaustiveVerdict: Codable, Hashable, Sendable {
     public var scenario: String
     public var strategy: String
-    /// "violation", "proof" (every reachable state visited) or "bounded".
+    /// `ExplorationVerdict.name`: "violation", "proof", "bounded", ...
     public var verdict: String
     public var kind: String?
     public var detail: String?

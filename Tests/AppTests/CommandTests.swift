@@ -109,7 +109,7 @@ struct ExploreCommandTests {
         let good = try Explore.parse(["reclaim-race", "--strategy", "noref", "--quiet", "--format", "json", "-o", out])
         try good.run()
         let ok = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
-        #expect(ok["verdict"] as? String == "no-violation" && ok["complete"] as? Bool == true)
+        #expect(ok["verdict"] as? String == "proof" && ok["proof"] as? Bool == true && ok["complete"] as? Bool == true)
     }
 
     @Test("explore refuses a malformed shard, budget or PCT depth", arguments: [

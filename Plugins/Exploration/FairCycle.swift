@@ -1,0 +1,223 @@
+import PagewaitCore
+
+extension ViolationKind {
+    /// A schedule that a fair scheduler may repeat forever: it returns the
+    /// world to a state it was in, every task that could run throughout the
+    /// cycle ran in it, and some task is still unfinished: a run that never
+    /// ends (a task spinning on a flag nobody will set, say).
+    public static let nonTermination = ViolationKind(rawValue: "NON_TERMINATION")
+}
+
+/// Looks for a fair cycle in a setup's state graph: one along which some
+/// task never finishes, though every task that can run at every state of
+/// the cycle takes a step in it (weak fairness: a task enabled only now and
+/// then may starve; one enabled throughout may not). A spinner looping while
+/// the lock holder could run but is never scheduled is not a fair cycle;
+/// one in which every continuously runnable task steps is.
+///
+/// One thread, no sleep sets, a visited store: every reachable state's
+/// every transition is explored once, so the graph is exact (up to
+/// fingerprint collisions), and Tarjan's algorithm finds its strongly
+/// connected components as the depth-first search closes them. A component
+/// holds a fair cycle exactly when each task either steps on one of its
+/// edges or is not runnable at one of its states: a walk through all of it
+/// then satisfies every task. The schedule reported is the path to the
+/// component's first state and one such walk back to it.
+struct FairCycleSearch {
+    var setup: Setup
+    var maxDepth: Int
+    var maxStates: Int
+
+    enum Outcome {
+        /// The search was complete and found no fair cycle.
+        case none
+        case fair(Violation, Schedule)
+        /// A bound cut the search: fair cycles may exist beyond it.
+        case cut
+        case interrupted
+    }
+
+    /// A state on Tarjan's stack: kept, world and all, until its component
+    /// is closed.
+    private struct Entry {
+        var key: UInt64
+        var world: World
+        var enabled: TaskSet
+        var low: Int
+        /// Transitions taken from it: task and target state.
+        var edges: [(task: UInt8, to: UInt64)] = []
+    }
+
+    private struct Frame {
+        var entry: Int
+        var choices: [Int]
+        var next = 0
+    }
+
+    func run(cancelled: () -> Bool) -> Outcome {
+        let engine = setup.engine
+        let store = VisitedStore()
+        let budget = StateBudget(limit: maxStates)
+        var entries: [Entry] = []
+        var position: [UInt64: Int] = [:]
+        var frames: [Frame] = []
+        var path: [UInt8] = []
+
+        func push(_ w: World, _ k: UInt64) {
+            let enabled = engine.enabledTasks(w)
+            position[k] = entries.count
+            entries.append(Entry(key: k, world: w, enabled: enabled, low: entries.count))
+            frames.append(Frame(entry: entries.count - 1, choices: Array(enabled)))
+        }
+
+        let root = engine.fingerprint(setup.world)
+        guard store.visit(root, sleep: TaskSet(), budget: budget) == .new else { return .cut }
+        push(setup.world, root)
+        while let top = frames.last {
+            if cancelled() { return .interrupted }
+            if top.next < top.choices.count {
+                let t = top.choices[top.next]
+                frames[frames.count - 1].next += 1
+                var w = entries[top.entry].world
+                // A failing step ends its run: it is no edge of the graph.
+                guard (try? engine.step(&w, task: t)) != nil else { continue }
+                let k = engine.fingerprint(w)
+                entries[top.entry].edges.append((UInt8(t), k))
+                switch store.visit(k, sleep: TaskSet(), budget: budget) {
+                case .new:
+                    if path.count >= maxDepth { return .cut }
+                    path.append(UInt8(t))
+                    push(w, k)
+                case .full:
+                    return .cut
+                case .seen, .nothingNew:
+                    if let p = position[k] { entries[top.entry].low = min(entries[top.entry].low, p) }
+                }
+                continue
+            }
+            frames.removeLast()
+            let e = entries[top.entry]
+            if e.low == top.entry {
+                let component = top.entry..<entries.count
+                if component.count > 1 || e.edges.contains(where: { $0.to == e.key }),
+                   let walk = fairWalk(entries[component]) {
+                    let schedule = Schedule(path + walk)
+                    if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
+                }
+                for i in component { position[entries[i].key] = nil }
+                entries.removeSubrange(component)
+            } else if let parent = frames.last {
+                entries[parent.entry].low = min(entries[parent.entry].low, e.low)
+            }
+            if !path.isEmpty { path.removeLast() }
+        }
+        return .none
+    }
+
+    /// A closed walk from the component's first state in which every task
+    /// steps or is not runnable somewhere; nil if the component has none.
+    private func fairWalk(_ component: ArraySlice<Entry>) -> [UInt8]? {
+        let states = Array(component)
+        var index: [UInt64: Int] = [:]
+        for (i, e) in states.enumerated() { index[e.key] = i }
+        let edges: [[(task: UInt8, to: Int)]] = states.map { e in e.edges.compactMap { x in index[x.to].map { (x.task, $0) } } }
+        var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].enabled, stepping = TaskSet()
+        for (i, e) in states.enumerated() {
+            runnableSomewhere = runnableSomewhere | e.enabled
+            runnableEverywhere = runnableEverywhere & e.enabled
+            for x in edges[i] { stepping.insert(Int(x.task)) }
+        }
+        guard (runnableEverywhere - stepping).isEmpty else { return nil }
+
+        // Tasks the walk still owes a step or a state where they cannot run.
+        var owed = runnableSomewhere & states[0].enabled
+        var at = 0
+        var walk: [UInt8] = []
+        while !(owed.isEmpty && at == 0 && !walk.isEmpty) {
+            let home = owed.isEmpty
+            // Breadth-first to the nearest edge or state that pays an owed
+            // task; with nothing owed, back to the start.
+            var parent: [Int: (from: Int, task: UInt8)] = [:]
+            var queue = [at], head = 0
+            var reached: Int?
+            var paying: (task: UInt8, to: Int)?
+            search: while head < queue.count {
+                let u = queue[head]
+                head += 1
+                for x in edges[u] {
+                    if !home && owed.contains(Int(x.task)) {
+                        reached = u
+                        paying = x
+                        break search
+                    }
+                    guard x.to != at, parent[x.to] == nil else { continue }
+                    parent[x.to] = (u, x.task)
+                    if home ? x.to == 0 : !(owed - states[x.to].enabled).isEmpty {
+                        reached = x.to
+                        break search
+                    }
+                    queue.append(x.to)
+                }
+            }
+            if home && at == 0 && reached == nil {
+                // Already home with an empty walk: leave by any edge.
+                guard let x = edges[0].first else { return nil }
+                reached = 0
+                paying = x
+            }
+            guard var v = reached else { return nil }
+            var leg: [(task: UInt8, to: Int)] = []
+            while v != at, let p = parent[v] {
+                leg.append((p.task, v))
+                v = p.from
+            }
+            if let paying { leg.insert(paying, at: 0) }
+            for x in leg.reversed() {
+                walk.append(x.task)
+                owed.remove(Int(x.task))
+                owed = owed & states[x.to].enabled
+                at = x.to
+            }
+        }
+        return walk
+    }
+}
+
+extension Setup {
+    /// Judge a schedule as a non-terminating run: if its last state is one
+    /// it was in before, and the steps since then are a fair cycle (every
+    /// task runnable at every state of it steps in it, and some task is
+    /// unfinished), the NON_TERMINATION violation, at the step after the
+    /// last. `explore` reports such schedules and `replay` judges them with
+    /// this, so both say the same.
+    public func nonTermination(_ schedule: Schedule) -> Violation? {
+        var w = world
+        var prints = [engine.fingerprint(w)]
+        var enabled = [engine.enabledTasks(w)]
+        var worlds = [w]
+        for t in schedule.steps {
+            guard (try? engine.step(&w, task: Int(t))) != nil else { return nil }
+            prints.append(engine.fingerprint(w))
+            enabled.append(engine.enabledTasks(w))
+            worlds.append(w)
+        }
+        let n = schedule.steps.count
+        guard n > 0, let start = prints.firstIndex(of: prints[n]), start < n else { return nil }
+        var stepping = TaskSet(), throughout = enabled[start]
+        for i in start..<n {
+            stepping.insert(Int(schedule.steps[i]))
+            throughout = throughout & enabled[i]
+        }
+        guard (throughout - stepping).isEmpty else { return nil }
+        let unfinished = w.tasks.indices.filter { !w.tasks[$0].finished }
+        guard let task = unfinished.first(where: { stepping.contains($0) }) ?? unfinished.first else { return nil }
+        let name = { (t: Int) in t < self.taskNames.count ? self.taskNames[t] : "task \(t)" }
+        let loopers = unfinished.map(name).joined(separator: ", ")
+        return Violation(
+            .nonTermination, task: task, function: engine.function(of: w, task: task),
+            detail: "the \(n - start) steps from step \(start) on bring the world back to the state it was in before step \(start), "
+                + "and every task runnable throughout them steps in them: a fair scheduler may repeat them forever, "
+                + "so \(loopers) never finish\(unfinished.count == 1 ? "es" : "")",
+            step: n)
+    }
+}

@@ -1,0 +1,56 @@
+// The reductions of exhaustive exploration may prune transitions, never
+// states: every built-in scenario under every built-in strategy, at a small
+// scope, reaches the same set of states with and without sleep sets, and on
+// one thread or two.
+
+import Synchronization
+import Testing
+import PagewaitCore
+@testable import PagewaitPlugins
+
+/// Small scopes: every actor of the scenario present, touches > 0 where a
+/// faulter touches the page more than once.
+let reductionScopes: [String: Parameters] = [
+    "migrate-vs-faulters": ["mappings": 1, "faulters": 1, "passes": 2, "touches": 1],
+    "offline": ["mappings": 1, "faulters": 1, "passes": 1, "budget": 2, "touches": 1],
+    "reclaim-race": ["passes": 1, "touches": 1],
+    "reuse": ["passes": 2, "touches": 1],
+    "fairness": ["lockers": 2, "stealers": 1, "iterations": 1],
+    "wake-walk": ["readers": 2, "hold": 2],
+    "killable-lockers": ["lockers": 0, "hold": 1],
+]
+
+/// The fingerprints of every state the search reaches, going on past
+/// violations (a violating step or end is a leaf), so that searches that
+/// meet states in different orders can be compared.
+func reachableStates(_ setup: Setup, sleepSets: Bool, jobs: Int) -> Set<UInt64> {
+    let seen = Mutex<Set<UInt64>>([])
+    var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(sleepSets: sleepSets),
+                                      makeCheckers: { Checkers.forExploration(setup) })
+    explorer.observe = { key, _ in seen.withLock { s in _ = s.insert(key) } }
+    explorer.passViolations = true
+    let r = explorer.run(jobs: jobs)
+    #expect(r.complete)
+    return seen.withLock { $0 }
+}
+
+@Suite("Exploration reductions")
+struct ExplorationReductionTests {
+    @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
+          arguments: BuiltinScenarios.all.map(\.name))
+    func sameReachableStates(scenario: String) throws {
+        let spec = try #require(BuiltinScenarios.all.first { $0.name == scenario })
+        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
+        for name in registry.names(.strategy) {
+            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+            let full = reachableStates(setup, sleepSets: false, jobs: 1)
+            let pruned = reachableStates(setup, sleepSets: true, jobs: 1)
+            let threaded = reachableStates(setup, sleepSets: true, jobs: 2)
+            #expect(full.count > 1)
+            for (what, set) in [("sleep sets", pruned), ("sleep sets on 2 threads", threaded)] {
+                let lost = full.subtracting(set).count, extra = set.subtracting(full).count
+                #expect(lost == 0 && extra == 0, "\(scenario) under \(name) with \(what): \(lost) of \(full.count) states lost, \(extra) extra")
+            }
+        }
+    }
+}
