@@ -63,6 +63,10 @@ public enum ExplorationVerdict: Hashable, Sendable {
 
     public var isProof: Bool { self == .proof }
 
+    /// The words a proof's verdict line holds, and no other line: what a
+    /// reader (or the command-line fuzz target) looks for.
+    public static let proofWords = "a proof for this scenario"
+
     /// The verdict line's text after "verdict: " (for a violation, the
     /// caller prints the violation itself).
     public func text(termination: Termination) -> String {
@@ -71,7 +75,7 @@ public enum ExplorationVerdict: Hashable, Sendable {
         case .proof:
             let ends = termination == .acyclic ? "the state graph has no cycle" : "no cycle in it is fair"
             return "no violation; every reachable state visited and \(ends), so every run ends: "
-                + "a proof for this scenario (up to state-hash collisions: docs/exploration.md)"
+                + "\(Self.proofWords) (up to state-hash collisions: docs/exploration.md)"
         case .bounded(let d, let p, let s):
             return "no violation within bounds (bounded search: depth cuts \(d), preemption cuts \(p), state limit \(s ? "hit" : "not hit"))"
         case .shard(let shard):

@@ -68,12 +68,21 @@ struct ExplorationVerdictTests {
         #expect(empty.violation == nil && empty.verdict == .shard(Shard(999_999, of: 1_000_000)))
     }
 
-    @Test("a scenario with no tasks has nothing to check, never a proof")
+    @Test("a scenario with no tasks has nothing to check, never a proof: scenarios refuse to build one, and a search of one is no proof")
     func zeroTasks() throws {
-        let setup = try registry.scenario("fairness").build(strategy: try registry.strategy("legacy"), parameters: ["lockers": 0, "stealers": 0])
-        #expect(setup.world.tasks.isEmpty)
-        let o = exploreOutcome(setup)
-        #expect(o.verdict == .nothingToCheck && !o.verdict.isProof)
+        #expect(throws: BuildError.self) {
+            try registry.scenario("fairness").build(strategy: try registry.strategy("legacy"), parameters: ["lockers": 0, "stealers": 0])
+        }
+        // A search that saw no task (a setup built some other way) is never
+        // a proof, whatever else it says.
+        var o = ExplorationOutcome()
+        o.states = 1
+        o.complete = true
+        o.termination = .acyclic
+        o.tasks = 0
+        #expect(ExplorationVerdict(o) == .nothingToCheck && !ExplorationVerdict(o).isProof)
+        o.tasks = 1
+        #expect(ExplorationVerdict(o) == .proof)
     }
 
     @Test("a state budget makes a bounded search, and the budget holds on two threads", arguments: [1, 2])

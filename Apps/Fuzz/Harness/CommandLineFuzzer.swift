@@ -213,7 +213,8 @@ public final class CommandLineFuzzer: @unchecked Sendable {
     /// "proof" printed for a shard or a budget-cut search.
     static func proofProblem(_ o: Outcome) -> String? {
         let text = o.standardOutput
-        let proves = text.contains("a proof for this scenario") || text.contains("\"verdict\" : \"proof\"") || text.contains("\"verdict\":\"proof\"")
+        let json = ExplorationVerdict.proof.name
+        let proves = text.contains(ExplorationVerdict.proofWords) || text.contains("\"verdict\" : \"\(json)\"") || text.contains("\"verdict\":\"\(json)\"")
         guard proves else { return nil }
         let args = o.arguments
         if let i = args.firstIndex(of: "--shard"), i + 1 < args.count, args[i + 1] != "0/1" {
