@@ -324,8 +324,11 @@ extension Engine {
         return event
     }
 
-    /// The most local instructions run in a row before the program is
-    /// judged to loop without ever taking a step.
+    /// The most backward jumps and branches taken in one run of local
+    /// instructions before the program is judged to loop without ever
+    /// taking a step. Only a backward transfer can repeat an instruction, so
+    /// a straight run of any length (up to `ProgramLimits.instructions`) is
+    /// fine, and a loop is still caught.
     static let localRunLimit = 10_000
 
     /// Move past the instruction just executed, then run the local
@@ -392,13 +395,15 @@ extension Engine {
                 store(&w)
                 return
             }
-            pc = next
-            budget -= 1
-            if budget < 0 {
-                store(&w)
-                throw Violation(.badProgram, task: t, function: function(of: w, task: t),
-                                detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
+            if next <= pc {
+                budget -= 1
+                if budget < 0 {
+                    store(&w)
+                    throw Violation(.badProgram, task: t, function: function(of: w, task: t),
+                                    detail: "more than \(Self.localRunLimit) backward jumps or branches among local instructions in a row: a loop that never takes a step")
+                }
             }
+            pc = next
         }
     }
 
