@@ -43,7 +43,15 @@ public struct Engine: Sendable {
     ///     (`BehaviorID`), so a plugin's behaviour gets index 3, 4, ...
     public init(config: KernelConfig = KernelConfig(), programs: [Program], behaviors: [any WaitBehavior] = []) throws(ProgramError) {
         let behaviors = BehaviorID.standard + behaviors
-        for p in programs { try Self.validate(p, behaviors: behaviors.count) }
+        var total = 0
+        for p in programs {
+            try Self.validate(p, behaviors: behaviors.count)
+            total += p.instructions.count
+            if total > ProgramLimits.engineInstructions {
+                throw ProgramError(program: p.name, pc: 0, message: ProgramLimits.outOfRange(
+                    "instructions over all programs", total, 0...ProgramLimits.engineInstructions))
+            }
+        }
         self.config = config
         self.programs = programs
         self.behaviors = behaviors
@@ -74,10 +82,14 @@ public struct Engine: Sendable {
     /// Jump targets, registers and behaviour numbers must be in range, so a
     /// bad program fails here, once, instead of trapping mid-run.
     static func validate(_ p: Program, behaviors: Int) throws(ProgramError) {
+        guard p.instructions.count <= ProgramLimits.instructions else {
+            throw ProgramError(program: p.name, pc: ProgramLimits.instructions,
+                               message: ProgramLimits.outOfRange("instructions", p.instructions.count, 0...ProgramLimits.instructions))
+        }
         let n = Int32(p.instructions.count)
         func reg(_ r: Register, _ pc: Int) throws(ProgramError) {
             if Int(r) >= TaskState.registerCount {
-                throw ProgramError(program: p.name, pc: pc, message: "register r\(r) does not exist (r0...r\(TaskState.registerCount - 1))")
+                throw ProgramError(program: p.name, pc: pc, message: ProgramLimits.outOfRange("register", r, 0...TaskState.registerCount - 1))
             }
         }
         func target(_ to: Int32, _ pc: Int) throws(ProgramError) {

@@ -31,8 +31,7 @@ extension Engine {
             try touch(w, t, p, "get_page")
             let page = w.pages[Int(p.pfn)]
             if page.refcount <= 0 || page.life != .inUse {
-                throw Violation(.getOnZero, task: t, pfn: p.pfn, function: function(of: w, task: t),
-                                detail: "get_page on refcount \(page.refcount) (only get_page_unless_zero may try)")
+                throw bug(.getPage, w, t, pfn: p.pfn, "refcount \(page.refcount)\(page.life == .frozen ? ", frozen by task \(page.frozenBy)" : "") (only get_page_unless_zero may try)")
             }
             w.pages[Int(p.pfn)].refcount += 1
             ledger(&w, t, p.pfn, 1)
@@ -73,6 +72,8 @@ extension Engine {
         case .pageRefUnfreeze(let r, let n):
             let p = try pageOperand(w, t, r)
             let page = w.pages[Int(p.pfn)]
+            if page.refcount != 0 { throw bug(.unfreezeNotFrozen, w, t, pfn: p.pfn, "refcount \(page.refcount): the page is not frozen") }
+            if n == 0 { throw bug(.unfreezeToZero, w, t, pfn: p.pfn, "unfrozen to a count of 0") }
             guard page.life == .frozen && Int(page.frozenBy) == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "page_ref_unfreeze of a page this task has not frozen")
             }
@@ -95,6 +96,7 @@ extension Engine {
         case .clearLockedTestWaiters(let r, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "unlock_page")
+            if !w.pages[Int(p.pfn)].isLocked { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
             try checkUnlocker(w, t, p.pfn)
             w.pages[Int(p.pfn)].flags.remove(.locked)
             w.pages[Int(p.pfn)].lockOwner = -1
@@ -133,6 +135,11 @@ extension Engine {
         case .clearFlag(let r, let f):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "clear \(f.kernelName)")
+            // PG_writeback has no plain clear: test_clear_page_writeback is
+            // the only one, and its caller BUG()s if the bit was clear.
+            if f.contains(.writeback) && !w.pages[Int(p.pfn)].flags.contains(.writeback) {
+                throw bug(.endPageWriteback, w, t, pfn: p.pfn, "PG_writeback is clear")
+            }
             if f.contains(.locked) {
                 try checkUnlocker(w, t, p.pfn)
                 w.pages[Int(p.pfn)].lockOwner = -1
@@ -173,6 +180,7 @@ extension Engine {
         case .unmapToMigration(let slot, let r):
             let p = try pageOperand(w, t, r)
             let pte = try pteOperand(w, t, slot, locked: true)
+            try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
                 event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
                 break
@@ -184,11 +192,13 @@ extension Engine {
         case .removeMigrationPTE(let slot, let r):
             let target = try pageOperand(w, t, r)
             let pte = try pteOperand(w, t, slot, locked: true)
+            try checkRmapWalk(w, t, target.pfn)
             guard pte.kind == .migration else {
                 event = StepEvent(task: t, site: site, .pte, pfn: pte.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
                 break
             }
             try touch(w, t, target, "remove_migration_pte")
+            try checkGetPage(w, t, target.pfn)
             w.ptes[Int(slot)] = PTE(kind: .present, pfn: target.pfn, mm: pte.mm)
             w.pages[Int(target.pfn)].refcount += 1
             w.pages[Int(target.pfn)].mapcount += 1
@@ -196,6 +206,7 @@ extension Engine {
         case .unmapPTE(let slot, let r):
             let p = try pageOperand(w, t, r)
             let pte = try pteOperand(w, t, slot, locked: true)
+            try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
                 event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
                 break
@@ -227,6 +238,7 @@ extension Engine {
         case .isolateLRU(let r, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "isolate_lru_page")
+            if w.pages[Int(p.pfn)].refcount == 0 { throw bug(.isolateLRUPage, w, t, pfn: p.pfn, "refcount 0") }
             if w.pages[Int(p.pfn)].flags.contains(.lru) && w.pages[Int(p.pfn)].life == .inUse {
                 w.pages[Int(p.pfn)].flags.remove(.lru)
                 w.pages[Int(p.pfn)].isolatedBy = Int16(t)
@@ -241,6 +253,7 @@ extension Engine {
         case .putbackLRU(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "putback_lru_page")
+            if w.pages[Int(p.pfn)].flags.contains(.lru) { throw bug(.lruCacheAdd, w, t, pfn: p.pfn, "PG_lru is already set") }
             w.pages[Int(p.pfn)].flags.insert(.lru)
             w.pages[Int(p.pfn)].isolatedBy = -1
             _ = try putPage(&w, t, p, owned: true, site: site)
@@ -253,6 +266,15 @@ extension Engine {
             let new = try pageOperand(w, t, r)
             let s = try cacheOperand(w, t, slot, locked: true)
             try touch(w, t, new, "page cache replace")
+            if s.pfn >= 0 {
+                let old = w.pages[Int(s.pfn)]
+                if !old.isLocked { throw bug(.moveOldUnlocked, w, t, pfn: s.pfn, "the old page is not locked") }
+                if !w.pages[Int(new.pfn)].isLocked { throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked") }
+                if old.flags.contains(.writeback) { throw bug(.migratePageWriteback, w, t, pfn: s.pfn, "PG_writeback is set") }
+            } else if !w.pages[Int(new.pfn)].isLocked {
+                throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked")
+            }
+            try checkGetPage(w, t, new.pfn)
             if s.pfn >= 0 && w.pages[Int(s.pfn)].mapping == slot { w.pages[Int(s.pfn)].mapping = -1 }
             w.cache[Int(slot)].pfn = new.pfn
             w.pages[Int(new.pfn)].mapping = slot
@@ -260,6 +282,11 @@ extension Engine {
             event = StepEvent(task: t, site: site, .cache, pfn: new.pfn, a: Int64(slot), b: Int64(new.pfn))
         case .cacheRemove(let slot):
             let s = try cacheOperand(w, t, slot, locked: true)
+            if s.pfn >= 0 {
+                let page = w.pages[Int(s.pfn)]
+                if !page.isLocked { throw bug(.removeMappingUnlocked, w, t, pfn: s.pfn, "the page is not locked") }
+                if page.mapping != slot { throw bug(.removeMappingForeign, w, t, pfn: s.pfn, "slot \(slot) points at a page whose mapping is \(page.mapping)") }
+            }
             if s.pfn >= 0 && w.pages[Int(s.pfn)].mapping == slot { w.pages[Int(s.pfn)].mapping = -1 }
             w.cache[Int(slot)].pfn = -1
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: -1)
@@ -286,6 +313,10 @@ extension Engine {
             event = StepEvent(task: t, site: site, .signalRead, a: pending ? 1 : 0)
         case .hotRemove(let r):
             let p = try pageOperand(w, t, r)
+            let page = w.pages[Int(p.pfn)]
+            if page.life != .free && page.memmapPresent {
+                throw bug(.removeMemory, w, t, pfn: p.pfn, "the frame is \(page.life == .frozen ? "frozen" : "in use, refcount \(page.refcount)")")
+            }
             w.pages[Int(p.pfn)].memmapPresent = false
             event = StepEvent(task: t, site: site, .hotRemove, pfn: p.pfn)
         }
@@ -293,8 +324,11 @@ extension Engine {
         return event
     }
 
-    /// The most local instructions run in a row before the program is
-    /// judged to loop without ever taking a step.
+    /// The most backward jumps and branches taken in one run of local
+    /// instructions before the program is judged to loop without ever
+    /// taking a step. Only a backward transfer can repeat an instruction, so
+    /// a straight run of any length (up to `ProgramLimits.instructions`) is
+    /// fine, and a loop is still caught.
     static let localRunLimit = 10_000
 
     /// Move past the instruction just executed, then run the local
@@ -361,13 +395,15 @@ extension Engine {
                 store(&w)
                 return
             }
-            pc = next
-            budget -= 1
-            if budget < 0 {
-                store(&w)
-                throw Violation(.badProgram, task: t, function: function(of: w, task: t),
-                                detail: "\(Self.localRunLimit) register, branch or counter instructions in a row: a loop that never takes a step")
+            if next <= pc {
+                budget -= 1
+                if budget < 0 {
+                    store(&w)
+                    throw Violation(.badProgram, task: t, function: function(of: w, task: t),
+                                    detail: "more than \(Self.localRunLimit) backward jumps or branches among local instructions in a row: a loop that never takes a step")
+                }
             }
+            pc = next
         }
     }
 

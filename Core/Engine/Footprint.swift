@@ -40,28 +40,23 @@ struct LocalEffects: Sendable {
 }
 
 extension Engine {
+    /// For each pc, what the locals reachable from it (pc itself if local,
+    /// and pc + 1) can touch. Linear in the program: the locals form a graph
+    /// (fall-through, jumps, branches) whose strongly connected components
+    /// (Tarjan 1972, iteratively) share one answer, combined in the reverse
+    /// topological order Tarjan's algorithm finishes them in. A search per pc
+    /// would be quadratic in a long run of locals.
     static func localEffects(ops: [Op], base: [Int], length: [Int], control: Set<Int32>) -> LocalEffects {
         var counters = Array(repeating: false, count: ops.count)
         var pages = Array(repeating: UInt64(0), count: ops.count)
         for p in base.indices {
             let first = base[p], n = length[p]
-            // Everything reachable through locals from pc, pc itself included if local.
+            guard n > 0 else { continue }
+            let reach = LocalReach(ops: ops[first ..< first + n], control: control)
             for pc in 0..<n {
-                var seen = Set<Int>(), work = [pc + 1]
-                if ops[first + pc].isLocal { work.append(pc) }
                 var c = false, pg: UInt64 = 0
-                while let q = work.popLast() {
-                    guard q >= 0, q < n, seen.insert(q).inserted, ops[first + q].isLocal else { continue }
-                    switch ops[first + q] {
-                    case .jump(let to): work.append(Int(to)); continue
-                    case .branch(_, _, _, let to): work.append(Int(to))
-                    case .count(let k), .readCounter(let k, _): if control.contains(k) { c = true }
-                    case .loadPage(_, let pfn): pg |= 1 << UInt64(Int(pfn) & 63)
-                    case .exit: continue
-                    default: break
-                    }
-                    work.append(q + 1)
-                }
+                if reach.isLocal(pc) { c = reach.counters[pc]; pg = reach.pages[pc] }
+                if reach.isLocal(pc + 1) { c = c || reach.counters[pc + 1]; pg |= reach.pages[pc + 1] }
                 counters[first + pc] = c
                 pages[first + pc] = pg
             }
@@ -144,4 +139,100 @@ extension Engine {
         }
         return f
     }
+}
+
+/// What the locals reachable from each local pc of one program touch: the
+/// pc's own effect joined with its local successors'.
+struct LocalReach {
+    /// Per pc (meaningful for local ones): a control counter is read or
+    /// bumped, and the frames `loadPage` forms, on some path of locals.
+    private(set) var counters: [Bool]
+    private(set) var pages: [UInt64]
+    private let local: [Bool]
+
+    init(ops: ArraySlice<Op>, control: Set<Int32>) {
+        // Built in locals and stored once: a nested function that read a
+        // property would capture `self`, and every write would copy.
+        let n = ops.count, first = ops.startIndex
+        let local = ops.map(\.isLocal)
+        var counters = Array(repeating: false, count: n)
+        var pages = Array(repeating: UInt64(0), count: n)
+        // The locals' own effects and their successors (-1: none).
+        var next = Array(repeating: (Int32(-1), Int32(-1)), count: n)
+        for q in 0..<n where local[q] {
+            switch ops[first + q] {
+            case .jump(let to): next[q] = (to, -1)
+            case .branch(_, _, _, let to): next[q] = (Int32(q + 1), to)
+            case .exit: break
+            case .count(let k), .readCounter(let k, _):
+                counters[q] = control.contains(k)
+                next[q] = (Int32(q + 1), -1)
+            case .loadPage(_, let pfn):
+                pages[q] = 1 << UInt64(Int(pfn) & 63)
+                next[q] = (Int32(q + 1), -1)
+            default: next[q] = (Int32(q + 1), -1)
+            }
+        }
+        func successor(_ q: Int, _ i: Int) -> Int? {
+            let s = Int(i == 0 ? next[q].0 : next[q].1)
+            return s >= 0 && s < n && local[s] ? s : nil
+        }
+
+        // Tarjan's strongly connected components, with an explicit stack.
+        var index = Array(repeating: -1, count: n), low = Array(repeating: 0, count: n)
+        var component = Array(repeating: -1, count: n)
+        var stack: [Int] = [], calls: [(node: Int, edge: Int)] = []
+        var counter = 0, components = 0
+        for root in 0..<n where local[root] && index[root] < 0 {
+            index[root] = counter; low[root] = counter; counter += 1
+            stack.append(root)
+            calls.append((root, 0))
+            while let (v, edge) = calls.last {
+                if edge < 2 {
+                    calls[calls.count - 1].edge += 1
+                    guard let w = successor(v, edge) else { continue }
+                    if index[w] < 0 {
+                        index[w] = counter; low[w] = counter; counter += 1
+                        stack.append(w)
+                        calls.append((w, 0))
+                    } else if component[w] < 0 {
+                        low[v] = min(low[v], index[w])          // on the stack
+                    }
+                    continue
+                }
+                calls.removeLast()
+                if let parent = calls.last?.node { low[parent] = min(low[parent], low[v]) }
+                guard low[v] == index[v] else { continue }
+                // v roots a component: everything above it on the stack.
+                // (Indices, not a slice: a slice alive at the removal below
+                // would make it copy the whole stack.)
+                let top = stack.lastIndex(of: v)!, members = top ..< stack.count
+                for i in members { component[stack[i]] = components }
+                var c = false, pg: UInt64 = 0
+                for i in members {
+                    let m = stack[i]
+                    c = c || counters[m]
+                    pg |= pages[m]
+                    // Successors outside the component finished earlier.
+                    for i in 0..<2 {
+                        if let s = successor(m, i), component[s] != components {
+                            c = c || counters[s]
+                            pg |= pages[s]
+                        }
+                    }
+                }
+                for i in members {
+                    counters[stack[i]] = c
+                    pages[stack[i]] = pg
+                }
+                stack.removeSubrange(top...)
+                components += 1
+            }
+        }
+        self.local = local
+        self.counters = counters
+        self.pages = pages
+    }
+
+    func isLocal(_ pc: Int) -> Bool { pc >= 0 && pc < local.count && local[pc] }
 }

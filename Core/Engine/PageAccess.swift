@@ -72,16 +72,14 @@ extension Engine {
             try touch(w, t, ref, "put_page")
         }
         if p.life == .frozen {
-            throw Violation(.putOnFrozen, task: t, pfn: pfn, function: function(of: w, task: t),
-                            detail: "put_page on a page frozen by task \(p.frozenBy) (VM_BUG_ON: put on zero)")
+            throw bug(.putPageTestzero, w, t, pfn: pfn, "the page is frozen by task \(p.frozenBy) (page_ref_freeze)")
         }
         if p.refcount <= 0 || p.life == .free {
-            throw Violation(.putOnZero, task: t, pfn: pfn, function: function(of: w, task: t),
-                            detail: "put_page with refcount \(p.refcount)")
+            throw bug(.putPageTestzero, w, t, pfn: pfn, "refcount \(p.refcount)")
         }
-        if p.refcount == 1 && p.isLocked {
+        if p.refcount == 1, let reason = badPageReason(p) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
-                            detail: "last reference dropped with PG_locked set (locked by task \(p.lockOwner)): bad page")
+                            detail: "last reference dropped: \(reason): bad page")
         }
         if owned { ledger(&w, t, pfn, -1) }
         let before = p.refcount
@@ -96,10 +94,8 @@ extension Engine {
     /// The allocator's free path: PG_locked must be clear ("bad page"), then
     /// every flag goes, a stale PG_waiters included (kernel-model §1.2).
     func freePage(_ w: inout World, _ t: Int, _ pfn: Int32) throws(Violation) {
-        let p = w.pages[Int(pfn)]
-        if p.isLocked {
-            throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
-                            detail: "page freed with PG_locked set (locked by task \(p.lockOwner))")
+        if let reason = badPageReason(w.pages[Int(pfn)]) {
+            throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t), detail: "page freed: \(reason)")
         }
         w.pages[Int(pfn)].flags = []
         w.pages[Int(pfn)].refcount = 0
@@ -108,6 +104,41 @@ extension Engine {
         w.pages[Int(pfn)].isolatedBy = -1
         w.pages[Int(pfn)].lockOwner = -1
         w.pages[Int(pfn)].mapping = -1
+    }
+
+    /// What free_pages_check() (mm/page_alloc.c, v4.19) would call bad
+    /// about a page being freed, or nil: a flag of PAGE_FLAGS_CHECK_AT_FREE
+    /// the model has (PG_locked, PG_writeback, PG_private), a nonzero
+    /// mapcount, or a page still in the page cache. PG_lru is left out: the
+    /// kernel's put path takes the page off the LRU first
+    /// (__page_cache_release), which the model does not spell out.
+    func badPageReason(_ p: PageFrame) -> String? {
+        if p.isLocked { return "PG_locked set (locked by task \(p.lockOwner))" }
+        if p.flags.contains(.writeback) { return "PG_writeback set" }
+        if p.flags.contains(.private) { return "PG_private set" }
+        if p.mapcount != 0 { return "nonzero mapcount \(p.mapcount)" }
+        if p.mapping >= 0 { return "non-NULL mapping (still in page-cache slot \(p.mapping))" }
+        return nil
+    }
+
+    /// try_to_unmap() and remove_migration_ptes() walk the rmap of `pfn`;
+    /// for a page-cache page that needs its page lock (rmap_walk_file).
+    @inline(__always)
+    func checkRmapWalk(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+        let p = w.pages[Int(pfn)]
+        if p.life != .free && p.mapping >= 0 && !p.isLocked {
+            throw bug(.rmapWalkFile, w, t, pfn: pfn, "a page-cache page that is not locked")
+        }
+    }
+
+    /// The get_page() inside another primitive (remove_migration_pte,
+    /// migrate_page_move_mapping's cache reference).
+    @inline(__always)
+    func checkGetPage(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+        let p = w.pages[Int(pfn)]
+        if p.refcount <= 0 || p.life != .inUse {
+            throw bug(.getPage, w, t, pfn: pfn, "refcount \(p.refcount)")
+        }
     }
 
     /// Atomically set `bit`, as test_and_set_bit_lock; true if it was clear.

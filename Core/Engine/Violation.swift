@@ -5,12 +5,6 @@ public struct ViolationKind: RawRepresentable, Hashable, Sendable, CustomStringC
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 
-    /// I1: put_page() on a zero refcount.
-    public static let putOnZero = ViolationKind(rawValue: "PUT_ON_ZERO")
-    /// I1: put_page() on a frozen page ("VM_BUG: put on frozen", F9).
-    public static let putOnFrozen = ViolationKind(rawValue: "PUT_ON_FROZEN")
-    /// I1: get_page() on a zero refcount (only get_page_unless_zero may try).
-    public static let getOnZero = ViolationKind(rawValue: "GET_ON_ZERO")
     /// I2: PG_locked cleared by a task that does not own the lock.
     public static let unlockByNonOwner = ViolationKind(rawValue: "UNLOCK_BY_NON_OWNER")
     /// I2: a page freed with PG_locked set ("BUG: Bad page state").
@@ -41,14 +35,18 @@ public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {
     public var detail: String
     /// Index of the step in the run's schedule (set by the runner), or -1.
     public var step: Int
+    /// For a `BUG`: the kernel assertion that failed.
+    public var assertion: KernelAssertion?
 
-    public init(_ kind: ViolationKind, task: Int, pfn: Int32 = -1, function: String, detail: String, step: Int = -1) {
+    public init(_ kind: ViolationKind, task: Int, pfn: Int32 = -1, function: String, detail: String, step: Int = -1,
+                assertion: KernelAssertion? = nil) {
         self.kind = kind
         self.task = task
         self.pfn = pfn
         self.function = function
         self.detail = detail
         self.step = step
+        self.assertion = assertion
     }
 
     public var description: String {

@@ -17,6 +17,11 @@ public struct ProgramBuilder: Sendable {
     private var instructions: [Instruction] = []
     private var labels: [Int32?] = []
     private var fixups: [(pc: Int, label: Label)] = []
+    /// Instructions and labels asked for, counted on past the limits (which
+    /// are not stored), so `build()` can say how many there were.
+    private var emitted = 0, labelsMade = 0
+    /// A label this builder did not make was bound or jumped to (at pc).
+    private var foreignLabel: Int?
     /// The kernel function the next instructions are attributed to.
     public var currentFunction: String
 
@@ -33,28 +38,47 @@ public struct ProgramBuilder: Sendable {
     public var here: Int32 { Int32(instructions.count) }
 
     public mutating func label() -> Label {
+        labelsMade += 1
+        guard labels.count < ProgramLimits.labels else { return Label(id: -1) }
         labels.append(nil)
         return Label(id: labels.count - 1)
     }
 
     /// Place `label` at the next instruction.
     public mutating func bind(_ label: Label) {
+        guard labels.indices.contains(label.id) else {
+            if labelsMade <= ProgramLimits.labels { foreignLabel = foreignLabel ?? instructions.count }
+            return
+        }
         labels[label.id] = here
     }
 
+    /// Past `ProgramLimits.instructions` nothing more is stored (a runaway
+    /// generator cannot exhaust memory); `build()` then refuses the program.
     public mutating func emit(_ op: Op) {
+        emitted += 1
+        guard instructions.count < ProgramLimits.instructions else { return }
         instructions.append(Instruction(op, in: currentFunction))
     }
 
     public mutating func jump(to label: Label) {
-        fixups.append((instructions.count, label))
+        refer(to: label)
         emit(.jump(-1))
     }
 
     /// Branch to `label` when `register <comparison> value`.
     public mutating func branch(_ register: Register, _ comparison: Comparison, _ value: Int64, to label: Label) {
-        fixups.append((instructions.count, label))
+        refer(to: label)
         emit(.branch(register, comparison, value, to: -1))
+    }
+
+    private mutating func refer(to label: Label) {
+        guard instructions.count < ProgramLimits.instructions else { return }
+        guard labels.indices.contains(label.id) else {
+            if labelsMade <= ProgramLimits.labels { foreignLabel = foreignLabel ?? instructions.count }
+            return
+        }
+        fixups.append((instructions.count, label))
     }
 
     /// Emit `body` attributed to kernel function `name`.
@@ -65,8 +89,20 @@ public struct ProgramBuilder: Sendable {
         currentFunction = saved
     }
 
-    /// Resolve labels. Throws if a label was used but never bound.
+    /// Resolve labels. Throws if a label was used but never bound, or came
+    /// from another builder, or the program is over `ProgramLimits`.
     public func build() throws(ProgramError) -> Program {
+        if emitted > ProgramLimits.instructions {
+            throw ProgramError(program: name, pc: ProgramLimits.instructions,
+                               message: ProgramLimits.outOfRange("instructions", emitted, 0...ProgramLimits.instructions))
+        }
+        if labelsMade > ProgramLimits.labels {
+            throw ProgramError(program: name, pc: instructions.count,
+                               message: ProgramLimits.outOfRange("labels", labelsMade, 0...ProgramLimits.labels))
+        }
+        if let pc = foreignLabel {
+            throw ProgramError(program: name, pc: pc, message: "a label another builder made")
+        }
         var out = instructions
         for (pc, label) in fixups {
             guard let target = labels[label.id] else {

@@ -7,12 +7,13 @@ import PagewaitCore
 @Suite("Access safety and generations")
 struct AccessTests {
     /// Task 0 owns page 0's only reference and puts it; task 1 reallocates
-    /// the frame; task 2 hot-removes it; task 3 holds a stale pointer (no
+    /// the frame and frees it again; task 2 hot-removes it (only a free
+    /// frame's memory can go); task 3 holds a stale pointer (no
     /// reference) and tests PG_locked through it.
     static func staleWorld() throws -> Fixture {
         let tasks = [
             TaskSpec(program: try Programs.ops("put", [.putPage(rPage)])),
-            TaskSpec(program: try Programs.ops("alloc", [.allocPage(pfn: 0, into: rTmp, result: rResult)]), holdsReference: false),
+            TaskSpec(program: try Programs.ops("alloc", [.allocPage(pfn: 0, into: rTmp, result: rResult), .putPage(rTmp)]), holdsReference: false),
             TaskSpec(program: try Programs.ops("hot-remove", [.hotRemove(rPage)]), holdsReference: false),
             TaskSpec(program: try Programs.ops("stale", [.testFlag(rPage, .locked, result: rResult)]), holdsReference: false),
         ]
@@ -20,7 +21,7 @@ struct AccessTests {
     }
 
     @Test("a stale pointer (no reference) to a frame that was freed and reallocated is WRONG_USAGE; freed but not reused is UNSAFE_ACCESS; after hot-remove it is FATAL_UAF",
-          arguments: [([0, 1], ViolationKind.wrongUsage), ([0], .unsafeAccess), ([0, 2], .fatalUAF), ([0, 1, 2], .fatalUAF)])
+          arguments: [([0, 1], ViolationKind.wrongUsage), ([0], .unsafeAccess), ([0, 2], .fatalUAF), ([0, 1, 1, 2], .fatalUAF)])
     func stalePointer(before: [Int], expected: ViolationKind) throws {
         var f = try Self.staleWorld()
         try f.run(before)

@@ -31,14 +31,15 @@ enum Aftermath: CaseIterable, Sendable, CustomStringConvertible {
     case freed
     /// Reallocated (gen + 1) and locked by its new user (F5's allocator).
     case reused
-    /// Reallocated, then its memmap hot-removed (F6).
+    /// Reallocated, freed again, then its memmap hot-removed (F6): only a
+    /// free frame's memory can go (remove_memory BUG()s otherwise).
     case reusedThenHotRemoved
 
     var description: String {
         switch self {
         case .freed: "freed"
         case .reused: "reused"
-        case .reusedThenHotRemoved: "reused, then hot-removed"
+        case .reusedThenHotRemoved: "reused, freed, then hot-removed"
         }
     }
 
@@ -57,10 +58,11 @@ enum Aftermath: CaseIterable, Sendable, CustomStringConvertible {
 struct DropTests {
     /// Task 0 holds page 0 locked (and a reference) and runs unlock + put;
     /// task 1 is the DROP waiter (behaviour `behavior`); task 2 reallocates
-    /// and locks the frame; task 3 hot-removes it.
+    /// and locks the frame, then unlocks and frees it; task 3 hot-removes it.
     static func dropWorld(core: WaitCore, behavior: UInt8, extra: [any WaitBehavior] = [],
                           thrashing: ThrashingAccounting = .decidedUpFront, flags: PageFlags = []) throws -> Fixture {
-        let reuser = try Programs.ops("allocator", [.allocPage(pfn: 0, into: rTmp, result: rTmp2), .trylockPage(rTmp, result: rResult)])
+        let reuser = try Programs.ops("allocator", [.allocPage(pfn: 0, into: rTmp, result: rTmp2), .trylockPage(rTmp, result: rResult),
+                                                    .clearLockedTestWaiters(rTmp, result: rResult), .putPage(rTmp)])
         let tasks = [
             TaskSpec(program: try Programs.unlockAndPut()),
             TaskSpec(program: try Programs.wait(behavior)),
@@ -82,10 +84,12 @@ struct DropTests {
         #expect(f[1].state == .running && !f[1].blocked, "woken, not yet run")
         #expect(f.page(0).life == .free)
         if after != .freed {
-            try f.finish(2)
+            try f.run([2, 2])
             #expect(f.page(0).gen == 2 && f.page(0).lockOwner == 2)
         }
         if after == .reusedThenHotRemoved {
+            try f.finish(2)
+            #expect(f.page(0).gen == 2 && f.page(0).life == .free)
             try f.finish(3)
             #expect(!f.page(0).memmapPresent)
         }

@@ -10,45 +10,49 @@ struct InvariantTests {
     /// Run `order`, then expect the last step to throw `kind` for `task` on
     /// pfn 0 and leave the world untouched.
     static func expectViolation(_ f: inout Fixture, _ order: [Int], _ kind: ViolationKind, task: Int,
-                                worldUnchanged: Bool = true) throws {
+                                assertion: KernelAssertion? = nil, worldUnchanged: Bool = true) throws {
         try f.run(Array(order.dropLast()))
         let before = f.world
         let v = try #require(violation { try f.step(order.last!) })
         #expect(v.kind == kind)
+        #expect(v.assertion == assertion, "\(v)")
         #expect(v.task == task)
         #expect(v.pfn == 0)
         #expect(!v.function.isEmpty && !v.detail.isEmpty)
         if worldUnchanged { #expect(f.world == before) }
     }
 
-    @Test("PUT_ON_ZERO: a put by a task the ledger counts as a holder, after the refcount already reached 0 (an injected imbalance, F9)")
+    @Test("BUG put_page_testzero: a put by a task the ledger counts as a holder, after the refcount already reached 0 (an injected imbalance, F9)")
     func putOnZero() throws {
         let put = try Programs.ops("put", [.putPage(rPage)])
         var f = try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: put), TaskSpec(program: put)])
         f.world.pages[0].refcount = 1               // the ledger says 2
         #expect(f.world.ledgerMismatches().count == 1)
-        try Self.expectViolation(&f, [0, 1], .putOnZero, task: 1)
+        try Self.expectViolation(&f, [0, 1], .bug, task: 1, assertion: .putPageTestzero)
     }
 
-    @Test("PUT_ON_FROZEN: a put while another task has the page frozen (F9)")
+    @Test("BUG put_page_testzero: a put while another task has the page frozen (F9); the report says who froze it")
     func putOnFrozen() throws {
         let tasks = [
             TaskSpec(program: try Programs.ops("freeze", [.pageRefFreeze(rPage, expected: 2, result: rResult)])),
             TaskSpec(program: try Programs.ops("put", [.putPage(rPage)])),
         ]
         var f = try Fixture(pages: [PageSpec()], tasks: tasks)
-        try Self.expectViolation(&f, [0, 1], .putOnFrozen, task: 1)
+        try Self.expectViolation(&f, [0, 1], .bug, task: 1, assertion: .putPageTestzero)
         #expect(f.result(0) == 1 && f.page(0).life == .frozen)
+        let v = try #require(violation { try f.step(1) })
+        #expect(v.description.hasPrefix("BUG: task 1 pfn 0 in "), "\(v)")
+        #expect(v.detail.contains("VM_BUG_ON_PAGE(page_ref_count(page) == 0) in put_page_testzero") && v.detail.contains("frozen by task 0"), "\(v)")
     }
 
-    @Test("GET_ON_ZERO: get_page on a frozen page (refcount 0); only get_page_unless_zero may try")
+    @Test("BUG get_page: get_page on a frozen page (refcount 0); only get_page_unless_zero may try")
     func getOnZero() throws {
         let tasks = [
             TaskSpec(program: try Programs.ops("freeze", [.pageRefFreeze(rPage, expected: 2, result: rResult)])),
             TaskSpec(program: try Programs.ops("get", [.getPage(rPage)])),
         ]
         var f = try Fixture(pages: [PageSpec()], tasks: tasks)
-        try Self.expectViolation(&f, [0, 1], .getOnZero, task: 1)
+        try Self.expectViolation(&f, [0, 1], .bug, task: 1, assertion: .getPage)
     }
 
     @Test("UNLOCK_BY_NON_OWNER: PG_locked cleared by a task that does not hold it, through unlock_page, the non-atomic clear, or ClearPageLocked",
@@ -90,7 +94,7 @@ struct InvariantTests {
         f.world.pages[0].refcount = 1
         let r = f.engine.replay(f.world, schedule: Schedule([0, 1, 0]))
         #expect(r.end == .violation)
-        #expect(r.violation?.kind == .putOnZero && r.violation?.step == 1 && r.violation?.task == 1)
+        #expect(r.violation?.kind == .bug && r.violation?.assertion == .putPageTestzero && r.violation?.step == 1 && r.violation?.task == 1)
         #expect(r.steps == 2)
     }
 

@@ -134,26 +134,35 @@ struct LocalStepTests {
         return try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: try Programs.ops("long", ops))])
     }
 
-    @Test("a long finite run of local instructions is fine, also when runs separated by a visible step add up to more than the limit; more than 10,000 in a row is BAD_PROGRAM")
-    func localRunLimit() throws {
-        var ok = try Self.localRun(9_999)
-        #expect(try ok.step(0).action == .nothing)
-        #expect(ok[0].finished && ok[0].registers[Int(rTmp)] == 9_999)
-
-        let half = Array(repeating: Op.add(rTmp, 1), count: 9_000)
-        var split = try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: try Programs.ops("split", half + [.pause] + half + [.pause]))])
-        try split.finish(0)
-        #expect(split.log.count == 2 && split[0].registers[Int(rTmp)] == 18_000)
-
-        var over = try Self.localRun(10_001)
-        #expect(violation { try over.step(0) }?.kind == .badProgram)
+    /// A local loop that counts r2 up to `n`: `n` backward branches taken,
+    /// then a pause.
+    static func localLoop(_ n: Int) throws -> Fixture {
+        let ops: [Op] = [.add(rTmp, 1), .branch(rTmp, .less, Int64(n) + 1, to: 0), .pause]
+        return try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: try Programs.ops("loop", ops))])
     }
 
-    @Test("exactly 10,000 local instructions in a row is not more than 10,000, and `localRunLimit` is documented as the most run in a row: not BAD_PROGRAM")
-    func localRunLimitBoundary() throws {
-        var f = try Self.localRun(10_000)
-        let v = violation { try f.step(0) }
+    @Test("a straight run of local instructions never loops, however long: 50,000 in a row run in one step, and runs separated by a visible step too")
+    func longStraightRun() throws {
+        var ok = try Self.localRun(50_000)
+        #expect(try ok.step(0).action == .nothing)
+        #expect(ok[0].finished && ok[0].registers[Int(rTmp)] == 50_000)
+
+        let half = Array(repeating: Op.add(rTmp, 1), count: 30_000)
+        var split = try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: try Programs.ops("split", half + [.pause] + half + [.pause]))])
+        try split.finish(0)
+        #expect(split.log.count == 2 && split[0].registers[Int(rTmp)] == 60_000)
+    }
+
+    @Test("a local loop may take at most 10,000 backward branches without a step: exactly 10,000 is fine, 10,001 is BAD_PROGRAM")
+    func localRunLimit() throws {
+        var ok = try Self.localLoop(10_000)
+        let v = violation { try ok.step(0) }
         #expect(v == nil, "\(v.map { "\($0)" } ?? "")")
+        #expect(ok[0].finished && ok[0].registers[Int(rTmp)] == 10_001)
+
+        var over = try Self.localLoop(10_001)
+        let w = try #require(violation { try over.step(0) })
+        #expect(w.kind == .badProgram && w.detail.contains("10000 backward jumps or branches"), "\(w)")
     }
 
     // MARK: preemption points
