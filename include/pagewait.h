@@ -469,7 +469,9 @@ int pw_explore_options_init(pw_explore_options *o, size_t size);
 typedef struct pw_explore_result {
     size_t size;
     int32_t verdict;        /* PW_VERDICT_* */
-    int32_t complete;       /* exhaustive: every reachable state was visited */
+    int32_t complete;       /* 1 only for a proof: exhaustive, no bound cut, every reachable
+                            ** state visited and checked, and every fair run ends (no cycle
+                            ** keeps a task from finishing); docs/exploration.md */
     uint64_t states;        /* distinct states (exhaustive) or steps (pct, random) */
     uint64_t transitions;
     uint64_t runs;          /* pct, random */

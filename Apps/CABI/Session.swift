@@ -249,7 +249,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
         var pool: [CString] = []
         let best = r.minimal ?? r.found
         let out = pw_explore_result(
-            size: size, verdict: r.violation == nil ? PW_VERDICT_NO_VIOLATION : PW_VERDICT_VIOLATION, complete: r.complete ? 1 : 0,
+            size: size, verdict: r.violation == nil ? PW_VERDICT_NO_VIOLATION : PW_VERDICT_VIOLATION, complete: r.verdict.isProof ? 1 : 0,
             states: UInt64(r.states), transitions: UInt64(r.transitions), runs: UInt64(r.runs ?? 0),
             kind: session.keep(r.violation?.kind.rawValue, in: &pool),
             detail: session.keep(r.violation?.description, in: &pool),

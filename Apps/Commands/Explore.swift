@@ -163,21 +163,12 @@ struct Explore: ParsableCommand {
         if let seed { request.seed = seed }
         request.timing = timingOptions.timing
         request.shrink = !noShrink
-        var result = setup.explore(request, progress: { p in
+        let result = setup.explore(request, progress: { p in
             switch p {
             case .states(let n): progress.update(states: n)
             case .runs(let n): progress.update(runs: n)
             }
         }, cancelled: { interrupt.requested })
-        // The violation and first sign as `pagewait replay` of the printed
-        // schedule reports them, so the two agree step for step (the search's
-        // first sign was seen on the schedule as found, before shrinking).
-        if let best = result.best,
-           let replayed = try? setup.replayReport(ReplayRequest(schedule: best), scenario: scenario.name, strategy: strategy.name),
-           let v = replayed.outcome.violation {
-            result.violation = v
-            result.predictor = replayed.firstSign
-        }
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
         try emit(format == .json ? try jsonText(report) + "\n"

@@ -81,8 +81,8 @@ static int explore(pw_context *ctx, const char *scenario, const char *strategy)
                text(result.schedule), scenario, strategy);
     } else {
         printf("no violation, %s\n", result.complete
-               ? "complete: every reachable state visited"
-               : "within bounds: the search was cut short");
+               ? "a proof: every reachable state visited, every run ends"
+               : "not a proof: a bound cut the search, or whether every run ends was not settled");
         printf("  %llu states, %.3f s\n", (unsigned long long)result.states, result.seconds);
     }
 

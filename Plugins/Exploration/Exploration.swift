@@ -204,6 +204,12 @@ extension Setup {
             if let (minimal, v) = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers).shrink(found) {
                 out.minimal = minimal
                 out.violation = v
+                // The first sign where the minimal schedule shows it, as
+                // `pagewait replay` of that schedule reports it.
+                if out.predictor != nil, let sign = ScheduleShrinker(setup: setup, makeCheckers: { Checkers.standard(for: setup) })
+                    .replay(minimal.steps).violation, sign.kind == .waitersUnsound {
+                    out.predictor = sign
+                }
             }
             out.shrinkSeconds = seconds(since: shrinkStart)
         }

@@ -184,7 +184,7 @@ struct ExamplesTests {
         #expect(r.stderr.isEmpty, "\(r)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("reclaim-race under put-and-wait-unlockless: violation LOST_WAKEUP"), "\(r)")
-        #expect(lines.contains("reclaim-race under put-and-wait: no violation, complete: every reachable state visited"), "\(r)")
+        #expect(lines.contains("reclaim-race under put-and-wait: no violation, a proof: every reachable state visited, every run ends"), "\(r)")
         #expect(lines.contains { $0.hasPrefix("  minimal schedule (") && $0.contains("pw1:") }, "\(r)")
 
         let replay = try #require(lines.first { $0.hasPrefix("  replay: pagewait replay 'pw1:") }, "\(r)")
