@@ -14,16 +14,6 @@ public enum ProgramLimits {
 
     /// "instructions 1000001 is out of range: allowed 0...1,000,000".
     static func outOfRange(_ what: String, _ value: some BinaryInteger, _ range: ClosedRange<Int>) -> String {
-        "\(what) \(value) is out of range: allowed \(grouped(range.lowerBound))...\(grouped(range.upperBound))"
-    }
-
-    static func grouped(_ v: Int) -> String {
-        let digits = String(v.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (v < 0 ? "-" : "") + out
+        RangeError(what: what, value: "\(value)", allowed: Limit(Int64(range.lowerBound)...Int64(range.upperBound)).description).description
     }
 }

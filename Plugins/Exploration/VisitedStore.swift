@@ -140,36 +140,21 @@ final class VisitedStore: Sendable {
     /// Record a visit to the state with `fingerprint`, reached with `sleep`,
     /// and say what is left to explore from it. One call, under the
     /// segment's lock, so across threads each transition out of a state is
-    /// left to exactly one visitor.
+    /// left to exactly one visitor. A new state is kept only while the store
+    /// holds fewer than `limit`.
     func visit(_ fingerprint: UInt64, sleep: TaskSet, limit: Int) -> Visit {
-        let (segment, key) = locate(fingerprint)
-        return segment.table.withLock { t -> Visit in
-            var i = t.find(key)
-            let s = t.slots[i]
-            if s != 0 {
-                let seen = Self.decode(s & Self.sleepMask)
-                let newlyAwake = seen - sleep
-                if newlyAwake.isEmpty { return .nothingNew }
-                let now = seen & sleep
-                t.slots[i] = key | Self.encode(now)
-                return .seen(newlyAwake: newlyAwake, sleep: now)
-            }
-            if total.load(ordering: .relaxed) >= limit { return .full }
-            if (t.count + 1) * 5 > t.capacity * 4 {
-                t.grow()
-                i = t.find(key)
-            }
-            t.slots[i] = key | Self.encode(sleep)
-            t.count += 1
-            total.wrappingAdd(1, ordering: .relaxed)
-            return .new
-        }
+        visit(fingerprint, sleep: sleep) { total.load(ordering: .relaxed) < limit }
     }
 
     /// `visit`, with a state budget shared by stores and threads instead of
     /// a limit of this store's own: a new state is kept only if it can take
     /// one from `budget`, so together the stores never keep more.
     func visit(_ fingerprint: UInt64, sleep: TaskSet, budget: StateBudget) -> Visit {
+        visit(fingerprint, sleep: sleep) { budget.take() }
+    }
+
+    /// Both: `admit` says, under the lock, whether a new state may be kept.
+    private func visit(_ fingerprint: UInt64, sleep: TaskSet, admit: () -> Bool) -> Visit {
         let (segment, key) = locate(fingerprint)
         return segment.table.withLock { t -> Visit in
             var i = t.find(key)
@@ -182,7 +167,7 @@ final class VisitedStore: Sendable {
                 t.slots[i] = key | Self.encode(now)
                 return .seen(newlyAwake: newlyAwake, sleep: now)
             }
-            guard budget.take() else { return .full }
+            guard admit() else { return .full }
             if (t.count + 1) * 5 > t.capacity * 4 {
                 t.grow()
                 i = t.find(key)
