@@ -181,7 +181,7 @@ public struct ScenarioSpec: Scenario {
         let capacity = Int64(TaskSet.capacity)
         let clamped = counts.map { min(max($0, 0), capacity + 1) }
         // The caller's values first, largest first: the one to blame.
-        let order = counts.indices.sorted { (placed[$0].actor != nil ? 1 : 0, -counts[$0], $0) < (placed[$1].actor != nil ? 1 : 0, -counts[$1], $1) }
+        let order = counts.indices.sorted { (placed[$0].actor != nil ? 1 : 0, -clamped[$0], $0) < (placed[$1].actor != nil ? 1 : 0, -clamped[$1], $1) }
         for i in order {
             let others = clamped.reduce(0, +) - clamped[i]
             let room = Limit(0...max(0, capacity - others))

@@ -27,6 +27,14 @@ struct ParameterLimitTests {
         }
     }
 
+    @Test("an actor count at the ends of Int64 is refused with its room, not trapped on (a fuzz finding: ordering the counts negated Int64.min)", arguments: [Int64.min, Int64.min + 1, Int64.max])
+    func extremeCounts(value: Int64) throws {
+        let (error, range) = try #require(try Self.refusal("reclaim-race", ["faulters": value]))
+        #expect(range.what == "parameter faulters" && range.value == "\(value)", "\(error)")
+        // With the other count extreme too, whichever is blamed, nothing traps.
+        _ = try Self.refusal("reclaim-race", ["faulters": value, "reclaimers": Int64.min])
+    }
+
     @Test("every built-in actor declares a limit for each of its parameters, and no limit for anything else; each default lies in its limit")
     func everyParameterHasALimit() {
         for actor in BuiltinPlugins.actors {
