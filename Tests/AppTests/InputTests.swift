@@ -27,6 +27,14 @@ func scratchDirectory(_ name: String) throws -> URL {
     return dir
 }
 
+/// `r` is a refusal as bad usage: status 2, and one line on standard
+/// error that holds `message`.
+func expectRefused(_ r: ProcessOutput, _ message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    #expect(r.status == 2, "\(r)", sourceLocation: sourceLocation)
+    #expect(r.stderr.contains(message), "\(r)", sourceLocation: sourceLocation)
+    #expect(r.stderr.split(separator: "\n").count == 1, "\(r)", sourceLocation: sourceLocation)
+}
+
 @Suite("pagewait input")
 struct InputTests {
     /// Every numeric option is bounded: refused with exit status 2 and one
@@ -61,10 +69,7 @@ struct InputTests {
     ] as [([String], String, String, String?)])
     func numberOutOfRange(arguments: [String], what: String, allowed: String, inHelp: String?) throws {
         let r = try runPagewait(arguments)
-        #expect(r.status == 2, "\(r)")
-        let lines = r.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(r)")
-        #expect(r.stderr.contains("\(what) is out of range: allowed \(allowed)"), "\(r)")
+        expectRefused(r, "\(what) is out of range: allowed \(allowed)")
         #expect(r.stdout.isEmpty, "\(r)")
         if let inHelp {
             let help = try runPagewait(["help", arguments[0]])
@@ -102,9 +107,7 @@ struct InputTests {
     ])
     func conflictingOptions(arguments: [String], message: String) throws {
         let r = try runPagewait(arguments)
-        #expect(r.status == 2, "\(r)")
-        #expect(r.stderr.contains(message), "\(r)")
-        #expect(r.stderr.split(separator: "\n").count == 1, "\(r)")
+        expectRefused(r, message)
         #expect(r.stdout.isEmpty, "\(r)")
     }
 
@@ -164,9 +167,7 @@ struct InputTests {
     ])
     func suggestions(arguments: [String], message: String) throws {
         let r = try runPagewait(arguments)
-        #expect(r.status == 2, "\(r)")
-        #expect(r.stderr.contains(message), "\(r)")
-        #expect(r.stderr.split(separator: "\n").count == 1, "\(r)")
+        expectRefused(r, message)
     }
 
     @Test("help names unfair-N's range, and unfair-10,000 resolves")
