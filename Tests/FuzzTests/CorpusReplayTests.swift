@@ -85,6 +85,23 @@ struct CorpusReplayTests {
         }
     }
 
+    @Test("keep-going mode counts every finding by class and saves only the first input of a class")
+    func keepGoing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-keep-going-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fuzzer = ScheduleFuzzer(try ScheduleFuzzConfiguration(mode: .all, shrink: false, keepGoing: dir))
+        let findings = Self.inputs("findings/schedules")
+        try #require(findings.count >= 2)
+        for (_, bytes) in findings { bytes.withUnsafeBytes { fuzzer.fuzz($0) } }
+        // Every committed finding is one class: the seed's lost wakeup.
+        let key = "LOST_WAKEUP-reclaim-race-put-and-wait-unlockless"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [key])
+        #expect(FileManager.default.contents(atPath: "\(dir)/\(key)").map(Array.init) == findings[0].bytes)
+        #expect(fuzzer.tally.contains("\(findings.count) findings in 1 classes"), "\(fuzzer.tally)")
+        #expect(fuzzer.tally.contains("\(findings.count)\t\(key)"), "\(fuzzer.tally)")
+    }
+
     @Test("scenario-file inputs parse or fail with a located error, and build and run without crashing")
     func scenarioFiles() {
         let fuzzer = ScenarioFileFuzzer()

@@ -41,6 +41,10 @@ public struct ScheduleFuzzConfiguration: Sendable {
     public var maxSteps: Int
     /// Shrink a finding's schedule before reporting it.
     public var shrink: Bool
+    /// Where a campaign that keeps going past findings saves the first
+    /// input of each class (violation, scenario, strategy); nil: the first
+    /// finding stops the campaign.
+    public var keepGoing: String?
     /// Parameter names each scenario argument accepts.
     public var knownParameters: [String: [String]]
 
@@ -50,7 +54,7 @@ public struct ScheduleFuzzConfiguration: Sendable {
     /// names. The order fixes what an input's first bytes mean.
     public init(mode: Mode, plugins: [String] = [], scenarioFiles: [String] = [], extraStrategies: [String] = [],
                 scenarioFilter: Set<String>? = nil, strategyFilter: Set<String>? = nil, knobFilter: Set<String>? = nil,
-                maxSteps: Int = 20_000, shrink: Bool = true) throws(ConfigurationError) {
+                maxSteps: Int = 20_000, shrink: Bool = true, keepGoing: String? = nil) throws(ConfigurationError) {
         var registry = BuiltinPlugins.registry()
         for path in plugins {
             do { try PluginLoader.load(path, into: &registry) } catch { throw ConfigurationError(error.description) }
@@ -96,6 +100,7 @@ public struct ScheduleFuzzConfiguration: Sendable {
         self.pluginPaths = plugins
         self.maxSteps = maxSteps
         self.shrink = shrink
+        self.keepGoing = keepGoing
         var known: [String: [String]] = [:]
         for s in scenarios {
             known[s.argument] = (s.scenario as? ScenarioSpec)?.knownParameters ?? Array(s.scenario.parameters.keys)
@@ -124,7 +129,9 @@ public struct ScheduleFuzzConfiguration: Sendable {
     /// - `PW_FUZZ_KNOBS=k1,k2`: only these parameter knobs (`ScheduleFuzzer.knobs`); empty: none,
     ///   so every scenario keeps its default parameters;
     /// - `PW_FUZZ_MAX_STEPS=N`: the step budget per run (default 20000);
-    /// - `PW_FUZZ_SHRINK=0`: report findings without shrinking their schedule.
+    /// - `PW_FUZZ_SHRINK=0`: report findings without shrinking their schedule;
+    /// - `PW_FUZZ_KEEP_GOING=dir`: do not stop at a finding; report and save
+    ///   the first input of each class in `dir`, tally the rest.
     public static func fromEnvironment(safe: Bool) throws(ConfigurationError) -> ScheduleFuzzConfiguration {
         func list(_ name: String, separator: Character = ",") -> [String]? {
             guard let v = environment(name), !v.isEmpty else { return nil }
@@ -144,7 +151,8 @@ public struct ScheduleFuzzConfiguration: Sendable {
             extraStrategies: strategyNames ?? [],
             scenarioFilter: scenarioNames.map(Set.init), strategyFilter: strategyNames.map(Set.init),
             knobFilter: environment("PW_FUZZ_KNOBS").map { _ in Set(list("PW_FUZZ_KNOBS") ?? []) },
-            maxSteps: maxSteps, shrink: environment("PW_FUZZ_SHRINK") != "0")
+            maxSteps: maxSteps, shrink: environment("PW_FUZZ_SHRINK") != "0",
+            keepGoing: environment("PW_FUZZ_KEEP_GOING").flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// One line for the start of a campaign.

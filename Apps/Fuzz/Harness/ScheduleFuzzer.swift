@@ -82,6 +82,9 @@ public final class ScheduleFuzzer: Sendable {
     /// Inputs that ran, and inputs the filters skipped (libFuzzer's exec/s
     /// counts both).
     private let counts = Mutex((ran: 0, skipped: 0))
+    /// With `keepGoing`: how many findings of each class (violation kind,
+    /// scenario, strategy) the campaign met.
+    private let findings = Mutex([String: Int]())
 
     public init(_ configuration: ScheduleFuzzConfiguration) {
         self.configuration = configuration
@@ -211,7 +214,13 @@ public final class ScheduleFuzzer: Sendable {
     /// of a campaign.
     public var tally: String {
         let c = counts.withLock { $0 }
-        return "pagewait fuzz-schedules: \(c.ran) inputs ran, \(c.skipped) skipped by the filters"
+        var lines = ["pagewait fuzz-schedules: \(c.ran) inputs ran, \(c.skipped) skipped by the filters"]
+        let classes = findings.withLock { $0 }
+        if configuration.keepGoing != nil {
+            lines.append("pagewait fuzz-schedules: \(classes.values.reduce(0, +)) findings in \(classes.count) classes")
+            for (key, n) in classes.sorted(by: { $0.key < $1.key }) { lines.append("  \(n)\t\(key)") }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The report printed before the trap: the violation, the schedule, a
@@ -272,11 +281,30 @@ public final class ScheduleFuzzer: Sendable {
         let e = evaluate(Array(data))
         counts.withLock { if e.testCase == nil { $0.skipped += 1 } else { $0.ran += 1 } }
         if let f = e.finding {
-            fuzzerFail(report(f))
+            guard let dir = configuration.keepGoing else { fuzzerFail(report(f)) }
+            record(f, input: Array(data), in: dir)
         }
         if let b = e.buildError, let c = e.testCase {
             fuzzerFail("pagewait fuzz-schedules: \(c) does not build: \(b)")
         }
+    }
+}
+
+extension ScheduleFuzzer {
+    /// Keep-going mode: count the finding under its class; the first of a
+    /// class is reported and its input saved as `dir/KIND-scenario-strategy`
+    /// (a file the fuzz executable replays as a crash input).
+    func record(_ finding: ScheduleFinding, input: [UInt8], in dir: String) {
+        let scenario = finding.testCase.scenario.split(separator: "/").last.map(String.init) ?? finding.testCase.scenario
+        let key = "\(finding.violation.kind)-\(scenario)-\(finding.testCase.strategy)"
+        let first = findings.withLock { (classes: inout [String: Int]) -> Bool in
+            classes[key, default: 0] += 1
+            return classes[key] == 1
+        }
+        guard first else { return }
+        var text = report(finding)
+        if writeFile("\(dir)/\(key)", input) { text += "\n  input: \(dir)/\(key)" }
+        printError(text)
     }
 }
 
