@@ -63,9 +63,11 @@ struct RecordedOutputTests {
     }
 
     /// Replace wall-clock figures: "0.012 s", "12,345 states/s" and JSON
-    /// fields whose name ends in "Seconds"/"seconds".
+    /// fields whose name ends in "Seconds"/"seconds"; drop the progress
+    /// lines a search prints once a second ("  ... 4096 states, ...").
     static func maskClock(_ text: String) -> String {
-        var s = text
+        var s = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !($0.hasPrefix("  ... ") && $0.hasSuffix("/s")) }.joined(separator: "\n")
         s = s.replacing(/\b[0-9][0-9,]*(\.[0-9]+)? s\b/, with: "<t> s")
         s = s.replacing(/[0-9][0-9,.]* (states|runs|steps|inputs)\/s/) { "<r> \($0.output.1)/s" }
         s = s.replacing(/"(\w*[Ss]econds)" : [0-9.e+-]+/) { "\"\($0.output.1)\" : <t>" }
@@ -129,6 +131,7 @@ struct RecordedOutputTests {
         #expect(Self.maskClock("\"searchSeconds\" : 0.009451305,") == "\"searchSeconds\" : <t>,")
         #expect(Self.maskClock("1,234,567 states/s") == "<r> states/s")
         #expect(Self.maskClock("3 seeds, step 233, pfn 0") == "3 seeds, step 233, pfn 0")
+        #expect(Self.maskClock("a\n  ... 28672 states, 27825 states/s\nb") == "a\nb")
         #expect(Self.fnv1a("a") != Self.fnv1a("b"))
     }
 }
