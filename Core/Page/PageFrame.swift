@@ -61,3 +61,11 @@ public struct PageRef: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "pfn \(pfn) (gen \(gen))" }
 }
+
+extension PageFrame: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(flags.rawValue); h.combine(refcount); h.combine(mapcount); h.combine(life.rawValue)
+        h.combine(frozenBy); h.combine(gen); h.combine(mapping); h.combine(isolatedBy)
+        h.combine(lockOwner); h.combine(memmapPresent)
+    }
+}

@@ -65,3 +65,15 @@ public struct CacheSlot: Hashable, Sendable {
         self.pfn = pfn
     }
 }
+
+extension PTE: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(kind.rawValue); h.combine(pfn); h.combine(mm)
+    }
+}
+
+extension CacheSlot: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(file); h.combine(pfn)
+    }
+}

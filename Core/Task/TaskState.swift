@@ -151,3 +151,50 @@ public struct TaskState: Hashable, Sendable {
 
     @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks & lock.bit != 0 }
 }
+
+extension WaitFrame: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(state.rawValue)
+        h.combine(behavior); h.combine(resultRegister); h.combine(release); h.combine(bitSet)
+        h.combine(result); h.combine(unfairness); h.combine(requeues); h.combine(thrashing); h.combine(delayacct)
+    }
+}
+
+extension WakeFrame: StateIdentity {
+    /// Statistics of the walk (longest chunk, exclusive wakes per call).
+    public static var fieldsOutsideIdentity: Set<String> { ["visits", "exclusiveWoken"] }
+
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(bucket); h.combine(next)
+        h.combine(nextIsBookmark); h.combine(pageMatch); h.combine(nrExclusive); h.combine(count)
+        h.combine(resumeFromBookmark)
+    }
+}
+
+extension TaskStats: StateIdentity {
+    /// Counts no step reads. The accounting enters and leaves are in, as
+    /// their difference: whether the task is inside a memstall is state.
+    public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups"] }
+
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(psiEnter &- psiLeave); h.combine(delayacctStart &- delayacctEnd)
+    }
+}
+
+extension TaskState: StateIdentity {
+    /// The scheduler's hint, cleared by the task's next instruction.
+    public static var fieldsOutsideIdentity: Set<String> { ["preemptHint"] }
+
+    /// A frame's locals are identity only while the task is inside it: a
+    /// finished frame's leftovers are never read again.
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(program); h.combine(pc)
+        for i in 0..<TaskState.registerCount { h.combine(registers[i]) }
+        h.combine(state.rawValue); h.combine(blocked); h.combine(pending.rawValue); h.combine(finished)
+        h.combine(heldLocks); h.combine(heldBucket); h.combine(frame.rawValue); h.combine(snapshot.rawValue)
+        if frame == .wait { wait.combineIdentity(into: &h) }
+        if frame == .wake { wake.combineIdentity(into: &h) }
+        entry.combineIdentity(into: &h)
+        stats.combineIdentity(into: &h)
+    }
+}

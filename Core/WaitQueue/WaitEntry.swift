@@ -51,3 +51,15 @@ public struct QueueItem: Hashable, Sendable {
         self.isBookmark = isBookmark
     }
 }
+
+extension WaitEntry: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(page.register); h.combine(bit.rawValue); h.combine(flags.rawValue); h.combine(onList); h.combine(bucket)
+    }
+}
+
+extension QueueItem: StateIdentity {
+    public func combineIdentity(into h: inout StableHasher) {
+        h.combine(bucket); h.combine(task); h.combine(isBookmark)
+    }
+}
