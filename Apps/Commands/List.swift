@@ -34,7 +34,7 @@ struct List: ParsableCommand {
                 // name=default [allowed range]
                 let params: [String]? = (p as? ScenarioSpec)?.parameterTable.map(\.description)
                     ?? (p as? any ProgramActor)?.parameterTable.map(\.description)
-                    ?? ((p as? any Scenario)?.parameters ?? (p as? any Actor)?.parameters).map { d in d.keys.sorted().map { "\($0)=\(d[$0]!)" } }
+                    ?? ((p as? any Scenario)?.parameters ?? (p as? any ScenarioActor)?.parameters).map { d in d.keys.sorted().map { "\($0)=\(d[$0]!)" } }
                 if let params, !params.isEmpty {
                     print("  \(String(repeating: " ", count: width))    parameters: \(params.joined(separator: " "))")
                 }

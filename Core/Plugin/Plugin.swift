@@ -114,13 +114,14 @@ public struct Setup: Sendable {
 }
 
 /// An actor: one kind of kernel task (migrator, faulter, reclaimer, ...)
-/// whose program a scenario places in a world.
-public protocol Actor: Plugin {
+/// whose program a scenario places in a world. Named `ScenarioActor`, not
+/// `Actor`, so it never reads as Swift's concurrency `Actor`.
+public protocol ScenarioActor: Plugin {
     /// Parameter names the actor reads, with their defaults.
     var parameters: Parameters { get }
 }
 
-extension Actor {
+extension ScenarioActor {
     public static var kind: PluginKind { .actor }
 }
 

@@ -13,7 +13,7 @@ public struct ActorContext: Sendable {
 }
 
 /// An actor that contributes one task running a program it writes.
-public protocol ProgramActor: Actor {
+public protocol ProgramActor: ScenarioActor {
     func program(_ context: ActorContext) throws(BuildError) -> Program
     /// The values each parameter means something for, declared next to
     /// `parameters`. A parameter without one gets `ParameterLimit.undeclared`;

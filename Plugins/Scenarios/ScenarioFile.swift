@@ -109,7 +109,7 @@ public enum ScenarioFile {
             for actor in doc.actors {
                 guard let kindItem = actor.items["kind"] else { throw fail(actor.line, "[[actor]] needs a 'kind'") }
                 guard case .string(let kind) = kindItem.value else { throw fail(kindItem.line, "'kind' must be a string") }
-                guard let a = (try? registry.lookup(.actor, kind, as: (any Actor).self)) as? any ProgramActor else {
+                guard let a = (try? registry.lookup(.actor, kind, as: (any ScenarioActor).self)) as? any ProgramActor else {
                     throw fail(kindItem.line, "no actor '\(kind)'; known: \(registry.names(.actor).joined(separator: ", "))")
                 }
                 var line = ActorSpec(a, source: SourceLines(path: path, line: actor.line))
@@ -188,7 +188,7 @@ public enum ScenarioFile {
 
     /// A hint for a key that belongs elsewhere in the file.
     private static func misplaced(_ key: String, in place: Place, _ registry: Registry) -> String {
-        let actorParameter = registry.all(.actor).contains { ($0 as? any Actor)?.parameters[key] != nil }
+        let actorParameter = registry.all(.actor).contains { ($0 as? any ScenarioActor)?.parameters[key] != nil }
         let countParameter = key.hasSuffix("s") && registry.names(.actor).contains(String(key.dropLast()))
         switch (place, key) {
         case (.top, _) where key == "mappings" || actorParameter || countParameter:
