@@ -194,7 +194,7 @@ public func pwBuilderListing(_ b: OpaquePointer?, _ out: UnsafeMutablePointer<Un
         }
         var text = ""
         for (i, instruction) in program.instructions.enumerated() {
-            text += "\(i)\t\(instruction.function)\t\(Listing.line(instruction.op))\n"
+            text += "\(i)\t\(instruction.function)\t\(instruction.op.listing)\n"
         }
         out.pointee = callerString(text)
     }

@@ -66,17 +66,11 @@ public struct Engine: Sendable {
         self.base = offsets
         self.length = programs.map(\.instructions.count)
         var read = Set<Int32>()
-        for op in ops { if case .readCounter(let c, _) = op { read.insert(c) } }
+        for op in ops { if case .control(.readCounter(let c, _)) = op { read.insert(c) } }
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
         self.isLocal = ops.map(\.isLocal)
-        self.gates = ops.map { op in
-            switch op {
-            case .spinLock(let l): .spin(l.bit)
-            case .wakeUpPageBit(let r, _): .bucketOfPage(r)
-            default: .free
-            }
-        }
+        self.gates = ops.map(\.gate)
     }
 
     /// Jump targets, registers and behaviour numbers must be in range, so a
@@ -92,20 +86,10 @@ public struct Engine: Sendable {
                 throw ProgramError(program: p.name, pc: pc, message: ProgramLimits.outOfRange("register", r, 0...TaskState.registerCount - 1))
             }
         }
-        func target(_ to: Int32, _ pc: Int) throws(ProgramError) {
-            if to < 0 || to > n { throw ProgramError(program: p.name, pc: pc, message: "jump target \(to) outside 0...\(n)") }
-        }
         for (pc, ins) in p.instructions.enumerated() {
             for r in ins.op.registers { try reg(r, pc) }
-            switch ins.op {
-            case .jump(let to): try target(to, pc)
-            case .branch(_, _, _, let to): try target(to, pc)
-            case .waitOnPageBit(_, let bit, _, let b, _), .waitOnPageBitReleasing(_, let bit, _, let b, _, _):
-                if Int(b) >= behaviors { throw ProgramError(program: p.name, pc: pc, message: "behaviour \(b) not in the table (0..<\(behaviors))") }
-                if bit != .locked && bit != .writeback { throw ProgramError(program: p.name, pc: pc, message: "can only wait on PG_locked or PG_writeback") }
-            case .wakeUpPageBit(_, let bit):
-                if bit != .locked && bit != .writeback { throw ProgramError(program: p.name, pc: pc, message: "can only wake PG_locked or PG_writeback") }
-            default: break
+            if let message = ins.op.problem(length: n, behaviors: behaviors) {
+                throw ProgramError(program: p.name, pc: pc, message: message)
             }
         }
     }
@@ -225,7 +209,7 @@ public struct Engine: Sendable {
         guard w.tasks[t].frame == .none else { return false }
         let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
         guard pc < length[program] else { return false }
-        if case .pause = ops[base[program] + pc] { return true }
+        if case .control(.pause) = ops[base[program] + pc] { return true }
         return false
     }
 
@@ -245,34 +229,4 @@ public struct Engine: Sendable {
 extension ViolationKind {
     /// A schedule named a task that cannot take a step.
     public static let notRunnable = ViolationKind(rawValue: "NOT_RUNNABLE")
-}
-
-extension Op {
-    /// Touches nothing another task can see: run in place by `runLocals`.
-    var isLocal: Bool {
-        switch self {
-        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
-        default: false
-        }
-    }
-
-    /// Registers the operation reads or writes.
-    var registers: [Register] {
-        switch self {
-        case .jump, .count, .pause, .preemptionPoint, .exit, .spinLock, .spinUnlock, .cacheRemove, .sendSignal:
-            return []
-        case .branch(let r, _, _, _), .set(let r, _), .add(let r, _), .loadPage(let r, _), .getPage(let r),
-             .putPage(let r), .pageRefUnfreeze(let r, _), .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r),
-             .setFlag(let r, _), .clearFlag(let r, _), .wakeUpPageBit(let r, _), .unmapToMigration(_, let r),
-             .removeMigrationPTE(_, let r), .unmapPTE(_, let r), .putbackLRU(let r), .findCachePage(_, let r),
-             .cacheReplace(_, let r), .freeFrozenPage(let r), .signalPending(let r), .hotRemove(let r),
-             .readCounter(_, let r):
-            return [r]
-        case .getPageUnlessZero(let a, let b), .pageRefFreeze(let a, _, let b), .trylockPage(let a, let b),
-             .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b), .waitOnPageBit(let a, _, _, _, let b),
-             .readPTE(_, let a, let b), .allocPage(_, let a, let b), .isolateLRU(let a, let b),
-             .readRefcount(let a, let b), .readMapcount(let a, let b), .move(let a, let b), .waitOnPageBitReleasing(let a, _, _, _, _, let b):
-            return [a, b]
-        }
-    }
 }

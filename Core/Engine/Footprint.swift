@@ -76,7 +76,6 @@ extension Engine {
             f.controlCounters = local.controlCounters[global]
             f.pages |= local.loadedPages[global]
         }
-        func reg(_ r: Register) -> Int32 { PageRef(register: task.registers[Int(r)]).pfn }
         switch task.frame {
         case .wait:
             f.page(task.wait.page.pfn)
@@ -93,51 +92,15 @@ extension Engine {
             break
         }
         guard pc < length[program] else { return f }
-        switch ops[base[program] + pc] {
-        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit, .pause, .preemptionPoint:
-            break
-        case .getPage(let r), .putPage(let r), .pageRefUnfreeze(let r, _), .nonAtomicClearRead(let r),
-             .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _), .putbackLRU(let r),
-             .freeFrozenPage(let r), .hotRemove(let r), .getPageUnlessZero(let r, _), .pageRefFreeze(let r, _, _),
-             .readRefcount(let r, _), .readMapcount(let r, _), .trylockPage(let r, _), .clearLockedTestWaiters(let r, _),
-             .testFlag(let r, _, _), .isolateLRU(let r, _):
-            f.page(reg(r))
-        case .waitOnPageBit(let r, _, _, _, _):
-            f.page(reg(r))
-            f.bucket(config.waitTable.bucket(of: reg(r)))
-        case .waitOnPageBitReleasing(let r, _, _, _, let l, _):
-            f.page(reg(r))
-            f.bucket(config.waitTable.bucket(of: reg(r)))
-            f.locks |= l.bit
-        case .wakeUpPageBit(let r, _):
-            let p = reg(r)
-            f.page(p)
-            let b = config.waitTable.bucket(of: p)
-            f.bucket(b)
-            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == b { f.tasks.insert(i) }
-        case .spinLock(let l), .spinUnlock(let l):
-            f.locks |= l.bit
-        case .readPTE(let slot, _, _), .unmapToMigration(let slot, _), .removeMigrationPTE(let slot, _), .unmapPTE(let slot, _):
-            f.pte(slot)
-            if slot >= 0 && Int(slot) < w.ptes.count { f.page(w.ptes[Int(slot)].pfn) }
-            if case .removeMigrationPTE(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
-            if case .unmapToMigration(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
-            if case .unmapPTE(_, let r) = ops[base[program] + pc] { f.page(reg(r)) }
-        case .allocPage(let pfn, _, _):
-            f.page(pfn)
-        case .findCachePage(let slot, _), .cacheRemove(let slot):
-            f.slot(slot)
-            if slot >= 0 && Int(slot) < w.cache.count { f.page(w.cache[Int(slot)].pfn) }
-        case .cacheReplace(let slot, let r):
-            f.slot(slot)
-            if slot >= 0 && Int(slot) < w.cache.count { f.page(w.cache[Int(slot)].pfn) }
-            f.page(reg(r))
-        case .sendSignal(let target, _):
-            if target >= 0 && Int(target) < TaskSet.capacity { f.tasks.insert(Int(target)) }
-        case .signalPending:
-            break
-        }
+        footprint(of: ops[base[program] + pc], t, in: w, into: &f)
         return f
+    }
+
+    /// The frame whose pointer task `t` holds in register `r` (-1 or out
+    /// of range if none: `Footprint.page` ignores a negative one).
+    @inline(__always)
+    func pfn(in r: Register, of t: Int, _ w: World) -> Int32 {
+        PageRef(register: w.tasks[t].registers[Int(r)]).pfn
     }
 }
 
@@ -160,18 +123,12 @@ struct LocalReach {
         // The locals' own effects and their successors (-1: none).
         var next = Array(repeating: (Int32(-1), Int32(-1)), count: n)
         for q in 0..<n where local[q] {
-            switch ops[first + q] {
-            case .jump(let to): next[q] = (to, -1)
-            case .branch(_, _, _, let to): next[q] = (Int32(q + 1), to)
-            case .exit: break
-            case .count(let k), .readCounter(let k, _):
-                counters[q] = control.contains(k)
-                next[q] = (Int32(q + 1), -1)
-            case .loadPage(_, let pfn):
-                pages[q] = 1 << UInt64(Int(pfn) & 63)
-                next[q] = (Int32(q + 1), -1)
-            default: next[q] = (Int32(q + 1), -1)
-            }
+            // Only control operations are local.
+            guard case .control(let op) = ops[first + q] else { continue }
+            let flow = op.localFlow(at: q)
+            next[q] = flow.next
+            if let k = flow.counter { counters[q] = control.contains(k) }
+            if let pfn = flow.frame { pages[q] = 1 << UInt64(Int(pfn) & 63) }
         }
         func successor(_ q: Int, _ i: Int) -> Int? {
             let s = Int(i == 0 ? next[q].0 : next[q].1)

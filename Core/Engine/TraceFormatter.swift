@@ -131,54 +131,7 @@ public struct TraceFormatter: Sendable {
 
     /// The kernel's name for one operation, e.g. `page_ref_freeze(3)`.
     public static func operation(_ op: Op) -> String {
-        switch op {
-        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage: return ""
-        case .exit: return "return"
-        case .pause: return "pause"
-        case .preemptionPoint(let p): return "preemption point (\(p)/1000)"
-        case .getPage: return "get_page"
-        case .getPageUnlessZero: return "get_page_unless_zero"
-        case .putPage: return "put_page"
-        case .pageRefFreeze(_, let n, _): return "page_ref_freeze(\(n))"
-        case .pageRefUnfreeze(_, let n): return "page_ref_unfreeze(\(n))"
-        case .readRefcount: return "page_count"
-        case .readMapcount: return "page_mapcount"
-        case .trylockPage: return "trylock_page"
-        case .clearLockedTestWaiters: return "unlock_page: clear_bit_unlock_is_negative_byte"
-        case .nonAtomicClearRead: return "__ClearPageLocked (read)"
-        case .nonAtomicClearWrite: return "__ClearPageLocked (write)"
-        case .testFlag(_, let f, _): return "Page\(camel(f))"
-        case .setFlag(_, let f): return "SetPage\(camel(f))"
-        case .clearFlag(_, let f): return "ClearPage\(camel(f))"
-        case .waitOnPageBit(_, let f, let s, _, _): return "wait_on_page_bit_common(\(f.kernelName), \(s))"
-        case .waitOnPageBitReleasing(_, let f, let s, _, let l, _): return "wait_on_page_bit_common(\(f.kernelName), \(s)), dropping \(l)"
-        case .wakeUpPageBit(_, let f): return "wake_up_page_bit(\(f.kernelName))"
-        case .spinLock(let l): return "spin_lock(\(l))"
-        case .spinUnlock(let l): return "spin_unlock(\(l))"
-        case .readPTE: return "read PTE"
-        case .unmapToMigration: return "try_to_unmap (migration entry)"
-        case .removeMigrationPTE: return "remove_migration_pte"
-        case .unmapPTE: return "try_to_unmap"
-        case .allocPage: return "alloc_page"
-        case .isolateLRU: return "isolate_lru_page"
-        case .putbackLRU: return "putback_lru_page"
-        case .findCachePage: return "find_get_page"
-        case .cacheReplace: return "xas_store"
-        case .cacheRemove: return "__delete_from_page_cache"
-        case .freeFrozenPage: return "free_unref_page"
-        case .sendSignal: return "send_sig"
-        case .signalPending: return "signal_pending"
-        case .hotRemove: return "arch_remove_memory"
-        }
-    }
-
-    static func camel(_ f: PageFlags) -> String {
-        let names: [(PageFlags, String)] = [
-            (.locked, "Locked"), (.waiters, "Waiters"), (.writeback, "Writeback"), (.uptodate, "Uptodate"),
-            (.workingset, "Workingset"), (.swapbacked, "SwapBacked"), (.dirty, "Dirty"), (.private, "Private"), (.lru, "LRU"),
-        ]
-        let parts = names.filter { f.contains($0.0) }.map(\.1)
-        return parts.isEmpty ? "?" : parts.joined(separator: "|")
+        op.kernelName
     }
 
     static func each(_ f: PageFlags) -> [PageFlags] {
@@ -192,8 +145,8 @@ public struct TraceFormatter: Sendable {
         case .branch: return e.a == 1 ? "branch taken" : "branch not taken"
         case .setRegister:
             switch op {
-            case .readRefcount?: return "refcount is \(e.b)"
-            case .readMapcount?: return "mapcount is \(e.b)"
+            case .reference(.readRefcount)?: return "refcount is \(e.b)"
+            case .reference(.readMapcount)?: return "mapcount is \(e.b)"
             default: return "r\(e.a) := \(e.b)"
             }
         case .counter: return "counter \(e.a) += 1"
@@ -201,7 +154,7 @@ public struct TraceFormatter: Sendable {
         case .refcount: return "refcount \(e.a) -> \(e.b)"
         case .refFailed: return "failed (refcount \(e.a))"
         case .freed:
-            if case .freeFrozenPage? = op { return "page freed (flags cleared)" }
+            if case .lifecycle(.freeFrozenPage)? = op { return "page freed (flags cleared)" }
             return "last reference gone: page freed (flags cleared)"
         case .allocated: return "allocated pfn \(e.pfn), gen \(e.a)"
         case .allocFailed: return "allocation failed: pfn \(e.pfn) in use"
@@ -210,8 +163,8 @@ public struct TraceFormatter: Sendable {
         case .flags:
             guard e.a == e.b else { return flagChange(e.a, e.b) }
             switch op {
-            case .setFlag(_, let f)?: return "\(f.kernelName) already set"
-            case .clearFlag(_, let f)?: return "\(f.kernelName) already clear"
+            case .flag(.setFlag(_, let f))?: return "\(f.kernelName) already set"
+            case .flag(.clearFlag(_, let f))?: return "\(f.kernelName) already clear"
             case nil: return "PG_waiters already set"  // the wait cores' SetPageWaiters
             default: return "flags unchanged \(flags(e.a))"
             }
@@ -233,7 +186,7 @@ public struct TraceFormatter: Sendable {
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
             return "slot \(e.a) is \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
         case .cache:
-            if case .findCachePage? = op { return "slot \(e.a) holds \(e.b >= 0 ? "pfn \(e.b)" : "nothing")" }
+            if case .pageCache(.findCachePage)? = op { return "slot \(e.a) holds \(e.b >= 0 ? "pfn \(e.b)" : "nothing")" }
             return "page-cache slot \(e.a) := \(e.b >= 0 ? "pfn \(e.b)" : "empty")"
         case .lru: return e.a == 1 ? "isolated from the LRU (+1 ref)" : e.a == 0 ? "put back on the LRU" : "not on the LRU"
         case .signal: return "\(e.b == 1 ? "SIGKILL" : "signal") to \(name(of: Int(e.a)))"

@@ -109,8 +109,8 @@ public struct ProgramBuilder: Sendable {
                 throw ProgramError(program: name, pc: pc, message: "label \(label.id) used but never bound")
             }
             switch out[pc].op {
-            case .jump: out[pc].op = .jump(target)
-            case .branch(let r, let c, let v, _): out[pc].op = .branch(r, c, v, to: target)
+            case .control(.jump): out[pc].op = .jump(target)
+            case .control(.branch(let r, let c, let v, _)): out[pc].op = .branch(r, c, v, to: target)
             default: break
             }
         }

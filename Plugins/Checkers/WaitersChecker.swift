@@ -67,7 +67,7 @@ public struct WaitersChecker: Checker {
             case .none:
                 let program = engine.programs[Int(task.program)]
                 guard Int(task.pc) < program.instructions.count,
-                      case .wakeUpPageBit(let r, let bit) = program.instructions[Int(task.pc)].op, bit == .locked else { continue }
+                      case .waitWake(.wakeUpPageBit(let r, let bit)) = program.instructions[Int(task.pc)].op, bit == .locked else { continue }
                 if PageRef(register: task.registers[Int(r)]).pfn == pfn { return true }
             case .wait:
                 continue

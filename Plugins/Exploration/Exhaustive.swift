@@ -347,7 +347,7 @@ public struct ExhaustiveExplorer: Sendable {
         // first step runs the locals and then the visible operation they
         // lead to, which `Engine.footprint` (the operation the task rests
         // on) leaves out. Such a step is taken to conflict with every other.
-        let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.runsInPlace } }
+        let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.isLocal } }
         func footprint(of t: Int, in w: World) -> Footprint {
             let task = w.tasks[t]
             let pc = Int(task.pc), program = Int(task.program)
@@ -568,15 +568,4 @@ extension Footprint {
         f.tasks.high = ~0
         return f
     }()
-}
-
-extension Op {
-    /// Run in place by the engine as part of the step before or after it
-    /// (`Engine.runLocals`), never a step of its own.
-    var runsInPlace: Bool {
-        switch self {
-        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
-        default: false
-        }
-    }
 }

@@ -230,8 +230,8 @@ extension ReplayReport {
                     let p = engine.programs[Int(task.program)]
                     if Int(task.pc) < p.instructions.count {
                         switch p.instructions[Int(task.pc)].op {
-                        case .spinLock(let l): lock = "\(l) (\(holder(lock: l)))"
-                        case .wakeUpPageBit(let r, _):
+                        case .spin(.spinLock(let l)): lock = "\(l) (\(holder(lock: l)))"
+                        case .waitWake(.wakeUpPageBit(let r, _)):
                             let pfn = PageRef(register: task.registers[Int(r)]).pfn
                             if pfn >= 0 { lock = "the q->lock of pfn \(pfn)'s bucket" }
                         default: break

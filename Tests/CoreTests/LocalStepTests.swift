@@ -1,4 +1,4 @@
-// Local instructions are not steps (Execute.swift `runLocals`/`advance`):
+// Local instructions are not steps (`runLocals` in Core/Ops/Op+Control.swift, `advance` in Execute.swift):
 // jumps, branches, register moves, counters, `loadPage` and `exit` touch
 // nothing another task can see, so they run inside the step before them
 // (or, at a program's start, inside its first step). A task always rests on

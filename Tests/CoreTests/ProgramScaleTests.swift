@@ -24,7 +24,8 @@ struct ProgramScaleTests {
     static func reference(_ ops: [Op], _ pc: Int, control: Set<Int32>) -> (Bool, UInt64) {
         func isLocal(_ op: Op) -> Bool {
             switch op {
-            case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+            case .control(.jump), .control(.branch), .control(.set), .control(.move), .control(.add), .control(.count),
+                 .control(.readCounter), .control(.loadPage), .control(.exit): true
             default: false
             }
         }
@@ -33,11 +34,11 @@ struct ProgramScaleTests {
         while let q = work.popLast() {
             guard q >= 0, q < ops.count, seen.insert(q).inserted, isLocal(ops[q]) else { continue }
             switch ops[q] {
-            case .jump(let to): work.append(Int(to)); continue
-            case .branch(_, _, _, let to): work.append(Int(to))
-            case .count(let k), .readCounter(let k, _): if control.contains(k) { c = true }
-            case .loadPage(_, let pfn): pg |= 1 << UInt64(Int(pfn) & 63)
-            case .exit: continue
+            case .control(.jump(let to)): work.append(Int(to)); continue
+            case .control(.branch(_, _, _, let to)): work.append(Int(to))
+            case .control(.count(let k)), .control(.readCounter(let k, _)): if control.contains(k) { c = true }
+            case .control(.loadPage(_, let pfn)): pg |= 1 << UInt64(Int(pfn) & 63)
+            case .control(.exit): continue
             default: break
             }
             work.append(q + 1)
@@ -67,8 +68,8 @@ struct ProgramScaleTests {
             // Validation allows targets 0...n; keep the rest for the search.
             ops = ops.map { op in
                 switch op {
-                case .jump(let t) where t < 0: .jump(0)
-                case .branch(let r, let c, let v, let t) where t < 0: .branch(r, c, v, to: 0)
+                case .control(.jump(let t)) where t < 0: .jump(0)
+                case .control(.branch(let r, let c, let v, let t)) where t < 0: .branch(r, c, v, to: 0)
                 default: op
                 }
             }

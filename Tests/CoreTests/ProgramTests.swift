@@ -33,6 +33,16 @@ struct ProgramTests {
         #expect(p.instructions[0].function == "loop")
     }
 
+    @Test("an Op holds its domain's payload inline: no larger than the flat enum it replaced (21 bytes, stride 24), an Instruction 40 bytes")
+    func opStaysInline() {
+        // The engine keeps one array of Ops and the step loop switches on
+        // them: a boxed (indirect) domain would cost an allocation per op
+        // and a pointer chase per step.
+        #expect(MemoryLayout<Op>.size <= 21)
+        #expect(MemoryLayout<Op>.stride <= 24)
+        #expect(MemoryLayout<Instruction>.stride <= 40)
+    }
+
     static func loads(_ ops: [Op], behaviors: [any WaitBehavior] = []) -> ProgramError? {
         do {
             _ = try Engine(programs: [Program(name: "p", instructions: ops.map { Instruction($0, in: "f") })], behaviors: behaviors)
@@ -87,7 +97,7 @@ struct ProgramTests {
         // r1 and count(0) all ran in this step; the task rests on U1.
         #expect(f.result(0) == 0 && f.world.counters == [1])
         #expect(f.page(0).isLocked && f.page(0).lockOwner == 0)
-        #expect(f[0].pc == f.engine.programs[0].instructions.firstIndex { if case .clearLockedTestWaiters = $0.op { true } else { false } }.map(Int32.init))
+        #expect(f[0].pc == f.engine.programs[0].instructions.firstIndex { if case .flag(.clearLockedTestWaiters) = $0.op { true } else { false } }.map(Int32.init))
         #expect(!f[0].finished)
         let unlock = try f.step(0)
         #expect(unlock.action == .unlockU1 && unlock.a == 0)

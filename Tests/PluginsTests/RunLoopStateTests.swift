@@ -82,7 +82,7 @@ private func setups() throws -> [(String, Setup)] {
 }
 
 private func hasPreemptionPoint(_ setup: Setup) -> Bool {
-    setup.engine.programs.contains { $0.instructions.contains { if case .preemptionPoint = $0.op { true } else { false } } }
+    setup.engine.programs.contains { $0.instructions.contains { if case .control(.preemptionPoint) = $0.op { true } else { false } } }
 }
 
 @Suite("Run-loop state")

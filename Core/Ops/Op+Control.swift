@@ -1,0 +1,245 @@
+// Control flow and bookkeeping: the operations that touch no shared state.
+// All but `pause` and `preemptionPoint` are local: `runLocals` runs them in
+// place as part of the step before them, so they are never scheduling
+// points. Any new local operation belongs here, because only this domain's
+// operations are run by `runLocals`.
+
+/// A comparison a branch makes between a register and a constant.
+public enum Comparison: UInt8, Hashable, Sendable {
+    case equal, notEqual, less, greaterOrEqual
+
+    @inlinable func holds(_ a: Int64, _ b: Int64) -> Bool {
+        switch self {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .greaterOrEqual: a >= b
+        }
+    }
+
+    /// The C operator, for listings.
+    var symbol: String {
+        switch self {
+        case .equal: "=="
+        case .notEqual: "!="
+        case .less: "<"
+        case .greaterOrEqual: ">="
+        }
+    }
+}
+
+/// Control flow and bookkeeping (touch no shared state).
+public enum ControlOp: Hashable, Sendable {
+    case jump(Int32)
+    case branch(Register, Comparison, Int64, to: Int32)
+    case set(Register, Int64)
+    case move(Register, from: Register)
+    case add(Register, Int64)
+    /// Bump a world counter (statistics named by the scenario).
+    case count(Int32)
+    /// Read a world counter: how actors tell each other "done".
+    case readCounter(Int32, into: Register)
+    /// Form a pointer to a frame at its current generation (`pfn_to_page`).
+    /// Touches nothing: it takes no reference.
+    case loadPage(Register, pfn: Int32)
+    /// Do nothing for one step: think time.
+    case pause
+    /// Do nothing for one step, and tell the scheduler the task may be
+    /// preempted here with the given chance (per mille): time off the CPU
+    /// inside a window that matters (kernel-model §2.7 `preemptInWindow`).
+    case preemptionPoint(permille: UInt16)
+    case exit
+}
+
+extension Op {
+    public static func jump(_ to: Int32) -> Op { .control(.jump(to)) }
+    public static func branch(_ r: Register, _ comparison: Comparison, _ value: Int64, to: Int32) -> Op {
+        .control(.branch(r, comparison, value, to: to))
+    }
+    public static func set(_ r: Register, _ value: Int64) -> Op { .control(.set(r, value)) }
+    public static func move(_ r: Register, from: Register) -> Op { .control(.move(r, from: from)) }
+    public static func add(_ r: Register, _ value: Int64) -> Op { .control(.add(r, value)) }
+    /// Bump a world counter (statistics named by the scenario).
+    public static func count(_ counter: Int32) -> Op { .control(.count(counter)) }
+    /// Read a world counter: how actors tell each other "done".
+    public static func readCounter(_ counter: Int32, into r: Register) -> Op { .control(.readCounter(counter, into: r)) }
+    /// Form a pointer to a frame at its current generation. Touches nothing.
+    public static func loadPage(_ r: Register, pfn: Int32) -> Op { .control(.loadPage(r, pfn: pfn)) }
+    /// Do nothing for one step: think time.
+    public static var pause: Op { .control(.pause) }
+    /// Do nothing for one step; the scheduler may preempt the task here.
+    public static func preemptionPoint(permille: UInt16) -> Op { .control(.preemptionPoint(permille: permille)) }
+    public static var exit: Op { .control(.exit) }
+}
+
+extension ControlOp {
+    /// Touches nothing another task can see: run in place by `runLocals`.
+    var isLocal: Bool {
+        switch self {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: true
+        case .pause, .preemptionPoint: false
+        }
+    }
+
+    var kernelName: String {
+        switch self {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage: ""
+        case .exit: "return"
+        case .pause: "pause"
+        case .preemptionPoint(let p): "preemption point (\(p)/1000)"
+        }
+    }
+
+    var listing: String {
+        switch self {
+        case .jump(let to): "goto \(to)"
+        case .branch(let r, let cmp, let value, let to): "if (r\(r) \(cmp.symbol) \(value)) goto \(to)"
+        case .set(let r, let value): "r\(r) = \(value)"
+        case .move(let r, let from): "r\(r) = r\(from)"
+        case .add(let r, let value): "r\(r) += \(value)"
+        case .count(let c): "counter \(c) += 1"
+        case .readCounter(let c, let r): "r\(r) = counter \(c)"
+        case .loadPage(let r, let pfn): "r\(r) = pfn_to_page(\(pfn))"
+        case .pause, .exit, .preemptionPoint: kernelName
+        }
+    }
+
+    var registers: [Register] {
+        switch self {
+        case .jump, .count, .pause, .preemptionPoint, .exit: []
+        case .branch(let r, _, _, _), .set(let r, _), .add(let r, _), .loadPage(let r, _), .readCounter(_, let r): [r]
+        case .move(let a, let b): [a, b]
+        }
+    }
+
+    var gate: Engine.Gate { .free }
+
+    func problem(length n: Int32, behaviors: Int) -> String? {
+        switch self {
+        case .jump(let to), .branch(_, _, _, let to):
+            to < 0 || to > n ? "jump target \(to) outside 0...\(n)" : nil
+        case .set, .move, .add, .count, .readCounter, .loadPage, .pause, .preemptionPoint, .exit:
+            nil
+        }
+    }
+
+    /// A local operation at `pc` as partial-order reduction sees it
+    /// (`LocalReach`): where control may go next (-1: nowhere), the counter
+    /// it reads or bumps, and the frame it forms a pointer to.
+    func localFlow(at pc: Int) -> (next: (Int32, Int32), counter: Int32?, frame: Int32?) {
+        switch self {
+        case .jump(let to): ((to, -1), nil, nil)
+        case .branch(_, _, _, let to): ((Int32(pc + 1), to), nil, nil)
+        case .exit: ((-1, -1), nil, nil)
+        case .count(let k), .readCounter(let k, _): ((Int32(pc + 1), -1), k, nil)
+        case .loadPage(_, let pfn): ((Int32(pc + 1), -1), nil, pfn)
+        case .set, .move, .add, .pause, .preemptionPoint: ((Int32(pc + 1), -1), nil, nil)
+        }
+    }
+}
+
+extension Engine {
+    /// The steps among the control operations: `pause` and `preemptionPoint`.
+    func execute(_ op: ControlOp, _ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let event: StepEvent
+        switch op {
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit:
+            preconditionFailure("local instructions are run by runLocals")
+        case .pause:
+            event = StepEvent(task: t, site: site, .nothing)
+        case .preemptionPoint(let permille):
+            w.tasks[t].preemptHint = permille
+            event = StepEvent(task: t, site: site, .nothing, a: Int64(permille))
+        }
+        try advance(&w, t)
+        return event
+    }
+
+    /// Local operations contribute through `LocalEffects` (`localFlow`);
+    /// `pause` and `preemptionPoint` touch only the task itself.
+    func footprint(of op: ControlOp, _ t: Int, in w: World, into f: inout Footprint) {}
+
+    /// The most backward jumps and branches taken in one run of local
+    /// instructions before the program is judged to loop without ever
+    /// taking a step. Only a backward transfer can repeat an instruction, so
+    /// a straight run of any length (up to `ProgramLimits.instructions`) is
+    /// fine, and a loop is still caught.
+    static let localRunLimit = 10_000
+
+    /// Run register moves, branches, jumps, counters and pointer formation
+    /// in place: they touch nothing another task can see (counters are
+    /// observations), so they are not scheduling points. The task rests on
+    /// its next visible instruction, or finishes.
+    func runLocals(_ w: inout World, _ t: Int) throws(Violation) {
+        let program = Int(w.tasks[t].program)
+        let count = length[program], first = base[program]
+        var budget = Self.localRunLimit
+        // Work on the task's pc and registers in locals and store them once:
+        // every store through `w.tasks[t]` pays a uniqueness check.
+        var pc = Int(w.tasks[t].pc)
+        var registers = w.tasks[t].registers
+        func store(_ w: inout World) {
+            w.tasks[t].pc = Int32(pc)
+            w.tasks[t].registers = registers
+        }
+        while true {
+            guard pc < count else {
+                store(&w)
+                w.tasks[t].finished = true
+                return
+            }
+            guard case .control(let op) = ops[first + pc] else {
+                store(&w)
+                return
+            }
+            var next = pc + 1
+            switch op {
+            case .jump(let to):
+                next = Int(to)
+            case .branch(let r, let cmp, let v, let to):
+                if cmp.holds(registers[Int(r)], v) { next = Int(to) }
+            case .set(let r, let v):
+                registers[Int(r)] = v
+            case .move(let r, let from):
+                registers[Int(r)] = registers[Int(from)]
+            case .add(let r, let v):
+                registers[Int(r)] &+= v
+            case .count(let c):
+                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
+                w.counters[i] += 1
+            case .readCounter(let c, let r):
+                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
+                registers[Int(r)] = w.counters[i]
+            case .loadPage(let r, let pfn):
+                guard pfn >= 0 && Int(pfn) < w.pages.count else {
+                    store(&w)
+                    throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
+                }
+                registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
+            case .exit:
+                next = count
+            case .pause, .preemptionPoint:
+                store(&w)
+                return
+            }
+            if next <= pc {
+                budget -= 1
+                if budget < 0 {
+                    store(&w)
+                    throw Violation(.badProgram, task: t, function: function(of: w, task: t),
+                                    detail: "more than \(Self.localRunLimit) backward jumps or branches among local instructions in a row: a loop that never takes a step")
+                }
+            }
+            pc = next
+        }
+    }
+
+    /// A counter number checked against the world's counters.
+    private func counterIndex(_ w: World, _ c: Int32) -> Int? {
+        c >= 0 && Int(c) < w.counters.count ? Int(c) : nil
+    }
+
+    private func badCounter(_ w: World, _ t: Int, _ c: Int32) -> Violation {
+        Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "counter \(c) does not exist (the world has \(w.counters.count))")
+    }
+}

@@ -1,0 +1,156 @@
+// Page flags and the page lock's bit: the page-lock primitives of
+// kernel-model §2.2 (trylock_page, unlock_page's U1, the two steps of the
+// non-atomic __ClearPageLocked) and plain flag tests, sets and clears. Each
+// is one atomic step on the page's flags word; the model records who holds
+// PG_locked so an unlock by another task is caught (I2).
+
+/// Flags and the page lock.
+public enum FlagOp: Hashable, Sendable {
+    case trylockPage(Register, result: Register)
+    /// unlock_page step U1: clear PG_locked, result = old PG_waiters.
+    case clearLockedTestWaiters(Register, result: Register)
+    /// `__ClearPageLocked` step N1: read the whole flags word.
+    case nonAtomicClearRead(Register)
+    /// `__ClearPageLocked` step N2: write back what N1 read, less PG_locked.
+    case nonAtomicClearWrite(Register)
+    case testFlag(Register, PageFlags, result: Register)
+    case setFlag(Register, PageFlags)
+    case clearFlag(Register, PageFlags)
+}
+
+extension Op {
+    public static func trylockPage(_ page: Register, result: Register) -> Op { .flag(.trylockPage(page, result: result)) }
+    /// unlock_page step U1: clear PG_locked, result = old PG_waiters.
+    public static func clearLockedTestWaiters(_ page: Register, result: Register) -> Op { .flag(.clearLockedTestWaiters(page, result: result)) }
+    /// `__ClearPageLocked` step N1: read the whole flags word.
+    public static func nonAtomicClearRead(_ page: Register) -> Op { .flag(.nonAtomicClearRead(page)) }
+    /// `__ClearPageLocked` step N2: write back what N1 read, less PG_locked.
+    public static func nonAtomicClearWrite(_ page: Register) -> Op { .flag(.nonAtomicClearWrite(page)) }
+    public static func testFlag(_ page: Register, _ flag: PageFlags, result: Register) -> Op { .flag(.testFlag(page, flag, result: result)) }
+    public static func setFlag(_ page: Register, _ flag: PageFlags) -> Op { .flag(.setFlag(page, flag)) }
+    public static func clearFlag(_ page: Register, _ flag: PageFlags) -> Op { .flag(.clearFlag(page, flag)) }
+}
+
+extension FlagOp {
+    var kernelName: String {
+        switch self {
+        case .trylockPage: "trylock_page"
+        case .clearLockedTestWaiters: "unlock_page: clear_bit_unlock_is_negative_byte"
+        case .nonAtomicClearRead: "__ClearPageLocked (read)"
+        case .nonAtomicClearWrite: "__ClearPageLocked (write)"
+        case .testFlag(_, let f, _): "Page\(Self.camel(f))"
+        case .setFlag(_, let f): "SetPage\(Self.camel(f))"
+        case .clearFlag(_, let f): "ClearPage\(Self.camel(f))"
+        }
+    }
+
+    /// The flag in the page-flags macros' spelling: `Dirty` in `SetPageDirty`.
+    static func camel(_ f: PageFlags) -> String {
+        let names: [(PageFlags, String)] = [
+            (.locked, "Locked"), (.waiters, "Waiters"), (.writeback, "Writeback"), (.uptodate, "Uptodate"),
+            (.workingset, "Workingset"), (.swapbacked, "SwapBacked"), (.dirty, "Dirty"), (.private, "Private"), (.lru, "LRU"),
+        ]
+        let parts = names.filter { f.contains($0.0) }.map(\.1)
+        return parts.isEmpty ? "?" : parts.joined(separator: "|")
+    }
+
+    var listing: String {
+        switch self {
+        case .trylockPage(let p, let result), .testFlag(let p, _, let result): "r\(result) = \(kernelName)(r\(p))"
+        case .clearLockedTestWaiters(let p, let result): "r\(result) = clear_bit_unlock_is_negative_byte(PG_locked, r\(p))"
+        case .nonAtomicClearRead(let p): "__ClearPageLocked(r\(p)): read the flags word"
+        case .nonAtomicClearWrite(let p): "__ClearPageLocked(r\(p)): write it back less PG_locked"
+        case .setFlag(let p, _), .clearFlag(let p, _): "\(kernelName)(r\(p))"
+        }
+    }
+
+    var registers: [Register] {
+        switch self {
+        case .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _): [r]
+        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b): [a, b]
+        }
+    }
+
+    var gate: Engine.Gate { .free }
+
+    func problem(length: Int32, behaviors: Int) -> String? { nil }
+}
+
+extension Engine {
+    func execute(_ op: FlagOp, _ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let event: StepEvent
+        switch op {
+        case .trylockPage(let r, let out):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "trylock_page")
+            let ok = testAndSet(&w, p.pfn, .locked, owner: t)
+            w.tasks[t].registers[Int(out)] = ok ? 1 : 0
+            event = StepEvent(task: t, site: site, .trylock, pfn: p.pfn, a: ok ? 1 : 0)
+        case .clearLockedTestWaiters(let r, let out):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "unlock_page")
+            if !w.pages[Int(p.pfn)].isLocked { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
+            try checkUnlocker(w, t, p.pfn)
+            w.pages[Int(p.pfn)].flags.remove(.locked)
+            w.pages[Int(p.pfn)].lockOwner = -1
+            let waiters = w.pages[Int(p.pfn)].flags.contains(.waiters)
+            w.tasks[t].registers[Int(out)] = waiters ? 1 : 0
+            event = StepEvent(task: t, site: site, .unlockU1, pfn: p.pfn, a: waiters ? 1 : 0)
+        case .nonAtomicClearRead(let r):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "__ClearPageLocked")
+            w.tasks[t].snapshot = w.pages[Int(p.pfn)].flags
+            event = StepEvent(task: t, site: site, .nonAtomicRead, pfn: p.pfn, a: Int64(w.tasks[t].snapshot.rawValue))
+        case .nonAtomicClearWrite(let r):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "__ClearPageLocked")
+            try checkUnlocker(w, t, p.pfn)
+            let before = w.pages[Int(p.pfn)].flags
+            var after = w.tasks[t].snapshot
+            after.remove(.locked)
+            // Whatever changed since the read is overwritten: the lost update.
+            w.pages[Int(p.pfn)].flags = after
+            w.pages[Int(p.pfn)].lockOwner = -1
+            event = StepEvent(task: t, site: site, .nonAtomicWrite, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
+        case .testFlag(let r, let f, let out):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "test \(f.kernelName)")
+            let set = w.pages[Int(p.pfn)].flags.contains(f)
+            w.tasks[t].registers[Int(out)] = set ? 1 : 0
+            event = StepEvent(task: t, site: site, .flagTest, pfn: p.pfn, a: Int64(f.rawValue), b: set ? 1 : 0)
+        case .setFlag(let r, let f):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "set \(f.kernelName)")
+            let before = w.pages[Int(p.pfn)].flags
+            w.pages[Int(p.pfn)].flags.insert(f)
+            if f.contains(.locked) && !before.contains(.locked) { w.pages[Int(p.pfn)].lockOwner = Int16(t) }
+            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(w.pages[Int(p.pfn)].flags.rawValue))
+        case .clearFlag(let r, let f):
+            let p = try pageOperand(w, t, r)
+            try touch(w, t, p, "clear \(f.kernelName)")
+            // PG_writeback has no plain clear: test_clear_page_writeback is
+            // the only one, and its caller BUG()s if the bit was clear.
+            if f.contains(.writeback) && !w.pages[Int(p.pfn)].flags.contains(.writeback) {
+                throw bug(.endPageWriteback, w, t, pfn: p.pfn, "PG_writeback is clear")
+            }
+            if f.contains(.locked) {
+                try checkUnlocker(w, t, p.pfn)
+                w.pages[Int(p.pfn)].lockOwner = -1
+            }
+            let before = w.pages[Int(p.pfn)].flags
+            w.pages[Int(p.pfn)].flags.remove(f)
+            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(w.pages[Int(p.pfn)].flags.rawValue))
+        }
+        try advance(&w, t)
+        return event
+    }
+
+    /// Every flag operation touches the one page its register names.
+    func footprint(of op: FlagOp, _ t: Int, in w: World, into f: inout Footprint) {
+        switch op {
+        case .trylockPage(let r, _), .clearLockedTestWaiters(let r, _), .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r),
+             .testFlag(let r, _, _), .setFlag(let r, _), .clearFlag(let r, _):
+            f.page(pfn(in: r, of: t, w))
+        }
+    }
+}
