@@ -12,7 +12,9 @@ import Testing
 ///   fixed since; they must run clean;
 /// - `Tests/FuzzCorpus/findings/schedules/`: inputs of the findings the
 ///   schedule target exists to find (the put-and-wait-unlockless lost
-///   wakeup); they must still find them, and their schedules must replay.
+///   wakeup); they must still find them, and their schedules must replay;
+/// - `Tests/FuzzCorpus/findings/classes/`: the first input of each class a
+///   keep-going campaign met, named by its class; each must still find it.
 @Suite("fuzz corpus replay")
 struct CorpusReplayTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -33,10 +35,10 @@ struct CorpusReplayTests {
 
     @Test("the corpora are committed and small")
     func corporaExist() {
-        for folder in ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules"] {
+        for folder in ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules", "findings/classes"] {
             #expect(!Self.inputs(folder).isEmpty, "no inputs in Tests/FuzzCorpus/\(folder)")
         }
-        let total = ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules",
+        let total = ["schedules", "schedules-safe", "scenario-file", "cabi", "findings/schedules", "findings/classes",
                      "regressions/scenario-file", "regressions/cabi", "regressions/schedules"]
             .flatMap { Self.inputs($0) }.reduce(0) { $0 + $1.bytes.count }
         #expect(total < 400_000, "the committed corpora hold \(total) bytes")
@@ -97,9 +99,28 @@ struct CorpusReplayTests {
         // Every committed finding is one class: the seed's lost wakeup.
         let key = "LOST_WAKEUP-reclaim-race-put-and-wait-unlockless"
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [key])
-        #expect(FileManager.default.contents(atPath: "\(dir)/\(key)").map(Array.init) == findings[0].bytes)
+        // The first input of the class, written out decision by decision.
+        let first = try #require(fuzzer.evaluate(findings[0].bytes).finding)
+        let decisions = try #require(fuzzer.input(for: first.testCase, schedule: first.schedule))
+        #expect(FileManager.default.contents(atPath: "\(dir)/\(key)").map(Array.init) == decisions)
+        #expect(fuzzer.evaluate(decisions).finding?.schedule == first.schedule)
         #expect(fuzzer.tally.contains("\(findings.count) findings in 1 classes"), "\(fuzzer.tally)")
         #expect(fuzzer.tally.contains("\(findings.count)\t\(key)"), "\(fuzzer.tally)")
+    }
+
+    @Test("each bug class a keep-going campaign met is still found by the input it saved")
+    func findingClasses() throws {
+        let classes = Self.inputs("findings/classes")
+        try #require(!classes.isEmpty, "no inputs in Tests/FuzzCorpus/findings/classes")
+        for (name, bytes) in classes {
+            // The file is named as keep-going mode names it: KIND-scenario-strategy.
+            let f = try #require(Self.all.evaluate(bytes).finding, "\(name): no longer finds anything")
+            #expect("\(f.violation.kind)-\(f.testCase.scenario)-\(f.testCase.strategy)" == name, "\(name): \(f.violation)")
+            let setup = try #require(try? Self.all.setup(for: f.testCase).get())
+            let report = try setup.replayReport(ReplayRequest(schedule: f.schedule, maxSteps: f.maxSteps),
+                                                scenario: f.testCase.scenario, strategy: f.testCase.strategy)
+            #expect(report.outcome.violation?.kind == f.violation.kind, "\(name): the replay ends \(report.outcome.end)")
+        }
     }
 
     @Test("scenario-file inputs parse or fail with a located error, and build and run without crashing")

@@ -293,7 +293,9 @@ public final class ScheduleFuzzer: Sendable {
 extension ScheduleFuzzer {
     /// Keep-going mode: count the finding under its class; the first of a
     /// class is reported and its input saved as `dir/KIND-scenario-strategy`
-    /// (a file the fuzz executable replays as a crash input).
+    /// (a file the fuzz executable replays as a crash input), written out
+    /// decision by decision where it can be (`input(for:schedule:)`), so it
+    /// stays the same finding when the fallback scheduler changes.
     func record(_ finding: ScheduleFinding, input: [UInt8], in dir: String) {
         let scenario = finding.testCase.scenario.split(separator: "/").last.map(String.init) ?? finding.testCase.scenario
         let key = "\(finding.violation.kind)-\(scenario)-\(finding.testCase.strategy)"
@@ -303,7 +305,8 @@ extension ScheduleFuzzer {
         }
         guard first else { return }
         var text = report(finding)
-        if writeFile("\(dir)/\(key)", input) { text += "\n  input: \(dir)/\(key)" }
+        let bytes = self.input(for: finding.testCase, schedule: finding.schedule) ?? input
+        if writeFile("\(dir)/\(key)", bytes) { text += "\n  input: \(dir)/\(key)" }
         printError(text)
     }
 }
