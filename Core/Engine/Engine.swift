@@ -14,8 +14,10 @@ public struct Engine: Sendable {
     public let programs: [Program]
     public let behaviors: [any WaitBehavior]
     let traits: [BehaviorTraits]
-    /// Every program's operations, back to back, without their names: the
-    /// hot path's view. Program `p` is `ops[base[p] ..< base[p] + length[p]]`.
+    /// Every distinct program's operations, back to back, without their
+    /// names: the hot path's view. Program `p` is
+    /// `ops[base[p] ..< base[p] + length[p]]`; identical programs share one
+    /// range.
     let ops: [Op]
     let base: [Int]
     let length: [Int]
@@ -56,13 +58,23 @@ public struct Engine: Sendable {
         self.programs = programs
         self.behaviors = behaviors
         self.traits = self.behaviors.map(BehaviorTraits.init)
-        self.ops = programs.flatMap { $0.instructions.map(\.op) }
+        // Tasks of one kind run the same program: each distinct operation
+        // sequence is stored once and shared, so the hot path's view stays
+        // as small as the scenario's kinds of task, not its task count.
+        var ops: [Op] = []
         var offsets: [Int] = []
-        var next = 0
+        var stored: [[Op]: Int] = [:]
         for p in programs {
-            offsets.append(next)
-            next += p.instructions.count
+            let sequence = p.instructions.map(\.op)
+            if let at = stored[sequence] {
+                offsets.append(at)
+            } else {
+                stored[sequence] = ops.count
+                offsets.append(ops.count)
+                ops += sequence
+            }
         }
+        self.ops = ops
         self.base = offsets
         self.length = programs.map(\.instructions.count)
         var read = Set<Int32>()

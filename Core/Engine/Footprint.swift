@@ -49,9 +49,11 @@ extension Engine {
     static func localEffects(ops: [Op], base: [Int], length: [Int], control: Set<Int32>) -> LocalEffects {
         var counters = Array(repeating: false, count: ops.count)
         var pages = Array(repeating: UInt64(0), count: ops.count)
+        var done = Set<Int>()
         for p in base.indices {
             let first = base[p], n = length[p]
-            guard n > 0 else { continue }
+            // A shared range is worked out once.
+            guard n > 0, done.insert(first).inserted else { continue }
             let reach = LocalReach(ops: ops[first ..< first + n], control: control)
             for pc in 0..<n {
                 var c = false, pg: UInt64 = 0

@@ -4,7 +4,7 @@
 // limit named. The times are measured by ProgramScaleTiming, not here.
 
 import Testing
-import PagewaitCore
+@testable import PagewaitCore
 
 @Suite("Long programs")
 struct ProgramScaleTests {
@@ -17,6 +17,28 @@ struct ProgramScaleTests {
         var f = try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: program)], counters: 1)
         try f.runAlone(0, limit: 20_000) { _, _ in false }
         #expect(f[0].finished)
+    }
+
+    @Test("tasks running the same program share one copy of its operations, and run as they would with their own")
+    func identicalProgramsShared() throws {
+        var b = ProgramBuilder(name: "long")
+        emitLongProgram(into: &b, instructions: 2_000, shape: "mixed")
+        let shared = try b.build()
+        var c = ProgramBuilder(name: "other")
+        emitLongProgram(into: &c, instructions: 1_000, shape: "locals")
+        let other = try c.build()
+        let tasks = [shared, other, shared, shared].map { TaskSpec(program: $0) }
+        var f = try Fixture(pages: [PageSpec()], tasks: tasks, counters: 1)
+        #expect(f.engine.ops.count == 3_000, "\(f.engine.ops.count) operations stored for two distinct programs")
+        #expect(f.engine.base[0] == f.engine.base[2] && f.engine.base[2] == f.engine.base[3] && f.engine.base[1] != f.engine.base[0])
+        // Each task keeps its own pc and registers: running them one after
+        // another ends each as its own copy would.
+        var alone = try Fixture(pages: [PageSpec()], tasks: [TaskSpec(program: shared)], counters: 1)
+        try alone.runAlone(0, limit: 20_000) { _, _ in false }
+        for t in [0, 2, 3] {
+            try f.runAlone(t, limit: 20_000) { _, _ in false }
+            #expect(f[t].finished && f[t].registers == alone[0].registers, "task \(t)")
+        }
     }
 
     /// What the locals reachable from `pc` (itself if local, and pc + 1)
