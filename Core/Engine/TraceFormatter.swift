@@ -7,7 +7,7 @@
 ///        40  migrator    wake_up_page_bit              __wake_up_common: wake_page_function: entry of faulter1; woke faulter1, faulter1's entry unlinked from bucket 0
 ///
 /// What changed comes from comparing the world before and after the step
-/// (`changes(from:to:)`): page flags, refcounts, PTEs, the page cache, the
+/// (`World.changes(from:to:)`): page flags, refcounts, PTEs, the page cache, the
 /// bucket lists, task states and held locks, and the counters, so a line
 /// names effects the event itself does not carry (a wake's unlink, a lost
 /// PG_waiters, a woken task). Changes the event's own words already say are
@@ -104,7 +104,7 @@ public struct TraceFormatter: Sendable {
     /// The changes of one step in words, leaving out what the event's own
     /// words already say.
     public func changeTexts(_ e: StepEvent, before: World, after: World) -> [String] {
-        let all = Self.changes(from: before, to: after)
+        let all = World.changes(from: before, to: after)
         return all.compactMap { c in
             covered(c, by: e, all: all) ? nil : text(of: c, event: e, before: before, after: after)
         }
@@ -224,114 +224,6 @@ public struct TraceFormatter: Sendable {
 // MARK: - What a step changed
 
 extension TraceFormatter {
-    /// One difference between the world before a step and after it.
-    public enum Change: Hashable, Sendable {
-        case flags(pfn: Int32, set: PageFlags, cleared: PageFlags)
-        case refcount(pfn: Int32, from: Int32, to: Int32)
-        case mapcount(pfn: Int32, from: Int32, to: Int32)
-        /// Allocation, freeze, unfreeze, free; `gen` is the generation after.
-        case life(pfn: Int32, from: PageLife, to: PageLife, gen: UInt32)
-        case lockOwner(pfn: Int32, from: Int16, to: Int16)
-        case isolation(pfn: Int32, from: Int16, to: Int16)
-        case mapping(pfn: Int32, from: Int32, to: Int32)
-        case memmapRemoved(pfn: Int32)
-        case pte(slot: Int, from: PTE, to: PTE)
-        case cache(slot: Int, from: Int32, to: Int32)
-        /// `current->state` changed, other than by a wake out of io_schedule.
-        case sleepState(task: Int, from: SleepState, to: SleepState)
-        /// Blocked in io_schedule.
-        case asleep(task: Int, state: SleepState)
-        /// Taken out of io_schedule (by a wake or a signal); `state` is the
-        /// state it slept in.
-        case woken(task: Int, state: SleepState)
-        case signalPending(task: Int, signal: PendingSignal)
-        case finished(task: Int)
-        case lockTaken(task: Int, lock: LockID)
-        case lockReleased(task: Int, lock: LockID)
-        case bucketLocked(task: Int, bucket: Int16)
-        case bucketUnlocked(task: Int, bucket: Int16)
-        case queued(task: Int, bucket: Int16)
-        case unlinked(task: Int, bucket: Int16)
-        case bookmarkPlaced(task: Int, bucket: Int16)
-        case bookmarkRemoved(task: Int, bucket: Int16)
-        case entryFlags(task: Int, from: WaitFlags, to: WaitFlags)
-        case waitBegan(task: Int, page: PageRef, bit: PageFlags)
-        case waitEnded(task: Int)
-        case wakeBegan(task: Int, page: PageRef, bit: PageFlags)
-        case wakeEnded(task: Int)
-        case counter(index: Int, from: Int64, to: Int64)
-    }
-
-    /// Everything that differs between two worlds of the same run (`before`
-    /// and `after` one step), in a fixed order: pages, PTEs, the page cache,
-    /// tasks, the bucket lists, counters. Private task state (registers,
-    /// program counters, frame locals) and statistics are left out.
-    public static func changes(from before: World, to after: World) -> [Change] {
-        var out: [Change] = []
-        for i in before.pages.indices where i < after.pages.count && before.pages[i] != after.pages[i] {
-            let a = before.pages[i], b = after.pages[i], pfn = Int32(i)
-            if a.life != b.life || a.gen != b.gen { out.append(.life(pfn: pfn, from: a.life, to: b.life, gen: b.gen)) }
-            if a.flags != b.flags {
-                out.append(.flags(pfn: pfn, set: b.flags.subtracting(a.flags), cleared: a.flags.subtracting(b.flags)))
-            }
-            if a.lockOwner != b.lockOwner { out.append(.lockOwner(pfn: pfn, from: a.lockOwner, to: b.lockOwner)) }
-            if a.refcount != b.refcount { out.append(.refcount(pfn: pfn, from: a.refcount, to: b.refcount)) }
-            if a.mapcount != b.mapcount { out.append(.mapcount(pfn: pfn, from: a.mapcount, to: b.mapcount)) }
-            if a.isolatedBy != b.isolatedBy { out.append(.isolation(pfn: pfn, from: a.isolatedBy, to: b.isolatedBy)) }
-            if a.mapping != b.mapping { out.append(.mapping(pfn: pfn, from: a.mapping, to: b.mapping)) }
-            if a.memmapPresent && !b.memmapPresent { out.append(.memmapRemoved(pfn: pfn)) }
-        }
-        for i in before.ptes.indices where i < after.ptes.count && before.ptes[i] != after.ptes[i] {
-            out.append(.pte(slot: i, from: before.ptes[i], to: after.ptes[i]))
-        }
-        for i in before.cache.indices where i < after.cache.count && before.cache[i].pfn != after.cache[i].pfn {
-            out.append(.cache(slot: i, from: before.cache[i].pfn, to: after.cache[i].pfn))
-        }
-        for t in before.tasks.indices where t < after.tasks.count {
-            let a = before.tasks[t], b = after.tasks[t]
-            if a.frame != b.frame {
-                if a.frame == .wait { out.append(.waitEnded(task: t)) }
-                if a.frame == .wake { out.append(.wakeEnded(task: t)) }
-                if b.frame == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
-                if b.frame == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
-            }
-            if a.heldBucket != b.heldBucket {
-                if a.heldBucket >= 0 { out.append(.bucketUnlocked(task: t, bucket: a.heldBucket)) }
-                if b.heldBucket >= 0 { out.append(.bucketLocked(task: t, bucket: b.heldBucket)) }
-            }
-            if a.heldLocks != b.heldLocks {
-                for raw in 0..<64 {
-                    let bit: UInt64 = 1 << UInt64(raw)
-                    if a.heldLocks & bit != 0 && b.heldLocks & bit == 0 { out.append(.lockReleased(task: t, lock: LockID(raw: UInt8(raw)))) }
-                    if a.heldLocks & bit == 0 && b.heldLocks & bit != 0 { out.append(.lockTaken(task: t, lock: LockID(raw: UInt8(raw)))) }
-                }
-            }
-            if a.blocked && !b.blocked {
-                out.append(.woken(task: t, state: a.state))
-            } else if a.state != b.state {
-                out.append(.sleepState(task: t, from: a.state, to: b.state))
-            }
-            if !a.blocked && b.blocked { out.append(.asleep(task: t, state: b.state)) }
-            if a.pending != b.pending { out.append(.signalPending(task: t, signal: b.pending)) }
-            if a.entry.flags != b.entry.flags && a.frame == .wait && b.frame == .wait {
-                out.append(.entryFlags(task: t, from: a.entry.flags, to: b.entry.flags))
-            }
-            if !a.finished && b.finished { out.append(.finished(task: t)) }
-        }
-        let removed = before.queue.filter { !after.queue.contains($0) }
-        let added = after.queue.filter { !before.queue.contains($0) }
-        for q in removed {
-            out.append(q.isBookmark ? .bookmarkRemoved(task: Int(q.task), bucket: q.bucket) : .unlinked(task: Int(q.task), bucket: q.bucket))
-        }
-        for q in added {
-            out.append(q.isBookmark ? .bookmarkPlaced(task: Int(q.task), bucket: q.bucket) : .queued(task: Int(q.task), bucket: q.bucket))
-        }
-        for i in before.counters.indices where i < after.counters.count && before.counters[i] != after.counters[i] {
-            out.append(.counter(index: i, from: before.counters[i], to: after.counters[i]))
-        }
-        return out
-    }
-
     /// Whether the event's own words already say `c`.
     private func covered(_ c: Change, by e: StepEvent, all: [Change]) -> Bool {
         let me = Int(e.task)

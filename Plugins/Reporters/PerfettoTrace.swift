@@ -285,7 +285,7 @@ extension PerfettoTrace {
                 openStep = t
             }
 
-            for c in TraceFormatter.changes(from: s.before, to: s.after) {
+            for c in World.changes(from: s.before, to: s.after) {
                 switch c {
                 case .woken(let woken, let state):
                     let bySignal = s.event.action == .signal

@@ -186,7 +186,7 @@ struct ReplayTests {
         var firstFinished: (index: Int, task: Int)?
         var checkers: [any Checker] = []
         _ = TraceReplay.run(engine: setup.engine, world: setup.world, schedule: schedule, checkers: &checkers) { s in
-            for c in TraceFormatter.changes(from: s.before, to: s.after) {
+            for c in World.changes(from: s.before, to: s.after) {
                 if case .asleep(let t, _) = c, firstAsleep == nil { firstAsleep = (s.index, t) }
                 if case .finished(let t) = c, firstFinished == nil { firstFinished = (s.index, t) }
             }
