@@ -35,7 +35,7 @@ public struct PerfettoTrace {
     public var title: String
     /// Run along the replay, so a violation a checker finds is drawn.
     public var checkers: [any Checker]
-    /// The recorded run's step budget (see `TraceReplay.run`).
+    /// The recorded run's step budget (see `Engine.replay`).
     public var maxSteps: Int
     /// The checkers without the PG_waiters diagnostic: when the diagnostic
     /// stops the replay and these carry the schedule on to the hang it
@@ -65,11 +65,11 @@ public struct PerfettoTrace {
     /// are the follow-on ones (the same choice `replayReport` makes).
     func checkers(for schedule: Schedule) -> (checkers: [any Checker], firstSign: Violation?) {
         guard let followOnCheckers else { return (checkers, nil) }
-        var first = checkers
-        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &first, maxSteps: maxSteps) { _ in }
+        var first = checkers, nobody = NoStepObserver()
+        let outcome = engine.replay(world, schedule: schedule, checkers: &first, options: RunOptions(maxSteps: maxSteps), observer: &nobody)
         guard let v = outcome.violation, v.kind == .waitersUnsound else { return (checkers, nil) }
         var later = followOnCheckers
-        let after = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &later, maxSteps: maxSteps) { _ in }
+        let after = engine.replay(world, schedule: schedule, checkers: &later, options: RunOptions(maxSteps: maxSteps), observer: &nobody)
         guard after.stale == nil, after.violation != nil else { return (checkers, nil) }
         return (followOnCheckers, v)
     }
@@ -81,9 +81,7 @@ public struct PerfettoTrace {
         out.begin(spans: out.spans(in: world), ts: 0)
         let chosen = self.checkers(for: schedule), firstSign = chosen.firstSign
         var checkers = chosen.checkers
-        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { step in
-            out.step(step)
-        }
+        let outcome = engine.replay(world, schedule: schedule, checkers: &checkers, options: RunOptions(maxSteps: maxSteps), observer: &out)
         out.finish(at: outcome.steps)
         if let v = outcome.violation {
             out.instant("\(v.kind): \(v.detail)", cat: "violation", ts: min(max(v.step, 0), outcome.steps), track: nil,
@@ -136,6 +134,9 @@ extension PerfettoTrace {
         var openStep: Int?
         /// Spans the previous step ended, closed at the next step's start.
         var pendingEnds: [SpanKey] = []
+        /// The world before the step being taken, kept for its spans and
+        /// what it changed.
+        var before: World?
 
         init(formatter: TraceFormatter, tasks: Int) {
             self.formatter = formatter
@@ -267,17 +268,18 @@ extension PerfettoTrace {
             openStep = nil
         }
 
-        mutating func step(_ s: TraceReplay.Step) {
-            let k = s.index, t = Int(s.event.task)
+        /// One replayed step, with the worlds around it.
+        mutating func step(_ k: Int, _ event: StepEvent, before w0: World, after w1: World) {
+            let t = Int(event.task)
             closeStep(ts: k)
             end(pendingEnds, ts: k)
-            let before = spans(in: s.before), after = spans(in: s.after)
+            let before = spans(in: w0), after = spans(in: w1)
             let beforeKeys = Set(before.map(\.key)), afterKeys = Set(after.map(\.key))
             begin(spans: after.filter { !beforeKeys.contains($0.key) }, ts: k)
             pendingEnds = before.map(\.key).filter { !afterKeys.contains($0) }
 
-            let (fn, what) = formatter.describe(s.event, before: s.before)
-            let changes = formatter.changeTexts(s.event, before: s.before, after: s.after)
+            let (fn, what) = formatter.describe(event, before: w0)
+            let changes = formatter.changeTexts(event, before: w0, after: w1)
             let text = changes.isEmpty ? what : (what == "-" ? "" : what + "; ") + changes.joined(separator: ", ")
             if t < stacks.count {
                 begin(spans: [Span(key: SpanKey(track: t, kind: .step, id: Int64(k)), name: fn, cat: "step",
@@ -285,10 +287,10 @@ extension PerfettoTrace {
                 openStep = t
             }
 
-            for c in World.changes(from: s.before, to: s.after) {
+            for c in World.changes(from: w0, to: w1) {
                 switch c {
                 case .woken(let woken, let state):
-                    let bySignal = s.event.action == .signal
+                    let bySignal = event.action == .signal
                     instant("\(bySignal ? "signal wakes" : "wake") \(formatter.name(of: woken))", cat: "wake", ts: k, track: t,
                             args: [("waker", jsonString(formatter.name(of: t))), ("woken", jsonString(formatter.name(of: woken))),
                                    ("wokenTid", "\(woken)"), ("sleptIn", jsonString(state.description))])
@@ -303,11 +305,11 @@ extension PerfettoTrace {
                     break
                 }
             }
-            if s.event.action == .signal {
-                let target = Int(s.event.a)
-                instant("\(s.event.b == 1 ? "SIGKILL" : "signal") to \(formatter.name(of: target))", cat: "signal", ts: k, track: t,
+            if event.action == .signal {
+                let target = Int(event.a)
+                instant("\(event.b == 1 ? "SIGKILL" : "signal") to \(formatter.name(of: target))", cat: "signal", ts: k, track: t,
                         args: [("from", jsonString(formatter.name(of: t))), ("to", jsonString(formatter.name(of: target))),
-                               ("fatal", s.event.b == 1 ? "true" : "false")])
+                               ("fatal", event.b == 1 ? "true" : "false")])
             }
         }
 
@@ -322,5 +324,15 @@ extension PerfettoTrace {
                 stacks[track] = []
             }
         }
+    }
+}
+
+extension PerfettoTrace.Builder: StepObserver {
+    mutating func willStep(_ index: Int, task: Int, world: World) {
+        before = world
+    }
+
+    mutating func didStep(_ index: Int, _ event: StepEvent, world: World) {
+        step(index, event, before: before ?? world, after: world)
     }
 }

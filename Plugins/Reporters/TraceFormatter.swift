@@ -88,17 +88,24 @@ public struct TraceFormatter: Sendable {
     /// The whole trace of a replay, one line per step; a step the engine
     /// refuses ends the list with a `VIOLATION` line.
     public func lines(initial: World, schedule: Schedule) -> [String] {
-        var w = initial
-        var out: [String] = []
-        for (i, t) in schedule.steps.enumerated() {
-            let before = w
-            do {
-                let e = try engine.step(&w, task: Int(t))
-                out.append(line(i, e, before: before, after: w))
-            } catch {
-                out.append("\(lpad(String(i), 5))  \(pad(name(of: Int(t)), 10))  VIOLATION \(error)")
-                break
-            }
+        var checkers: [any Checker] = []
+        var printer = ReplayPrinter(formatter: self, json: false)
+        let r = engine.replay(initial, schedule: schedule, checkers: &checkers, options: RunOptions(maxSteps: .max), observer: &printer)
+        var out = printer.lines
+        // The refused step in the engine's words: the violation it threw,
+        // or, where the schedule does not fit, what `step` says of the task
+        // it names. The line has the index, so the violation goes without.
+        var refused: (index: Int, violation: Violation)?
+        if let v = r.violation {
+            refused = (v.step, v)
+        } else if r.steps < schedule.steps.count {
+            var w = r.world
+            do { _ = try engine.step(&w, task: Int(schedule.steps[r.steps])) } catch { refused = (r.steps, error) }
+        }
+        if let refused {
+            var v = refused.violation
+            v.step = -1
+            out.append("\(lpad(String(refused.index), 5))  \(pad(name(of: Int(schedule.steps[refused.index])), 10))  VIOLATION \(v)")
         }
         return out
     }
