@@ -14,8 +14,12 @@ extension World {
         for i in before.cache.indices where i < after.cache.count {
             CacheSlot.changes(from: before.cache[i], to: after.cache[i], slot: i, into: &out)
         }
-        for t in before.tasks.indices where t < after.tasks.count {
-            TaskState.changes(from: before.tasks[t], to: after.tasks[t], task: t, into: &out)
+        before.tasks.withUnsafeBufferPointer { a in
+            after.tasks.withUnsafeBufferPointer { b in
+                for t in a.indices where t < b.count {
+                    TaskState.changes(from: a.baseAddress! + t, to: b.baseAddress! + t, task: t, into: &out)
+                }
+            }
         }
         // The bucket lists are one sequence of the world's, not a part of
         // any one task: an item leaves or joins it.

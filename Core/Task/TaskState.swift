@@ -203,8 +203,10 @@ extension TaskState {
     /// What changed in task `t` that another task or a reader of the trace
     /// can see: the primitive it is inside, the locks it holds, its sleep,
     /// its signals, its entry's flags, its end. Registers, the pc and a
-    /// frame's locals are private and left out.
-    static func changes(from a: TaskState, to b: TaskState, task t: Int, into out: inout [Change]) {
+    /// frame's locals are private and left out. Pointers, as for
+    /// `Engine.need(of:)`: a task is large, and a call would copy both.
+    static func changes(from before: UnsafePointer<TaskState>, to after: UnsafePointer<TaskState>, task t: Int, into out: inout [Change]) {
+        let a = before.pointee, b = after.pointee
         if a.frame != b.frame {
             if a.frame == .wait { out.append(.waitEnded(task: t)) }
             if a.frame == .wake { out.append(.wakeEnded(task: t)) }
