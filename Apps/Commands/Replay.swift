@@ -90,7 +90,7 @@ struct Replay: ParsableCommand {
         var text: String
         var perfetto: String?
         var schedule: Schedule
-        var outcome: TraceReplay.Outcome
+        var outcome: RunResult
     }
 
     /// Build the scenario, replay the schedule and render the report. Usage
@@ -130,7 +130,7 @@ struct Replay: ParsableCommand {
     }
 
     /// See `ReplayReport.endLines`.
-    static func endLines(_ o: TraceReplay.Outcome, unfinished: [(task: Int, name: String, state: String)]) -> [String] {
+    static func endLines(_ o: RunResult, unfinished: [(task: Int, name: String, state: String)]) -> [String] {
         ReplayReport.endLines(o, unfinished: unfinished)
     }
 

@@ -1,5 +1,5 @@
 /// What one atomic step did, in a compact form: no strings, no allocation.
-/// `TraceFormatter` turns it into the kernel's words.
+/// The reporters' trace formatter turns it into the kernel's words.
 public struct StepEvent: Hashable, Sendable {
     /// Which part of the model executed the step.
     public enum Site: Hashable, Sendable {
@@ -76,5 +76,18 @@ public struct StepEvent: Hashable, Sendable {
         self.pfn = pfn
         self.a = a
         self.b = b
+    }
+}
+
+extension StepEvent.Site {
+    /// The kernel's words for a phase of a wait or a wake (`spin_lock(q->lock)`),
+    /// as `Op.kernelName` gives them for an instruction: nil for an
+    /// instruction, or a phase no wait core has.
+    public var phaseName: String? {
+        switch self {
+        case .instruction: nil
+        case .wait(let phase): WaitPhase(rawValue: phase)?.name
+        case .wake(let phase): WakePhase(rawValue: phase)?.name
+        }
     }
 }

@@ -28,6 +28,10 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
         (.dirty, "dirty"), (.private, "private"), (.lru, "lru"),
     ]
 
+    /// The named flags set here, one by one, in bit order: what a trace
+    /// says was set or cleared.
+    public var members: [PageFlags] { Self.names.map(\.0).filter { contains($0) } }
+
     /// The kernel's name for one flag, e.g. `PG_locked`.
     public var kernelName: String {
         let parts = Self.names.filter { contains($0.0) }.map { "PG_" + $0.1 }

@@ -69,3 +69,20 @@ extension PageFrame: StateIdentity {
         h.combine(lockOwner); h.combine(memmapPresent)
     }
 }
+
+extension PageFrame {
+    /// What changed in frame `pfn` between two worlds, in the order a trace
+    /// names it: its life first (a free or an allocation explains the rest).
+    static func changes(from a: PageFrame, to b: PageFrame, pfn: Int32, into out: inout [Change]) {
+        if a.life != b.life || a.gen != b.gen { out.append(.life(pfn: pfn, from: a.life, to: b.life, gen: b.gen)) }
+        if a.flags != b.flags {
+            out.append(.flags(pfn: pfn, set: b.flags.subtracting(a.flags), cleared: a.flags.subtracting(b.flags)))
+        }
+        if a.lockOwner != b.lockOwner { out.append(.lockOwner(pfn: pfn, from: a.lockOwner, to: b.lockOwner)) }
+        if a.refcount != b.refcount { out.append(.refcount(pfn: pfn, from: a.refcount, to: b.refcount)) }
+        if a.mapcount != b.mapcount { out.append(.mapcount(pfn: pfn, from: a.mapcount, to: b.mapcount)) }
+        if a.isolatedBy != b.isolatedBy { out.append(.isolation(pfn: pfn, from: a.isolatedBy, to: b.isolatedBy)) }
+        if a.mapping != b.mapping { out.append(.mapping(pfn: pfn, from: a.mapping, to: b.mapping)) }
+        if a.memmapPresent && !b.memmapPresent { out.append(.memmapRemoved(pfn: pfn)) }
+    }
+}

@@ -77,3 +77,17 @@ extension CacheSlot: StateIdentity {
         h.combine(file); h.combine(pfn)
     }
 }
+
+extension PTE {
+    /// A PTE that changed, whole: its kind, page and process say it together.
+    static func changes(from a: PTE, to b: PTE, slot: Int, into out: inout [Change]) {
+        if a != b { out.append(.pte(slot: slot, from: a, to: b)) }
+    }
+}
+
+extension CacheSlot {
+    /// The page a slot points at; its file never changes.
+    static func changes(from a: CacheSlot, to b: CacheSlot, slot: Int, into out: inout [Change]) {
+        if a.pfn != b.pfn { out.append(.cache(slot: slot, from: a.pfn, to: b.pfn)) }
+    }
+}

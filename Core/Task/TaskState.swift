@@ -198,3 +198,42 @@ extension TaskState: StateIdentity {
         stats.combineIdentity(into: &h)
     }
 }
+
+extension TaskState {
+    /// What changed in task `t` that another task or a reader of the trace
+    /// can see: the primitive it is inside, the locks it holds, its sleep,
+    /// its signals, its entry's flags, its end. Registers, the pc and a
+    /// frame's locals are private and left out. Pointers, as for
+    /// `Engine.need(of:)`: a task is large, and a call would copy both.
+    static func changes(from before: UnsafePointer<TaskState>, to after: UnsafePointer<TaskState>, task t: Int, into out: inout [Change]) {
+        let a = before.pointee, b = after.pointee
+        if a.frame != b.frame {
+            if a.frame == .wait { out.append(.waitEnded(task: t)) }
+            if a.frame == .wake { out.append(.wakeEnded(task: t)) }
+            if b.frame == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
+            if b.frame == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
+        }
+        if a.heldBucket != b.heldBucket {
+            if a.heldBucket >= 0 { out.append(.bucketUnlocked(task: t, bucket: a.heldBucket)) }
+            if b.heldBucket >= 0 { out.append(.bucketLocked(task: t, bucket: b.heldBucket)) }
+        }
+        if a.heldLocks != b.heldLocks {
+            for raw in 0..<64 {
+                let bit: UInt64 = 1 << UInt64(raw)
+                if a.heldLocks & bit != 0 && b.heldLocks & bit == 0 { out.append(.lockReleased(task: t, lock: LockID(raw: UInt8(raw)))) }
+                if a.heldLocks & bit == 0 && b.heldLocks & bit != 0 { out.append(.lockTaken(task: t, lock: LockID(raw: UInt8(raw)))) }
+            }
+        }
+        if a.blocked && !b.blocked {
+            out.append(.woken(task: t, state: a.state))
+        } else if a.state != b.state {
+            out.append(.sleepState(task: t, from: a.state, to: b.state))
+        }
+        if !a.blocked && b.blocked { out.append(.asleep(task: t, state: b.state)) }
+        if a.pending != b.pending { out.append(.signalPending(task: t, signal: b.pending)) }
+        if a.entry.flags != b.entry.flags && a.frame == .wait && b.frame == .wait {
+            out.append(.entryFlags(task: t, from: a.entry.flags, to: b.entry.flags))
+        }
+        if !a.finished && b.finished { out.append(.finished(task: t)) }
+    }
+}

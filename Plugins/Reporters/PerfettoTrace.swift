@@ -22,9 +22,9 @@ import PagewaitCore
 ///
 /// The format wants B/E on one track to nest perfectly, and kernel locks do
 /// not (lock_page takes PG_locked inside its wait, unlock_page drops it
-/// outside). Where a span ends while spans opened after it are still open,
+/// outside). Where a slice ends while slices opened after it are still open,
 /// those are ended too and begun again at the same timestamp, with
-/// `args.continued = true`: every `B` has its `E`, in order. Spans still open
+/// `args.continued = true`: every `B` has its `E`, in order. Slices still open
 /// at the end are closed there.
 public struct PerfettoTrace {
     public var engine: Engine
@@ -35,7 +35,7 @@ public struct PerfettoTrace {
     public var title: String
     /// Run along the replay, so a violation a checker finds is drawn.
     public var checkers: [any Checker]
-    /// The recorded run's step budget (see `TraceReplay.run`).
+    /// The recorded run's step budget (see `Engine.replay`).
     public var maxSteps: Int
     /// The checkers without the PG_waiters diagnostic: when the diagnostic
     /// stops the replay and these carry the schedule on to the hang it
@@ -65,11 +65,11 @@ public struct PerfettoTrace {
     /// are the follow-on ones (the same choice `replayReport` makes).
     func checkers(for schedule: Schedule) -> (checkers: [any Checker], firstSign: Violation?) {
         guard let followOnCheckers else { return (checkers, nil) }
-        var first = checkers
-        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &first, maxSteps: maxSteps) { _ in }
+        var first = checkers, nobody = NoStepObserver()
+        let outcome = engine.replay(world, schedule: schedule, checkers: &first, options: RunOptions(maxSteps: maxSteps), observer: &nobody)
         guard let v = outcome.violation, v.kind == .waitersUnsound else { return (checkers, nil) }
         var later = followOnCheckers
-        let after = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &later, maxSteps: maxSteps) { _ in }
+        let after = engine.replay(world, schedule: schedule, checkers: &later, options: RunOptions(maxSteps: maxSteps), observer: &nobody)
         guard after.stale == nil, after.violation != nil else { return (checkers, nil) }
         return (followOnCheckers, v)
     }
@@ -78,12 +78,10 @@ public struct PerfettoTrace {
     public func render(_ schedule: Schedule) -> String {
         var out = Builder(formatter: TraceFormatter(engine: engine, taskNames: taskNames, counterNames: counterNames), tasks: world.tasks.count)
         out.metadata(title: title)
-        out.begin(spans: out.spans(in: world), ts: 0)
+        out.begin(out.slices(in: world), ts: 0)
         let chosen = self.checkers(for: schedule), firstSign = chosen.firstSign
         var checkers = chosen.checkers
-        let outcome = TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &checkers, maxSteps: maxSteps) { step in
-            out.step(step)
-        }
+        let outcome = engine.replay(world, schedule: schedule, checkers: &checkers, options: RunOptions(maxSteps: maxSteps), observer: &out)
         out.finish(at: outcome.steps)
         if let v = outcome.violation {
             out.instant("\(v.kind): \(v.detail)", cat: "violation", ts: min(max(v.step, 0), outcome.steps), track: nil,
@@ -112,16 +110,18 @@ public struct PerfettoTrace {
 }
 
 extension PerfettoTrace {
-    /// A span kind, its subject (page, lock, bucket), and the task's track.
-    struct SpanKey: Hashable {
+    /// A slice kind, its subject (page, lock, bucket), and the task's track.
+    struct SliceKey: Hashable {
         enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step }
         var track: Int
         var kind: Kind
         var id: Int64
     }
 
-    struct Span {
-        var key: SpanKey
+    /// One duration event on a task's track, a `B` and its `E` (Perfetto's
+    /// slice; named so it does not shadow the standard library's `Span`).
+    struct TrackSlice {
+        var key: SliceKey
         var name: String
         var cat: String
         var args: [(String, String)]
@@ -130,12 +130,15 @@ extension PerfettoTrace {
     struct Builder {
         let formatter: TraceFormatter
         var events: [String] = []
-        /// Per track, the open spans, innermost last.
-        var stacks: [[Span]]
+        /// Per track, the open slices, innermost last.
+        var stacks: [[TrackSlice]]
         /// The step slice opened last (its track), closed at the next step.
         var openStep: Int?
-        /// Spans the previous step ended, closed at the next step's start.
-        var pendingEnds: [SpanKey] = []
+        /// Slices the previous step ended, closed at the next step's start.
+        var pendingEnds: [SliceKey] = []
+        /// The world before the step being taken, kept for its slices and
+        /// what it changed.
+        var before: World?
 
         init(formatter: TraceFormatter, tasks: Int) {
             self.formatter = formatter
@@ -156,11 +159,11 @@ extension PerfettoTrace {
             }
         }
 
-        mutating func emit(_ ph: String, _ span: Span, ts: Int, continued: Bool = false) {
-            var pairs = [("name", jsonString(span.name)), ("cat", jsonString(span.cat)), ("ph", "\"\(ph)\""),
-                         ("ts", "\(ts)"), ("pid", "1"), ("tid", "\(span.key.track)")]
+        mutating func emit(_ ph: String, _ slice: TrackSlice, ts: Int, continued: Bool = false) {
+            var pairs = [("name", jsonString(slice.name)), ("cat", jsonString(slice.cat)), ("ph", "\"\(ph)\""),
+                         ("ts", "\(ts)"), ("pid", "1"), ("tid", "\(slice.key.track)")]
             if ph == "B" {
-                var args = [("step", "\(ts)")] + span.args
+                var args = [("step", "\(ts)")] + slice.args
                 if continued { args.append(("continued", "true")) }
                 pairs.append(("args", Self.object(args)))
             }
@@ -178,73 +181,73 @@ extension PerfettoTrace {
             events.append(Self.object(pairs))
         }
 
-        /// The spans a world has open, outermost kinds first.
-        func spans(in w: World) -> [Span] {
-            var out: [Span] = []
+        /// The slices a world has open, outermost kinds first.
+        func slices(in w: World) -> [TrackSlice] {
+            var out: [TrackSlice] = []
             let engine = formatter.engine
             func page(_ pfn: Int32) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
                 if task.frame == .wait {
                     let f = task.wait
                     let behaviour = Int(f.behavior) < engine.behaviors.count ? engine.behaviors[Int(f.behavior)].name : "behaviour \(f.behavior)"
-                    out.append(Span(key: SpanKey(track: t, kind: .wait, id: 0),
-                                    name: "wait_on_page_bit_common(\(f.bit.kernelName), \(behaviour))", cat: "wait",
-                                    args: [("page", jsonString(f.page.description)), ("bit", jsonString(f.bit.kernelName)),
-                                           ("behaviour", jsonString(behaviour)), ("state", jsonString(f.state.description))]))
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .wait, id: 0),
+                                          name: "wait_on_page_bit_common(\(f.bit.kernelName), \(behaviour))", cat: "wait",
+                                          args: [("page", jsonString(f.page.description)), ("bit", jsonString(f.bit.kernelName)),
+                                                 ("behaviour", jsonString(behaviour)), ("state", jsonString(f.state.description))]))
                 }
                 if task.frame == .wake {
                     let f = task.wake
-                    out.append(Span(key: SpanKey(track: t, kind: .wake, id: 0),
-                                    name: "wake_up_page_bit(\(f.bit.kernelName))\(page(f.page.pfn))", cat: "wake",
-                                    args: [("page", jsonString(f.page.description)), ("bucket", "\(f.bucket)")]))
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .wake, id: 0),
+                                          name: "wake_up_page_bit(\(f.bit.kernelName))\(page(f.page.pfn))", cat: "wake",
+                                          args: [("page", jsonString(f.page.description)), ("bucket", "\(f.bucket)")]))
                 }
             }
             for (i, p) in w.pages.enumerated() {
                 let pfn = Int32(i)
                 if p.isLocked && p.lockOwner >= 0 && Int(p.lockOwner) < stacks.count {
-                    out.append(Span(key: SpanKey(track: Int(p.lockOwner), kind: .pageLock, id: Int64(i)),
-                                    name: "PG_locked held\(page(pfn))", cat: "page_lock",
-                                    args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
+                    out.append(TrackSlice(key: SliceKey(track: Int(p.lockOwner), kind: .pageLock, id: Int64(i)),
+                                          name: "PG_locked held\(page(pfn))", cat: "page_lock",
+                                          args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
                 }
                 if p.life == .frozen && p.frozenBy >= 0 && Int(p.frozenBy) < stacks.count {
-                    out.append(Span(key: SpanKey(track: Int(p.frozenBy), kind: .frozen, id: Int64(i)),
-                                    name: "page frozen\(page(pfn))", cat: "page_ref",
-                                    args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
+                    out.append(TrackSlice(key: SliceKey(track: Int(p.frozenBy), kind: .frozen, id: Int64(i)),
+                                          name: "page frozen\(page(pfn))", cat: "page_ref",
+                                          args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
                 }
             }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
                 if task.heldLocks != 0 {
                     for raw in 0..<64 where task.heldLocks & (1 << UInt64(raw)) != 0 {
                         let l = LockID(raw: UInt8(raw))
-                        out.append(Span(key: SpanKey(track: t, kind: .spin, id: Int64(raw)), name: "\(l) held", cat: "spinlock",
-                                        args: [("lock", jsonString(l.description))]))
+                        out.append(TrackSlice(key: SliceKey(track: t, kind: .spin, id: Int64(raw)), name: "\(l) held", cat: "spinlock",
+                                              args: [("lock", jsonString(l.description))]))
                     }
                 }
                 if task.heldBucket >= 0 {
-                    out.append(Span(key: SpanKey(track: t, kind: .bucket, id: Int64(task.heldBucket)),
-                                    name: "q->lock held (bucket \(task.heldBucket))", cat: "spinlock",
-                                    args: [("bucket", "\(task.heldBucket)")]))
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .bucket, id: Int64(task.heldBucket)),
+                                          name: "q->lock held (bucket \(task.heldBucket))", cat: "spinlock",
+                                          args: [("bucket", "\(task.heldBucket)")]))
                 }
                 if task.blocked {
-                    out.append(Span(key: SpanKey(track: t, kind: .asleep, id: 0),
-                                    name: "io_schedule: asleep (\(task.state))", cat: "sleep",
-                                    args: [("state", jsonString(task.state.description)),
-                                           ("waitsOn", jsonString("\(task.entry.bit.kernelName) of \(task.entry.page)"))]))
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .asleep, id: 0),
+                                          name: "io_schedule: asleep (\(task.state))", cat: "sleep",
+                                          args: [("state", jsonString(task.state.description)),
+                                                 ("waitsOn", jsonString("\(task.entry.bit.kernelName) of \(task.entry.page)"))]))
                 }
             }
             return out
         }
 
-        mutating func begin(spans: [Span], ts: Int) {
-            for s in spans {
+        mutating func begin(_ slices: [TrackSlice], ts: Int) {
+            for s in slices {
                 stacks[s.key.track].append(s)
                 emit("B", s, ts: ts)
             }
         }
 
-        /// End `keys` at `ts`; spans opened after one of them on the same
+        /// End `keys` at `ts`; slices opened after one of them on the same
         /// track end too and begin again, so B/E stay nested.
-        mutating func end(_ keys: [SpanKey], ts: Int) {
+        mutating func end(_ keys: [SliceKey], ts: Int) {
             let byTrack = Dictionary(grouping: keys, by: \.track)
             for track in byTrack.keys.sorted() {
                 let ending = Set(byTrack[track]!)
@@ -267,28 +270,29 @@ extension PerfettoTrace {
             openStep = nil
         }
 
-        mutating func step(_ s: TraceReplay.Step) {
-            let k = s.index, t = Int(s.event.task)
+        /// One replayed step, with the worlds around it.
+        mutating func step(_ k: Int, _ event: StepEvent, before w0: World, after w1: World) {
+            let t = Int(event.task)
             closeStep(ts: k)
             end(pendingEnds, ts: k)
-            let before = spans(in: s.before), after = spans(in: s.after)
+            let before = slices(in: w0), after = slices(in: w1)
             let beforeKeys = Set(before.map(\.key)), afterKeys = Set(after.map(\.key))
-            begin(spans: after.filter { !beforeKeys.contains($0.key) }, ts: k)
+            begin(after.filter { !beforeKeys.contains($0.key) }, ts: k)
             pendingEnds = before.map(\.key).filter { !afterKeys.contains($0) }
 
-            let (fn, what) = formatter.describe(s.event, before: s.before)
-            let changes = formatter.changeTexts(s.event, before: s.before, after: s.after)
+            let (fn, what) = formatter.describe(event, before: w0)
+            let changes = formatter.changeTexts(event, before: w0, after: w1)
             let text = changes.isEmpty ? what : (what == "-" ? "" : what + "; ") + changes.joined(separator: ", ")
             if t < stacks.count {
-                begin(spans: [Span(key: SpanKey(track: t, kind: .step, id: Int64(k)), name: fn, cat: "step",
-                                   args: [("what", jsonString(text)), ("task", jsonString(formatter.name(of: t)))])], ts: k)
+                begin([TrackSlice(key: SliceKey(track: t, kind: .step, id: Int64(k)), name: fn, cat: "step",
+                                  args: [("what", jsonString(text)), ("task", jsonString(formatter.name(of: t)))])], ts: k)
                 openStep = t
             }
 
-            for c in TraceFormatter.changes(from: s.before, to: s.after) {
+            for c in World.changes(from: w0, to: w1) {
                 switch c {
                 case .woken(let woken, let state):
-                    let bySignal = s.event.action == .signal
+                    let bySignal = event.action == .signal
                     instant("\(bySignal ? "signal wakes" : "wake") \(formatter.name(of: woken))", cat: "wake", ts: k, track: t,
                             args: [("waker", jsonString(formatter.name(of: t))), ("woken", jsonString(formatter.name(of: woken))),
                                    ("wokenTid", "\(woken)"), ("sleptIn", jsonString(state.description))])
@@ -303,15 +307,15 @@ extension PerfettoTrace {
                     break
                 }
             }
-            if s.event.action == .signal {
-                let target = Int(s.event.a)
-                instant("\(s.event.b == 1 ? "SIGKILL" : "signal") to \(formatter.name(of: target))", cat: "signal", ts: k, track: t,
+            if event.action == .signal {
+                let target = Int(event.a)
+                instant("\(event.b == 1 ? "SIGKILL" : "signal") to \(formatter.name(of: target))", cat: "signal", ts: k, track: t,
                         args: [("from", jsonString(formatter.name(of: t))), ("to", jsonString(formatter.name(of: target))),
-                               ("fatal", s.event.b == 1 ? "true" : "false")])
+                               ("fatal", event.b == 1 ? "true" : "false")])
             }
         }
 
-        /// After the last step: close its slice, the spans it ended, and
+        /// After the last step: close its slice, the slices it ended, and
         /// everything still open.
         mutating func finish(at ts: Int) {
             closeStep(ts: ts)
@@ -322,5 +326,15 @@ extension PerfettoTrace {
                 stacks[track] = []
             }
         }
+    }
+}
+
+extension PerfettoTrace.Builder: StepObserver {
+    mutating func willStep(_ index: Int, task: Int, world: World) {
+        before = world
+    }
+
+    mutating func didStep(_ index: Int, _ event: StepEvent, world: World) {
+        step(index, event, before: before ?? world, after: world)
     }
 }

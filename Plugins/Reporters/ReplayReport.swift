@@ -45,7 +45,9 @@ public struct ReplayReport: Sendable {
     public var text: String
     /// The Perfetto document, when asked for.
     public var perfetto: String?
-    public var outcome: TraceReplay.Outcome
+    /// The replay as `Engine.replay` ran it: its end, what it had reached,
+    /// the violation, a stale schedule, the steps taken and the world.
+    public var outcome: RunResult
     /// The PG_waiters diagnostic (I3) that fired first, when the schedule
     /// went on to the hang it predicted (`outcome.violation`).
     public var firstSign: Violation? = nil
@@ -71,22 +73,12 @@ extension Setup {
         let schedule = request.schedule
         let json = request.json
         let formatter = TraceFormatter(engine: engine, taskNames: taskNames, counterNames: counterNames)
-        var lines: [String] = []
-        var steps: [ReplayDocument.Step] = []
-        func replay(_ checkers: [any Checker]) -> TraceReplay.Outcome {
+        var printer = ReplayPrinter(formatter: formatter, json: json)
+        func replay(_ checkers: [any Checker]) -> RunResult {
             var checkers = checkers
-            lines = []
-            steps = []
-            return TraceReplay.run(engine: engine, world: world, schedule: schedule, checkers: &checkers, maxSteps: request.maxSteps) { s in
-                if json {
-                    let (fn, what) = formatter.describe(s.event, before: s.before)
-                    steps.append(ReplayDocument.Step(step: s.index, task: Int(s.event.task), taskName: formatter.name(of: Int(s.event.task)),
-                                                     function: fn, what: what,
-                                                     changes: formatter.changeTexts(s.event, before: s.before, after: s.after)))
-                } else {
-                    lines.append(formatter.line(s.index, s.event, before: s.before, after: s.after))
-                }
-            }
+            printer = ReplayPrinter(formatter: formatter, json: json)
+            return engine.replay(world, schedule: schedule, checkers: &checkers, options: RunOptions(maxSteps: request.maxSteps),
+                                 observer: &printer)
         }
         var outcome = replay(Checkers.standard(for: setup))
         // The PG_waiters diagnostic stops a run at the step that breaks I3;
@@ -130,7 +122,7 @@ extension Setup {
         if json {
             let doc = ReplayDocument(
                 scenario: scenario, strategy: strategy, tasks: taskNames, seed: request.seed,
-                schedule: schedule.description, steps: steps, end: outcome.end.rawValue, reached: outcome.reached.rawValue,
+                schedule: schedule.description, steps: printer.steps, end: outcome.end.rawValue, reached: outcome.reached.rawValue,
                 stepsTaken: outcome.steps,
                 violation: outcome.violation.map {
                     ReplayDocument.Finding(kind: $0.kind.rawValue, task: $0.task, pfn: Int($0.pfn), function: $0.function,
@@ -146,7 +138,7 @@ extension Setup {
             out.append("\(scenario) under \(strategy): \(taskNames.count) tasks (\(names)); \(schedule.steps.count) steps\(request.seed.map { " from seed \($0)" } ?? "")")
             out.append("schedule \(schedule)")
             out.append(TraceFormatter.header)
-            out += lines
+            out += printer.lines
             out += ReplayReport.endLines(outcome, unfinished: unfinished)
             out += notes.map { "note: \($0)" }
             text = out.joined(separator: "\n") + "\n"
@@ -160,6 +152,36 @@ extension Setup {
     }
 }
 
+/// Renders each replayed step as the report shows it: a trace line, or a
+/// JSON step. Keeps the world before each step, for what the step changed.
+struct ReplayPrinter: StepObserver {
+    let formatter: TraceFormatter
+    let json: Bool
+    private var before: World?
+    private(set) var lines: [String] = []
+    private(set) var steps: [ReplayDocument.Step] = []
+
+    init(formatter: TraceFormatter, json: Bool) {
+        self.formatter = formatter
+        self.json = json
+    }
+
+    mutating func willStep(_ index: Int, task: Int, world: World) {
+        before = world
+    }
+
+    mutating func didStep(_ index: Int, _ e: StepEvent, world after: World) {
+        let before = self.before ?? after
+        if json {
+            let (fn, what) = formatter.describe(e, before: before)
+            steps.append(ReplayDocument.Step(step: index, task: Int(e.task), taskName: formatter.name(of: Int(e.task)),
+                                             function: fn, what: what, changes: formatter.changeTexts(e, before: before, after: after)))
+        } else {
+            lines.append(formatter.line(index, e, before: before, after: after))
+        }
+    }
+}
+
 extension ReplayReport {
     /// "task 3 cannot run: it has finished" -> "it has finished".
     static func reason(_ detail: String) -> String {
@@ -169,7 +191,7 @@ extension ReplayReport {
 
     /// The report's closing lines: how the run ended, what every unfinished
     /// task waits on, the violation.
-    public static func endLines(_ o: TraceReplay.Outcome, unfinished: [(task: Int, name: String, state: String)]) -> [String] {
+    public static func endLines(_ o: RunResult, unfinished: [(task: Int, name: String, state: String)]) -> [String] {
         var out: [String] = []
         switch o.end {
         case .finished: out.append("end: finished after \(o.steps) steps: every task ran to completion")

@@ -142,8 +142,7 @@ struct ReplayTests {
         // Run on: the waiter sleeps with nobody to wake it.
         let full = try Self.toQuiescence(setup, schedule)
         #expect(full.steps.count >= schedule.steps.count && Array(full.steps.prefix(schedule.steps.count)) == schedule.steps)
-        var checkers: [any Checker] = [LivenessChecker()]
-        let replayed = TraceReplay.run(engine: setup.engine, world: setup.world, schedule: full, checkers: &checkers)
+        let replayed = setup.engine.replay(setup.world, schedule: full, checkers: [LivenessChecker()])
         #expect(replayed.end == .violation && replayed.reached == .quiescent)
         #expect(replayed.violation?.kind == .lostWakeup)
         #expect(replayed.stale == nil && replayed.steps == full.steps.count)
@@ -182,16 +181,10 @@ struct ReplayTests {
     static func staleCases() throws -> [(schedule: Schedule, message: String)] {
         let setup = try Self.setup("migrate-vs-faulters", "legacy")
         let schedule = try #require(setup.run(seed: 2, maxSteps: 200_000, keepSchedule: true).schedule)
-        var firstAsleep: (index: Int, task: Int)?
-        var firstFinished: (index: Int, task: Int)?
+        var firsts = FirstSleepAndFinish()
         var checkers: [any Checker] = []
-        _ = TraceReplay.run(engine: setup.engine, world: setup.world, schedule: schedule, checkers: &checkers) { s in
-            for c in TraceFormatter.changes(from: s.before, to: s.after) {
-                if case .asleep(let t, _) = c, firstAsleep == nil { firstAsleep = (s.index, t) }
-                if case .finished(let t) = c, firstFinished == nil { firstFinished = (s.index, t) }
-            }
-        }
-        let asleep = try #require(firstAsleep), finished = try #require(firstFinished)
+        _ = setup.engine.replay(setup.world, schedule: schedule, checkers: &checkers, options: RunOptions(maxSteps: .max), observer: &firsts)
+        let asleep = try #require(firsts.asleep), finished = try #require(firsts.finished)
         var sleeping = schedule.steps, done = schedule.steps
         sleeping.insert(UInt8(asleep.task), at: asleep.index + 1)
         done.insert(UInt8(finished.task), at: finished.index + 1)
@@ -351,5 +344,22 @@ struct ReplayTests {
         #expect(none == 0)
         #expect(!same.contains("seeds whose outcomes differ"))
         #expect(Self.exitCode(["diff", "migrate-vs-faulters", "--strategy", "legacy"]) != 0)
+    }
+}
+
+/// The first step at which a task falls asleep in io_schedule, and the
+/// first at which one finishes, from the world diff of each step.
+struct FirstSleepAndFinish: StepObserver {
+    var before: World?
+    var asleep: (index: Int, task: Int)?
+    var finished: (index: Int, task: Int)?
+
+    mutating func willStep(_ index: Int, task: Int, world: World) { before = world }
+
+    mutating func didStep(_ index: Int, _ event: StepEvent, world: World) {
+        for c in World.changes(from: before!, to: world) {
+            if case .asleep(let t, _) = c, asleep == nil { asleep = (index, t) }
+            if case .finished(let t) = c, finished == nil { finished = (index, t) }
+        }
     }
 }

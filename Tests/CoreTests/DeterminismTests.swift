@@ -1,5 +1,5 @@
 // The engine is a pure function of (programs, world, schedule): the same
-// inputs give the same world, events, trace lines and, with a seeded
+// inputs give the same world, events and, with a seeded
 // scheduler, the same schedule (kernel-model's reproducibility requirement
 // for counterexamples; Run.swift).
 
@@ -55,7 +55,7 @@ struct DeterminismTests {
         }
     }
 
-    @Test("replaying a schedule twice gives the same final world, the same events and the same TraceFormatter lines; the replay reproduces the recorded run", arguments: allCores)
+    @Test("replaying a schedule twice gives the same final world and the same events; the replay reproduces the recorded run", arguments: allCores)
     func replayIsDeterministic(core: WaitCore) throws {
         let (engine, world) = try Self.busy(core)
         let recorded = Self.seededRun(engine, world, seed: 7)
@@ -64,21 +64,76 @@ struct DeterminismTests {
         #expect(r1.world == r2.world && r1.trace == r2.trace)
         #expect(r1.world == recorded.world && r1.trace == recorded.trace)
         #expect(r1.world.counters == [1, 1, 1])
+        #expect(r1.stale == nil && r1.reached == .finished)
 
-        let formatter = TraceFormatter(engine: engine, taskNames: ["holder", "locker1", "locker2", "locker3", "reader", "dropper", "stealer"])
-        let lines1 = formatter.lines(initial: world, schedule: recorded.schedule)
-        let lines2 = formatter.lines(initial: world, schedule: recorded.schedule)
-        #expect(lines1 == lines2)
-        #expect(lines1.count == recorded.steps)
-        // The lines are the formatter's rendering of exactly the replayed events.
+        // The replay's events are exactly those of stepping by hand.
         var w = world
         for (i, t) in recorded.schedule.steps.enumerated() {
-            let before = w
             let e = try engine.step(&w, task: Int(t))
             #expect(e == r1.trace[i])
-            #expect(formatter.line(i, e, before: before) == lines1[i])
         }
         #expect(w == r1.world)
+    }
+
+    /// Sees every step with the worlds around it, as a trace printer does.
+    struct Recorder: StepObserver {
+        var before: World?
+        var steps: [(index: Int, event: StepEvent, before: World, after: World)] = []
+        mutating func willStep(_ index: Int, task: Int, world: World) { before = world }
+        mutating func didStep(_ index: Int, _ event: StepEvent, world: World) { steps.append((index, event, before!, world)) }
+    }
+
+    @Test("an observed run is the same run: the observer sees every step taken, in order, with the worlds before and after it", arguments: allCores)
+    func observedRunIsTheSameRun(core: WaitCore) throws {
+        let (engine, world) = try Self.busy(core)
+        let plain = Self.seededRun(engine, world, seed: 42)
+        var s = SeededScheduler(seed: 42)
+        var checkers: [any Checker] = []
+        var recorder = Recorder()
+        let observed = engine.run(world, scheduler: &s, checkers: &checkers, options: RunOptions(recordTrace: true), observer: &recorder)
+        #expect(observed.schedule == plain.schedule && observed.world == plain.world && observed.trace == plain.trace)
+        #expect(recorder.steps.map(\.index) == Array(0..<plain.steps))
+        #expect(recorder.steps.map(\.event) == plain.trace)
+        var w = world
+        for (step, t) in zip(recorder.steps, plain.schedule.steps) {
+            #expect(step.before == w)
+            _ = try engine.step(&w, task: Int(t))
+            #expect(step.after == w)
+        }
+    }
+
+    @Test("a replayed schedule that does not fit is stale, not a violation: a step its task cannot take stops the replay before it; steps after the run's end are named")
+    func staleSchedules() throws {
+        let (engine, world) = try Self.busy(.v4_19)
+        let recorded = Self.seededRun(engine, world, seed: 7)
+        let n = recorded.steps
+        // The holder (task 0) finishes at some step; naming it again right
+        // after is a step it cannot take.
+        var w = world
+        var finishedAt = -1
+        for (i, t) in recorded.schedule.steps.enumerated() {
+            _ = try engine.step(&w, task: Int(t))
+            if t == 0 && w.tasks[0].finished { finishedAt = i; break }
+        }
+        #expect(finishedAt >= 0)
+        var steps = recorded.schedule.steps
+        steps.insert(0, at: finishedAt + 1)
+        let mid = engine.replay(world, schedule: Schedule(steps))
+        #expect(mid.violation == nil && mid.end == .schedulerStopped && mid.reached == .schedulerStopped)
+        #expect(mid.steps == finishedAt + 1)
+        #expect(mid.stale?.kind == .notRunnable && mid.stale?.step == finishedAt + 1 && mid.stale?.task == 0)
+        #expect(mid.stale?.detail == "task 0 cannot run: it has finished")
+
+        let past = engine.replay(world, schedule: Schedule(recorded.schedule.steps + [3, 3]))
+        #expect(past.violation == nil && past.end == .finished && past.steps == n && past.world == recorded.world)
+        #expect(past.stale?.step == n && past.stale?.task == 3)
+        #expect(past.stale?.detail == "the run ended (finished) after \(n) steps, but the schedule goes on for 2 more")
+
+        // A run that is not a replay still calls such a pick a violation.
+        var s = ReplayScheduler(Schedule(steps))
+        var checkers: [any Checker] = []
+        let run = engine.run(world, scheduler: &s, checkers: &checkers)
+        #expect(run.stale == nil && run.end == .violation && run.violation?.kind == .notRunnable && run.steps == finishedAt + 2)
     }
 
     @Test("stepping by hand in a chosen order equals replaying that order as a schedule")
