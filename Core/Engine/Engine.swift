@@ -32,8 +32,8 @@ public struct Engine: Sendable {
 
     enum Gate: Hashable, Sendable {
         case free
-        /// A program spinlock (its `LockID` bit).
-        case spin(UInt64)
+        /// A program spinlock.
+        case spin(LockID)
         /// `wake_up_page_bit`: the q->lock of the bucket of the page in this register.
         case bucketOfPage(Register)
     }
@@ -112,8 +112,8 @@ public struct Engine: Sendable {
         case asleep
         /// Nothing: the step can be taken now.
         case nothing
-        /// A program spinlock (its `LockID` bit) nobody holds.
-        case spinLock(UInt64)
+        /// A program spinlock nobody holds.
+        case spinLock(LockID)
         /// A wait-queue bucket whose lock nobody holds.
         case bucketLock(Int16)
     }
@@ -137,8 +137,8 @@ public struct Engine: Sendable {
             switch gates[base[program] + pc] {
             case .free:
                 return .nothing
-            case .spin(let bit):
-                return .spinLock(bit)
+            case .spin(let lock):
+                return .spinLock(lock)
             case .bucketOfPage(let r):
                 let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
                 guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
@@ -150,11 +150,11 @@ public struct Engine: Sendable {
     /// Whether `need` is met, given the spinlocks anyone holds and a test
     /// of whether a bucket's lock is held.
     @inline(__always)
-    func isMet(_ need: Need, spinLocked: UInt64, bucketLocked: (Int16) -> Bool) -> Bool {
+    func isMet(_ need: Need, spinLocked: LockSet, bucketLocked: (Int16) -> Bool) -> Bool {
         switch need {
         case .finished, .asleep: false
         case .nothing: true
-        case .spinLock(let bit): spinLocked & bit == 0
+        case .spinLock(let lock): !spinLocked.contains(lock)
         case .bucketLock(let b): !bucketLocked(b)
         }
     }

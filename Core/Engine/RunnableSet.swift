@@ -14,10 +14,10 @@ struct RunnableSet {
     private(set) var enabled = TaskSet()
     private var needs: [Engine.Need]
     /// Per task, its held spinlocks and wait-queue lock at the last refresh.
-    private var heldLocks: [UInt64]
+    private var heldLocks: [LockSet]
     private var heldBucket: [Int16]
     /// Every spinlock held, and the tasks holding a wait-queue lock.
-    private var spinLocked: UInt64 = 0
+    private var spinLocked = LockSet()
     private var bucketHolders = TaskSet()
     /// Tasks whose need is `.asleep`: a wake comes from another task's step.
     private var sleepers = TaskSet()
@@ -25,7 +25,7 @@ struct RunnableSet {
     init(_ engine: Engine, _ w: World) {
         let n = min(w.tasks.count, TaskSet.capacity)
         needs = Array(repeating: .finished, count: n)
-        heldLocks = Array(repeating: 0, count: n)
+        heldLocks = Array(repeating: LockSet(), count: n)
         heldBucket = Array(repeating: -1, count: n)
         w.tasks.withUnsafeBufferPointer { tasks in
             for t in 0..<n {
@@ -61,9 +61,9 @@ struct RunnableSet {
         }
     }
 
-    private mutating func refreshLocks(of t: Int, held: UInt64, bucket: Int16) {
+    private mutating func refreshLocks(of t: Int, held: LockSet, bucket: Int16) {
         heldLocks[t] = held
-        spinLocked = heldLocks.reduce(0, |)
+        spinLocked = heldLocks.reduce(LockSet()) { $0.union($1) }
         heldBucket[t] = bucket
         if bucket >= 0 { bucketHolders.insert(t) } else { bucketHolders.remove(t) }
     }

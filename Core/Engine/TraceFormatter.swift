@@ -299,12 +299,8 @@ extension TraceFormatter {
                 if a.heldBucket >= 0 { out.append(.bucketUnlocked(task: t, bucket: a.heldBucket)) }
                 if b.heldBucket >= 0 { out.append(.bucketLocked(task: t, bucket: b.heldBucket)) }
             }
-            if a.heldLocks != b.heldLocks {
-                for raw in 0..<64 {
-                    let bit: UInt64 = 1 << UInt64(raw)
-                    if a.heldLocks & bit != 0 && b.heldLocks & bit == 0 { out.append(.lockReleased(task: t, lock: LockID(raw: UInt8(raw)))) }
-                    if a.heldLocks & bit == 0 && b.heldLocks & bit != 0 { out.append(.lockTaken(task: t, lock: LockID(raw: UInt8(raw)))) }
-                }
+            for l in a.heldLocks.symmetricDifference(b.heldLocks) {
+                if a.heldLocks.contains(l) { out.append(.lockReleased(task: t, lock: l)) } else { out.append(.lockTaken(task: t, lock: l)) }
             }
             if a.blocked && !b.blocked {
                 out.append(.woken(task: t, state: a.state))

@@ -129,8 +129,8 @@ public struct TaskState: Hashable, Sendable {
     public var blocked: Bool = false
     public var pending: PendingSignal = .none
     public var finished: Bool = false
-    /// Program spinlocks held (`LockID` bits).
-    public var heldLocks: UInt64 = 0
+    /// Program spinlocks held.
+    public var heldLocks = LockSet()
     /// The wait-queue bucket whose lock this task holds, or -1.
     public var heldBucket: Int16 = -1
     public var frame: FrameKind = .none
@@ -149,7 +149,7 @@ public struct TaskState: Hashable, Sendable {
         self.registers = Registers(registers)
     }
 
-    @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks & lock.bit != 0 }
+    @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks.contains(lock) }
 }
 
 extension WaitFrame: StateIdentity {
@@ -191,7 +191,7 @@ extension TaskState: StateIdentity {
         h.combine(program); h.combine(pc)
         for i in 0..<TaskState.registerCount { h.combine(registers[i]) }
         h.combine(state.rawValue); h.combine(blocked); h.combine(pending.rawValue); h.combine(finished)
-        h.combine(heldLocks); h.combine(heldBucket); h.combine(frame.rawValue); h.combine(snapshot.rawValue)
+        heldLocks.combineIdentity(into: &h); h.combine(heldBucket); h.combine(frame.rawValue); h.combine(snapshot.rawValue)
         if frame == .wait { wait.combineIdentity(into: &h) }
         if frame == .wake { wake.combineIdentity(into: &h) }
         entry.combineIdentity(into: &h)

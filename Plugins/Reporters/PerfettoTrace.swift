@@ -213,12 +213,9 @@ extension PerfettoTrace {
                 }
             }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
-                if task.heldLocks != 0 {
-                    for raw in 0..<64 where task.heldLocks & (1 << UInt64(raw)) != 0 {
-                        let l = LockID(raw: UInt8(raw))
-                        out.append(Span(key: SpanKey(track: t, kind: .spin, id: Int64(raw)), name: "\(l) held", cat: "spinlock",
-                                        args: [("lock", jsonString(l.description))]))
-                    }
+                for l in task.heldLocks {
+                    out.append(Span(key: SpanKey(track: t, kind: .spin, id: Int64(l.raw)), name: "\(l) held", cat: "spinlock",
+                                    args: [("lock", jsonString(l.description))]))
                 }
                 if task.heldBucket >= 0 {
                     out.append(Span(key: SpanKey(track: t, kind: .bucket, id: Int64(task.heldBucket)),

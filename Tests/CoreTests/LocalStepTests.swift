@@ -65,7 +65,7 @@ struct LocalStepTests {
         let e = try f.step(1)
         #expect(e.action == .nothing && e.site == .instruction(2))
         #expect(f[1].pc == 2 && f[1].registers[Int(rTmp)] == 9 && f.world.counters == [1])
-        #expect(f[1].heldLocks == 0, "the lock was not taken")
+        #expect(f[1].heldLocks.isEmpty, "the lock was not taken")
         #expect(!f.engine.isEnabled(f.world, 1))
         #expect(violation { try f.step(1) }?.kind == .notRunnable)
         try f.finish(0)

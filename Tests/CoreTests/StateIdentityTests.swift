@@ -134,7 +134,7 @@ struct StateIdentityTests {
             "blocked": FieldChange { $0.blocked.toggle() },
             "pending": FieldChange { $0.pending = .fatal },
             "finished": FieldChange { $0.finished.toggle() },
-            "heldLocks": FieldChange { $0.heldLocks |= LockID.mapping(0).bit },
+            "heldLocks": FieldChange { $0.heldLocks.insert(.mapping(0)) },
             "heldBucket": FieldChange { $0.heldBucket = 3 },
             "frame": FieldChange { $0.frame = .wake },
             "wait": FieldChange(prepare: { $0.frame = .wait }, change: { $0.wait.phase += 1 }),
