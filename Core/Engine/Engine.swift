@@ -125,25 +125,19 @@ public struct Engine: Sendable {
     func need(of task: UnsafePointer<TaskState>, pageCount: Int) -> Need {
         if task.pointee.finished { return .finished }
         if task.pointee.blocked { return .asleep }
-        switch task.pointee.frame {
-        case .wait:
-            return waitPhaseTakesBucketLock(task.pointee.wait.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
-        case .wake:
-            return task.pointee.wake.phase == WakePhase.lock.rawValue ? .bucketLock(task.pointee.wake.bucket) : .nothing
-        case .none:
-            let program = Int(task.pointee.program)
-            let pc = Int(task.pointee.pc)
-            guard pc < length[program] else { return .nothing }
-            switch gates[base[program] + pc] {
-            case .free:
-                return .nothing
-            case .spin(let lock):
-                return .spinLock(lock)
-            case .bucketOfPage(let r):
-                let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
-                guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
-                return .bucketLock(config.waitTable.bucket(of: pfn))
-            }
+        guard case .none = task.pointee.frame else { return needInFrame(task) }
+        let program = Int(task.pointee.program)
+        let pc = Int(task.pointee.pc)
+        guard pc < length[program] else { return .nothing }
+        switch gates[base[program] + pc] {
+        case .free:
+            return .nothing
+        case .spin(let lock):
+            return .spinLock(lock)
+        case .bucketOfPage(let r):
+            let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
+            guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
+            return .bucketLock(config.waitTable.bucket(of: pfn))
         }
     }
 
@@ -196,11 +190,7 @@ public struct Engine: Sendable {
     /// `enabledTasks`): the same step without asking again.
     func stepEnabled(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         w.tasks[t].preemptHint = 0
-        switch w.tasks[t].frame {
-        case .wait: return try waitStep(&w, t)
-        case .wake: return try wakeStep(&w, t)
-        case .none: return try execute(&w, t)
-        }
+        return try stepFrameOrInstruction(&w, t)
     }
 
     /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a
@@ -216,13 +206,9 @@ public struct Engine: Sendable {
     /// The kernel function a task is in now, for traces and violations.
     public func function(of w: World, task t: Int) -> String {
         let s = w.tasks[t]
-        switch s.frame {
-        case .wait: return "wait_on_page_bit_common"
-        case .wake: return "wake_up_page_bit"
-        case .none:
-            let p = programs[Int(s.program)]
-            return Int(s.pc) < p.instructions.count ? p.instructions[Int(s.pc)].function : p.name
-        }
+        if let f = s.frame.kind.function { return f }
+        let p = programs[Int(s.program)]
+        return Int(s.pc) < p.instructions.count ? p.instructions[Int(s.pc)].function : p.name
     }
 }
 

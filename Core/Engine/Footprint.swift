@@ -79,21 +79,7 @@ extension Engine {
             f.controlCounters = local.controlCounters[global]
             f.pages |= local.loadedPages[global]
         }
-        switch task.frame {
-        case .wait:
-            f.page(task.wait.page.pfn)
-            f.bucket(task.entry.bucket)
-            if task.wait.release >= 0 { f.lock(LockID(raw: UInt8(task.wait.release))) }
-            return f
-        case .wake:
-            f.page(task.wake.page.pfn)
-            f.bucket(task.wake.bucket)
-            // A visit may wake any waiter queued on the bucket.
-            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == task.wake.bucket { f.tasks.insert(i) }
-            return f
-        case .none:
-            break
-        }
+        if footprintInFrame(of: t, in: w, into: &f) { return f }
         guard pc < length[program] else { return f }
         footprint(of: ops[base[program] + pc], t, in: w, into: &f)
         return f

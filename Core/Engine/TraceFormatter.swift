@@ -289,11 +289,11 @@ extension TraceFormatter {
         }
         for t in before.tasks.indices where t < after.tasks.count {
             let a = before.tasks[t], b = after.tasks[t]
-            if a.frame != b.frame {
-                if a.frame == .wait { out.append(.waitEnded(task: t)) }
-                if a.frame == .wake { out.append(.wakeEnded(task: t)) }
-                if b.frame == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
-                if b.frame == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
+            if a.frame.kind != b.frame.kind {
+                if a.frame.kind == .wait { out.append(.waitEnded(task: t)) }
+                if a.frame.kind == .wake { out.append(.wakeEnded(task: t)) }
+                if b.frame.kind == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
+                if b.frame.kind == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
             }
             if a.heldBucket != b.heldBucket {
                 if a.heldBucket >= 0 { out.append(.bucketUnlocked(task: t, bucket: a.heldBucket)) }
@@ -309,7 +309,7 @@ extension TraceFormatter {
             }
             if !a.blocked && b.blocked { out.append(.asleep(task: t, state: b.state)) }
             if a.pending != b.pending { out.append(.signalPending(task: t, signal: b.pending)) }
-            if a.entry.flags != b.entry.flags && a.frame == .wait && b.frame == .wait {
+            if a.entry.flags != b.entry.flags && a.frame.kind == .wait && b.frame.kind == .wait {
                 out.append(.entryFlags(task: t, from: a.entry.flags, to: b.entry.flags))
             }
             if !a.finished && b.finished { out.append(.finished(task: t)) }

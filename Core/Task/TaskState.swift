@@ -1,59 +1,3 @@
-/// Which multi-step primitive a task is inside, if any.
-public enum FrameKind: UInt8, Hashable, Sendable {
-    case none
-    /// `wait_on_page_bit_common()`.
-    case wait
-    /// `wake_up_page_bit()`.
-    case wake
-}
-
-/// Locals of an in-progress `wait_on_page_bit_common()`.
-public struct WaitFrame: Hashable, Sendable {
-    public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
-    public var bit: PageFlags = .locked
-    public var state: SleepState = .uninterruptible
-    /// Index into the engine's behaviour table.
-    public var behavior: UInt8 = 0
-    /// Register that receives the result (0 or -EINTR).
-    public var resultRegister: UInt8 = 0
-    /// A program lock to drop right after queueing (raw `LockID`), or -1.
-    public var release: Int16 = -1
-    /// `bit_is_set` (v4.19).
-    public var bitSet: Bool = false
-    public var result: Int8 = 0
-    /// `unfairness` countdown (v5.9).
-    public var unfairness: Int16 = 0
-    /// Requeues within this wait.
-    public var requeues: Int16 = 0
-    /// Thrashing decisions taken at the start (the seed's `delayacct` local).
-    public var thrashing: Bool = false
-    public var delayacct: Bool = false
-    public init() {}
-}
-
-/// Locals of an in-progress `wake_up_page_bit()` walk.
-public struct WakeFrame: Hashable, Sendable {
-    public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
-    public var bit: PageFlags = .locked
-    public var bucket: Int16 = -1
-    /// The next item to visit (a task number), or -1 at the end of the list.
-    public var next: Int16 = -1
-    public var nextIsBookmark: Bool = false
-    /// `key.page_match`.
-    public var pageMatch: Bool = false
-    /// `nr_exclusive` and the per-chunk visit count (`__wake_up_common`).
-    public var nrExclusive: Int8 = 1
-    public var count: Int16 = 0
-    /// Entries visited under the current q.lock hold, and exclusive
-    /// waiters woken by this call (statistics only).
-    public var visits: Int16 = 0
-    public var exclusiveWoken: Int16 = 0
-    public var resumeFromBookmark: Bool = false
-    public init() {}
-}
-
 /// Per-task observations the statistics and checkers read.
 public struct TaskStats: Hashable, Sendable {
     /// Times an exclusive waiter was woken but lost the bit and queued
@@ -133,9 +77,8 @@ public struct TaskState: Hashable, Sendable {
     public var heldLocks = LockSet()
     /// The wait-queue bucket whose lock this task holds, or -1.
     public var heldBucket: Int16 = -1
-    public var frame: FrameKind = .none
-    public var wait = WaitFrame()
-    public var wake = WakeFrame()
+    /// The multi-step primitive the task is inside, with its locals.
+    public var frame: Frame = .none
     public var entry = WaitEntry()
     /// Flags word read by a non-atomic clear's first half (`__ClearPageLocked`).
     public var snapshot: PageFlags = []
@@ -150,24 +93,31 @@ public struct TaskState: Hashable, Sendable {
     }
 
     @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks.contains(lock) }
-}
 
-extension WaitFrame: StateIdentity {
-    public func combineIdentity(into h: inout StableHasher) {
-        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(state.rawValue)
-        h.combine(behavior); h.combine(resultRegister); h.combine(release); h.combine(bitSet)
-        h.combine(result); h.combine(unfairness); h.combine(requeues); h.combine(thrashing); h.combine(delayacct)
+    /// The locals of the wait the task is inside: what the wait cores read
+    /// and update in place. Outside a wait it reads as a fresh frame, and
+    /// only a task inside one may write it (`frame = .wait(f)` begins one).
+    @inlinable public var wait: WaitFrame {
+        get {
+            if case .wait(let f) = frame { return f }
+            return WaitFrame()
+        }
+        set {
+            assert(frame.kind == .wait, "the wait locals of a task that is not waiting")
+            frame = .wait(newValue)
+        }
     }
-}
 
-extension WakeFrame: StateIdentity {
-    /// Statistics of the walk (longest chunk, exclusive wakes per call).
-    public static var fieldsOutsideIdentity: Set<String> { ["visits", "exclusiveWoken"] }
-
-    public func combineIdentity(into h: inout StableHasher) {
-        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(bucket); h.combine(next)
-        h.combine(nextIsBookmark); h.combine(pageMatch); h.combine(nrExclusive); h.combine(count)
-        h.combine(resumeFromBookmark)
+    /// The locals of the wake walk the task is inside, as `wait` is for a wait.
+    @inlinable public var wake: WakeFrame {
+        get {
+            if case .wake(let f) = frame { return f }
+            return WakeFrame()
+        }
+        set {
+            assert(frame.kind == .wake, "the wake locals of a task that is not waking")
+            frame = .wake(newValue)
+        }
     }
 }
 
@@ -185,15 +135,14 @@ extension TaskState: StateIdentity {
     /// The scheduler's hint, cleared by the task's next instruction.
     public static var fieldsOutsideIdentity: Set<String> { ["preemptHint"] }
 
-    /// A frame's locals are identity only while the task is inside it: a
-    /// finished frame's leftovers are never read again.
+    /// The frame's kind, then (after the flags snapshot, where they always
+    /// went) the locals of the frame the task is inside.
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(program); h.combine(pc)
         for i in 0..<TaskState.registerCount { h.combine(registers[i]) }
         h.combine(state.rawValue); h.combine(blocked); h.combine(pending.rawValue); h.combine(finished)
-        heldLocks.combineIdentity(into: &h); h.combine(heldBucket); h.combine(frame.rawValue); h.combine(snapshot.rawValue)
-        if frame == .wait { wait.combineIdentity(into: &h) }
-        if frame == .wake { wake.combineIdentity(into: &h) }
+        heldLocks.combineIdentity(into: &h); h.combine(heldBucket); h.combine(frame.kind.rawValue); h.combine(snapshot.rawValue)
+        frame.combineLocals(into: &h)
         entry.combineIdentity(into: &h)
         stats.combineIdentity(into: &h)
     }

@@ -124,8 +124,7 @@ extension Engine {
         e.bucket = config.waitTable.bucket(of: page.pfn)
         w.tasks[t].entry = e
         f.phase = traits.dropsReference == .beforeQueueing ? WaitPhase.earlyPut.rawValue : WaitPhase.lock.rawValue
-        w.tasks[t].wait = f
-        w.tasks[t].frame = .wait
+        w.tasks[t].frame = .wait(f)
         return StepEvent(task: t, site: .wait(WaitPhase.begin.rawValue), .waitBegin, pfn: page.pfn, a: Int64(behavior), b: f.thrashing ? 1 : 0)
     }
 

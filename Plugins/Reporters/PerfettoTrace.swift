@@ -184,7 +184,7 @@ extension PerfettoTrace {
             let engine = formatter.engine
             func page(_ pfn: Int32) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
-                if task.frame == .wait {
+                if task.frame.kind == .wait {
                     let f = task.wait
                     let behaviour = Int(f.behavior) < engine.behaviors.count ? engine.behaviors[Int(f.behavior)].name : "behaviour \(f.behavior)"
                     out.append(Span(key: SpanKey(track: t, kind: .wait, id: 0),
@@ -192,7 +192,7 @@ extension PerfettoTrace {
                                     args: [("page", jsonString(f.page.description)), ("bit", jsonString(f.bit.kernelName)),
                                            ("behaviour", jsonString(behaviour)), ("state", jsonString(f.state.description))]))
                 }
-                if task.frame == .wake {
+                if task.frame.kind == .wake {
                     let f = task.wake
                     out.append(Span(key: SpanKey(track: t, kind: .wake, id: 0),
                                     name: "wake_up_page_bit(\(f.bit.kernelName))\(page(f.page.pfn))", cat: "wake",

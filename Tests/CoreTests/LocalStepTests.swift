@@ -197,7 +197,7 @@ struct LocalStepTests {
         try f.step(1)
         #expect(f[1].preemptHint == 900)
         let begin = try f.step(1)
-        #expect(begin.action == .waitBegin && f[1].frame == .wait)
+        #expect(begin.action == .waitBegin && f[1].frame.kind == .wait)
         #expect(f[1].preemptHint == 0, "cleared by the wait's first step")
         // Only a preemption point sets the hint, and the task then rests in
         // frame .none; a scheduler-visible hint still left over when a frame
@@ -208,7 +208,7 @@ struct LocalStepTests {
         #expect(f[1].preemptHint == 0, "cleared by a wait-core step")
         try f.sleep(1)
         #expect(try f.step(0).action == .unlockU1)
-        #expect(try f.step(0).action == .wakeBegin && f[0].frame == .wake)
+        #expect(try f.step(0).action == .wakeBegin && f[0].frame.kind == .wake)
         f.world.tasks[0].preemptHint = 300
         let visit = try f.step(0)
         #expect(visit.action == .wakeVisit)
