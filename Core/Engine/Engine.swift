@@ -125,7 +125,7 @@ public struct Engine: Sendable {
     func need(of task: UnsafePointer<TaskState>, pageCount: Int) -> Need {
         if task.pointee.finished { return .finished }
         if task.pointee.blocked { return .asleep }
-        guard case .none = task.pointee.frame else { return needInFrame(task) }
+        guard task.pointee.frame.kind == .none else { return needInFrame(task) }
         let program = Int(task.pointee.program)
         let pc = Int(task.pointee.pc)
         guard pc < length[program] else { return .nothing }
@@ -196,7 +196,7 @@ public struct Engine: Sendable {
     /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a
     /// priority scheduler should let others go first.
     public func nextIsPause(_ w: World, _ t: Int) -> Bool {
-        guard w.tasks[t].frame == .none else { return false }
+        guard w.tasks[t].frame.kind == .none else { return false }
         let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
         guard pc < length[program] else { return false }
         if case .control(.pause) = ops[base[program] + pc] { return true }

@@ -62,8 +62,12 @@ struct RunnableSet {
     }
 
     private mutating func refreshLocks(of t: Int, held: LockSet, bucket: Int16) {
-        heldLocks[t] = held
-        spinLocked = heldLocks.reduce(LockSet()) { $0.union($1) }
+        if held != heldLocks[t] {
+            heldLocks[t] = held
+            var all = LockSet()
+            heldLocks.withUnsafeBufferPointer { for l in $0 { all.formUnion(l) } }
+            spinLocked = all
+        }
         heldBucket[t] = bucket
         if bucket >= 0 { bucketHolders.insert(t) } else { bucketHolders.remove(t) }
     }

@@ -11,6 +11,14 @@
 /// one line in each of `Engine+Frame.swift`'s dispatchers and in
 /// `combineLocals` below; see docs/architecture.md. What a sleeper waits for
 /// (the page bit, and so its owner) is in its frame's locals.
+///
+/// The case lives in a byte of its own, after the locals, because no bit is
+/// spare in every kind's locals: so a step writes one of its locals with a
+/// store, and `kind` is one compare. Were some bit spare in all of them (a
+/// `Bool` or padding at the same offset in each, or past the end of the
+/// shorter ones), Swift would keep the case there, and every write would
+/// re-encode it; `FrameTests` checks the layout. Test a frame's kind with
+/// `kind`, not `== .none`, which compares the whole value.
 public enum Frame: Hashable, Sendable {
     case none
     /// `wait_on_page_bit_common()`.
@@ -58,19 +66,21 @@ public enum FrameKind: UInt8, Hashable, Sendable {
 
 /// Locals of an in-progress `wait_on_page_bit_common()`.
 public struct WaitFrame: Hashable, Sendable {
+    // Four whole bytes first, where `page`'s alignment would leave padding
+    // that `WakeFrame` has too: see `Frame`.
     public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
-    public var bit: PageFlags = .locked
-    public var state: SleepState = .uninterruptible
     /// Index into the engine's behaviour table.
     public var behavior: UInt8 = 0
     /// Register that receives the result (0 or -EINTR).
     public var resultRegister: UInt8 = 0
-    /// A program lock to drop right after queueing (raw `LockID`), or -1.
-    public var release: Int16 = -1
+    public var result: Int8 = 0
+    public var page: PageRef = PageRef(pfn: -1, gen: 0)
+    public var bit: PageFlags = .locked
+    public var state: SleepState = .uninterruptible
     /// `bit_is_set` (v4.19).
     public var bitSet: Bool = false
-    public var result: Int8 = 0
+    /// A program lock to drop right after queueing (raw `LockID`), or -1.
+    public var release: Int16 = -1
     /// `unfairness` countdown (v5.9).
     public var unfairness: Int16 = 0
     /// Requeues within this wait.
@@ -94,12 +104,14 @@ public struct WakeFrame: Hashable, Sendable {
     public var pageMatch: Bool = false
     /// `nr_exclusive` and the per-chunk visit count (`__wake_up_common`).
     public var nrExclusive: Int8 = 1
+    /// Here, not last: `WaitFrame` has no spare bits at this offset, and a
+    /// `Bool` past its end would share spare bits with it (see `Frame`).
+    public var resumeFromBookmark: Bool = false
     public var count: Int16 = 0
     /// Entries visited under the current q.lock hold, and exclusive
     /// waiters woken by this call (statistics only).
     public var visits: Int16 = 0
     public var exclusiveWoken: Int16 = 0
-    public var resumeFromBookmark: Bool = false
     public init() {}
 }
 

@@ -102,9 +102,10 @@ public struct TaskState: Hashable, Sendable {
             if case .wait(let f) = frame { return f }
             return WaitFrame()
         }
-        set {
-            assert(frame.kind == .wait, "the wait locals of a task that is not waiting")
-            frame = .wait(newValue)
+        _modify {
+            guard case .wait(var f) = frame else { preconditionFailure("the wait locals of a task that is not waiting") }
+            yield &f
+            frame = .wait(f)
         }
     }
 
@@ -114,9 +115,10 @@ public struct TaskState: Hashable, Sendable {
             if case .wake(let f) = frame { return f }
             return WakeFrame()
         }
-        set {
-            assert(frame.kind == .wake, "the wake locals of a task that is not waking")
-            frame = .wake(newValue)
+        _modify {
+            guard case .wake(var f) = frame else { preconditionFailure("the wake locals of a task that is not waking") }
+            yield &f
+            frame = .wake(f)
         }
     }
 }
