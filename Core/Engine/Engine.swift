@@ -155,7 +155,7 @@ public struct Engine: Sendable {
 
     /// The tasks that can take a step now (tasks numbered beyond
     /// `TaskSet.capacity` never run; `Setup`s refuse to build them).
-    /// Asks every task; a run keeps a `RunnableSet` instead.
+    /// Asks every task; a run keeps an `EnabledSet` instead.
     public func enabledTasks(_ w: World) -> TaskSet {
         let spinLocked = w.spinLocked
         return w.tasks.withUnsafeBufferPointer { tasks in
@@ -168,6 +168,17 @@ public struct Engine: Sendable {
         }
     }
 
+    /// The enabled tasks that are on a CPU (`KernelConfig.cpus`): the ones a
+    /// scheduler picks from.
+    @inlinable public func runnableTasks(_ w: World) -> TaskSet {
+        config.cpus.runnable(enabledTasks(w), in: w)
+    }
+
+    /// Whether task `t` may step now: enabled, and on a CPU.
+    @inlinable public func isRunnable(_ w: World, _ t: Int) -> Bool {
+        isEnabled(w, t) && config.cpus.isOnCPU(t, in: w)
+    }
+
     /// Execute one atomic step of task `t`.
     ///
     /// A violated always-on check (kernel-model I1, I2, I5) is thrown as a
@@ -178,17 +189,18 @@ public struct Engine: Sendable {
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")
         }
-        guard isEnabled(w, t) else {
+        guard isRunnable(w, t) else {
             let s = w.tasks[t]
-            let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule" : "the lock its next step takes is held"
+            let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule"
+                : isEnabled(w, t) ? "it is not on a CPU" : "the lock its next step takes is held"
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
         }
-        return try stepEnabled(&w, task: t)
+        return try stepRunnable(&w, task: t)
     }
 
-    /// `step` for a task known to be enabled (the run loop's pick from
-    /// `enabledTasks`): the same step without asking again.
-    func stepEnabled(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
+    /// `step` for a task known to be runnable (the run loop's pick from
+    /// `runnableTasks`): the same step without asking again.
+    func stepRunnable(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         w.tasks[t].preemptHint = 0
         return try stepFrameOrInstruction(&w, t)
     }

@@ -498,8 +498,7 @@ public enum TraceReplay {
                 end = .stepLimit
                 break
             }
-            let enabled = engine.enabledTasks(w)
-            if enabled.isEmpty {
+            if engine.runnableTasks(w).isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
             }

@@ -1,17 +1,18 @@
-/// The tasks that can take a step, kept up to date step by step for a run.
+/// The tasks that can take a step (enabled; which of them are on a CPU is
+/// `CPUModel`'s to say), kept up to date step by step for a run.
 ///
 /// `Engine.enabledTasks` asks every task about its next step and every
 /// lock; a run needs the answer at every step, and it rarely changes by
 /// more than one task. A step changes what its own task needs next
 /// (`Engine.Need`, a function of that task's state alone), and it changes
-/// whether another task can run only by taking or releasing a lock, or by
+/// whether another task is enabled only by taking or releasing a lock, or by
 /// waking a sleeper. So after a step of task `t` this recomputes `t`'s need,
 /// refreshes the lock summary if `t`'s held locks changed, and looks at the
 /// sleepers; only when something besides `t` changed does it evaluate every
 /// task's need again. Debug builds check the result against
 /// `enabledTasks` at every step of every run.
-struct RunnableSet {
-    private(set) var enabled = TaskSet()
+struct EnabledSet {
+    private(set) var tasks = TaskSet()
     private var needs: [Engine.Need]
     /// Per task, its held spinlocks and wait-queue lock at the last refresh.
     private var heldLocks: [LockSet]
@@ -54,9 +55,9 @@ struct RunnableSet {
             if othersChanged {
                 reevaluate(engine)
             } else if isMet(needs[t], engine) {
-                enabled.insert(t)
+                self.tasks.insert(t)
             } else {
-                enabled.remove(t)
+                self.tasks.remove(t)
             }
         }
     }
@@ -88,6 +89,6 @@ struct RunnableSet {
     private mutating func reevaluate(_ engine: Engine) {
         var s = TaskSet()
         for t in needs.indices where isMet(needs[t], engine) { s.insert(t) }
-        enabled = s
+        tasks = s
     }
 }
