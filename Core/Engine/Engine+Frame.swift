@@ -26,10 +26,10 @@ extension Engine {
         }
     }
 
-    /// What the next step of task `t`, inside a frame, may touch (added to
-    /// `f`); false if it is inside none.
-    func footprintInFrame(of t: Int, in w: World, into f: inout Footprint) -> Bool {
-        let task = w.tasks[t]
+    /// What the next step of `task` (task `t` of `w`), inside a frame, may
+    /// touch (added to `f`); false if it is inside none.
+    @inline(__always)
+    func footprintInFrame(of task: TaskState, _ t: Int, in w: World, into f: inout Footprint) -> Bool {
         switch task.frame {
         case .none:
             return false

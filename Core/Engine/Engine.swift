@@ -170,12 +170,12 @@ public struct Engine: Sendable {
 
     /// The enabled tasks that are on a CPU (`KernelConfig.cpus`): the ones a
     /// scheduler picks from.
-    @inlinable public func runnableTasks(_ w: World) -> TaskSet {
+    public func runnableTasks(_ w: World) -> TaskSet {
         config.cpus.runnable(enabledTasks(w), in: w)
     }
 
     /// Whether task `t` may step now: enabled, and on a CPU.
-    @inlinable public func isRunnable(_ w: World, _ t: Int) -> Bool {
+    public func isRunnable(_ w: World, _ t: Int) -> Bool {
         isEnabled(w, t) && config.cpus.isOnCPU(t, in: w)
     }
 
@@ -189,13 +189,17 @@ public struct Engine: Sendable {
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")
         }
-        guard isRunnable(w, t) else {
-            let s = w.tasks[t]
-            let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule"
-                : isEnabled(w, t) ? "it is not on a CPU" : "the lock its next step takes is held"
-            throw Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
-        }
+        guard isRunnable(w, t) else { throw notRunnable(w, t) }
         return try stepRunnable(&w, task: t)
+    }
+
+    /// Why task `t` cannot step, as the violation `step` throws.
+    @inline(never)
+    func notRunnable(_ w: World, _ t: Int) -> Violation {
+        let s = w.tasks[t]
+        let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule"
+            : isEnabled(w, t) ? "it is not on a CPU" : "the lock its next step takes is held"
+        return Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
     }
 
     /// `step` for a task known to be runnable (the run loop's pick from

@@ -79,7 +79,7 @@ extension Engine {
             f.controlCounters = local.controlCounters[global]
             f.pages |= local.loadedPages[global]
         }
-        if footprintInFrame(of: t, in: w, into: &f) { return f }
+        if footprintInFrame(of: task, t, in: w, into: &f) { return f }
         guard pc < length[program] else { return f }
         footprint(of: ops[base[program] + pc], t, in: w, into: &f)
         return f

@@ -78,11 +78,11 @@ extension LockSet: StateIdentity {
     /// Fed after the first word when a lock beyond it is held. No `Int16`
     /// widens to it (its top bits are neither all zeros nor all ones), so the
     /// `heldBucket` a `TaskState` feeds next is never mistaken for it.
-    static let beyondFirstWord: UInt64 = 0x6C6F_636B_7365_7432
+    @usableFromInline static var beyondFirstWord: UInt64 { 0x6C6F_636B_7365_7432 }
 
     /// The first word, as the one-word mask before it fed, so fingerprints
     /// of today's locks are unchanged; the second only when it holds a lock.
-    public func combineIdentity(into h: inout StableHasher) {
+    @inlinable @inline(__always) public func combineIdentity(into h: inout StableHasher) {
         h.combine(low)
         if high != 0 {
             h.combine(Self.beyondFirstWord)

@@ -36,11 +36,12 @@ public enum Frame: Hashable, Sendable {
     }
 
     /// Feed the locals of the frame the task is inside (nothing outside one).
+    @inline(__always)
     func combineLocals(into h: inout StableHasher) {
-        switch self {
-        case .none: break
-        case .wait(let f): f.combineIdentity(into: &h)
-        case .wake(let f): f.combineIdentity(into: &h)
+        switch kind {
+        case .none: return
+        case .wait: if case .wait(let f) = self { f.combineIdentity(into: &h) }
+        case .wake: if case .wake(let f) = self { f.combineIdentity(into: &h) }
         }
     }
 }

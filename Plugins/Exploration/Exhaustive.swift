@@ -351,7 +351,7 @@ public struct ExhaustiveExplorer: Sendable {
         func footprint(of t: Int, in w: World) -> Footprint {
             let task = w.tasks[t]
             let pc = Int(task.pc), program = Int(task.program)
-            if task.frame.kind == .none, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
+            if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
             return engine.footprint(of: t, in: w)
         }
 
