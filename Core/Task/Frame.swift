@@ -17,8 +17,9 @@
 /// store, and `kind` is one compare. Were some bit spare in all of them (a
 /// `Bool` or padding at the same offset in each, or past the end of the
 /// shorter ones), Swift would keep the case there, and every write would
-/// re-encode it; `FrameTests` checks the layout. Test a frame's kind with
-/// `kind`, not `== .none`, which compares the whole value.
+/// re-encode it; `FrameTests` checks the layout. On a hot path test the kind
+/// with `kind` (one compare): matching `.none` also checks that the locals'
+/// bytes are zero, and `== .none` compares whole values.
 public enum Frame: Hashable, Sendable {
     case none
     /// `wait_on_page_bit_common()`.
@@ -36,6 +37,8 @@ public enum Frame: Hashable, Sendable {
     }
 
     /// Feed the locals of the frame the task is inside (nothing outside one).
+    /// The case byte first: most tasks are inside none, and matching `.none`
+    /// would read the locals too.
     @inline(__always)
     func combineLocals(into h: inout StableHasher) {
         switch kind {
