@@ -34,8 +34,8 @@ public struct Engine: Sendable {
 
     enum Gate: Hashable, Sendable {
         case free
-        /// A program spinlock (its `LockID` bit).
-        case spin(UInt64)
+        /// A program spinlock.
+        case spin(LockID)
         /// `wake_up_page_bit`: the q->lock of the bucket of the page in this register.
         case bucketOfPage(Register)
     }
@@ -124,8 +124,8 @@ public struct Engine: Sendable {
         case asleep
         /// Nothing: the step can be taken now.
         case nothing
-        /// A program spinlock (its `LockID` bit) nobody holds.
-        case spinLock(UInt64)
+        /// A program spinlock nobody holds.
+        case spinLock(LockID)
         /// A wait-queue bucket whose lock nobody holds.
         case bucketLock(Int16)
     }
@@ -137,43 +137,37 @@ public struct Engine: Sendable {
     func need(of task: UnsafePointer<TaskState>, pageCount: Int) -> Need {
         if task.pointee.finished { return .finished }
         if task.pointee.blocked { return .asleep }
-        switch task.pointee.frame {
-        case .wait:
-            return waitPhaseTakesBucketLock(task.pointee.wait.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
-        case .wake:
-            return task.pointee.wake.phase == WakePhase.lock.rawValue ? .bucketLock(task.pointee.wake.bucket) : .nothing
-        case .none:
-            let program = Int(task.pointee.program)
-            let pc = Int(task.pointee.pc)
-            guard pc < length[program] else { return .nothing }
-            switch gates[base[program] + pc] {
-            case .free:
-                return .nothing
-            case .spin(let bit):
-                return .spinLock(bit)
-            case .bucketOfPage(let r):
-                let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
-                guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
-                return .bucketLock(config.waitTable.bucket(of: pfn))
-            }
+        guard task.pointee.frame.kind == .none else { return needInFrame(task) }
+        let program = Int(task.pointee.program)
+        let pc = Int(task.pointee.pc)
+        guard pc < length[program] else { return .nothing }
+        switch gates[base[program] + pc] {
+        case .free:
+            return .nothing
+        case .spin(let lock):
+            return .spinLock(lock)
+        case .bucketOfPage(let r):
+            let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
+            guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
+            return .bucketLock(config.waitTable.bucket(of: pfn))
         }
     }
 
     /// Whether `need` is met, given the spinlocks anyone holds and a test
     /// of whether a bucket's lock is held.
     @inline(__always)
-    func isMet(_ need: Need, spinLocked: UInt64, bucketLocked: (Int16) -> Bool) -> Bool {
+    func isMet(_ need: Need, spinLocked: LockSet, bucketLocked: (Int16) -> Bool) -> Bool {
         switch need {
         case .finished, .asleep: false
         case .nothing: true
-        case .spinLock(let bit): spinLocked & bit == 0
+        case .spinLock(let lock): !spinLocked.contains(lock)
         case .bucketLock(let b): !bucketLocked(b)
         }
     }
 
     /// The tasks that can take a step now (tasks numbered beyond
     /// `TaskSet.capacity` never run; `Setup`s refuse to build them).
-    /// Asks every task; a run keeps a `RunnableSet` instead.
+    /// Asks every task; a run keeps an `EnabledSet` instead.
     public func enabledTasks(_ w: World) -> TaskSet {
         let spinLocked = w.spinLocked
         return w.tasks.withUnsafeBufferPointer { tasks in
@@ -186,6 +180,17 @@ public struct Engine: Sendable {
         }
     }
 
+    /// The enabled tasks that are on a CPU (`KernelConfig.cpus`): the ones a
+    /// scheduler picks from.
+    public func runnableTasks(_ w: World) -> TaskSet {
+        config.cpus.runnable(enabledTasks(w), in: w)
+    }
+
+    /// Whether task `t` may step now: enabled, and on a CPU.
+    public func isRunnable(_ w: World, _ t: Int) -> Bool {
+        isEnabled(w, t) && config.cpus.isOnCPU(t, in: w)
+    }
+
     /// Execute one atomic step of task `t`.
     ///
     /// A violated always-on check (kernel-model I1, I2, I5) is thrown as a
@@ -196,29 +201,30 @@ public struct Engine: Sendable {
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")
         }
-        guard isEnabled(w, t) else {
-            let s = w.tasks[t]
-            let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule" : "the lock its next step takes is held"
-            throw Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
-        }
-        return try stepEnabled(&w, task: t)
+        guard isRunnable(w, t) else { throw notRunnable(w, t) }
+        return try stepRunnable(&w, task: t)
     }
 
-    /// `step` for a task known to be enabled (the run loop's pick from
-    /// `enabledTasks`): the same step without asking again.
-    func stepEnabled(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
+    /// Why task `t` cannot step, as the violation `step` throws.
+    @inline(never)
+    func notRunnable(_ w: World, _ t: Int) -> Violation {
+        let s = w.tasks[t]
+        let why = s.finished ? "it has finished" : s.blocked ? "it is asleep in io_schedule"
+            : isEnabled(w, t) ? "it is not on a CPU" : "the lock its next step takes is held"
+        return Violation(.notRunnable, task: t, function: "schedule", detail: "task \(t) cannot run: \(why)")
+    }
+
+    /// `step` for a task known to be runnable (the run loop's pick from
+    /// `runnableTasks`): the same step without asking again.
+    func stepRunnable(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         w.tasks[t].preemptHint = 0
-        switch w.tasks[t].frame {
-        case .wait: return try waitStep(&w, t)
-        case .wake: return try wakeStep(&w, t)
-        case .none: return try execute(&w, t)
-        }
+        return try stepFrameOrInstruction(&w, t)
     }
 
     /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a
     /// priority scheduler should let others go first.
     public func nextIsPause(_ w: World, _ t: Int) -> Bool {
-        guard w.tasks[t].frame == .none else { return false }
+        guard w.tasks[t].frame.kind == .none else { return false }
         let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
         guard pc < length[program] else { return false }
         if case .control(.pause) = ops[base[program] + pc] { return true }
@@ -228,13 +234,9 @@ public struct Engine: Sendable {
     /// The kernel function a task is in now, for traces and violations.
     public func function(of w: World, task t: Int) -> String {
         let s = w.tasks[t]
-        switch s.frame {
-        case .wait: return "wait_on_page_bit_common"
-        case .wake: return "wake_up_page_bit"
-        case .none:
-            let p = programs[Int(s.program)]
-            return Int(s.pc) < p.instructions.count ? p.instructions[Int(s.pc)].function : p.name
-        }
+        if let f = s.frame.kind.function { return f }
+        let p = programs[Int(s.program)]
+        return Int(s.pc) < p.instructions.count ? p.instructions[Int(s.pc)].function : p.name
     }
 }
 

@@ -7,7 +7,7 @@ public struct Footprint: Hashable, Sendable {
     public var pages: UInt64 = 0
     /// Wait-queue buckets (their lock, list and entries), by number mod 64.
     public var buckets: UInt64 = 0
-    /// Program spinlocks (`LockID.bit`).
+    /// Program spinlocks, by `LockID.raw` mod 64.
     public var locks: UInt64 = 0
     /// Tasks whose sleep state, signals or wait entry the step touches.
     public var tasks = TaskSet()
@@ -24,6 +24,9 @@ public struct Footprint: Hashable, Sendable {
             || cache & o.cache != 0 || !(tasks & o.tasks).isEmpty || (controlCounters && o.controlCounters)
     }
 
+    /// Folding the numbers keeps the footprint one word: two locks 64
+    /// apart meet, which is coarse but sound.
+    mutating func lock(_ l: LockID) { locks |= 1 << UInt64(l.raw & 63) }
     mutating func page(_ pfn: Int32) { if pfn >= 0 { pages |= 1 << UInt64(Int(pfn) & 63) } }
     mutating func bucket(_ b: Int16) { if b >= 0 { buckets |= 1 << UInt64(Int(b) & 63) } }
     mutating func pte(_ s: Int32) { if s >= 0 { ptes |= 1 << UInt64(Int(s) & 63) } }
@@ -78,21 +81,7 @@ extension Engine {
             f.controlCounters = local.controlCounters[global]
             f.pages |= local.loadedPages[global]
         }
-        switch task.frame {
-        case .wait:
-            f.page(task.wait.page.pfn)
-            f.bucket(task.entry.bucket)
-            if task.wait.release >= 0 { f.locks |= LockID(raw: UInt8(task.wait.release)).bit }
-            return f
-        case .wake:
-            f.page(task.wake.page.pfn)
-            f.bucket(task.wake.bucket)
-            // A visit may wake any waiter queued on the bucket.
-            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == task.wake.bucket { f.tasks.insert(i) }
-            return f
-        case .none:
-            break
-        }
+        if footprintInFrame(of: task, t, in: w, into: &f) { return f }
         guard pc < length[program] else { return f }
         footprint(of: ops[base[program] + pc], t, in: w, into: &f)
         return f

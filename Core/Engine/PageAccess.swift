@@ -23,12 +23,12 @@ extension Engine {
         let p = w.pages[Int(pfn)]
         if p.life == .frozen && Int(p.frozenBy) == t { return true }
         let held = w.tasks[t].heldLocks
-        if held != 0 {
+        if !held.isEmpty {
             for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind == .present || w.ptes[i].kind == .migration) {
-                if held & LockID.ptl(Int(w.ptes[i].mm)).bit != 0 { return true }
+                if held.contains(.ptl(Int(w.ptes[i].mm))) { return true }
             }
             for i in w.cache.indices where w.cache[i].pfn == pfn {
-                if held & LockID.mapping(Int(w.cache[i].file)).bit != 0 { return true }
+                if held.contains(.mapping(Int(w.cache[i].file))) { return true }
             }
         }
         return false

@@ -79,7 +79,7 @@ public struct ReplayScheduler: Scheduler {
 
     public init(_ schedule: Schedule) { self.schedule = schedule }
 
-    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
+    public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         guard position < schedule.steps.count else { return nil }
         defer { position += 1 }
         return Int(schedule.steps[position])
@@ -109,24 +109,24 @@ extension Engine {
         var end = RunEnd.stepLimit
         var violation: Violation?
         var stale: Violation?
-        var runnable = RunnableSet(self, w)
+        var enabled = EnabledSet(self, w)
         loop: while schedule.steps.count < options.maxSteps {
-            let enabled = runnable.enabled
-            assert(enabled == enabledTasks(w), "the runnable set drifted from the tasks' state")
-            if enabled.isEmpty {
+            assert(enabled.tasks == enabledTasks(w), "the enabled set drifted from the tasks' state")
+            let runnable = config.cpus.runnable(enabled.tasks, in: w)
+            if runnable.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
             }
             let stepIndex = schedule.steps.count
-            guard let t = scheduler.pick(enabled: enabled, world: w, step: stepIndex) else {
+            guard let t = scheduler.pick(runnable: runnable, world: w, step: stepIndex) else {
                 end = .schedulerStopped
                 break
             }
             schedule.steps.append(UInt8(truncatingIfNeeded: t))
             observer.willStep(stepIndex, task: t, world: w)
             do {
-                let event = enabled.contains(t) ? try stepEnabled(&w, task: t) : try step(&w, task: t)
-                runnable.update(afterStepOf: t, self, w)
+                let event = runnable.contains(t) ? try stepRunnable(&w, task: t) : try step(&w, task: t)
+                enabled.update(afterStepOf: t, self, w)
                 if options.recordTrace { trace.append(event) }
                 observer.didStep(stepIndex, event, world: w)
                 for i in checkers.indices {

@@ -70,15 +70,15 @@ public struct World: Hashable, Sendable {
         return false
     }
 
-    /// Every program spinlock some task holds, as `LockID` bits.
-    @inlinable public var spinLocked: UInt64 {
-        var bits: UInt64 = 0
-        for i in tasks.indices { bits |= tasks[i].heldLocks }
-        return bits
+    /// Every program spinlock some task holds.
+    @inlinable public var spinLocked: LockSet {
+        var locks = LockSet()
+        for i in tasks.indices { locks.formUnion(tasks[i].heldLocks) }
+        return locks
     }
 
     /// Some task holds `lock`.
-    @inlinable public func locked(_ lock: LockID) -> Bool { spinLocked & lock.bit != 0 }
+    @inlinable public func locked(_ lock: LockID) -> Bool { spinLocked.contains(lock) }
 
     /// `waitqueue_active()`: the bucket's list has any item.
     @inlinable public func bucketActive(_ bucket: Int16) -> Bool {

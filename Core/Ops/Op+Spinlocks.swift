@@ -29,7 +29,7 @@ extension SpinOp {
     /// being enabled.
     var gate: Engine.Gate {
         switch self {
-        case .spinLock(let l): .spin(l.bit)
+        case .spinLock(let l): .spin(l)
         case .spinUnlock: .free
         }
     }
@@ -42,13 +42,13 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .spinLock(let l):
-            w.tasks[t].heldLocks |= l.bit
+            w.tasks[t].heldLocks.insert(l)
             event = StepEvent(task: t, site: site, .spinLock, a: Int64(l.raw))
         case .spinUnlock(let l):
             guard w.tasks[t].holds(l) else {
                 throw Violation(.lockMisuse, task: t, function: function(of: w, task: t), detail: "spin_unlock(\(l)) without holding it")
             }
-            w.tasks[t].heldLocks &= ~l.bit
+            w.tasks[t].heldLocks.remove(l)
             event = StepEvent(task: t, site: site, .spinUnlock, a: Int64(l.raw))
         }
         try advance(&w, t)
@@ -58,7 +58,7 @@ extension Engine {
     func footprint(of op: SpinOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
         case .spinLock(let l), .spinUnlock(let l):
-            f.locks |= l.bit
+            f.lock(l)
         }
     }
 }

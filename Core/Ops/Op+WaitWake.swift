@@ -117,7 +117,7 @@ extension Engine {
         case .waitOnPageBitReleasing(let r, _, _, _, let l, _):
             f.page(pfn(in: r, of: t, w))
             f.bucket(config.waitTable.bucket(of: pfn(in: r, of: t, w)))
-            f.locks |= l.bit
+            f.lock(l)
         case .wakeUpPageBit(let r, _):
             let p = pfn(in: r, of: t, w)
             f.page(p)

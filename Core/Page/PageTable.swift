@@ -33,27 +33,6 @@ public struct PTE: Hashable, Sendable {
     }
 }
 
-/// A spinlock a program takes explicitly: a page-table lock or a mapping lock.
-///
-/// The hashed wait-queue locks are taken only inside the wait/wake cores and
-/// are tracked separately (`TaskState.heldBucket`).
-public struct LockID: Hashable, Sendable, CustomStringConvertible {
-    public var raw: UInt8
-    @inlinable public init(raw: UInt8) { self.raw = raw }
-
-    public static let maxProcesses = 32
-    /// `pte_lockptr()`: one page-table lock per process in this model.
-    public static func ptl(_ mm: Int) -> LockID { LockID(raw: UInt8(mm)) }
-    /// `mapping->i_pages` lock of one file.
-    public static func mapping(_ file: Int) -> LockID { LockID(raw: UInt8(32 + file)) }
-
-    @inlinable public var bit: UInt64 { 1 << UInt64(raw) }
-
-    public var description: String {
-        raw < 32 ? "ptl(mm \(raw))" : "i_pages lock(file \(raw - 32))"
-    }
-}
-
 /// One page-cache slot: `mapping->i_pages` at one index.
 public struct CacheSlot: Hashable, Sendable {
     public var file: Int8

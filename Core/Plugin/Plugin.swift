@@ -138,8 +138,9 @@ extension Scenario {
 
 /// Chooses the next task at every step.
 public protocol Scheduler {
-    /// Pick one of the enabled tasks (never empty), or nil to stop the run here.
-    mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int?
+    /// Pick one of the runnable tasks — enabled, and on a CPU
+    /// (`Engine.runnableTasks`; never empty) — or nil to stop the run here.
+    mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int?
 }
 
 /// Makes schedulers, one per run.

@@ -1,59 +1,3 @@
-/// Which multi-step primitive a task is inside, if any.
-public enum FrameKind: UInt8, Hashable, Sendable {
-    case none
-    /// `wait_on_page_bit_common()`.
-    case wait
-    /// `wake_up_page_bit()`.
-    case wake
-}
-
-/// Locals of an in-progress `wait_on_page_bit_common()`.
-public struct WaitFrame: Hashable, Sendable {
-    public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
-    public var bit: PageFlags = .locked
-    public var state: SleepState = .uninterruptible
-    /// Index into the engine's behaviour table.
-    public var behavior: UInt8 = 0
-    /// Register that receives the result (0 or -EINTR).
-    public var resultRegister: UInt8 = 0
-    /// A program lock to drop right after queueing (raw `LockID`), or -1.
-    public var release: Int16 = -1
-    /// `bit_is_set` (v4.19).
-    public var bitSet: Bool = false
-    public var result: Int8 = 0
-    /// `unfairness` countdown (v5.9).
-    public var unfairness: Int16 = 0
-    /// Requeues within this wait.
-    public var requeues: Int16 = 0
-    /// Thrashing decisions taken at the start (the seed's `delayacct` local).
-    public var thrashing: Bool = false
-    public var delayacct: Bool = false
-    public init() {}
-}
-
-/// Locals of an in-progress `wake_up_page_bit()` walk.
-public struct WakeFrame: Hashable, Sendable {
-    public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
-    public var bit: PageFlags = .locked
-    public var bucket: Int16 = -1
-    /// The next item to visit (a task number), or -1 at the end of the list.
-    public var next: Int16 = -1
-    public var nextIsBookmark: Bool = false
-    /// `key.page_match`.
-    public var pageMatch: Bool = false
-    /// `nr_exclusive` and the per-chunk visit count (`__wake_up_common`).
-    public var nrExclusive: Int8 = 1
-    public var count: Int16 = 0
-    /// Entries visited under the current q.lock hold, and exclusive
-    /// waiters woken by this call (statistics only).
-    public var visits: Int16 = 0
-    public var exclusiveWoken: Int16 = 0
-    public var resumeFromBookmark: Bool = false
-    public init() {}
-}
-
 /// Per-task observations the statistics and checkers read.
 public struct TaskStats: Hashable, Sendable {
     /// Times an exclusive waiter was woken but lost the bit and queued
@@ -129,13 +73,12 @@ public struct TaskState: Hashable, Sendable {
     public var blocked: Bool = false
     public var pending: PendingSignal = .none
     public var finished: Bool = false
-    /// Program spinlocks held (`LockID` bits).
-    public var heldLocks: UInt64 = 0
+    /// Program spinlocks held.
+    public var heldLocks = LockSet()
     /// The wait-queue bucket whose lock this task holds, or -1.
     public var heldBucket: Int16 = -1
-    public var frame: FrameKind = .none
-    public var wait = WaitFrame()
-    public var wake = WakeFrame()
+    /// The multi-step primitive the task is inside, with its locals.
+    public var frame: Frame = .none
     public var entry = WaitEntry()
     /// Flags word read by a non-atomic clear's first half (`__ClearPageLocked`).
     public var snapshot: PageFlags = []
@@ -149,25 +92,34 @@ public struct TaskState: Hashable, Sendable {
         self.registers = Registers(registers)
     }
 
-    @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks & lock.bit != 0 }
-}
+    @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks.contains(lock) }
 
-extension WaitFrame: StateIdentity {
-    public func combineIdentity(into h: inout StableHasher) {
-        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(state.rawValue)
-        h.combine(behavior); h.combine(resultRegister); h.combine(release); h.combine(bitSet)
-        h.combine(result); h.combine(unfairness); h.combine(requeues); h.combine(thrashing); h.combine(delayacct)
+    /// The locals of the wait the task is inside: what the wait cores read
+    /// and update in place. Outside a wait it reads as a fresh frame, and
+    /// only a task inside one may write it (`frame = .wait(f)` begins one).
+    @inlinable public var wait: WaitFrame {
+        get {
+            if case .wait(let f) = frame { return f }
+            return WaitFrame()
+        }
+        _modify {
+            guard case .wait(var f) = frame else { preconditionFailure("the wait locals of a task that is not waiting") }
+            yield &f
+            frame = .wait(f)
+        }
     }
-}
 
-extension WakeFrame: StateIdentity {
-    /// Statistics of the walk (longest chunk, exclusive wakes per call).
-    public static var fieldsOutsideIdentity: Set<String> { ["visits", "exclusiveWoken"] }
-
-    public func combineIdentity(into h: inout StableHasher) {
-        h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(bucket); h.combine(next)
-        h.combine(nextIsBookmark); h.combine(pageMatch); h.combine(nrExclusive); h.combine(count)
-        h.combine(resumeFromBookmark)
+    /// The locals of the wake walk the task is inside, as `wait` is for a wait.
+    @inlinable public var wake: WakeFrame {
+        get {
+            if case .wake(let f) = frame { return f }
+            return WakeFrame()
+        }
+        _modify {
+            guard case .wake(var f) = frame else { preconditionFailure("the wake locals of a task that is not waking") }
+            yield &f
+            frame = .wake(f)
+        }
     }
 }
 
@@ -185,15 +137,14 @@ extension TaskState: StateIdentity {
     /// The scheduler's hint, cleared by the task's next instruction.
     public static var fieldsOutsideIdentity: Set<String> { ["preemptHint"] }
 
-    /// A frame's locals are identity only while the task is inside it: a
-    /// finished frame's leftovers are never read again.
+    /// The frame's kind, then (after the flags snapshot, where they always
+    /// went) the locals of the frame the task is inside.
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(program); h.combine(pc)
         for i in 0..<TaskState.registerCount { h.combine(registers[i]) }
         h.combine(state.rawValue); h.combine(blocked); h.combine(pending.rawValue); h.combine(finished)
-        h.combine(heldLocks); h.combine(heldBucket); h.combine(frame.rawValue); h.combine(snapshot.rawValue)
-        if frame == .wait { wait.combineIdentity(into: &h) }
-        if frame == .wake { wake.combineIdentity(into: &h) }
+        heldLocks.combineIdentity(into: &h); h.combine(heldBucket); h.combine(frame.kind.rawValue); h.combine(snapshot.rawValue)
+        frame.combineLocals(into: &h)
         entry.combineIdentity(into: &h)
         stats.combineIdentity(into: &h)
     }
@@ -207,22 +158,18 @@ extension TaskState {
     /// `Engine.need(of:)`: a task is large, and a call would copy both.
     static func changes(from before: UnsafePointer<TaskState>, to after: UnsafePointer<TaskState>, task t: Int, into out: inout [Change]) {
         let a = before.pointee, b = after.pointee
-        if a.frame != b.frame {
-            if a.frame == .wait { out.append(.waitEnded(task: t)) }
-            if a.frame == .wake { out.append(.wakeEnded(task: t)) }
-            if b.frame == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
-            if b.frame == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
+        if a.frame.kind != b.frame.kind {
+            if a.frame.kind == .wait { out.append(.waitEnded(task: t)) }
+            if a.frame.kind == .wake { out.append(.wakeEnded(task: t)) }
+            if b.frame.kind == .wait { out.append(.waitBegan(task: t, page: b.wait.page, bit: b.wait.bit)) }
+            if b.frame.kind == .wake { out.append(.wakeBegan(task: t, page: b.wake.page, bit: b.wake.bit)) }
         }
         if a.heldBucket != b.heldBucket {
             if a.heldBucket >= 0 { out.append(.bucketUnlocked(task: t, bucket: a.heldBucket)) }
             if b.heldBucket >= 0 { out.append(.bucketLocked(task: t, bucket: b.heldBucket)) }
         }
-        if a.heldLocks != b.heldLocks {
-            for raw in 0..<64 {
-                let bit: UInt64 = 1 << UInt64(raw)
-                if a.heldLocks & bit != 0 && b.heldLocks & bit == 0 { out.append(.lockReleased(task: t, lock: LockID(raw: UInt8(raw)))) }
-                if a.heldLocks & bit == 0 && b.heldLocks & bit != 0 { out.append(.lockTaken(task: t, lock: LockID(raw: UInt8(raw)))) }
-            }
+        for l in a.heldLocks.symmetricDifference(b.heldLocks) {
+            if a.heldLocks.contains(l) { out.append(.lockReleased(task: t, lock: l)) } else { out.append(.lockTaken(task: t, lock: l)) }
         }
         if a.blocked && !b.blocked {
             out.append(.woken(task: t, state: a.state))
@@ -231,7 +178,7 @@ extension TaskState {
         }
         if !a.blocked && b.blocked { out.append(.asleep(task: t, state: b.state)) }
         if a.pending != b.pending { out.append(.signalPending(task: t, signal: b.pending)) }
-        if a.entry.flags != b.entry.flags && a.frame == .wait && b.frame == .wait {
+        if a.entry.flags != b.entry.flags && a.frame.kind == .wait && b.frame.kind == .wait {
             out.append(.entryFlags(task: t, from: a.entry.flags, to: b.entry.flags))
         }
         if !a.finished && b.finished { out.append(.finished(task: t)) }

@@ -43,7 +43,7 @@ public enum ThrashingAccounting: UInt8, Hashable, Sendable {
     case decidedUpFront
 }
 
-/// The kernel knobs of one engine: which core, bookmarks, the table.
+/// The kernel knobs of one engine: which core, bookmarks, the table, the CPUs.
 public struct KernelConfig: Hashable, Sendable {
     public var waitCore: WaitCore
     /// Wake-walk bookmarks (2554db916586, 11a19c7b099f; removed in v6.7).
@@ -52,15 +52,19 @@ public struct KernelConfig: Hashable, Sendable {
     public var walkBreakCount: Int
     public var waitTable: WaitQueueTable
     public var thrashing: ThrashingAccounting
+    /// Which enabled tasks are on a CPU.
+    public var cpus: CPUModel
 
     public init(
         waitCore: WaitCore = .v4_19, bookmarks: Bool = true, walkBreakCount: Int = 64,
-        waitTable: WaitQueueTable = WaitQueueTable(), thrashing: ThrashingAccounting = .decidedUpFront
+        waitTable: WaitQueueTable = WaitQueueTable(), thrashing: ThrashingAccounting = .decidedUpFront,
+        cpus: CPUModel = .cpuPerTask
     ) {
         self.waitCore = waitCore
         self.bookmarks = bookmarks
         self.walkBreakCount = walkBreakCount
         self.waitTable = waitTable
         self.thrashing = thrashing
+        self.cpus = cpus
     }
 }

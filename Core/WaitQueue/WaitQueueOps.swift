@@ -79,7 +79,7 @@ extension Engine {
     /// if a signal the state admits is pending; otherwise block.
     func ioSchedule(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let task = w.tasks[t]
-        if task.heldLocks != 0 || task.heldBucket >= 0 {
+        if !task.heldLocks.isEmpty || task.heldBucket >= 0 {
             throw Violation(.sleepInAtomic, task: t, function: "io_schedule", detail: "scheduling while holding a spinlock")
         }
         if task.state == .running {
@@ -124,8 +124,7 @@ extension Engine {
         e.bucket = config.waitTable.bucket(of: page.pfn)
         w.tasks[t].entry = e
         f.phase = traits.dropsReference == .beforeQueueing ? WaitPhase.earlyPut.rawValue : WaitPhase.lock.rawValue
-        w.tasks[t].wait = f
-        w.tasks[t].frame = .wait
+        w.tasks[t].frame = .wait(f)
         return StepEvent(task: t, site: .wait(WaitPhase.begin.rawValue), .waitBegin, pfn: page.pfn, a: Int64(behavior), b: f.thrashing ? 1 : 0)
     }
 
@@ -210,7 +209,7 @@ extension Engine {
     func releaseAfterQueueing(_ w: inout World, _ t: Int, then next: WaitPhase) -> StepEvent {
         let f = w.tasks[t].wait
         let l = LockID(raw: UInt8(f.release))
-        w.tasks[t].heldLocks &= ~l.bit
+        w.tasks[t].heldLocks.remove(l)
         w.tasks[t].wait.release = -1
         w.tasks[t].wait.phase = next.rawValue
         return StepEvent(task: t, site: .wait(WaitPhase.releaseLock.rawValue), .spinUnlock, pfn: f.page.pfn, a: Int64(l.raw))

@@ -10,8 +10,7 @@ extension Engine {
         f.bit = bit
         f.bucket = config.waitTable.bucket(of: page.pfn)
         f.phase = WakePhase.lock.rawValue
-        w.tasks[t].wake = f
-        w.tasks[t].frame = .wake
+        w.tasks[t].frame = .wake(f)
         w.stats.wakeCalls += 1
         return try wakeStep(&w, t)
     }

@@ -18,7 +18,7 @@ public struct AccountingChecker: Checker {
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? { nil }
 
     public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? {
-        for (t, task) in world.tasks.enumerated() where task.frame != .wait {
+        for (t, task) in world.tasks.enumerated() where task.frame.kind != .wait {
             let s = task.stats
             guard s.psiEnter != s.psiLeave || s.delayacctStart != s.delayacctEnd else { continue }
             return Violation(.accountingImbalance, task: t, function: engine.function(of: world, task: t),

@@ -26,7 +26,7 @@ public struct FairnessChecker: Checker {
         let t = Int(event.task)
         guard t >= 0 && t < world.tasks.count else { return nil }
         let task = world.tasks[t]
-        guard task.frame == .wait, let limit = Self.bound(engine.config.waitCore), Int(task.wait.requeues) > limit else { return nil }
+        guard task.frame.kind == .wait, let limit = Self.bound(engine.config.waitCore), Int(task.wait.requeues) > limit else { return nil }
         return Violation(.fairnessBound, task: t, pfn: task.wait.page.pfn, function: engine.function(of: world, task: t),
                          detail: "requeued \(task.wait.requeues) times within one wait for \(task.wait.bit.kernelName);"
                              + " the \(engine.config.waitCore) core allows at most \(limit)")

@@ -19,7 +19,7 @@ public struct FairnessObserver: Checker {
         let owner = world.pages[pfn].lockOwner
         defer { owners[pfn] = owner }
         guard owner >= 0 && owner != owners[pfn] else { return nil }
-        for (t, task) in world.tasks.enumerated() where t != Int(owner) && task.frame == .wait {
+        for (t, task) in world.tasks.enumerated() where t != Int(owner) && task.frame.kind == .wait {
             if task.wait.page.pfn == event.pfn && task.wait.bit == .locked && task.entry.flags.contains(.exclusive) {
                 bypasses[t] += 1
             }

@@ -69,7 +69,7 @@ public struct WaitersChecker: Checker {
                 guard Int(task.pc) < program.instructions.count,
                       case .waitWake(.wakeUpPageBit(let r, let bit)) = program.instructions[Int(task.pc)].op, bit == .locked else { continue }
                 if PageRef(register: task.registers[Int(r)]).pfn == pfn { return true }
-            case .wait:
+            default:
                 continue
             }
         }

@@ -301,13 +301,13 @@ public struct ExhaustiveExplorer: Sendable {
         var world: World
         var key: UInt64
         var sleep: TaskSet
-        var enabled: TaskSet
+        var runnable: TaskSet
         var choices: [Int]
         var next: Int
         var done: TaskSet
         var last: Int
         var preemptions: Int
-        /// Footprints of the enabled tasks' next steps, by task (empty
+        /// Footprints of the runnable tasks' next steps, by task (empty
         /// without sleep sets).
         var footprints: [Footprint?]
     }
@@ -351,7 +351,7 @@ public struct ExhaustiveExplorer: Sendable {
         func footprint(of t: Int, in w: World) -> Footprint {
             let task = w.tasks[t]
             let pc = Int(task.pc), program = Int(task.program)
-            if task.frame == .none, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
+            if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
             return engine.footprint(of: t, in: w)
         }
 
@@ -395,8 +395,8 @@ public struct ExhaustiveExplorer: Sendable {
             }
             let above = depth < prefixDepth
             let k = key(w, last, preemptions)
-            var explore = engine.enabledTasks(w)
-            let enabled = explore
+            var explore = engine.runnableTasks(w)
+            let runnable = explore
             var sleepNow = sleep
             let visit = above ? prefix!.store.visit(k, sleep: sleep, limit: .max) : store.visit(k, sleep: sleep, budget: budget)
             switch visit {
@@ -435,7 +435,7 @@ public struct ExhaustiveExplorer: Sendable {
             var footprints: [Footprint?] = []
             if bounds.sleepSets {
                 footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in enabled { footprints[t] = footprint(of: t, in: w) }
+                for t in runnable { footprints[t] = footprint(of: t, in: w) }
             }
             if above {
                 onStackAbove[k, default: 0] += 1
@@ -444,7 +444,7 @@ public struct ExhaustiveExplorer: Sendable {
             } else {
                 onStackBelow[k, default: 0] += 1
             }
-            stack.append(Frame(world: w, key: k, sleep: sleepNow, enabled: enabled, choices: Array(explore),
+            stack.append(Frame(world: w, key: k, sleep: sleepNow, runnable: runnable, choices: Array(explore),
                                next: 0, done: TaskSet(), last: last, preemptions: preemptions, footprints: footprints))
             return nil
         }
@@ -482,7 +482,7 @@ public struct ExhaustiveExplorer: Sendable {
             }
             // A switch away from a task that could have gone on is a preemption.
             var preemptions = frame.preemptions
-            if frame.last >= 0 && frame.last != t && frame.enabled.contains(frame.last) && !frame.sleep.contains(frame.last) {
+            if frame.last >= 0 && frame.last != t && frame.runnable.contains(frame.last) && !frame.sleep.contains(frame.last) {
                 preemptions += 1
                 if let bound = bounds.preemptions, preemptions > bound {
                     if above { out.prefix.preemptionCuts += 1 } else { out.result.preemptionCuts += 1 }

@@ -10,8 +10,8 @@ extension ViolationKind {
 
 /// Looks for a fair cycle in a setup's state graph: one along which some
 /// task never finishes, though every task that can run at every state of
-/// the cycle takes a step in it (weak fairness: a task enabled only now and
-/// then may starve; one enabled throughout may not). A spinner looping while
+/// the cycle takes a step in it (weak fairness: a task runnable only now and
+/// then may starve; one runnable throughout may not). A spinner looping while
 /// the lock holder could run but is never scheduled is not a fair cycle;
 /// one in which every continuously runnable task steps is.
 ///
@@ -42,7 +42,7 @@ struct FairCycleSearch {
     private struct Entry {
         var key: UInt64
         var world: World
-        var enabled: TaskSet
+        var runnable: TaskSet
         var low: Int
         /// Transitions taken from it: task and target state.
         var edges: [(task: UInt8, to: UInt64)] = []
@@ -64,10 +64,10 @@ struct FairCycleSearch {
         var path: [UInt8] = []
 
         func push(_ w: World, _ k: UInt64) {
-            let enabled = engine.enabledTasks(w)
+            let runnable = engine.runnableTasks(w)
             position[k] = entries.count
-            entries.append(Entry(key: k, world: w, enabled: enabled, low: entries.count))
-            frames.append(Frame(entry: entries.count - 1, choices: Array(enabled)))
+            entries.append(Entry(key: k, world: w, runnable: runnable, low: entries.count))
+            frames.append(Frame(entry: entries.count - 1, choices: Array(runnable)))
         }
 
         let root = engine.fingerprint(setup.world)
@@ -121,16 +121,16 @@ struct FairCycleSearch {
         var index: [UInt64: Int] = [:]
         for (i, e) in states.enumerated() { index[e.key] = i }
         let edges: [[(task: UInt8, to: Int)]] = states.map { e in e.edges.compactMap { x in index[x.to].map { (x.task, $0) } } }
-        var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].enabled, stepping = TaskSet()
+        var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].runnable, stepping = TaskSet()
         for (i, e) in states.enumerated() {
-            runnableSomewhere = runnableSomewhere | e.enabled
-            runnableEverywhere = runnableEverywhere & e.enabled
+            runnableSomewhere = runnableSomewhere | e.runnable
+            runnableEverywhere = runnableEverywhere & e.runnable
             for x in edges[i] { stepping.insert(Int(x.task)) }
         }
         guard (runnableEverywhere - stepping).isEmpty else { return nil }
 
         // Tasks the walk still owes a step or a state where they cannot run.
-        var owed = runnableSomewhere & states[0].enabled
+        var owed = runnableSomewhere & states[0].runnable
         var at = 0
         var walk: [UInt8] = []
         while !(owed.isEmpty && at == 0 && !walk.isEmpty) {
@@ -152,7 +152,7 @@ struct FairCycleSearch {
                     }
                     guard x.to != at, parent[x.to] == nil else { continue }
                     parent[x.to] = (u, x.task)
-                    if home ? x.to == 0 : !(owed - states[x.to].enabled).isEmpty {
+                    if home ? x.to == 0 : !(owed - states[x.to].runnable).isEmpty {
                         reached = x.to
                         break search
                     }
@@ -175,7 +175,7 @@ struct FairCycleSearch {
             for x in leg.reversed() {
                 walk.append(x.task)
                 owed.remove(Int(x.task))
-                owed = owed & states[x.to].enabled
+                owed = owed & states[x.to].runnable
                 at = x.to
             }
         }
@@ -193,20 +193,20 @@ extension Setup {
     public func nonTermination(_ schedule: Schedule) -> Violation? {
         var w = world
         var prints = [engine.fingerprint(w)]
-        var enabled = [engine.enabledTasks(w)]
+        var runnable = [engine.runnableTasks(w)]
         var worlds = [w]
         for t in schedule.steps {
             guard (try? engine.step(&w, task: Int(t))) != nil else { return nil }
             prints.append(engine.fingerprint(w))
-            enabled.append(engine.enabledTasks(w))
+            runnable.append(engine.runnableTasks(w))
             worlds.append(w)
         }
         let n = schedule.steps.count
         guard n > 0, let start = prints.firstIndex(of: prints[n]), start < n else { return nil }
-        var stepping = TaskSet(), throughout = enabled[start]
+        var stepping = TaskSet(), throughout = runnable[start]
         for i in start..<n {
             stepping.insert(Int(schedule.steps[i]))
-            throughout = throughout & enabled[i]
+            throughout = throughout & runnable[i]
         }
         guard (throughout - stepping).isEmpty else { return nil }
         let unfinished = w.tasks.indices.filter { !w.tasks[$0].finished }

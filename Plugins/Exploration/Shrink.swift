@@ -70,12 +70,12 @@ public struct LenientScheduler: Scheduler {
 
     public init(choices: [UInt8]) { self.choices = choices }
 
-    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
+    public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         while position < choices.count {
             let t = Int(choices[position])
             position += 1
-            if enabled.contains(t) { return t }
+            if runnable.contains(t) { return t }
         }
-        return enabled.first
+        return runnable.first
     }
 }

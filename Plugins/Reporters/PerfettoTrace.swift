@@ -187,7 +187,7 @@ extension PerfettoTrace {
             let engine = formatter.engine
             func page(_ pfn: Int32) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
-                if task.frame == .wait {
+                if task.frame.kind == .wait {
                     let f = task.wait
                     let behaviour = Int(f.behavior) < engine.behaviors.count ? engine.behaviors[Int(f.behavior)].name : "behaviour \(f.behavior)"
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .wait, id: 0),
@@ -195,7 +195,7 @@ extension PerfettoTrace {
                                           args: [("page", jsonString(f.page.description)), ("bit", jsonString(f.bit.kernelName)),
                                                  ("behaviour", jsonString(behaviour)), ("state", jsonString(f.state.description))]))
                 }
-                if task.frame == .wake {
+                if task.frame.kind == .wake {
                     let f = task.wake
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .wake, id: 0),
                                           name: "wake_up_page_bit(\(f.bit.kernelName))\(page(f.page.pfn))", cat: "wake",
@@ -216,12 +216,9 @@ extension PerfettoTrace {
                 }
             }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
-                if task.heldLocks != 0 {
-                    for raw in 0..<64 where task.heldLocks & (1 << UInt64(raw)) != 0 {
-                        let l = LockID(raw: UInt8(raw))
-                        out.append(TrackSlice(key: SliceKey(track: t, kind: .spin, id: Int64(raw)), name: "\(l) held", cat: "spinlock",
-                                              args: [("lock", jsonString(l.description))]))
-                    }
+                for l in task.heldLocks {
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .spin, id: Int64(l.raw)), name: "\(l) held", cat: "spinlock",
+                                          args: [("lock", jsonString(l.description))]))
                 }
                 if task.heldBucket >= 0 {
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .bucket, id: Int64(task.heldBucket)),

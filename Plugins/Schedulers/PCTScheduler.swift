@@ -30,7 +30,7 @@ public struct PCTScheduler: Scheduler {
         rng = SplitMix64(seed: seed)
     }
 
-    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
+    public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         if priorities.count != world.tasks.count {
             let n = world.tasks.count
             // A random permutation of depth ..< depth + n.
@@ -41,13 +41,13 @@ public struct PCTScheduler: Scheduler {
             lowest = 0
         }
         var best = -1
-        for t in enabled where best < 0 || priorities[t] > priorities[best] { best = t }
+        for t in runnable where best < 0 || priorities[t] > priorities[best] { best = t }
         if let j = changePoints.firstIndex(of: step) {
             // Change point j: the running task drops below all others.
             priorities[best] = depth - 1 - j
             changePoints[j] = -1
             best = -1
-            for t in enabled where best < 0 || priorities[t] > priorities[best] { best = t }
+            for t in runnable where best < 0 || priorities[t] > priorities[best] { best = t }
         }
         if let engine, engine.nextIsPause(world, best) {
             lowest -= 1

@@ -43,8 +43,8 @@ public struct RandomScheduler: Scheduler {
         self.preemptLength = max(0, preemptLength)
     }
 
-    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
-        var candidates = enabled
+    public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
+        var candidates = runnable
         let n = min(world.tasks.count, TaskSet.capacity)
         if timing.count != n {
             timing = Array(repeating: TaskTiming(), count: n)

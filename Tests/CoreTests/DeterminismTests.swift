@@ -11,8 +11,8 @@ import PagewaitCore
 struct SeededScheduler: Scheduler {
     var rng: SplitMix64
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
-    mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
-        enabled.nth(rng.below(enabled.count))
+    mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
+        runnable.nth(rng.below(runnable.count))
     }
 }
 

@@ -65,7 +65,7 @@ struct LocalStepTests {
         let e = try f.step(1)
         #expect(e.action == .nothing && e.site == .instruction(2))
         #expect(f[1].pc == 2 && f[1].registers[Int(rTmp)] == 9 && f.world.counters == [1])
-        #expect(f[1].heldLocks == 0, "the lock was not taken")
+        #expect(f[1].heldLocks.isEmpty, "the lock was not taken")
         #expect(!f.engine.isEnabled(f.world, 1))
         #expect(violation { try f.step(1) }?.kind == .notRunnable)
         try f.finish(0)
@@ -197,7 +197,7 @@ struct LocalStepTests {
         try f.step(1)
         #expect(f[1].preemptHint == 900)
         let begin = try f.step(1)
-        #expect(begin.action == .waitBegin && f[1].frame == .wait)
+        #expect(begin.action == .waitBegin && f[1].frame.kind == .wait)
         #expect(f[1].preemptHint == 0, "cleared by the wait's first step")
         // Only a preemption point sets the hint, and the task then rests in
         // frame .none; a scheduler-visible hint still left over when a frame
@@ -208,7 +208,7 @@ struct LocalStepTests {
         #expect(f[1].preemptHint == 0, "cleared by a wait-core step")
         try f.sleep(1)
         #expect(try f.step(0).action == .unlockU1)
-        #expect(try f.step(0).action == .wakeBegin && f[0].frame == .wake)
+        #expect(try f.step(0).action == .wakeBegin && f[0].frame.kind == .wake)
         f.world.tasks[0].preemptHint = 300
         let visit = try f.step(0)
         #expect(visit.action == .wakeVisit)

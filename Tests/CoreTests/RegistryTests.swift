@@ -15,7 +15,7 @@ struct TinyScheduler: SchedulerPlugin {
     var summary: String { "always the lowest enabled task" }
     var reference: String { "" }
     struct Lowest: Scheduler {
-        mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? { enabled.first }
+        mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? { runnable.first }
     }
     func make(seed: UInt64) -> any Scheduler { Lowest() }
 }

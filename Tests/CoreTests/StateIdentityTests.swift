@@ -87,6 +87,26 @@ struct StateIdentityTests {
         ])
     }
 
+    @Test("a frame's kind is identity, and so are its locals while the task is inside it")
+    func frameInTask() {
+        var wait = TaskState(program: 0), wake = wait
+        wait.frame = .wait(WaitFrame())
+        wake.frame = .wake(WakeFrame())
+        #expect(wait.identityHash != wake.identityHash && wait.identityHash != TaskState(program: 0).identityHash)
+        var waitMoved = wait, wakeMoved = wake
+        waitMoved.wait.phase += 1
+        wakeMoved.wake.next = 2
+        #expect(waitMoved.identityHash != wait.identityHash && wakeMoved.identityHash != wake.identityHash)
+    }
+
+    @Test("both words of a lock set are identity")
+    func lockSet() {
+        expectIdentityCovers(LockSet(), [
+            "low": FieldChange { $0.insert(.ptl(1)) },
+            "high": FieldChange { $0.insert(LockID(raw: 64)) },
+        ])
+    }
+
     @Test("every stored field of the wait and wake frames is identity or a statistic")
     func frames() {
         expectIdentityCovers(WaitFrame(), [
@@ -134,11 +154,9 @@ struct StateIdentityTests {
             "blocked": FieldChange { $0.blocked.toggle() },
             "pending": FieldChange { $0.pending = .fatal },
             "finished": FieldChange { $0.finished.toggle() },
-            "heldLocks": FieldChange { $0.heldLocks |= LockID.mapping(0).bit },
+            "heldLocks": FieldChange { $0.heldLocks.insert(.mapping(0)) },
             "heldBucket": FieldChange { $0.heldBucket = 3 },
-            "frame": FieldChange { $0.frame = .wake },
-            "wait": FieldChange(prepare: { $0.frame = .wait }, change: { $0.wait.phase += 1 }),
-            "wake": FieldChange(prepare: { $0.frame = .wake }, change: { $0.wake.next = 2 }),
+            "frame": FieldChange { $0.frame = .wake(WakeFrame()) },
             "entry": FieldChange { $0.entry.onList.toggle() },
             "snapshot": FieldChange { $0.snapshot.insert(.waiters) },
             "stats": FieldChange { $0.stats.psiEnter += 1 },

@@ -91,7 +91,7 @@ struct TaskSetTests {
 
     /// Always picks the highest-numbered enabled task.
     struct Highest: Scheduler {
-        mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? { enabled.nth(enabled.count - 1) }
+        mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? { runnable.nth(runnable.count - 1) }
     }
 
     @Test("a run hands the scheduler every task, past 64: picking the highest enabled task runs 69 down to 0, and the schedule prints tasks ≥ 36 as {n}")

@@ -260,17 +260,16 @@ enum Programs {
     static func idle() throws(ProgramError) -> Program { try ops("idle", [.pause]) }
 }
 
-/// `w` without what no step reads back: run statistics, and the locals of
-/// a wait or wake frame the task has left (the next wait or wake starts
-/// them afresh). Two worlds with the same canonical form behave alike.
+/// `w` without what no step reads back: run statistics, and the wait entry
+/// of a task outside any frame (the next wait starts it afresh; a frame
+/// leaves no locals behind). Two worlds with the same canonical form behave
+/// alike.
 func canonical(_ w: World) -> World {
     var c = w
     c.stats = WorldStats()
     for i in c.tasks.indices {
         c.tasks[i].stats = TaskStats()
         if c.tasks[i].frame == .none {
-            c.tasks[i].wait = WaitFrame()
-            c.tasks[i].wake = WakeFrame()
             c.tasks[i].entry = WaitEntry()
         }
     }

@@ -66,7 +66,7 @@ struct WakeWalkTests {
         #expect(walk.map(\.action) == [.unlockU1, .wakeBegin, .wakeVisit], "U1, spin_lock(q->lock), visit entry 1")
         #expect(walk.last?.action == .wakeVisit && walk.last?.a == 1)
         // The walk holds q.lock and has entry 2 still to visit.
-        #expect(f[0].frame == .wake && f[0].heldBucket == f.bucket(0))
+        #expect(f[0].frame.kind == .wake && f[0].heldBucket == f.bucket(0))
         #expect(f.queued(0).contains(2) && !f.isWoken(2))
         if steal {
             let e = try f.step(3)                     // trylock between the micro-steps

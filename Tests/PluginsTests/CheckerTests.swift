@@ -277,7 +277,7 @@ struct CheckerTests {
         try d.step(1)                                   // U1: PG_waiters was set; next: wake_up_page_bit
         #expect(judged(d.world) == nil)
         try d.step(1)                                   // inside wake_up_page_bit (q.lock taken)
-        #expect(d.world.tasks[1].frame == .wake && judged(d.world) == nil)
+        #expect(d.world.tasks[1].frame.kind == .wake && judged(d.world) == nil)
         try d.run(1, until: { $0.tasks[1].frame == .none })
         #expect(judged(d.world) == nil)                 // the waiter was woken
     }
@@ -365,7 +365,7 @@ struct CheckerTests {
         var d = try Self.thrashingWorld(.rereadAtEnd)
         try d.run(0)
         let s = d.world.tasks[0].stats
-        #expect(d.world.tasks[0].frame == .wait && s.psiEnter == 1 && s.psiLeave == 0 && s.delayacctStart == 1)
+        #expect(d.world.tasks[0].frame.kind == .wait && s.psiEnter == 1 && s.psiLeave == 0 && s.delayacctStart == 1)
         #expect(d.end(.stepLimit) == nil)
     }
 

@@ -20,7 +20,7 @@ func written(from before: World, to after: World, engine: Engine) -> Footprint {
     for t in before.tasks.indices {
         let a = before.tasks[t], b = after.tasks[t]
         if a != b { f.tasks.insert(t) }
-        f.locks |= a.heldLocks ^ b.heldLocks
+        for l in a.heldLocks.symmetricDifference(b.heldLocks) { f.lock(l) }
         if a.heldBucket != b.heldBucket { f.bucket(a.heldBucket); f.bucket(b.heldBucket) }
     }
     let buckets = before.queue == after.queue ? [] : Set(before.queue.map(\.bucket)).union(after.queue.map(\.bucket))

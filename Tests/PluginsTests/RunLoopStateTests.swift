@@ -1,5 +1,5 @@
-// The run loop's incremental state (RunnableSet.swift, RandomScheduler.swift)
-// against the plain definitions it replaces: the runnable set kept step by
+// The run loop's incremental state (EnabledSet.swift, RandomScheduler.swift)
+// against the plain definitions it replaces: the enabled set kept step by
 // step must equal Engine.enabledTasks after every step, and the random
 // scheduler, which only looks at tasks something happened to, must pick
 // exactly what a scheduler visiting every task at every step picks.
@@ -27,7 +27,7 @@ private struct PerTaskRandomScheduler: Scheduler {
         self.preemptLength = preemptLength
     }
 
-    mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
+    mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         let n = world.tasks.count
         if wasBlocked.count != n {
             wasBlocked = Array(repeating: false, count: n)
@@ -35,7 +35,7 @@ private struct PerTaskRandomScheduler: Scheduler {
             picks = Array(repeating: 0, count: n)
             hintDecided = Array(repeating: -1, count: n)
         }
-        var candidates = enabled
+        var candidates = runnable
         if wakeLatency > 0 || preemptLength > 0 {
             var delayed = TaskSet()
             for t in 0..<n {
@@ -87,24 +87,24 @@ private func hasPreemptionPoint(_ setup: Setup) -> Bool {
 
 @Suite("Run-loop state")
 struct RunLoopStateTests {
-    @Test("the runnable set kept step by step equals Engine.enabledTasks after every step (every scenario, three strategies, 40 seeds each)")
-    func runnableSetMatchesEnabledTasks() throws {
+    @Test("the enabled set kept step by step equals Engine.enabledTasks after every step (every scenario, three strategies, 40 seeds each)")
+    func enabledSetMatchesEnabledTasks() throws {
         var steps = 0
         for (name, setup) in try setups() {
             let engine = setup.engine
             for seed in UInt64(1)...40 {
                 var w = setup.world
-                var runnable = RunnableSet(engine, w)
+                var enabled = EnabledSet(engine, w)
                 var scheduler = RandomScheduler(seed: seed, wakeLatency: RandomScheduler.defaultWakeLatency)
                 for step in 0..<2_000 {
                     let expected = engine.enabledTasks(w)
-                    guard runnable.enabled == expected else {
-                        Issue.record("\(name) seed \(seed) step \(step): kept \(runnable.enabled), every task says \(expected)")
+                    guard enabled.tasks == expected else {
+                        Issue.record("\(name) seed \(seed) step \(step): kept \(enabled.tasks), every task says \(expected)")
                         return
                     }
-                    guard !expected.isEmpty, let t = scheduler.pick(enabled: expected, world: w, step: step) else { break }
+                    guard !expected.isEmpty, let t = scheduler.pick(runnable: expected, world: w, step: step) else { break }
                     do { _ = try engine.step(&w, task: t) } catch { break }
-                    runnable.update(afterStepOf: t, engine, w)
+                    enabled.update(afterStepOf: t, engine, w)
                     steps += 1
                 }
             }

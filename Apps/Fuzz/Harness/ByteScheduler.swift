@@ -33,19 +33,19 @@ public struct ByteScheduler: Scheduler {
         fallback = RandomScheduler(seed: seed, wakeLatency: timing.wakeLatency, preemptLength: timing.preemptLength)
     }
 
-    public mutating func pick(enabled: TaskSet, world: World, step: Int) -> Int? {
+    public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         if heldUntil.count != world.tasks.count { heldUntil = Array(repeating: 0, count: world.tasks.count) }
         while true {
-            var candidates = enabled
-            for t in enabled where heldUntil[t] > step { candidates.remove(t) }
-            if candidates.isEmpty { candidates = enabled }
+            var candidates = runnable
+            for t in runnable where heldUntil[t] > step { candidates.remove(t) }
+            if candidates.isEmpty { candidates = runnable }
             if burst > 0 && candidates.contains(current) {
                 burst -= 1
                 return current
             }
             burst = 0
             guard let b = input.next() else {
-                return fallback.pick(enabled: enabled, world: world, step: step)
+                return fallback.pick(runnable: runnable, world: world, step: step)
             }
             byteDecisions += 1
             let low = Int(b & 0x3F)

@@ -267,9 +267,9 @@ public final class ScheduleFuzzer: Sendable {
         bytes.append(0)
         var world = setup.world
         for t in schedule.steps {
-            let enabled = setup.engine.enabledTasks(world)
-            guard enabled.contains(Int(t)) else { return nil }
-            bytes.append(UInt8(Array(enabled).firstIndex(of: Int(t))!))
+            let runnable = setup.engine.runnableTasks(world)
+            guard runnable.contains(Int(t)) else { return nil }
+            bytes.append(UInt8(Array(runnable).firstIndex(of: Int(t))!))
             guard (try? setup.engine.step(&world, task: Int(t))) != nil else { break }
         }
         return bytes

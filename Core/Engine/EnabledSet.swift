@@ -1,23 +1,24 @@
-/// The tasks that can take a step, kept up to date step by step for a run.
+/// The tasks that can take a step (enabled; which of them are on a CPU is
+/// `CPUModel`'s to say), kept up to date step by step for a run.
 ///
 /// `Engine.enabledTasks` asks every task about its next step and every
 /// lock; a run needs the answer at every step, and it rarely changes by
 /// more than one task. A step changes what its own task needs next
 /// (`Engine.Need`, a function of that task's state alone), and it changes
-/// whether another task can run only by taking or releasing a lock, or by
+/// whether another task is enabled only by taking or releasing a lock, or by
 /// waking a sleeper. So after a step of task `t` this recomputes `t`'s need,
 /// refreshes the lock summary if `t`'s held locks changed, and looks at the
 /// sleepers; only when something besides `t` changed does it evaluate every
 /// task's need again. Debug builds check the result against
 /// `enabledTasks` at every step of every run.
-struct RunnableSet {
-    private(set) var enabled = TaskSet()
+struct EnabledSet {
+    private(set) var tasks = TaskSet()
     private var needs: [Engine.Need]
     /// Per task, its held spinlocks and wait-queue lock at the last refresh.
-    private var heldLocks: [UInt64]
+    private var heldLocks: [LockSet]
     private var heldBucket: [Int16]
     /// Every spinlock held, and the tasks holding a wait-queue lock.
-    private var spinLocked: UInt64 = 0
+    private var spinLocked = LockSet()
     private var bucketHolders = TaskSet()
     /// Tasks whose need is `.asleep`: a wake comes from another task's step.
     private var sleepers = TaskSet()
@@ -25,7 +26,7 @@ struct RunnableSet {
     init(_ engine: Engine, _ w: World) {
         let n = min(w.tasks.count, TaskSet.capacity)
         needs = Array(repeating: .finished, count: n)
-        heldLocks = Array(repeating: 0, count: n)
+        heldLocks = Array(repeating: LockSet(), count: n)
         heldBucket = Array(repeating: -1, count: n)
         w.tasks.withUnsafeBufferPointer { tasks in
             for t in 0..<n {
@@ -54,16 +55,20 @@ struct RunnableSet {
             if othersChanged {
                 reevaluate(engine)
             } else if isMet(needs[t], engine) {
-                enabled.insert(t)
+                self.tasks.insert(t)
             } else {
-                enabled.remove(t)
+                self.tasks.remove(t)
             }
         }
     }
 
-    private mutating func refreshLocks(of t: Int, held: UInt64, bucket: Int16) {
-        heldLocks[t] = held
-        spinLocked = heldLocks.reduce(0, |)
+    private mutating func refreshLocks(of t: Int, held: LockSet, bucket: Int16) {
+        if held != heldLocks[t] {
+            heldLocks[t] = held
+            var all = LockSet()
+            heldLocks.withUnsafeBufferPointer { for l in $0 { all.formUnion(l) } }
+            spinLocked = all
+        }
         heldBucket[t] = bucket
         if bucket >= 0 { bucketHolders.insert(t) } else { bucketHolders.remove(t) }
     }
@@ -84,6 +89,6 @@ struct RunnableSet {
     private mutating func reevaluate(_ engine: Engine) {
         var s = TaskSet()
         for t in needs.indices where isMet(needs[t], engine) { s.insert(t) }
-        enabled = s
+        tasks = s
     }
 }

@@ -1,0 +1,48 @@
+// What the engine asks of a task inside a frame (`Frame`), by kind: what
+// its next step needs, the step, and what the step may touch. Each kind's
+// steps live in its own files (the wait: WaitQueueOps.swift and the wait
+// cores; the wake: WakeWalk.swift); these only dispatch, so a new kind of
+// frame is one case in each.
+
+extension Engine {
+    /// What the next step of the task at `task`, inside a frame, needs: the
+    /// wait's and the wake's phases that take the bucket's q->lock.
+    @inline(__always)
+    func needInFrame(_ task: UnsafePointer<TaskState>) -> Need {
+        switch task.pointee.frame {
+        case .none: .nothing  // not inside one: `need(of:)` reads the instruction's gate
+        case .wait(let f): waitPhaseTakesBucketLock(f.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
+        case .wake(let f): f.phase == WakePhase.lock.rawValue ? .bucketLock(f.bucket) : .nothing
+        }
+    }
+
+    /// The next step of task `t`: its frame's, or its next instruction's.
+    @inline(__always)
+    func stepFrameOrInstruction(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
+        switch w.tasks[t].frame {
+        case .none: try execute(&w, t)
+        case .wait: try waitStep(&w, t)
+        case .wake: try wakeStep(&w, t)
+        }
+    }
+
+    /// What the next step of `task` (task `t` of `w`), inside a frame, may
+    /// touch (added to `f`); false if it is inside none.
+    @inline(__always)
+    func footprintInFrame(of task: TaskState, _ t: Int, in w: World, into f: inout Footprint) -> Bool {
+        switch task.frame {
+        case .none:
+            return false
+        case .wait(let wait):
+            f.page(wait.page.pfn)
+            f.bucket(task.entry.bucket)
+            if wait.release >= 0 { f.lock(LockID(raw: UInt8(wait.release))) }
+        case .wake(let wake):
+            f.page(wake.page.pfn)
+            f.bucket(wake.bucket)
+            // A visit may wake any waiter queued on the bucket.
+            for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == wake.bucket { f.tasks.insert(i) }
+        }
+        return true
+    }
+}
