@@ -29,6 +29,9 @@ public struct Engine: Sendable {
     /// Per operation: it is local (a jump, branch, register or counter
     /// operation, `loadPage`, `exit`), run by `runLocals`, not a step.
     let isLocal: [Bool]
+    /// Where the memory door records every access (`recordingAccesses`),
+    /// or nil, as in every run outside the tests that ask for it.
+    var accessLog: AccessLog? = nil
 
     enum Gate: Hashable, Sendable {
         case free
