@@ -31,8 +31,12 @@ extension Engine {
     /// or a mapping's (try_to_unmap).
     func putPage(_ w: inout World, _ t: Int, _ ref: PageRef, owned: Bool, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let pfn = ref.pfn
-        try touchForPut(w, t, ref, owned: owned)
         let p = load(w, .frame(pfn), .modelOnly)
+        // The right put_page uses is the reference it drops: checked only
+        // when the memmap is gone or, for the task's own, the ledger shows none.
+        if !p.memmapPresent || (owned && w.references(of: t, on: pfn) == 0) {
+            try touch(w, t, ref, "put_page")
+        }
         if p.life == .frozen {
             throw bug(.putPageTestzero, w, t, pfn: pfn, "the page is frozen by task \(p.frozenBy) (page_ref_freeze)")
         }
@@ -139,7 +143,7 @@ extension Engine {
     /// with the bit; the kernel has no such field. -1: nobody.
     @inline(__always)
     func setLockOwner(_ w: inout World, _ pfn: Int32, _ owner: Int) {
-        rmw(&w, .frame(pfn), .modelOnly) { $0.lockOwner = Int16(owner) }
+        store(&w, .lockOwner(pfn), Int16(owner), .modelOnly)
     }
 
     /// Clearing PG_locked is the owner's alone (kernel-model I2): a check

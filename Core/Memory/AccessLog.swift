@@ -2,8 +2,8 @@ import Synchronization
 
 /// Every access the steps of an engine made, in order, when it was asked to
 /// record them (`Engine.recordingAccesses(into:)`): the tests check them
-/// against footprints. An engine without a log pays a load and a branch
-/// per access.
+/// against footprints. Debug builds only (`Engine.canRecordAccesses`): a
+/// release build's door has no recording code at all.
 ///
 /// A class, so an engine (a value, and `Sendable`) can carry it to the
 /// steps without threading it through them; the lock makes it safe to share
@@ -27,10 +27,23 @@ final class AccessLog: Sendable {
 }
 
 extension Engine {
-    /// This engine, recording every access its steps make into `log`.
+    /// Whether this build can record accesses: a debug build, as the tests
+    /// use (PAGEWAIT_ACCESS_LOG in Package.swift).
+    static var canRecordAccesses: Bool {
+        #if PAGEWAIT_ACCESS_LOG
+        true
+        #else
+        false
+        #endif
+    }
+
+    /// This engine, recording every access its steps make into `log`. A
+    /// release build traps here rather than record nothing.
     func recordingAccesses(into log: AccessLog) -> Engine {
+        precondition(Self.canRecordAccesses, "access logs are compiled into debug builds only (PAGEWAIT_ACCESS_LOG)")
         var e = self
         e.accessLog = log
+        e.recordsAccesses = true
         return e
     }
 }

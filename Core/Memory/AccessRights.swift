@@ -7,9 +7,10 @@
 // FATAL_UAF). The accesses that need none, and why:
 //
 //   - get_page_unless_zero is speculative: any frame whose memmap exists
-//     will do (`touchSpeculative`);
-//   - put_page drops the right it uses: its own reference, or a mapping's
-//     in try_to_unmap (`touchForPut`);
+//     will do, so it checks only after hot-remove;
+//   - put_page drops the right it uses: its own reference, which the
+//     ledger must show, or a mapping's in try_to_unmap, so it checks only
+//     when the ledger shows none or the memmap is gone;
 //   - the allocator and hot-remove own free frames, and page_ref_unfreeze
 //     and freeing a frozen page check that the task froze it instead;
 //   - forming a pointer (pfn_to_page, a PTE or cache slot read) reads only
@@ -60,23 +61,5 @@ extension Engine {
         }
         throw Violation(.unsafeAccess, task: t, pfn: ref.pfn, function: function(of: w, task: t),
                         detail: "\(what()) with no reference, ptl or mapping lock held")
-    }
-
-    /// A speculative access (`get_page_unless_zero`, the page cache's
-    /// lockless lookup): safe on any frame whose memmap exists, which is
-    /// its purpose; after hot-remove it is the full check's FATAL_UAF.
-    @inline(__always)
-    func touchSpeculative(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
-        if !w.pages[Int(ref.pfn)].memmapPresent { try touch(w, t, ref, what()) }
-    }
-
-    /// `put_page`'s right is the reference it drops: `t`'s own (`owned`),
-    /// which the ledger must show, or a mapping's (try_to_unmap). Checked in
-    /// full only when the memmap is gone or the ledger shows none.
-    @inline(__always)
-    func touchForPut(_ w: World, _ t: Int, _ ref: PageRef, owned: Bool) throws(Violation) {
-        if !w.pages[Int(ref.pfn)].memmapPresent || (owned && w.references(of: t, on: ref.pfn) == 0) {
-            try touch(w, t, ref, "put_page")
-        }
     }
 }

@@ -2,8 +2,9 @@
 // a step makes of a page word, a PTE, a page-cache slot, a wait entry's
 // flags or the reference ledger goes through `load`, `store` or `rmw`,
 // naming a cell (MemoryCell.swift) and the order the kernel code gives the
-// access (MemoryOrder.swift). The door records the access when the engine
-// has an access log (AccessLog.swift), and the rights check (`touch`,
+// access (MemoryOrder.swift). In a debug build the door records the access
+// when the engine has an access log (AccessLog.swift); in a release build
+// it is the bare load or store. The rights check (`touch`,
 // AccessRights.swift) stands in front of it where the kernel needs a right.
 //
 // Outside Core/Memory, only whole-state code reads these arrays directly:
@@ -41,11 +42,14 @@ extension Engine {
         return result
     }
 
-    /// Append the access to the log, if there is one; a load and a branch
-    /// otherwise.
+    /// Append the access to the log, if the engine has one. Only debug
+    /// builds have this code (PAGEWAIT_ACCESS_LOG, Package.swift): even a
+    /// load and a branch per access cost the bench about 1 %.
     @inline(__always)
     private func record<C: MemoryCell>(_ cell: C, _ kind: AccessKind, _ order: MemoryOrder) {
-        if let log = accessLog { log.append(Access(location: cell.location, kind: kind, order: order)) }
+        #if PAGEWAIT_ACCESS_LOG
+        if recordsAccesses { accessLog?.append(Access(location: cell.location, kind: kind, order: order)) }
+        #endif
     }
 }
 

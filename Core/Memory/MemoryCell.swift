@@ -49,6 +49,16 @@ struct FrameCell: MemoryCell {
     @inline(__always) func set(_ value: PageFrame, in w: inout World) { w.pages[Int(pfn)] = value }
 }
 
+/// The frame's lock owner, one of the fields only the model has (its
+/// location is the frame's): written with every change of PG_locked, so
+/// it has a cell of its own rather than a copy of the whole frame.
+struct LockOwnerCell: MemoryCell {
+    let pfn: Int32
+    var location: Location { .frame(pfn: pfn) }
+    @inline(__always) func value(in w: World) -> Int16 { w.pages[Int(pfn)].lockOwner }
+    @inline(__always) func set(_ value: Int16, in w: inout World) { w.pages[Int(pfn)].lockOwner = value }
+}
+
 /// One page-table slot.
 struct PTECell: MemoryCell {
     let slot: Int32
@@ -97,6 +107,9 @@ extension MemoryCell where Self == MappingCell {
 }
 extension MemoryCell where Self == FrameCell {
     @inline(__always) static func frame(_ pfn: Int32) -> FrameCell { FrameCell(pfn: pfn) }
+}
+extension MemoryCell where Self == LockOwnerCell {
+    @inline(__always) static func lockOwner(_ pfn: Int32) -> LockOwnerCell { LockOwnerCell(pfn: pfn) }
 }
 extension MemoryCell where Self == PTECell {
     @inline(__always) static func pte(_ slot: Int32) -> PTECell { PTECell(slot: slot) }

@@ -85,8 +85,10 @@ extension Engine {
             ledger(&w, t, p.pfn, 1)
             event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
         case .getPageUnlessZero(let r, let out):
+            // Safe on any frame whose memmap exists: that is its purpose.
             let p = try pageOperand(w, t, r)
-            try touchSpeculative(w, t, p, "get_page_unless_zero")
+            let page = load(w, .frame(p.pfn), .modelOnly)
+            if !page.memmapPresent { try touch(w, t, p, "get_page_unless_zero") }
             // page_ref_add_unless(page, 1, 0): atomic_add_unless, fully
             // ordered when it adds (include/linux/page_ref.h).
             let count = rmw(&w, .refcount(p.pfn), .fullyOrdered) { c -> Int32 in
@@ -100,7 +102,7 @@ extension Engine {
             } else {
                 ledger(&w, t, p.pfn, 1)
                 // The pointer now names the usage the reference pins.
-                w.tasks[t].registers[Int(r)] = PageRef(pfn: p.pfn, gen: load(w, .frame(p.pfn), .modelOnly).gen).register
+                w.tasks[t].registers[Int(r)] = PageRef(pfn: p.pfn, gen: page.gen).register
                 w.tasks[t].registers[Int(out)] = 1
                 event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
             }

@@ -95,6 +95,7 @@ extension Engine {
 
     /// First step of a wait: the thrashing decision (which reads the page,
     /// so it must come before any DROP put) and the entry's initialisation.
+    @inline(__always)
     func beginWait(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags, state: SleepState, behavior: UInt8, result: Register, release: LockID? = nil) throws(Violation) -> StepEvent {
         let traits = self.traits[Int(behavior)]
         var f = WaitFrame()
