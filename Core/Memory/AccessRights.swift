@@ -15,10 +15,11 @@
 //     and freeing a frozen page check that the task froze it instead;
 //   - forming a pointer (pfn_to_page, a PTE or cache slot read) reads only
 //     the model's generation, not the page;
-//   - the kernel's own assertions (the rmap walk's page lock, get_page's
-//     count, unlock's owner) look at a page the step already has a right to
-//     or touches next, and the old page a page-cache replace or remove finds
-//     in its slot is covered by the i_pages lock the step holds.
+//   - the checks on a page (the rmap walk's page lock and get_page's count,
+//     the kernel's; the owner of PG_locked, the model's) look at a page the
+//     step already has a right to or touches next, and the old page a
+//     page-cache replace or remove finds in its slot is covered by the
+//     i_pages lock the step holds.
 //
 // The check reads the ledger, the frame and the PTEs and slots that map it
 // as the model's oracle, not as the kernel would: it records no access.
