@@ -133,6 +133,7 @@ extension Engine {
         case .setFlag(let r, let f):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "set \(f.kernelName)")
+            // SetPageXxx: set_bit, or TestSetPageWriteback (`order(ofSettingOrClearing:)`).
             let (before, after) = rmw(&w, .flags(p.pfn), Self.order(ofSettingOrClearing: f)) { flags -> (PageFlags, PageFlags) in
                 let before = flags
                 flags.insert(f)
@@ -154,6 +155,7 @@ extension Engine {
                 try checkUnlocker(w, t, p.pfn)
                 setLockOwner(&w, p.pfn, -1)
             }
+            // ClearPageXxx: clear_bit, or TestClearPageWriteback.
             let (before, after) = rmw(&w, .flags(p.pfn), Self.order(ofSettingOrClearing: f)) { flags -> (PageFlags, PageFlags) in
                 let before = flags
                 flags.remove(f)

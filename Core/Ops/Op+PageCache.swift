@@ -66,6 +66,7 @@ extension Engine {
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn))
         case .cacheReplace(let slot, let r):
             let new = try pageOperand(w, t, r)
+            // The slot, looked up under the i_pages lock: plain.
             let s = try cacheOperand(w, t, slot, locked: true, .plain)
             try touch(w, t, new, "page cache replace")
             // move_to_new_page's and migrate_page's BUG_ONs: PageLocked and
@@ -92,6 +93,7 @@ extension Engine {
             rmw(&w, .refcount(new.pfn), .relaxed) { $0 += 1 }
             event = StepEvent(task: t, site: site, .cache, pfn: new.pfn, a: Int64(slot), b: Int64(new.pfn))
         case .cacheRemove(let slot):
+            // The slot, under the i_pages lock: plain.
             let s = try cacheOperand(w, t, slot, locked: true, .plain)
             if s.pfn >= 0 {
                 // __remove_mapping: BUG_ON(!PageLocked(page)), a test_bit, and

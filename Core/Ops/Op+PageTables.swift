@@ -74,6 +74,7 @@ extension Engine {
             event = StepEvent(task: t, site: site, .pteRead, pfn: pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         case .unmapToMigration(let slot, let r):
             let p = try pageOperand(w, t, r)
+            // page_vma_mapped_walk reads the PTE under the ptl: plain.
             let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
@@ -92,6 +93,7 @@ extension Engine {
             event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(PTEKind.migration.rawValue))
         case .removeMigrationPTE(let slot, let r):
             let target = try pageOperand(w, t, r)
+            // page_vma_mapped_walk, under the ptl: plain.
             let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, target.pfn)
             guard pte.kind == .migration else {
@@ -110,6 +112,7 @@ extension Engine {
             event = StepEvent(task: t, site: site, .pte, pfn: target.pfn, a: Int64(slot), b: Int64(PTEKind.present.rawValue))
         case .unmapPTE(let slot, let r):
             let p = try pageOperand(w, t, r)
+            // page_vma_mapped_walk, under the ptl: plain.
             let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
