@@ -40,10 +40,13 @@ extension Engine {
     /// This engine, recording every access its steps make into `log`. A
     /// release build traps here rather than record nothing.
     func recordingAccesses(into log: AccessLog) -> Engine {
-        precondition(Self.canRecordAccesses, "access logs are compiled into debug builds only (PAGEWAIT_ACCESS_LOG)")
+        #if PAGEWAIT_ACCESS_LOG
         var e = self
         e.accessLog = log
         e.recordsAccesses = true
         return e
+        #else
+        preconditionFailure("access logs are compiled into debug builds only (PAGEWAIT_ACCESS_LOG)")
+        #endif
     }
 }
