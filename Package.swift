@@ -32,7 +32,10 @@ let package = Package(
         .target(
             name: "PagewaitCore",
             path: "Core",
-            swiftSettings: modelSettings
+            // The memory door's access log (Core/Memory/AccessLog.swift) is
+            // compiled into debug builds, which the tests use; in a release
+            // build the door is the bare load or store.
+            swiftSettings: modelSettings + [.define("PAGEWAIT_ACCESS_LOG", .when(configuration: .debug))]
         ),
         .target(
             name: "PagewaitPlugins",

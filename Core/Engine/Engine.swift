@@ -31,6 +31,15 @@ public struct Engine: Sendable {
     /// Per operation: it is local (a jump, branch, register or counter
     /// operation, `loadPage`, `exit`), run by `runLocals`, not a step.
     let isLocal: [Bool]
+    #if PAGEWAIT_ACCESS_LOG
+    /// Where the memory door records every access (`recordingAccesses`), or
+    /// nil, as in every run outside the tests that ask for it. The door
+    /// tests `recordsAccesses`, a plain flag, so that a step without a log
+    /// pays no reference counting for it. Debug builds only: a release
+    /// build's engine is what it was before the door.
+    var accessLog: AccessLog? = nil
+    var recordsAccesses = false
+    #endif
 
     enum Gate: Hashable, Sendable {
         case free

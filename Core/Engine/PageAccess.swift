@@ -1,6 +1,11 @@
-// Page access rights and the reference primitives (kernel-model §2.1, I1,
-// I2, I5). Every read or write of a page's flags or counts goes through
-// `touch`, which is where use-after-put is caught.
+// Page operands and the primitives several operations share: put_page and
+// the free path, the ledger, test-and-set, and the kernel's assertions on a
+// page (kernel-model §2.1, I1, I2, I5). Like every step, they reach page
+// words, PTEs, cache slots, wait-entry flags and the ledger only through the
+// memory door (`load`, `store`, `rmw`, Core/Memory/MemoryAccess.swift), with
+// the order of the kernel code they model, behind the rights check `touch`
+// (Core/Memory/AccessRights.swift) wherever the kernel needs a right; that
+// check is where a use after put is caught.
 
 extension Engine {
     /// The page a register names, after a range check.
@@ -14,52 +19,11 @@ extension Engine {
         return ref
     }
 
-    /// Whether `t` may touch frame `pfn` now (kernel-model I5): it holds a
-    /// reference, has frozen the page, holds the ptl of a PTE that maps or
-    /// migration-maps it, or holds the mapping lock of the cache slot that
-    /// points at it.
-    func hasRight(_ w: World, _ t: Int, _ pfn: Int32) -> Bool {
-        if w.references(of: t, on: pfn) > 0 { return true }
-        let p = w.pages[Int(pfn)]
-        if p.life == .frozen && Int(p.frozenBy) == t { return true }
-        let held = w.tasks[t].heldLocks
-        if !held.isEmpty {
-            for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind == .present || w.ptes[i].kind == .migration) {
-                if held.contains(.ptl(Int(w.ptes[i].mm))) { return true }
-            }
-            for i in w.cache.indices where w.cache[i].pfn == pfn {
-                if held.contains(.mapping(Int(w.cache[i].file))) { return true }
-            }
-        }
-        return false
-    }
-
-    /// Check an access to `ref`'s frame by `t`; throws UNSAFE_ACCESS,
-    /// WRONG_USAGE (the frame was reused since `ref` was formed) or
-    /// FATAL_UAF (its memmap is gone).
-    @inline(__always)
-    func touch(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
-        let p = w.pages[Int(ref.pfn)]
-        if !p.memmapPresent {
-            throw Violation(.fatalUAF, task: t, pfn: ref.pfn, function: function(of: w, task: t),
-                            detail: "\(what()) after the memmap was hot-removed")
-        }
-        if hasRight(w, t, ref.pfn) { return }
-        if p.gen != ref.gen {
-            throw Violation(.wrongUsage, task: t, pfn: ref.pfn, function: function(of: w, task: t),
-                            detail: "\(what()) with no reference; the frame was reused (gen \(ref.gen) -> \(p.gen))")
-        }
-        throw Violation(.unsafeAccess, task: t, pfn: ref.pfn, function: function(of: w, task: t),
-                        detail: "\(what()) with no reference, ptl or mapping lock held")
-    }
-
     /// Adjust `t`'s ledger entry for `pfn`, saturating: a wrong program
     /// shows up as a ledger mismatch, never as a trap.
     @inline(__always)
     func ledger(_ w: inout World, _ t: Int, _ pfn: Int32, _ delta: Int) {
-        let i = t * w.pages.count + Int(pfn)
-        let v = Int(w.refs[i]) + delta
-        w.refs[i] = UInt8(clamping: v)
+        rmw(&w, .ledger(t, pfn), .modelOnly) { $0 = UInt8(clamping: Int($0) + delta) }
     }
 
     /// `put_page()`: drop one reference; the last one frees the page in the
@@ -67,43 +31,55 @@ extension Engine {
     /// or a mapping's (try_to_unmap).
     func putPage(_ w: inout World, _ t: Int, _ ref: PageRef, owned: Bool, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let pfn = ref.pfn
-        let p = w.pages[Int(pfn)]
+        let p = load(w, .frame(pfn), .modelOnly)
+        // The right put_page uses is the reference it drops: checked only
+        // when the memmap is gone or, for the task's own, the ledger shows none.
         if !p.memmapPresent || (owned && w.references(of: t, on: pfn) == 0) {
             try touch(w, t, ref, "put_page")
         }
         if p.life == .frozen {
             throw bug(.putPageTestzero, w, t, pfn: pfn, "the page is frozen by task \(p.frozenBy) (page_ref_freeze)")
         }
-        if p.refcount <= 0 || p.life == .free {
-            throw bug(.putPageTestzero, w, t, pfn: pfn, "refcount \(p.refcount)")
+        // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0), an
+        // atomic_read (include/linux/mm.h).
+        let count = load(w, .refcount(pfn), .relaxed)
+        if count <= 0 || p.life == .free {
+            throw bug(.putPageTestzero, w, t, pfn: pfn, "refcount \(count)")
         }
-        if p.refcount == 1, let reason = badPageReason(p) {
+        // The free path's check, made before the count drops so that a bad
+        // page leaves the world as it was.
+        if count == 1, let reason = badPageReason(load(w, .frame(pfn), .plain)) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "last reference dropped: \(reason): bad page")
         }
         if owned { ledger(&w, t, pfn, -1) }
-        let before = p.refcount
-        w.pages[Int(pfn)].refcount -= 1
-        if before == 1 {
+        // page_ref_dec_and_test: atomic_dec_and_test, fully ordered.
+        rmw(&w, .refcount(pfn), .fullyOrdered) { $0 -= 1 }
+        if count == 1 {
             try freePage(&w, t, pfn)
-            return StepEvent(task: t, site: site, .freed, pfn: pfn, a: Int64(before), b: 0)
+            return StepEvent(task: t, site: site, .freed, pfn: pfn, a: Int64(count), b: 0)
         }
-        return StepEvent(task: t, site: site, .refcount, pfn: pfn, a: Int64(before), b: Int64(before - 1))
+        return StepEvent(task: t, site: site, .refcount, pfn: pfn, a: Int64(count), b: Int64(count - 1))
     }
 
     /// The allocator's free path: PG_locked must be clear ("bad page"), then
     /// every flag goes, a stale PG_waiters included (kernel-model §1.2).
     func freePage(_ w: inout World, _ t: Int, _ pfn: Int32) throws(Violation) {
-        if let reason = badPageReason(w.pages[Int(pfn)]) {
+        if let reason = badPageReason(load(w, .frame(pfn), .plain)) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t), detail: "page freed: \(reason)")
         }
-        w.pages[Int(pfn)].flags = []
-        w.pages[Int(pfn)].refcount = 0
-        w.pages[Int(pfn)].life = .free
-        w.pages[Int(pfn)].frozenBy = -1
-        w.pages[Int(pfn)].isolatedBy = -1
-        w.pages[Int(pfn)].lockOwner = -1
-        w.pages[Int(pfn)].mapping = -1
+        // free_pages_prepare: page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP and
+        // page->mapping = NULL, plain (nobody else holds the page); the
+        // rest is the model's record of the frame.
+        rmw(&w, .frame(pfn), .plain) { p in
+            p.flags = []
+            p.refcount = 0
+            p.life = .free
+            p.frozenBy = -1
+            p.isolatedBy = -1
+            p.lockOwner = -1
+            p.mapping = -1
+        }
     }
 
     /// What free_pages_check() (mm/page_alloc.c, v4.19) would call bad
@@ -111,7 +87,8 @@ extension Engine {
     /// the model has (PG_locked, PG_writeback, PG_private), a nonzero
     /// mapcount, or a page still in the page cache. PG_lru is left out: the
     /// kernel's put path takes the page off the LRU first
-    /// (__page_cache_release), which the model does not spell out.
+    /// (__page_cache_release), which the model does not spell out. The
+    /// caller loads the frame: free_pages_check's reads are plain.
     func badPageReason(_ p: PageFrame) -> String? {
         if p.isLocked { return "PG_locked set (locked by task \(p.lockOwner))" }
         if p.flags.contains(.writeback) { return "PG_writeback set" }
@@ -125,8 +102,11 @@ extension Engine {
     /// for a page-cache page that needs its page lock (rmap_walk_file).
     @inline(__always)
     func checkRmapWalk(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
-        let p = w.pages[Int(pfn)]
-        if p.life != .free && p.mapping >= 0 && !p.isLocked {
+        // rmap_walk: PageAnon reads page->mapping (plain); rmap_walk_file's
+        // VM_BUG_ON_PAGE(!PageLocked(page)) is a test_bit. A free frame is
+        // the model's case, which the kernel never walks.
+        if load(w, .frame(pfn), .modelOnly).life != .free && load(w, .mapping(pfn), .plain) >= 0
+            && !load(w, .flags(pfn), .relaxed).contains(.locked) {
             throw bug(.rmapWalkFile, w, t, pfn: pfn, "a page-cache page that is not locked")
         }
     }
@@ -135,26 +115,42 @@ extension Engine {
     /// migrate_page_move_mapping's cache reference).
     @inline(__always)
     func checkGetPage(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
-        let p = w.pages[Int(pfn)]
-        if p.refcount <= 0 || p.life != .inUse {
-            throw bug(.getPage, w, t, pfn: pfn, "refcount \(p.refcount)")
+        // get_page: VM_BUG_ON_PAGE(page_ref_count(page) <= 0), an
+        // atomic_read; the frame's life is the model's.
+        let count = load(w, .refcount(pfn), .relaxed)
+        if count <= 0 || load(w, .frame(pfn), .modelOnly).life != .inUse {
+            throw bug(.getPage, w, t, pfn: pfn, "refcount \(count)")
         }
     }
 
-    /// Atomically set `bit`, as test_and_set_bit_lock; true if it was clear.
-    /// `owner` becomes the lock owner when the bit is PG_locked.
+    /// Atomically set `bit`; true if it was clear. `order` is the kernel
+    /// primitive's: test_and_set_bit_lock is `.acquire`, test_and_set_bit
+    /// `.fullyOrdered`. `owner` becomes the lock owner when the bit is
+    /// PG_locked.
     @inline(__always)
-    func testAndSet(_ w: inout World, _ pfn: Int32, _ bit: PageFlags, owner: Int) -> Bool {
-        if w.pages[Int(pfn)].flags.contains(bit) { return false }
-        w.pages[Int(pfn)].flags.insert(bit)
-        if bit == .locked { w.pages[Int(pfn)].lockOwner = Int16(owner) }
+    func testAndSet(_ w: inout World, _ pfn: Int32, _ bit: PageFlags, owner: Int, _ order: MemoryOrder) -> Bool {
+        let wasSet = rmw(&w, .flags(pfn), order) { flags -> Bool in
+            if flags.contains(bit) { return true }
+            flags.insert(bit)
+            return false
+        }
+        if wasSet { return false }
+        if bit == .locked { setLockOwner(&w, pfn, owner) }
         return true
     }
 
-    /// Clearing PG_locked is the owner's alone (kernel-model I2).
+    /// The model's record of who holds PG_locked (kernel-model I2), kept
+    /// with the bit; the kernel has no such field. -1: nobody.
+    @inline(__always)
+    func setLockOwner(_ w: inout World, _ pfn: Int32, _ owner: Int) {
+        store(&w, .lockOwner(pfn), Int16(owner), .modelOnly)
+    }
+
+    /// Clearing PG_locked is the owner's alone (kernel-model I2): a check
+    /// on the model's record, which the kernel cannot make.
     @inline(__always)
     func checkUnlocker(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
-        let p = w.pages[Int(pfn)]
+        let p = load(w, .frame(pfn), .modelOnly)
         if p.isLocked && Int(p.lockOwner) != t {
             throw Violation(.unlockByNonOwner, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "PG_locked cleared by task \(t) but held by task \(p.lockOwner)")

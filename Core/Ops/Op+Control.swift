@@ -215,7 +215,8 @@ extension Engine {
                     store(&w)
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
                 }
-                registers[Int(r)] = PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register
+                // pfn_to_page is arithmetic; the generation is the model's.
+                registers[Int(r)] = PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register
             case .exit:
                 next = count
             case .pause, .preemptionPoint:

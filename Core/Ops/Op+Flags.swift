@@ -83,66 +83,99 @@ extension Engine {
         case .trylockPage(let r, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "trylock_page")
-            let ok = testAndSet(&w, p.pfn, .locked, owner: t)
+            // trylock_page: test_and_set_bit_lock, acquire (include/linux/pagemap.h).
+            let ok = testAndSet(&w, p.pfn, .locked, owner: t, .acquire)
             w.tasks[t].registers[Int(out)] = ok ? 1 : 0
             event = StepEvent(task: t, site: site, .trylock, pfn: p.pfn, a: ok ? 1 : 0)
         case .clearLockedTestWaiters(let r, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "unlock_page")
-            if !w.pages[Int(p.pfn)].isLocked { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
+            // unlock_page: VM_BUG_ON_PAGE(!PageLocked(page)), a test_bit (mm/filemap.c).
+            if !load(w, .flags(p.pfn), .relaxed).contains(.locked) { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
             try checkUnlocker(w, t, p.pfn)
-            w.pages[Int(p.pfn)].flags.remove(.locked)
-            w.pages[Int(p.pfn)].lockOwner = -1
-            let waiters = w.pages[Int(p.pfn)].flags.contains(.waiters)
+            // clear_bit_unlock_is_negative_byte: clear PG_locked and return
+            // PG_waiters in one release RMW (asm-generic/bitops/lock.h:
+            // atomic_long_fetch_andnot_release; a locked and on x86).
+            let after = rmw(&w, .flags(p.pfn), .release) { flags -> PageFlags in
+                flags.remove(.locked)
+                return flags
+            }
+            setLockOwner(&w, p.pfn, -1)
+            let waiters = after.contains(.waiters)
             w.tasks[t].registers[Int(out)] = waiters ? 1 : 0
             event = StepEvent(task: t, site: site, .unlockU1, pfn: p.pfn, a: waiters ? 1 : 0)
         case .nonAtomicClearRead(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "__ClearPageLocked")
-            w.tasks[t].snapshot = w.pages[Int(p.pfn)].flags
+            // __ClearPageLocked: __clear_bit, a plain load of the flags word
+            // here and a plain store of it in the next step.
+            w.tasks[t].snapshot = load(w, .flags(p.pfn), .plain)
             event = StepEvent(task: t, site: site, .nonAtomicRead, pfn: p.pfn, a: Int64(w.tasks[t].snapshot.rawValue))
         case .nonAtomicClearWrite(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "__ClearPageLocked")
             try checkUnlocker(w, t, p.pfn)
-            let before = w.pages[Int(p.pfn)].flags
+            // What the store overwrites, for the trace only.
+            let before = load(w, .flags(p.pfn), .modelOnly)
             var after = w.tasks[t].snapshot
             after.remove(.locked)
             // Whatever changed since the read is overwritten: the lost update.
-            w.pages[Int(p.pfn)].flags = after
-            w.pages[Int(p.pfn)].lockOwner = -1
+            store(&w, .flags(p.pfn), after, .plain)
+            setLockOwner(&w, p.pfn, -1)
             event = StepEvent(task: t, site: site, .nonAtomicWrite, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         case .testFlag(let r, let f, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "test \(f.kernelName)")
-            let set = w.pages[Int(p.pfn)].flags.contains(f)
+            // PageXxx: test_bit, unordered.
+            let set = load(w, .flags(p.pfn), .relaxed).contains(f)
             w.tasks[t].registers[Int(out)] = set ? 1 : 0
             event = StepEvent(task: t, site: site, .flagTest, pfn: p.pfn, a: Int64(f.rawValue), b: set ? 1 : 0)
         case .setFlag(let r, let f):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "set \(f.kernelName)")
-            let before = w.pages[Int(p.pfn)].flags
-            w.pages[Int(p.pfn)].flags.insert(f)
-            if f.contains(.locked) && !before.contains(.locked) { w.pages[Int(p.pfn)].lockOwner = Int16(t) }
-            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(w.pages[Int(p.pfn)].flags.rawValue))
+            // SetPageXxx: set_bit, or TestSetPageWriteback (`order(ofSettingOrClearing:)`).
+            let (before, after) = rmw(&w, .flags(p.pfn), Self.order(ofSettingOrClearing: f)) { flags -> (PageFlags, PageFlags) in
+                let before = flags
+                flags.insert(f)
+                return (before, flags)
+            }
+            if f.contains(.locked) && !before.contains(.locked) { setLockOwner(&w, p.pfn, t) }
+            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         case .clearFlag(let r, let f):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "clear \(f.kernelName)")
             // PG_writeback has no plain clear: test_clear_page_writeback is
-            // the only one, and its caller BUG()s if the bit was clear.
-            if f.contains(.writeback) && !w.pages[Int(p.pfn)].flags.contains(.writeback) {
+            // the only one, and its caller BUG()s if the bit was clear. That
+            // is the RMW's own result, read first here so that the BUG
+            // leaves the world as it was.
+            if f.contains(.writeback) && !load(w, .flags(p.pfn), .modelOnly).contains(.writeback) {
                 throw bug(.endPageWriteback, w, t, pfn: p.pfn, "PG_writeback is clear")
             }
             if f.contains(.locked) {
                 try checkUnlocker(w, t, p.pfn)
-                w.pages[Int(p.pfn)].lockOwner = -1
+                setLockOwner(&w, p.pfn, -1)
             }
-            let before = w.pages[Int(p.pfn)].flags
-            w.pages[Int(p.pfn)].flags.remove(f)
-            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(w.pages[Int(p.pfn)].flags.rawValue))
+            // ClearPageXxx: clear_bit, or TestClearPageWriteback.
+            let (before, after) = rmw(&w, .flags(p.pfn), Self.order(ofSettingOrClearing: f)) { flags -> (PageFlags, PageFlags) in
+                let before = flags
+                flags.remove(f)
+                return (before, flags)
+            }
+            event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         }
         try advance(&w, t)
         return event
+    }
+
+    /// The order of SetPageXxx / ClearPageXxx for `f` (include/linux/page-flags.h):
+    /// set_bit and clear_bit are unordered RMWs, but PG_writeback changes
+    /// only through TestSetPageWriteback and TestClearPageWriteback
+    /// (set_page_writeback, end_page_writeback), which are fully ordered.
+    /// The kernel has no atomic SetPageLocked (only __SetPageLocked, on a
+    /// page nobody else can see yet) and clears PG_locked with unlock_page;
+    /// the model's set or clear of it is recorded as unordered.
+    static func order(ofSettingOrClearing f: PageFlags) -> MemoryOrder {
+        f.contains(.writeback) ? .fullyOrdered : .relaxed
     }
 
     /// Every flag operation touches the one page its register names.

@@ -69,7 +69,9 @@ extension Engine {
             guard pfn >= 0 && Int(pfn) < w.pages.count else {
                 throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
             }
-            let page = w.pages[Int(pfn)]
+            // Which frames are free is the allocator's (its free lists, under
+            // zone->lock); here, the model's record of the frame.
+            let page = load(w, .frame(pfn), .modelOnly)
             guard page.life == .free && page.memmapPresent else {
                 w.tasks[t].registers[Int(out)] = 0
                 event = StepEvent(task: t, site: site, .allocFailed, pfn: pfn)
@@ -79,7 +81,9 @@ extension Engine {
             fresh.gen = page.gen &+ 1
             fresh.refcount = 1
             fresh.life = .inUse
-            w.pages[Int(pfn)] = fresh
+            // prep_new_page sets up a frame nobody else can see yet: plain
+            // stores, but for set_page_refcounted's atomic_set (unordered).
+            store(&w, .frame(pfn), fresh, .plain)
             ledger(&w, t, pfn, 1)
             w.tasks[t].registers[Int(into)] = PageRef(pfn: pfn, gen: fresh.gen).register
             w.tasks[t].registers[Int(out)] = 1
@@ -87,11 +91,15 @@ extension Engine {
         case .isolateLRU(let r, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "isolate_lru_page")
-            if w.pages[Int(p.pfn)].refcount == 0 { throw bug(.isolateLRUPage, w, t, pfn: p.pfn, "refcount 0") }
-            if w.pages[Int(p.pfn)].flags.contains(.lru) && w.pages[Int(p.pfn)].life == .inUse {
-                w.pages[Int(p.pfn)].flags.remove(.lru)
-                w.pages[Int(p.pfn)].isolatedBy = Int16(t)
-                w.pages[Int(p.pfn)].refcount += 1
+            // isolate_lru_page: VM_BUG_ON_PAGE(!page_count(page)), an
+            // atomic_read; then PageLRU, a test_bit (mm/vmscan.c).
+            if load(w, .refcount(p.pfn), .relaxed) == 0 { throw bug(.isolateLRUPage, w, t, pfn: p.pfn, "refcount 0") }
+            if load(w, .flags(p.pfn), .relaxed).contains(.lru) && load(w, .frame(p.pfn), .modelOnly).life == .inUse {
+                // Under the LRU lock: ClearPageLRU, a clear_bit, and get_page's
+                // atomic_inc, both unordered.
+                rmw(&w, .flags(p.pfn), .relaxed) { _ = $0.remove(.lru) }
+                rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = Int16(t) }
+                rmw(&w, .refcount(p.pfn), .relaxed) { $0 += 1 }
                 ledger(&w, t, p.pfn, 1)
                 w.tasks[t].registers[Int(out)] = 1
                 event = StepEvent(task: t, site: site, .lru, pfn: p.pfn, a: 1)
@@ -102,28 +110,33 @@ extension Engine {
         case .putbackLRU(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "putback_lru_page")
-            if w.pages[Int(p.pfn)].flags.contains(.lru) { throw bug(.lruCacheAdd, w, t, pfn: p.pfn, "PG_lru is already set") }
-            w.pages[Int(p.pfn)].flags.insert(.lru)
-            w.pages[Int(p.pfn)].isolatedBy = -1
+            // lru_cache_add: VM_BUG_ON_PAGE(PageLRU(page)), a test_bit (mm/swap.c).
+            if load(w, .flags(p.pfn), .relaxed).contains(.lru) { throw bug(.lruCacheAdd, w, t, pfn: p.pfn, "PG_lru is already set") }
+            // __pagevec_lru_add_fn: SetPageLRU, a set_bit, unordered. (It may
+            // be followed by an smp_mb() in some versions; not recorded.)
+            rmw(&w, .flags(p.pfn), .relaxed) { _ = $0.insert(.lru) }
+            rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = Int16(-1) }
             _ = try putPage(&w, t, p, owned: true, site: site)
             event = StepEvent(task: t, site: site, .lru, pfn: p.pfn, a: 0)
         case .freeFrozenPage(let r):
             let p = try pageOperand(w, t, r)
-            let page = w.pages[Int(p.pfn)]
+            let page = load(w, .frame(p.pfn), .modelOnly)
             guard page.life == .frozen && Int(page.frozenBy) == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "free of a page this task has not frozen")
             }
             try freePage(&w, t, p.pfn)
             // The references frozen into the zero go with the page.
-            w.refs[t * w.pages.count + Int(p.pfn)] = 0
+            store(&w, .ledger(t, p.pfn), 0, .modelOnly)
             event = StepEvent(task: t, site: site, .freed, pfn: p.pfn)
         case .hotRemove(let r):
             let p = try pageOperand(w, t, r)
-            let page = w.pages[Int(p.pfn)]
+            // remove_memory works on offline frames: what is free and whether
+            // the memmap is there is the model's record.
+            let page = load(w, .frame(p.pfn), .modelOnly)
             if page.life != .free && page.memmapPresent {
                 throw bug(.removeMemory, w, t, pfn: p.pfn, "the frame is \(page.life == .frozen ? "frozen" : "in use, refcount \(page.refcount)")")
             }
-            w.pages[Int(p.pfn)].memmapPresent = false
+            rmw(&w, .frame(p.pfn), .modelOnly) { $0.memmapPresent = false }
             event = StepEvent(task: t, site: site, .hotRemove, pfn: p.pfn)
         }
         try advance(&w, t)

@@ -56,36 +56,57 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .findCachePage(let slot, let into):
-            let s = try cacheOperand(w, t, slot)
-            w.tasks[t].registers[Int(into)] = s.pfn >= 0 ? PageRef(pfn: s.pfn, gen: w.pages[Int(s.pfn)].gen).register : -1
+            // find_get_page's lockless lookup: rcu_dereference of the slot, a
+            // READ_ONCE whose address dependency orders the reads through it.
+            // MemoryOrder has no name for that dependency ordering; recorded
+            // as relaxed, which is weaker.
+            let s = try cacheOperand(w, t, slot, .relaxed)
+            // The pointer's generation is the model's: no access to the page.
+            w.tasks[t].registers[Int(into)] = s.pfn >= 0 ? PageRef(pfn: s.pfn, gen: load(w, .frame(s.pfn), .modelOnly).gen).register : -1
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn))
         case .cacheReplace(let slot, let r):
             let new = try pageOperand(w, t, r)
-            let s = try cacheOperand(w, t, slot, locked: true)
+            // The slot, looked up under the i_pages lock: plain.
+            let s = try cacheOperand(w, t, slot, locked: true, .plain)
             try touch(w, t, new, "page cache replace")
+            // move_to_new_page's and migrate_page's BUG_ONs: PageLocked and
+            // PageWriteback are test_bits.
             if s.pfn >= 0 {
-                let old = w.pages[Int(s.pfn)]
-                if !old.isLocked { throw bug(.moveOldUnlocked, w, t, pfn: s.pfn, "the old page is not locked") }
-                if !w.pages[Int(new.pfn)].isLocked { throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked") }
-                if old.flags.contains(.writeback) { throw bug(.migratePageWriteback, w, t, pfn: s.pfn, "PG_writeback is set") }
-            } else if !w.pages[Int(new.pfn)].isLocked {
+                let old = load(w, .flags(s.pfn), .relaxed)
+                if !old.contains(.locked) { throw bug(.moveOldUnlocked, w, t, pfn: s.pfn, "the old page is not locked") }
+                if !load(w, .flags(new.pfn), .relaxed).contains(.locked) { throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked") }
+                if old.contains(.writeback) { throw bug(.migratePageWriteback, w, t, pfn: s.pfn, "PG_writeback is set") }
+            } else if !load(w, .flags(new.pfn), .relaxed).contains(.locked) {
                 throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked")
             }
             try checkGetPage(w, t, new.pfn)
-            if s.pfn >= 0 && w.pages[Int(s.pfn)].mapping == slot { w.pages[Int(s.pfn)].mapping = -1 }
-            w.cache[Int(slot)].pfn = new.pfn
-            w.pages[Int(new.pfn)].mapping = slot
-            w.pages[Int(new.pfn)].refcount += 1
+            // move_to_new_page: page->mapping = NULL once the old page has
+            // moved, plain; the model does it here, and only if the old page
+            // still names this slot.
+            if s.pfn >= 0 { rmw(&w, .mapping(s.pfn), .plain) { if $0 == slot { $0 = -1 } } }
+            // migrate_page_move_mapping, under the i_pages lock:
+            // radix_tree_replace_slot (xas_store from v4.20) publishes the new
+            // page with rcu_assign_pointer, a release store; newpage->mapping
+            // is a plain store; page_ref_add(newpage) an unordered atomic_add.
+            store(&w, .cacheSlot(slot), CacheSlot(file: s.file, pfn: new.pfn), .release)
+            store(&w, .mapping(new.pfn), slot, .plain)
+            rmw(&w, .refcount(new.pfn), .relaxed) { $0 += 1 }
             event = StepEvent(task: t, site: site, .cache, pfn: new.pfn, a: Int64(slot), b: Int64(new.pfn))
         case .cacheRemove(let slot):
-            let s = try cacheOperand(w, t, slot, locked: true)
+            // The slot, under the i_pages lock: plain.
+            let s = try cacheOperand(w, t, slot, locked: true, .plain)
             if s.pfn >= 0 {
-                let page = w.pages[Int(s.pfn)]
-                if !page.isLocked { throw bug(.removeMappingUnlocked, w, t, pfn: s.pfn, "the page is not locked") }
-                if page.mapping != slot { throw bug(.removeMappingForeign, w, t, pfn: s.pfn, "slot \(slot) points at a page whose mapping is \(page.mapping)") }
+                // __remove_mapping: BUG_ON(!PageLocked(page)), a test_bit, and
+                // BUG_ON(mapping != page_mapping(page)), a plain read.
+                if !load(w, .flags(s.pfn), .relaxed).contains(.locked) { throw bug(.removeMappingUnlocked, w, t, pfn: s.pfn, "the page is not locked") }
+                let mapping = load(w, .mapping(s.pfn), .plain)
+                if mapping != slot { throw bug(.removeMappingForeign, w, t, pfn: s.pfn, "slot \(slot) points at a page whose mapping is \(mapping)") }
+                // __delete_from_page_cache: page->mapping = NULL, plain.
+                store(&w, .mapping(s.pfn), -1, .plain)
             }
-            if s.pfn >= 0 && w.pages[Int(s.pfn)].mapping == slot { w.pages[Int(s.pfn)].mapping = -1 }
-            w.cache[Int(slot)].pfn = -1
+            // ... and the slot gets the shadow entry: rcu_assign_pointer
+            // (radix tree, xas_store from v4.20), a release store.
+            store(&w, .cacheSlot(slot), CacheSlot(file: s.file, pfn: -1), .release)
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: -1)
         }
         try advance(&w, t)
@@ -103,16 +124,16 @@ extension Engine {
             f.page(pfn(in: r, of: t, w))
         }
         f.slot(slot)
-        if slot >= 0 && Int(slot) < w.cache.count { f.page(w.cache[Int(slot)].pfn) }
+        if slot >= 0 && Int(slot) < w.cache.count { f.page(w.peek(.cacheSlot(slot)).pfn) }
     }
 
-    /// The page-cache slot `slot`; with `locked`, the caller must hold its
-    /// file's i_pages lock.
-    func cacheOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false) throws(Violation) -> CacheSlot {
+    /// The page-cache slot `slot`, read with `order`; with `locked`, the
+    /// caller must hold its file's i_pages lock.
+    func cacheOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false, _ order: MemoryOrder) throws(Violation) -> CacheSlot {
         guard slot >= 0 && Int(slot) < w.cache.count else {
             throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "no page-cache slot \(slot) (the world has \(w.cache.count))")
         }
-        let s = w.cache[Int(slot)]
+        let s = load(w, .cacheSlot(slot), order)
         if locked && !w.tasks[t].holds(.mapping(Int(s.file))) {
             throw Violation(.lockMisuse, task: t, pfn: s.pfn, function: function(of: w, task: t), detail: "page-cache slot \(slot) changed without the i_pages lock of file \(s.file)")
         }

@@ -62,26 +62,39 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .readPTE(let slot, let kindOut, let pageOut):
-            let pte = try pteOperand(w, t, slot)
+            // The fault path reads the PTE with a plain load: without the ptl
+            // in handle_pte_fault (`*vmf->pte`, then barrier(), v4.19; later
+            // kernels use ptep_get), under it in __migration_entry_wait.
+            let pte = try pteOperand(w, t, slot, .plain)
             w.tasks[t].registers[Int(kindOut)] = Int64(pte.kind.rawValue)
             let pfn = pte.pfn
-            w.tasks[t].registers[Int(pageOut)] = pfn >= 0 ? PageRef(pfn: pfn, gen: w.pages[Int(pfn)].gen).register : -1
+            // migration_entry_to_page / pte_page: arithmetic, no access to the
+            // page; the generation the pointer carries is the model's.
+            w.tasks[t].registers[Int(pageOut)] = pfn >= 0 ? PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register : -1
             event = StepEvent(task: t, site: site, .pteRead, pfn: pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         case .unmapToMigration(let slot, let r):
             let p = try pageOperand(w, t, r)
-            let pte = try pteOperand(w, t, slot, locked: true)
+            // page_vma_mapped_walk reads the PTE under the ptl: plain.
+            let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
                 event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
                 break
             }
-            w.ptes[Int(slot)].kind = .migration
-            w.pages[Int(p.pfn)].mapcount -= 1
+            // try_to_unmap_one: ptep_clear_flush, then set_pte_at of the
+            // migration entry, under the ptl. Recorded plain: asm-generic
+            // clears with plain accesses, x86 with an xchg; the ptl orders
+            // either.
+            store(&w, .pte(slot), PTE(kind: .migration, pfn: pte.pfn, mm: pte.mm), .plain)
+            // page_remove_rmap: atomic_add_negative(-1, &page->_mapcount),
+            // fully ordered (mm/rmap.c).
+            rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }
             _ = try putPage(&w, t, p, owned: false, site: site)
             event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(PTEKind.migration.rawValue))
         case .removeMigrationPTE(let slot, let r):
             let target = try pageOperand(w, t, r)
-            let pte = try pteOperand(w, t, slot, locked: true)
+            // page_vma_mapped_walk, under the ptl: plain.
+            let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, target.pfn)
             guard pte.kind == .migration else {
                 event = StepEvent(task: t, site: site, .pte, pfn: pte.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
@@ -89,20 +102,28 @@ extension Engine {
             }
             try touch(w, t, target, "remove_migration_pte")
             try checkGetPage(w, t, target.pfn)
-            w.ptes[Int(slot)] = PTE(kind: .present, pfn: target.pfn, mm: pte.mm)
-            w.pages[Int(target.pfn)].refcount += 1
-            w.pages[Int(target.pfn)].mapcount += 1
+            // remove_migration_pte: set_pte_at under the ptl, plain.
+            store(&w, .pte(slot), PTE(kind: .present, pfn: target.pfn, mm: pte.mm), .plain)
+            // get_page(new): page_ref_inc, unordered.
+            rmw(&w, .refcount(target.pfn), .relaxed) { $0 += 1 }
+            // page_add_file_rmap / page_add_anon_rmap:
+            // atomic_inc_and_test(&page->_mapcount), fully ordered.
+            rmw(&w, .mapcount(target.pfn), .fullyOrdered) { $0 += 1 }
             event = StepEvent(task: t, site: site, .pte, pfn: target.pfn, a: Int64(slot), b: Int64(PTEKind.present.rawValue))
         case .unmapPTE(let slot, let r):
             let p = try pageOperand(w, t, r)
-            let pte = try pteOperand(w, t, slot, locked: true)
+            // page_vma_mapped_walk, under the ptl: plain.
+            let pte = try pteOperand(w, t, slot, locked: true, .plain)
             try checkRmapWalk(w, t, p.pfn)
             guard pte.kind == .present && pte.pfn == p.pfn else {
                 event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
                 break
             }
-            w.ptes[Int(slot)] = PTE(kind: .none, pfn: -1, mm: pte.mm)
-            w.pages[Int(p.pfn)].mapcount -= 1
+            // try_to_unmap_one: ptep_clear_flush under the ptl, recorded plain
+            // as above.
+            store(&w, .pte(slot), PTE(kind: .none, pfn: -1, mm: pte.mm), .plain)
+            // page_remove_rmap: atomic_add_negative, fully ordered.
+            rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }
             _ = try putPage(&w, t, p, owned: false, site: site)
             event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(PTEKind.none.rawValue))
         }
@@ -122,15 +143,16 @@ extension Engine {
             f.page(pfn(in: r, of: t, w))
         }
         f.pte(slot)
-        if slot >= 0 && Int(slot) < w.ptes.count { f.page(w.ptes[Int(slot)].pfn) }
+        if slot >= 0 && Int(slot) < w.ptes.count { f.page(w.peek(.pte(slot)).pfn) }
     }
 
-    /// The PTE in `slot`; with `locked`, the caller must hold its ptl.
-    func pteOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false) throws(Violation) -> PTE {
+    /// The PTE in `slot`, read with `order`; with `locked`, the caller must
+    /// hold its ptl.
+    func pteOperand(_ w: World, _ t: Int, _ slot: Int32, locked: Bool = false, _ order: MemoryOrder) throws(Violation) -> PTE {
         guard slot >= 0 && Int(slot) < w.ptes.count else {
             throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "no PTE slot \(slot) (the world has \(w.ptes.count))")
         }
-        let pte = w.ptes[Int(slot)]
+        let pte = load(w, .pte(slot), order)
         if locked && !w.tasks[t].holds(.ptl(Int(pte.mm))) {
             throw Violation(.lockMisuse, task: t, pfn: pte.pfn, function: function(of: w, task: t), detail: "PTE slot \(slot) changed without its ptl (mm \(pte.mm))")
         }

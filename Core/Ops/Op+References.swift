@@ -73,28 +73,38 @@ extension Engine {
         case .getPage(let r):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "get_page")
-            let page = w.pages[Int(p.pfn)]
-            if page.refcount <= 0 || page.life != .inUse {
-                throw bug(.getPage, w, t, pfn: p.pfn, "refcount \(page.refcount)\(page.life == .frozen ? ", frozen by task \(page.frozenBy)" : "") (only get_page_unless_zero may try)")
+            // get_page: VM_BUG_ON_PAGE(page_ref_count(page) <= 0), an
+            // atomic_read (include/linux/mm.h); the frame's life is the model's.
+            let count = load(w, .refcount(p.pfn), .relaxed)
+            let page = load(w, .frame(p.pfn), .modelOnly)
+            if count <= 0 || page.life != .inUse {
+                throw bug(.getPage, w, t, pfn: p.pfn, "refcount \(count)\(page.life == .frozen ? ", frozen by task \(page.frozenBy)" : "") (only get_page_unless_zero may try)")
             }
-            w.pages[Int(p.pfn)].refcount += 1
+            // page_ref_inc: atomic_inc, unordered (include/linux/page_ref.h).
+            rmw(&w, .refcount(p.pfn), .relaxed) { $0 += 1 }
             ledger(&w, t, p.pfn, 1)
-            event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(page.refcount), b: Int64(page.refcount + 1))
+            event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
         case .getPageUnlessZero(let r, let out):
             // Safe on any frame whose memmap exists: that is its purpose.
             let p = try pageOperand(w, t, r)
-            let page = w.pages[Int(p.pfn)]
+            let page = load(w, .frame(p.pfn), .modelOnly)
             if !page.memmapPresent { try touch(w, t, p, "get_page_unless_zero") }
-            if page.refcount == 0 {
+            // page_ref_add_unless(page, 1, 0): atomic_add_unless, fully
+            // ordered when it adds (include/linux/page_ref.h).
+            let count = rmw(&w, .refcount(p.pfn), .fullyOrdered) { c -> Int32 in
+                let old = c
+                if old != 0 { c = old + 1 }
+                return old
+            }
+            if count == 0 {
                 w.tasks[t].registers[Int(out)] = 0
                 event = StepEvent(task: t, site: site, .refFailed, pfn: p.pfn, a: 0)
             } else {
-                w.pages[Int(p.pfn)].refcount += 1
                 ledger(&w, t, p.pfn, 1)
                 // The pointer now names the usage the reference pins.
                 w.tasks[t].registers[Int(r)] = PageRef(pfn: p.pfn, gen: page.gen).register
                 w.tasks[t].registers[Int(out)] = 1
-                event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(page.refcount), b: Int64(page.refcount + 1))
+                event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
             }
         case .putPage(let r):
             let p = try pageOperand(w, t, r)
@@ -102,33 +112,42 @@ extension Engine {
         case .pageRefFreeze(let r, let expected, let out):
             let p = try pageOperand(w, t, r)
             try touch(w, t, p, "page_ref_freeze")
-            let page = w.pages[Int(p.pfn)]
-            if page.refcount == expected && page.life == .inUse {
-                w.pages[Int(p.pfn)].refcount = 0
-                w.pages[Int(p.pfn)].life = .frozen
-                w.pages[Int(p.pfn)].frozenBy = Int16(t)
+            // page_ref_freeze: atomic_cmpxchg(&page->_refcount, count, 0),
+            // fully ordered when it matches (include/linux/page_ref.h); the
+            // model also wants the frame in use, not free.
+            let life = load(w, .frame(p.pfn), .modelOnly).life
+            let count = rmw(&w, .refcount(p.pfn), .fullyOrdered) { c -> Int32 in
+                let old = c
+                if old == expected && life == .inUse { c = 0 }
+                return old
+            }
+            if count == expected && life == .inUse {
+                rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .frozen; $0.frozenBy = Int16(t) }
                 w.tasks[t].registers[Int(out)] = 1
                 event = StepEvent(task: t, site: site, .frozen, pfn: p.pfn, a: Int64(expected))
             } else {
                 w.tasks[t].registers[Int(out)] = 0
-                event = StepEvent(task: t, site: site, .refFailed, pfn: p.pfn, a: Int64(page.refcount))
+                event = StepEvent(task: t, site: site, .refFailed, pfn: p.pfn, a: Int64(count))
             }
         case .pageRefUnfreeze(let r, let n):
             let p = try pageOperand(w, t, r)
-            let page = w.pages[Int(p.pfn)]
-            if page.refcount != 0 { throw bug(.unfreezeNotFrozen, w, t, pfn: p.pfn, "refcount \(page.refcount): the page is not frozen") }
+            // page_ref_unfreeze: VM_BUG_ON_PAGE(page_count(page) != 0), an
+            // atomic_read (include/linux/page_ref.h).
+            let count = load(w, .refcount(p.pfn), .relaxed)
+            if count != 0 { throw bug(.unfreezeNotFrozen, w, t, pfn: p.pfn, "refcount \(count): the page is not frozen") }
             if n == 0 { throw bug(.unfreezeToZero, w, t, pfn: p.pfn, "unfrozen to a count of 0") }
+            let page = load(w, .frame(p.pfn), .modelOnly)
             guard page.life == .frozen && Int(page.frozenBy) == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "page_ref_unfreeze of a page this task has not frozen")
             }
-            w.pages[Int(p.pfn)].refcount = n
-            w.pages[Int(p.pfn)].life = .inUse
-            w.pages[Int(p.pfn)].frozenBy = -1
+            // atomic_set_release.
+            store(&w, .refcount(p.pfn), n, .release)
+            rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .inUse; $0.frozenBy = -1 }
             event = StepEvent(task: t, site: site, .unfrozen, pfn: p.pfn, a: Int64(n))
         case .readRefcount(let r, let out):
-            event = try readCount(&w, t, r, into: out, "page_count", site: site) { $0.refcount }
+            event = try readCount(&w, t, r, into: out, "page_count", site: site) { RefcountCell(pfn: $0) }
         case .readMapcount(let r, let out):
-            event = try readCount(&w, t, r, into: out, "page_mapcount", site: site) { $0.mapcount }
+            event = try readCount(&w, t, r, into: out, "page_mapcount", site: site) { MapcountCell(pfn: $0) }
         }
         try advance(&w, t)
         return event
@@ -143,14 +162,13 @@ extension Engine {
         }
     }
 
-    /// `page_count()` / `page_mapcount()`: a read of one count into a register.
-    /// (A closure, not a key path: a key path is looked up at run time, on
-    /// every call.)
-    private func readCount(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
-                           site: StepEvent.Site, _ field: (PageFrame) -> Int32) throws(Violation) -> StepEvent {
+    /// `page_count()` / `page_mapcount()`: an atomic_read of one count into
+    /// a register.
+    private func readCount<C: MemoryCell>(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
+                                          site: StepEvent.Site, _ cell: (Int32) -> C) throws(Violation) -> StepEvent where C.Value == Int32 {
         let p = try pageOperand(w, t, r)
         try touch(w, t, p, name)
-        let v = Int64(field(w.pages[Int(p.pfn)]))
+        let v = Int64(load(w, cell(p.pfn), .relaxed))
         w.tasks[t].registers[Int(out)] = v
         return StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)
     }

@@ -24,8 +24,9 @@ extension Engine {
                 appendEntry(&w, t)
             }
             w.tasks[t].wait.phase = WaitPhase.setStateUnlock.rawValue
+            // The entry's flags, for the trace only.
             return StepEvent(task: t, site: site, requeued ? .queued : .nothing, pfn: f.page.pfn,
-                             a: Int64(w.tasks[t].entry.bucket), b: Int64(w.tasks[t].entry.flags.rawValue))
+                             a: Int64(w.tasks[t].entry.bucket), b: Int64(load(w, .waitFlags(t), .modelOnly).rawValue))
         case .setStateUnlock:
             w.tasks[t].state = f.state
             w.tasks[t].heldBucket = -1
@@ -35,7 +36,7 @@ extension Engine {
             return releaseAfterQueueing(&w, t, then: .testBit)
         case .testBit:
             try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
-            let set = w.pages[Int(f.page.pfn)].flags.contains(f.bit)
+            let set = load(w, .flags(f.page.pfn), .relaxed).contains(f.bit)
             w.tasks[t].wait.bitSet = set
             let after: WaitPhase = traits.dropsReference == .afterTest ? .put : (set ? .schedule : .postWake)
             w.tasks[t].wait.phase = after.rawValue
@@ -59,7 +60,7 @@ extension Engine {
         switch traits.postWake {
         case .takeBit:
             try touch(w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
-            if testAndSet(&w, f.page.pfn, f.bit, owner: t) {
+            if testAndSet(&w, f.page.pfn, f.bit, owner: t, .acquire) {
                 w.tasks[t].wait.result = 0
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
@@ -71,7 +72,7 @@ extension Engine {
             return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 0)
         case .testBit:
             try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
-            if !w.pages[Int(f.page.pfn)].flags.contains(f.bit) {
+            if !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit) {
                 w.tasks[t].wait.result = 0
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 0)
@@ -107,7 +108,7 @@ extension Engine {
     /// set again ("Stop walking if it's locked"), else autoremove-wake.
     func wakeFunctionV419(_ w: inout World, waker t: Int, waiter: Int, page: PageRef, bit: PageFlags) throws(Violation) -> Int {
         try touch(w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
-        if w.pages[Int(page.pfn)].flags.contains(bit) { return -1 }
+        if load(w, .flags(page.pfn), .relaxed).contains(bit) { return -1 }
         let woke = tryToWakeUp(&w, waiter)
         if woke { unlinkEntry(&w, waiter) }
         return woke ? 1 : 0

@@ -22,12 +22,15 @@ extension Engine {
                 w.tasks[t].wait.unfairness -= 1
                 if w.tasks[t].wait.unfairness < 0 { flags.insert(.custom) }
             }
-            w.tasks[t].entry.flags = flags
+            // repeat: wait->flags = ..., plain, before q->lock.
+            store(&w, .waitFlags(t), flags, .plain)
         }
         if let e = try queueingStep(&w, t, phase, wokenFlags: [.woken, .done]) { return e }
         switch phase {
         case .check:
-            let flags = w.tasks[t].entry.flags
+            // smp_load_acquire(&wait->flags), pairing with the waker's
+            // smp_store_release.
+            let flags = load(w, .waitFlags(t), .acquire)
             if !flags.contains(.woken) {
                 if f.state.signalPending(w.tasks[t].pending) {
                     w.tasks[t].wait.phase = WaitPhase.finish.rawValue
@@ -42,8 +45,9 @@ extension Engine {
             }
             // Woken, but the bit was left for us to take: someone may steal it.
             try touch(w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
-            if testAndSet(&w, f.page.pfn, f.bit, owner: t) {
-                w.tasks[t].entry.flags.insert(.done)
+            if testAndSet(&w, f.page.pfn, f.bit, owner: t, .fullyOrdered) {
+                // wait->flags |= WQ_FLAG_DONE: plain, the waiter's own entry.
+                rmw(&w, .waitFlags(t), .plain) { _ = $0.insert(.done) }
                 w.tasks[t].wait.phase = WaitPhase.finish.rawValue
                 return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
             }
@@ -59,17 +63,22 @@ extension Engine {
     /// stops the walk if the bit is set; if it asked for a handoff, the waker
     /// takes the bit for it (DONE). Then WOKEN, wake, unlink.
     func wakeFunctionV59(_ w: inout World, waker t: Int, waiter: Int, page: PageRef, bit: PageFlags) throws(Violation) -> Int {
-        let flags = w.tasks[waiter].entry.flags
+        // flags = wait->flags: plain, under q->lock.
+        var flags = load(w, .waitFlags(waiter), .plain)
         let exclusive = flags.contains(.exclusive)
         if exclusive {
             try touch(w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
-            if w.pages[Int(page.pfn)].flags.contains(bit) { return -1 }
+            if load(w, .flags(page.pfn), .relaxed).contains(bit) { return -1 }
             if flags.contains(.custom) {
-                guard testAndSet(&w, page.pfn, bit, owner: waiter) else { return -1 }
-                w.tasks[waiter].entry.flags.insert(.done)
+                // test_and_set_bit, fully ordered.
+                guard testAndSet(&w, page.pfn, bit, owner: waiter, .fullyOrdered) else { return -1 }
+                flags.insert(.done)
             }
         }
-        w.tasks[waiter].entry.flags.insert(.woken)
+        // smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN): the waiter
+        // reads it without q->lock.
+        flags.insert(.woken)
+        store(&w, .waitFlags(waiter), flags, .release)
         _ = tryToWakeUp(&w, waiter)
         unlinkEntry(&w, waiter)
         return exclusive ? 1 : 0

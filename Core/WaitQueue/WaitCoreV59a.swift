@@ -19,7 +19,9 @@ extension Engine {
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue
             return StepEvent(task: t, site: site, .signalExit, pfn: f.page.pfn)
         }
-        if w.tasks[t].entry.flags.contains(.woken) {
+        // wait->flags & WQ_FLAG_WOKEN: plain in 2a9127fcf229 (5ef64cc8987a
+        // made it smp_load_acquire).
+        if load(w, .waitFlags(t), .plain).contains(.woken) {
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue
             return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn, a: 1)
         }
@@ -40,9 +42,9 @@ extension Engine {
             w.tasks[t].wait.phase = WaitPhase.setWaiters.rawValue
             return takeBucketLock(&w, t, site: site)
         case .setWaiters:
-            try setPageWaiters(&w, t)
+            let flags = try setPageWaiters(&w, t)
             w.tasks[t].wait.phase = WaitPhase.tryOrQueue.rawValue
-            return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(w.pages[Int(f.page.pfn)].flags.rawValue))
+            return StepEvent(task: t, site: site, .flags, pfn: f.page.pfn, a: 0, b: Int64(flags.rawValue))
         case .tryOrQueue:
             let e = try trylockPageBitCommon(&w, t, traits, wokenFlags: wokenFlags, site: site)
             afterQueueing(&w, t, then: afterQueue)
@@ -66,29 +68,42 @@ extension Engine {
         try touch(w, t, f.page, "trylock_page_bit_common")
         let got: Bool
         if traits.isExclusive {
-            got = testAndSet(&w, f.page.pfn, f.bit, owner: t)
+            // test_and_set_bit, fully ordered.
+            got = testAndSet(&w, f.page.pfn, f.bit, owner: t, .fullyOrdered)
         } else {
-            got = !w.pages[Int(f.page.pfn)].flags.contains(f.bit)
+            // test_bit.
+            got = !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit)
         }
         w.tasks[t].heldBucket = -1
         if got {
-            w.tasks[t].entry.flags.formUnion(wokenFlags)
-            return StepEvent(task: t, site: site, .notQueued, pfn: f.page.pfn, a: Int64(w.tasks[t].entry.flags.rawValue))
+            // wait->flags |= WQ_FLAG_WOKEN (| WQ_FLAG_DONE in v5.9): plain,
+            // under q->lock.
+            let flags = rmw(&w, .waitFlags(t), .plain) { flags -> WaitFlags in
+                flags.formUnion(wokenFlags)
+                return flags
+            }
+            return StepEvent(task: t, site: site, .notQueued, pfn: f.page.pfn, a: Int64(flags.rawValue))
         }
         appendEntry(&w, t)
-        return StepEvent(task: t, site: site, .queued, pfn: f.page.pfn, a: Int64(w.tasks[t].entry.bucket), b: Int64(w.tasks[t].entry.flags.rawValue))
+        // The entry's flags, for the trace only.
+        return StepEvent(task: t, site: site, .queued, pfn: f.page.pfn, a: Int64(w.tasks[t].entry.bucket),
+                         b: Int64(load(w, .waitFlags(t), .modelOnly).rawValue))
     }
 
     /// wake_page_function (v5.9a) after the key matched: take the bit for an
     /// exclusive waiter (stop if it is taken), wake everyone else without
     /// looking at the bit, and unlink unconditionally.
     func wakeFunctionV59a(_ w: inout World, waker t: Int, waiter: Int, page: PageRef, bit: PageFlags) throws(Violation) -> Int {
-        let exclusive = w.tasks[waiter].entry.flags.contains(.exclusive)
+        // wait->flags & WQ_FLAG_EXCLUSIVE: plain, under q->lock.
+        let exclusive = load(w, .waitFlags(waiter), .plain).contains(.exclusive)
         if exclusive {
             try touch(w, t, page, "wake_page_function: test_and_set_bit(\(bit.kernelName))")
-            if !testAndSet(&w, page.pfn, bit, owner: waiter) { return -1 }
+            // test_and_set_bit, fully ordered.
+            if !testAndSet(&w, page.pfn, bit, owner: waiter, .fullyOrdered) { return -1 }
         }
-        w.tasks[waiter].entry.flags.insert(.woken)
+        // wait->flags |= WQ_FLAG_WOKEN: plain (5ef64cc8987a made it a
+        // store-release).
+        rmw(&w, .waitFlags(waiter), .plain) { _ = $0.insert(.woken) }
         _ = tryToWakeUp(&w, waiter)
         unlinkEntry(&w, waiter)
         return exclusive ? 1 : 0

@@ -95,6 +95,7 @@ extension Engine {
 
     /// First step of a wait: the thrashing decision (which reads the page,
     /// so it must come before any DROP put) and the entry's initialisation.
+    @inline(__always)
     func beginWait(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags, state: SleepState, behavior: UInt8, result: Register, release: LockID? = nil) throws(Violation) -> StepEvent {
         let traits = self.traits[Int(behavior)]
         var f = WaitFrame()
@@ -107,7 +108,10 @@ extension Engine {
         f.release = release.map { Int16($0.raw) } ?? -1
         if config.thrashing != .none && bit == .locked {
             try touch(w, t, page, "thrashing check (PageUptodate/PageWorkingset)")
-            let flags = w.pages[Int(page.pfn)].flags
+            // PageUptodate, PageWorkingset and PageSwapBacked: test_bits, read
+            // in one load. (PageUptodate adds an smp_rmb() when the bit is
+            // set; that is not recorded.)
+            let flags = load(w, .flags(page.pfn), .relaxed)
             if !flags.contains(.uptodate) && flags.contains(.workingset) {
                 f.thrashing = true
                 w.tasks[t].stats.psiEnter += 1
@@ -120,9 +124,12 @@ extension Engine {
         var e = WaitEntry()
         e.page = page
         e.bit = bit
-        e.flags = traits.isExclusive ? .exclusive : []
         e.bucket = config.waitTable.bucket(of: page.pfn)
         w.tasks[t].entry = e
+        // wait->flags = behavior == EXCLUSIVE ? WQ_FLAG_EXCLUSIVE : 0: plain,
+        // on the waiter's stack before anyone else can see the entry.
+        let flags: WaitFlags = traits.isExclusive ? .exclusive : []
+        store(&w, .waitFlags(t), flags, .plain)
         f.phase = traits.dropsReference == .beforeQueueing ? WaitPhase.earlyPut.rawValue : WaitPhase.lock.rawValue
         w.tasks[t].frame = .wait(f)
         return StepEvent(task: t, site: .wait(WaitPhase.begin.rawValue), .waitBegin, pfn: page.pfn, a: Int64(behavior), b: f.thrashing ? 1 : 0)
@@ -176,16 +183,20 @@ extension Engine {
         case .v4_19:
             result = f.result
         case .v5_9a:
-            result = w.tasks[t].entry.flags.contains(.woken) ? 0 : eintr
+            // After finish_wait: wait->flags & WQ_FLAG_WOKEN, plain.
+            result = load(w, .waitFlags(t), .plain).contains(.woken) ? 0 : eintr
         case .v5_9:
+            // After finish_wait: wait->flags & WQ_FLAG_DONE (EXCLUSIVE) or
+            // WQ_FLAG_WOKEN, plain.
             let key: WaitFlags = traits[Int(f.behavior)].isExclusive ? .done : .woken
-            result = w.tasks[t].entry.flags.contains(key) ? 0 : eintr
+            result = load(w, .waitFlags(t), .plain).contains(key) ? 0 : eintr
         }
         if f.thrashing {
             switch config.thrashing {
             case .rereadAtEnd:
                 try touch(w, t, f.page, "delayacct_thrashing_end: PageSwapBacked")
-                if !w.pages[Int(f.page.pfn)].flags.contains(.swapbacked) { w.tasks[t].stats.delayacctEnd += 1 }
+                // PageSwapBacked: test_bit.
+                if !load(w, .flags(f.page.pfn), .relaxed).contains(.swapbacked) { w.tasks[t].stats.delayacctEnd += 1 }
             case .decidedUpFront:
                 if f.delayacct { w.tasks[t].stats.delayacctEnd += 1 }
             case .none:
@@ -229,9 +240,15 @@ extension Engine {
         return StepEvent(task: t, site: site, .queueLock, pfn: w.tasks[t].wait.page.pfn, a: Int64(b))
     }
 
-    func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) {
+    /// SetPageWaiters: a set_bit, unordered (under q->lock). Returns the
+    /// flags it left, for the trace.
+    @discardableResult
+    func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) -> PageFlags {
         let p = w.tasks[t].wait.page
         try touch(w, t, p, "SetPageWaiters")
-        w.pages[Int(p.pfn)].flags.insert(.waiters)
+        return rmw(&w, .flags(p.pfn), .relaxed) { flags -> PageFlags in
+            flags.insert(.waiters)
+            return flags
+        }
     }
 }

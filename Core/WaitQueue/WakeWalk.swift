@@ -72,7 +72,12 @@ extension Engine {
                 return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(f.next))
             }
             let waiter = Int(f.next)
+            // wake_page_match's key, the entry's page and bit: set before the
+            // entry was queued, and stable while it is.
             let entry = w.tasks[waiter].entry
+            // __wake_up_common: flags = curr->flags, plain, under q->lock,
+            // before the wake function; it decides the exclusive count.
+            let flags = load(w, .waitFlags(waiter), .plain)
             w.tasks[t].wake.visits += 1
             w.stats.longestWakeChunk = max(w.stats.longestWakeChunk, Int32(w.tasks[t].wake.visits))
             var result = 0
@@ -96,7 +101,7 @@ extension Engine {
                 w.tasks[t].wake.phase = WakePhase.final.rawValue
                 return event
             }
-            if result > 0 && entry.flags.contains(.exclusive) {
+            if result > 0 && flags.contains(.exclusive) {
                 w.tasks[t].wake.exclusiveWoken += 1
                 w.stats.mostExclusiveWakesInOneCall = max(w.stats.mostExclusiveWakesInOneCall, Int32(w.tasks[t].wake.exclusiveWoken))
                 w.tasks[t].wake.nrExclusive -= 1
@@ -129,7 +134,8 @@ extension Engine {
             let clear = !w.bucketActive(f.bucket) || !f.pageMatch
             if clear {
                 try touch(w, t, f.page, "ClearPageWaiters")
-                w.pages[Int(f.page.pfn)].flags.remove(.waiters)
+                // ClearPageWaiters: clear_bit, unordered (under q->lock).
+                rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
             }
             w.tasks[t].heldBucket = -1
             w.tasks[t].frame = .none

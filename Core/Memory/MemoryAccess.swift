@@ -1,0 +1,61 @@
+// The door to the model's memory. Every read, write and read-modify-write
+// a step makes of a page word, a PTE, a page-cache slot, a wait entry's
+// flags or the reference ledger goes through `load`, `store` or `rmw`,
+// naming a cell (MemoryCell.swift) and the order the kernel code gives the
+// access (MemoryOrder.swift). In a debug build the door records the access
+// when the engine has an access log (AccessLog.swift); in a release build
+// it is the bare load or store. The rights check (`touch`,
+// AccessRights.swift) stands in front of it where the kernel needs a right.
+//
+// Outside Core/Memory, only whole-state code reads these arrays directly:
+// the world's ledger queries, identity and hashing, the trace's diff, the
+// construction of initial worlds, and checkers and reporters, which look
+// between steps. `MemoryDoorTests` holds that list.
+
+extension Engine {
+    /// Read `cell`.
+    @inline(__always)
+    func load<C: MemoryCell>(_ w: World, _ cell: C, _ order: MemoryOrder) -> C.Value {
+        record(cell, .read, order)
+        return cell.value(in: w)
+    }
+
+    /// Write `value` to `cell`.
+    @inline(__always)
+    func store<C: MemoryCell>(_ w: inout World, _ cell: C, _ value: C.Value, _ order: MemoryOrder) {
+        record(cell, .write, order)
+        cell.set(value, in: &w)
+    }
+
+    /// Read `cell`, let `body` change the value, and write it back, as one
+    /// access; returns what `body` returns. A value `body` leaves as it was
+    /// is not written back, so a failed conditional RMW (a test-and-set of
+    /// a set bit) leaves the world's storage unshared, as a read would.
+    @inline(__always) @discardableResult
+    func rmw<C: MemoryCell, R, E: Error>(_ w: inout World, _ cell: C, _ order: MemoryOrder,
+                                         _ body: (inout C.Value) throws(E) -> R) throws(E) -> R {
+        record(cell, .readModifyWrite, order)
+        let old = cell.value(in: w)
+        var new = old
+        let result = try body(&new)
+        if new != old { cell.set(new, in: &w) }
+        return result
+    }
+
+    /// Append the access to the log, if the engine has one. Only debug
+    /// builds have this code (PAGEWAIT_ACCESS_LOG, Package.swift): even a
+    /// load and a branch per access cost the bench about 1 %.
+    @inline(__always)
+    private func record<C: MemoryCell>(_ cell: C, _ kind: AccessKind, _ order: MemoryOrder) {
+        #if PAGEWAIT_ACCESS_LOG
+        if recordsAccesses { accessLog?.append(Access(location: cell.location, kind: kind, order: order)) }
+        #endif
+    }
+}
+
+extension World {
+    /// The value of `cell` as partial-order reduction sees it between steps,
+    /// to compute a footprint: no task's access, so it is never recorded.
+    @inline(__always)
+    func peek<C: MemoryCell>(_ cell: C) -> C.Value { cell.value(in: self) }
+}
