@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PagewaitCore
 import PagewaitFuzz
 import PagewaitPlugins
@@ -92,7 +93,9 @@ struct CorpusReplayTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-keep-going-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let fuzzer = ScheduleFuzzer(try ScheduleFuzzConfiguration(mode: .all, shrink: false, keepGoing: dir))
+        let said = Mutex([String]())
+        let fuzzer = ScheduleFuzzer(try ScheduleFuzzConfiguration(mode: .all, shrink: false, keepGoing: dir),
+                                    say: { line in said.withLock { $0.append(line) } })
         let findings = Self.inputs("findings/schedules")
         try #require(findings.count >= 2)
         for (_, bytes) in findings { bytes.withUnsafeBytes { fuzzer.fuzz($0) } }
@@ -104,6 +107,9 @@ struct CorpusReplayTests {
         let decisions = try #require(fuzzer.input(for: first.testCase, schedule: first.schedule))
         #expect(FileManager.default.contents(atPath: "\(dir)/\(key)").map(Array.init) == decisions)
         #expect(fuzzer.evaluate(decisions).finding?.schedule == first.schedule)
+        // One report, for the first of the class, naming the saved input.
+        let reports = said.withLock { $0 }
+        #expect(reports.count == 1 && reports.first?.hasSuffix("input: \(dir)/\(key)") == true, "\(reports)")
         #expect(fuzzer.tally.contains("\(findings.count) findings in 1 classes"), "\(fuzzer.tally)")
         #expect(fuzzer.tally.contains("\(findings.count)\t\(key)"), "\(fuzzer.tally)")
     }

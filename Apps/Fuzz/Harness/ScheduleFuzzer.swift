@@ -86,8 +86,14 @@ public final class ScheduleFuzzer: Sendable {
     /// scenario, strategy) the campaign met.
     private let findings = Mutex([String: Int]())
 
-    public init(_ configuration: ScheduleFuzzConfiguration) {
+    /// Where keep-going mode writes the report of each class's first
+    /// finding: standard error in the fuzz target; a test collects it, since
+    /// another test may be capturing the process's standard error.
+    private let say: @Sendable (String) -> Void
+
+    public init(_ configuration: ScheduleFuzzConfiguration, say: @escaping @Sendable (String) -> Void = printError) {
         self.configuration = configuration
+        self.say = say
     }
 
     /// Parameters the input may set, each with the values a knob byte ≥ 192
@@ -307,7 +313,7 @@ extension ScheduleFuzzer {
         var text = report(finding)
         let bytes = self.input(for: finding.testCase, schedule: finding.schedule) ?? input
         if writeFile("\(dir)/\(key)", bytes) { text += "\n  input: \(dir)/\(key)" }
-        printError(text)
+        say(text)
     }
 }
 
