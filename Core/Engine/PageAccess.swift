@@ -75,9 +75,9 @@ extension Engine {
             p.flags = []
             p.refcount = 0
             p.life = .free
-            p.frozenBy = -1
-            p.isolatedBy = -1
-            p.lockOwner = -1
+            p.frozenBy = .none
+            p.isolatedBy = .none
+            p.lockOwner = .none
             p.mapping = -1
         }
     }
@@ -143,7 +143,7 @@ extension Engine {
     /// with the bit; the kernel has no such field. -1: nobody.
     @inline(__always)
     func setLockOwner(_ w: inout World, _ pfn: Int32, _ owner: Int) {
-        store(&w, .lockOwner(pfn), Int16(owner), .modelOnly)
+        store(&w, .lockOwner(pfn), TaskID(owner), .modelOnly)
     }
 
     /// Clearing PG_locked is the owner's alone (kernel-model I2): a check
@@ -151,7 +151,7 @@ extension Engine {
     @inline(__always)
     func checkUnlocker(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
         let p = load(w, .frame(pfn), .modelOnly)
-        if p.isLocked && Int(p.lockOwner) != t {
+        if p.isLocked && p.lockOwner.index != t {
             throw Violation(.unlockByNonOwner, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "PG_locked cleared by task \(t) but held by task \(p.lockOwner)")
         }

@@ -88,7 +88,7 @@ public struct World: Hashable, Sendable {
 
     /// The tasks queued on `bucket`, in list order (bookmarks left out).
     public func waiters(in bucket: Int16) -> [Int] {
-        queue.filter { $0.bucket == bucket && !$0.isBookmark }.map { Int($0.task) }
+        queue.filter { $0.bucket == bucket && !$0.isBookmark }.map { $0.task.index }
     }
 
     /// Every task has finished.

@@ -32,7 +32,7 @@ extension Engine {
     func hasRight(_ w: World, _ t: Int, _ pfn: Int32) -> Bool {
         if w.references(of: t, on: pfn) > 0 { return true }
         let p = w.pages[Int(pfn)]
-        if p.life == .frozen && Int(p.frozenBy) == t { return true }
+        if p.life == .frozen && p.frozenBy.index == t { return true }
         let held = w.tasks[t].heldLocks
         if !held.isEmpty {
             for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind == .present || w.ptes[i].kind == .migration) {

@@ -55,8 +55,8 @@ struct FrameCell: MemoryCell {
 struct LockOwnerCell: MemoryCell {
     let pfn: Int32
     var location: Location { .frame(pfn: pfn) }
-    @inline(__always) func value(in w: World) -> Int16 { w.pages[Int(pfn)].lockOwner }
-    @inline(__always) func set(_ value: Int16, in w: inout World) { w.pages[Int(pfn)].lockOwner = value }
+    @inline(__always) func value(in w: World) -> TaskID { w.pages[Int(pfn)].lockOwner }
+    @inline(__always) func set(_ value: TaskID, in w: inout World) { w.pages[Int(pfn)].lockOwner = value }
 }
 
 /// One page-table slot.

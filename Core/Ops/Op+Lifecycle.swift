@@ -98,7 +98,7 @@ extension Engine {
                 // Under the LRU lock: ClearPageLRU, a clear_bit, and get_page's
                 // atomic_inc, both unordered.
                 rmw(&w, .flags(p.pfn), .relaxed) { _ = $0.remove(.lru) }
-                rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = Int16(t) }
+                rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = TaskID(t) }
                 rmw(&w, .refcount(p.pfn), .relaxed) { $0 += 1 }
                 ledger(&w, t, p.pfn, 1)
                 w.tasks[t].registers[Int(out)] = 1
@@ -115,13 +115,13 @@ extension Engine {
             // __pagevec_lru_add_fn: SetPageLRU, a set_bit, unordered. (It may
             // be followed by an smp_mb() in some versions; not recorded.)
             rmw(&w, .flags(p.pfn), .relaxed) { _ = $0.insert(.lru) }
-            rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = Int16(-1) }
+            rmw(&w, .frame(p.pfn), .modelOnly) { $0.isolatedBy = .none }
             _ = try putPage(&w, t, p, owned: true, site: site)
             event = StepEvent(task: t, site: site, .lru, pfn: p.pfn, a: 0)
         case .freeFrozenPage(let r):
             let p = try pageOperand(w, t, r)
             let page = load(w, .frame(p.pfn), .modelOnly)
-            guard page.life == .frozen && Int(page.frozenBy) == t else {
+            guard page.life == .frozen && page.frozenBy.index == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "free of a page this task has not frozen")
             }
             try freePage(&w, t, p.pfn)

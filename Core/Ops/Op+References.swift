@@ -122,7 +122,7 @@ extension Engine {
                 return old
             }
             if count == expected && life == .inUse {
-                rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .frozen; $0.frozenBy = Int16(t) }
+                rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .frozen; $0.frozenBy = TaskID(t) }
                 w.tasks[t].registers[Int(out)] = 1
                 event = StepEvent(task: t, site: site, .frozen, pfn: p.pfn, a: Int64(expected))
             } else {
@@ -137,12 +137,12 @@ extension Engine {
             if count != 0 { throw bug(.unfreezeNotFrozen, w, t, pfn: p.pfn, "refcount \(count): the page is not frozen") }
             if n == 0 { throw bug(.unfreezeToZero, w, t, pfn: p.pfn, "unfrozen to a count of 0") }
             let page = load(w, .frame(p.pfn), .modelOnly)
-            guard page.life == .frozen && Int(page.frozenBy) == t else {
+            guard page.life == .frozen && page.frozenBy.index == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "page_ref_unfreeze of a page this task has not frozen")
             }
             // atomic_set_release.
             store(&w, .refcount(p.pfn), n, .release)
-            rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .inUse; $0.frozenBy = -1 }
+            rmw(&w, .frame(p.pfn), .modelOnly) { $0.life = .inUse; $0.frozenBy = .none }
             event = StepEvent(task: t, site: site, .unfrozen, pfn: p.pfn, a: Int64(n))
         case .readRefcount(let r, let out):
             event = try readCount(&w, t, r, into: out, "page_count", site: site) { RefcountCell(pfn: $0) }

@@ -22,14 +22,14 @@ public struct PageFrame: Hashable, Sendable {
     public var mapcount: Int32 = 0
     public var life: PageLife = .free
     /// Task that froze the page, while `life == .frozen`.
-    public var frozenBy: Int16 = -1
+    public var frozenBy: TaskID = .none
     public var gen: UInt32 = 0
     /// Page-cache slot that names this page as its contents' home, or -1 for anon.
     public var mapping: Int32 = -1
-    /// Task that isolated it from the LRU (isolation holds one reference), or -1.
-    public var isolatedBy: Int16 = -1
-    /// Task that set PG_locked, or -1. Model-only: the kernel has no owner field.
-    public var lockOwner: Int16 = -1
+    /// Task that isolated it from the LRU (isolation holds one reference), or none.
+    public var isolatedBy: TaskID = .none
+    /// Task that set PG_locked, or none. Model-only: the kernel has no owner field.
+    public var lockOwner: TaskID = .none
     /// False once memory hot-remove took the memmap away: any access is fatal.
     public var memmapPresent: Bool = true
 

@@ -9,8 +9,8 @@ public enum Change: Hashable, Sendable {
     case mapcount(pfn: Int32, from: Int32, to: Int32)
     /// Allocation, freeze, unfreeze, free; `gen` is the generation after.
     case life(pfn: Int32, from: PageLife, to: PageLife, gen: UInt32)
-    case lockOwner(pfn: Int32, from: Int16, to: Int16)
-    case isolation(pfn: Int32, from: Int16, to: Int16)
+    case lockOwner(pfn: Int32, from: TaskID, to: TaskID)
+    case isolation(pfn: Int32, from: TaskID, to: TaskID)
     case mapping(pfn: Int32, from: Int32, to: Int32)
     case memmapRemoved(pfn: Int32)
     case pte(slot: Int, from: PTE, to: PTE)

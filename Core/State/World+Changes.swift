@@ -26,10 +26,10 @@ extension World {
         let removed = before.queue.filter { !after.queue.contains($0) }
         let added = after.queue.filter { !before.queue.contains($0) }
         for q in removed {
-            out.append(q.isBookmark ? .bookmarkRemoved(task: Int(q.task), bucket: q.bucket) : .unlinked(task: Int(q.task), bucket: q.bucket))
+            out.append(q.isBookmark ? .bookmarkRemoved(task: q.task.index, bucket: q.bucket) : .unlinked(task: q.task.index, bucket: q.bucket))
         }
         for q in added {
-            out.append(q.isBookmark ? .bookmarkPlaced(task: Int(q.task), bucket: q.bucket) : .queued(task: Int(q.task), bucket: q.bucket))
+            out.append(q.isBookmark ? .bookmarkPlaced(task: q.task.index, bucket: q.bucket) : .queued(task: q.task.index, bucket: q.bucket))
         }
         for i in before.counters.indices where i < after.counters.count && before.counters[i] != after.counters[i] {
             out.append(.counter(index: i, from: before.counters[i], to: after.counters[i]))

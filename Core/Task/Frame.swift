@@ -101,8 +101,8 @@ public struct WakeFrame: Hashable, Sendable {
     public var page: PageRef = PageRef(pfn: -1, gen: 0)
     public var bit: PageFlags = .locked
     public var bucket: Int16 = -1
-    /// The next item to visit (a task number), or -1 at the end of the list.
-    public var next: Int16 = -1
+    /// The next item to visit (its task), or none at the end of the list.
+    public var next: TaskID = .none
     public var nextIsBookmark: Bool = false
     /// `key.page_match`.
     public var pageMatch: Bool = false

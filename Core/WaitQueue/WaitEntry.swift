@@ -42,10 +42,10 @@ public struct WaitEntry: Hashable, Sendable {
 public struct QueueItem: Hashable, Sendable {
     public var bucket: Int16
     /// Task number; for a bookmark, the waking task's number.
-    public var task: Int16
+    public var task: TaskID
     public var isBookmark: Bool
 
-    @inlinable public init(bucket: Int16, task: Int16, isBookmark: Bool) {
+    @inlinable public init(bucket: Int16, task: TaskID, isBookmark: Bool) {
         self.bucket = bucket
         self.task = task
         self.isBookmark = isBookmark

@@ -54,13 +54,13 @@ extension Engine {
 
     /// Append `t`'s entry at the tail of its bucket's list.
     func appendEntry(_ w: inout World, _ t: Int) {
-        w.queue.append(QueueItem(bucket: w.tasks[t].entry.bucket, task: Int16(t), isBookmark: false))
+        w.queue.append(QueueItem(bucket: w.tasks[t].entry.bucket, task: TaskID(t), isBookmark: false))
         w.tasks[t].entry.onList = true
     }
 
     /// `list_del_init` of `t`'s entry (caller holds the bucket lock).
     func unlinkEntry(_ w: inout World, _ t: Int) {
-        if let i = w.queue.firstIndex(where: { $0.task == t && !$0.isBookmark }) { w.queue.remove(at: i) }
+        if let i = w.queue.firstIndex(where: { $0.task.index == t && !$0.isBookmark }) { w.queue.remove(at: i) }
         w.tasks[t].entry.onList = false
     }
 

@@ -16,7 +16,7 @@ extension Engine {
     }
 
     /// The item after `index` in the same bucket, as (task, isBookmark).
-    private func following(_ w: World, after index: Int, bucket: Int16) -> (Int16, Bool)? {
+    private func following(_ w: World, after index: Int, bucket: Int16) -> (TaskID, Bool)? {
         var i = index + 1
         while i < w.queue.count {
             let q = w.queue[i]
@@ -26,17 +26,17 @@ extension Engine {
         return nil
     }
 
-    private func index(_ w: World, task: Int16, bookmark: Bool) -> Int? {
+    private func index(_ w: World, task: TaskID, bookmark: Bool) -> Int? {
         w.queue.firstIndex { $0.task == task && $0.isBookmark == bookmark }
     }
 
-    private func setNext(_ w: inout World, _ t: Int, _ n: (Int16, Bool)?) {
+    private func setNext(_ w: inout World, _ t: Int, _ n: (TaskID, Bool)?) {
         if let (task, isBookmark) = n {
             w.tasks[t].wake.next = task
             w.tasks[t].wake.nextIsBookmark = isBookmark
             w.tasks[t].wake.phase = WakePhase.visit.rawValue
         } else {
-            w.tasks[t].wake.next = -1
+            w.tasks[t].wake.next = .none
             w.tasks[t].wake.phase = WakePhase.final.rawValue
         }
     }
@@ -51,7 +51,7 @@ extension Engine {
             w.tasks[t].wake.nrExclusive = 1
             w.tasks[t].wake.count = 0
             w.tasks[t].wake.visits = 0
-            if f.resumeFromBookmark, let i = index(w, task: Int16(t), bookmark: true) {
+            if f.resumeFromBookmark, let i = index(w, task: TaskID(t), bookmark: true) {
                 let n = following(w, after: i, bucket: f.bucket)
                 w.queue.remove(at: i)
                 setNext(&w, t, n)
@@ -69,9 +69,9 @@ extension Engine {
             let after = following(w, after: i, bucket: f.bucket)
             if f.nextIsBookmark {
                 setNext(&w, t, after)
-                return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(f.next))
+                return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(f.next.rawValue))
             }
-            let waiter = Int(f.next)
+            let waiter = f.next.index
             // wake_page_match's key, the entry's page and bit: set before the
             // entry was queued, and stable while it is.
             let entry = w.tasks[waiter].entry
@@ -114,7 +114,7 @@ extension Engine {
             if config.bookmarks && Int(w.tasks[t].wake.count) > config.walkBreakCount, let (nt, nb) = after,
                let j = index(w, task: nt, bookmark: nb) {
                 // list_add_tail(&bookmark->entry, &next->entry): just before next.
-                w.queue.insert(QueueItem(bucket: f.bucket, task: Int16(t), isBookmark: true), at: j)
+                w.queue.insert(QueueItem(bucket: f.bucket, task: TaskID(t), isBookmark: true), at: j)
                 w.tasks[t].wake.phase = WakePhase.chunkUnlock.rawValue
                 return event
             }

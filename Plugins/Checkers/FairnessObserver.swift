@@ -6,11 +6,11 @@ import PagewaitCore
 /// Reports nothing; statistics read it after the run.
 public struct FairnessObserver: Checker {
     public private(set) var bypasses: [Int32]
-    private var owners: [Int16]
+    private var owners: [TaskID]
 
     public init(tasks: Int, pages: Int) {
         bypasses = Array(repeating: 0, count: tasks)
-        owners = Array(repeating: -1, count: pages)
+        owners = Array(repeating: .none, count: pages)
     }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
@@ -18,8 +18,8 @@ public struct FairnessObserver: Checker {
         let pfn = Int(event.pfn)
         let owner = world.pages[pfn].lockOwner
         defer { owners[pfn] = owner }
-        guard owner >= 0 && owner != owners[pfn] else { return nil }
-        for (t, task) in world.tasks.enumerated() where t != Int(owner) && task.frame.kind == .wait {
+        guard owner != .none && owner != owners[pfn] else { return nil }
+        for (t, task) in world.tasks.enumerated() where t != owner.index && task.frame.kind == .wait {
             if task.wait.page.pfn == event.pfn && task.wait.bit == .locked && task.entry.flags.contains(.exclusive) {
                 bypasses[t] += 1
             }

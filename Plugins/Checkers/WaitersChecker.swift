@@ -29,7 +29,7 @@ public struct WaitersChecker: Checker {
         let v419 = engine.config.waitCore == .v4_19
         // The queued entries are exactly the list items: usually none or few.
         for item in world.queue where !item.isBookmark {
-            let t = Int(item.task)
+            let t = item.task.index
             let task = world.tasks[t]
             let e = task.entry
             guard e.onList, e.bit == .locked, !e.flags.contains(.woken), task.state != .running else { continue }

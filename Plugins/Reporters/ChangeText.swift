@@ -53,7 +53,7 @@ extension TraceFormatter {
         case (.bookmarkPlaced, .bookmarkPlaced(let t, _)): return t == me
         case (_, .lockOwner(let pfn, _, let to)):
             // Said by the PG_locked change, which names an owner other than the stepper.
-            return all.contains { if case .flags(pfn, let set, _) = $0 { return set.contains(.locked) || to < 0 } else { return false } }
+            return all.contains { if case .flags(pfn, let set, _) = $0 { return set.contains(.locked) || to == .none } else { return false } }
         case (_, .mapping): return all.contains { if case .cache = $0 { return true } else { return false } }
         default: return false
         }
@@ -67,7 +67,7 @@ extension TraceFormatter {
         func whose(_ t: Int) -> String { t == me ? "" : "\(name(of: t))'s " }
         switch c {
         case .flags(let pfn, let set, let cleared):
-            let owner = Int(after.pages[Int(pfn)].lockOwner)
+            let owner = after.pages[Int(pfn)].lockOwner.index
             var parts = set.members.map { f -> String in
                 f == .locked && owner >= 0 && owner != me ? "PG_locked set for \(name(of: owner))" : "\(f.kernelName) set"
             }
@@ -84,9 +84,9 @@ extension TraceFormatter {
             default: return "\(page(pfn))page reused (gen \(gen))"
             }
         case .lockOwner(let pfn, _, let to):
-            return to >= 0 ? "\(page(pfn))PG_locked owner \(name(of: Int(to)))" : "\(page(pfn))PG_locked owner gone"
+            return to != .none ? "\(page(pfn))PG_locked owner \(name(of: to.index))" : "\(page(pfn))PG_locked owner gone"
         case .isolation(let pfn, _, let to):
-            return to >= 0 ? "\(page(pfn))isolated by \(name(of: Int(to)))" : "\(page(pfn))no longer isolated"
+            return to != .none ? "\(page(pfn))isolated by \(name(of: to.index))" : "\(page(pfn))no longer isolated"
         case .mapping(let pfn, _, let to):
             return to >= 0 ? "\(page(pfn))in page-cache slot \(to)" : "\(page(pfn))out of the page cache"
         case .memmapRemoved(let pfn): return "\(page(pfn))memmap removed"

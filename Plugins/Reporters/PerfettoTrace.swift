@@ -204,13 +204,13 @@ extension PerfettoTrace {
             }
             for (i, p) in w.pages.enumerated() {
                 let pfn = Int32(i)
-                if p.isLocked && p.lockOwner >= 0 && Int(p.lockOwner) < stacks.count {
-                    out.append(TrackSlice(key: SliceKey(track: Int(p.lockOwner), kind: .pageLock, id: Int64(i)),
+                if p.isLocked && p.lockOwner != .none && p.lockOwner.index < stacks.count {
+                    out.append(TrackSlice(key: SliceKey(track: p.lockOwner.index, kind: .pageLock, id: Int64(i)),
                                           name: "PG_locked held\(page(pfn))", cat: "page_lock",
                                           args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
                 }
-                if p.life == .frozen && p.frozenBy >= 0 && Int(p.frozenBy) < stacks.count {
-                    out.append(TrackSlice(key: SliceKey(track: Int(p.frozenBy), kind: .frozen, id: Int64(i)),
+                if p.life == .frozen && p.frozenBy != .none && p.frozenBy.index < stacks.count {
+                    out.append(TrackSlice(key: SliceKey(track: p.frozenBy.index, kind: .frozen, id: Int64(i)),
                                           name: "page frozen\(page(pfn))", cat: "page_ref",
                                           args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
                 }

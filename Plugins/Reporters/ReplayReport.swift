@@ -236,7 +236,7 @@ extension ReplayReport {
                     } else if p.gen != e.page.gen {
                         s += "; the frame now holds gen \(p.gen)"
                     } else {
-                        let bit = p.flags.contains(e.bit) ? "set\(e.bit == .locked && p.lockOwner >= 0 ? " (owner \(name(Int(p.lockOwner))))" : "")" : "clear"
+                        let bit = p.flags.contains(e.bit) ? "set\(e.bit == .locked && p.lockOwner != .none ? " (owner \(name(p.lockOwner.index)))" : "")" : "clear"
                         s += "; \(e.bit.kernelName) is \(bit), PG_waiters \(p.flags.contains(.waiters) ? "set" : "clear")"
                     }
                 }

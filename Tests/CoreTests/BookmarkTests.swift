@@ -76,7 +76,7 @@ struct BookmarkTests {
         // Walk up to the first bookmark: visits 1, 2, 3, then the break.
         let chunk = try f.runAlone(0) { e, _ in e.action == .chunkBreak }
         #expect(chunk.filter { $0.action == .wakeSkip }.map(\.a) == [1, 2, 3])
-        #expect(f.world.queue.contains { $0.isBookmark && $0.task == 0 })
+        #expect(f.world.queue.contains { $0.isBookmark && $0.task == TaskID(0) })
         #expect(f[0].heldBucket == -1, "q.lock released at the bookmark")
         try f.sleep(8)
         #expect(f.queued(1).last == 8)

@@ -85,7 +85,7 @@ struct DropTests {
         #expect(f.page(0).life == .free)
         if after != .freed {
             try f.run([2, 2])
-            #expect(f.page(0).gen == 2 && f.page(0).lockOwner == 2)
+            #expect(f.page(0).gen == 2 && f.page(0).lockOwner == TaskID(2))
         }
         if after == .reusedThenHotRemoved {
             try f.finish(2)

@@ -65,7 +65,7 @@ struct InvariantTests {
         let tasks = [TaskSpec(program: try Programs.idle()), TaskSpec(program: try Programs.ops("unlock", ops))]
         var f = try Fixture(pages: [.locked(by: 0)], tasks: tasks)
         try Self.expectViolation(&f, Array(repeating: 1, count: ops.count), .unlockByNonOwner, task: 1)
-        #expect(f.page(0).lockOwner == 0 && f.page(0).isLocked)
+        #expect(f.page(0).lockOwner == TaskID(0) && f.page(0).isLocked)
     }
 
     @Test("BAD_PAGE: the last put frees a page that is still locked")
@@ -76,7 +76,7 @@ struct InvariantTests {
         try Self.expectViolation(&f, [0], .badPage, task: 0)
         #expect(f.page(0).refcount == 1 && f.page(0).life == .inUse, "the reference was not dropped")
         #expect(f.world.ledgerMismatches().isEmpty, "the ledger still counts task 0's reference")
-        #expect(f.page(0).isLocked && f.page(0).lockOwner == 0, "the flags were not cleared")
+        #expect(f.page(0).isLocked && f.page(0).lockOwner == TaskID(0), "the flags were not cleared")
         #expect(f[0].pc == 0 && !f[0].finished, "the task did not move past the put")
     }
 

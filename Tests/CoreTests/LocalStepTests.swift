@@ -102,7 +102,7 @@ struct LocalStepTests {
         #expect(f.world.counters == [1] && f[0].finished, "the count ran inside the walk's last step")
         #expect(f.isWoken(1))
         let wait = try f.runAlone(1) { e, _ in e.action == .waitEnd }
-        #expect(wait.last?.a == 0 && f.page(0).lockOwner == 1)
+        #expect(wait.last?.a == 0 && f.page(0).lockOwner == TaskID(1))
         #expect(f[1].frame == .none && f[1].pc == 2, "the branch on the result ran: resting on U1")
         let u1 = try f.step(1)
         #expect(u1.action == .unlockU1 && u1.a == 0)

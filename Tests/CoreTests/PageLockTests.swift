@@ -30,7 +30,7 @@ struct PageLockTests {
         var f = try Self.clearVersusSetWaiters()
         try f.run(order)
         #expect(f.page(0).flags == [.waiters])
-        #expect(f.page(0).lockOwner == -1)
+        #expect(f.page(0).lockOwner == .none)
     }
 
     @Test("non-atomic clear strands a waiter: a waiter queued (PG_waiters set, bit seen set) between N1 and N2 has its PG_waiters erased and is never woken, even by a later lock/unlock of the page (the F3 mechanism)")
@@ -63,7 +63,7 @@ struct PageLockTests {
         try f.finish(0)
         #expect(f.isWoken(1))
         try f.finish(1)
-        #expect(f.page(0).lockOwner == 1)
+        #expect(f.page(0).lockOwner == TaskID(1))
     }
 
     // MARK: contention in each core
@@ -88,7 +88,7 @@ struct PageLockTests {
         try f.roundRobin { e, w in
             if w.counters != counters {
                 sections += 1
-                #expect(w.pages[0].lockOwner == e.task, "the critical section runs under the lock")
+                #expect(w.pages[0].lockOwner == TaskID(rawValue: e.task), "the critical section runs under the lock")
                 #expect(w.counters[Int(e.task) - 1] == counters[Int(e.task) - 1] + 1, "task \(e.task) counted its own section")
                 counters = w.counters
             }
@@ -115,7 +115,7 @@ struct PageLockTests {
             // lock; the task then rests on U1, still holding it.
             if after.counters != before.counters {
                 sections += 1
-                if after.pages[0].lockOwner != e.task { badSections += 1 }
+                if after.pages[0].lockOwner != TaskID(rawValue: e.task) { badSections += 1 }
             }
         }, atEnd: { w in
             ends += 1
@@ -212,7 +212,7 @@ struct PageLockTests {
             // The wait ends holding the lock; the count runs inline in that
             // step, and task 1 then rests on its unlock.
             try f.runAlone(1) { e, _ in e.action == .waitEnd }
-            #expect(f.world.counters[0] == 1 && f.page(0).lockOwner == 1)
+            #expect(f.world.counters[0] == 1 && f.page(0).lockOwner == TaskID(1))
             #expect(f[1].frame == .none && !f[1].finished, "task 1 has not unlocked yet")
             #expect(f.queued(0) == [2] && f[1].stats.requeues == 0)
         }

@@ -96,7 +96,7 @@ struct ProgramTests {
         // trylock succeeded: the branch to gotIt, set(r1, 0), the branch on
         // r1 and count(0) all ran in this step; the task rests on U1.
         #expect(f.result(0) == 0 && f.world.counters == [1])
-        #expect(f.page(0).isLocked && f.page(0).lockOwner == 0)
+        #expect(f.page(0).isLocked && f.page(0).lockOwner == TaskID(0))
         #expect(f[0].pc == f.engine.programs[0].instructions.firstIndex { if case .flag(.clearLockedTestWaiters) = $0.op { true } else { false } }.map(Int32.init))
         #expect(!f[0].finished)
         let unlock = try f.step(0)

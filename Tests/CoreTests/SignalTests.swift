@@ -65,7 +65,7 @@ struct SignalTests {
         #expect(f[1].pending == .fatal)
         try f.finish(1)
         #expect(f.result(1) == 0)
-        #expect(f.page(0).lockOwner == 1)
+        #expect(f.page(0).lockOwner == TaskID(1))
     }
 
     @Test("a SIGKILL pending before a KILLABLE wait on a locked page ends it with -EINTR without any wake: v4.19's io_schedule returns at once (signal_pending_state), the v5.9 cores check the signal before sleeping",
@@ -76,7 +76,7 @@ struct SignalTests {
         let events = try f.finish(1)
         #expect(f.result(1) == EINTR)
         #expect(!events.contains { $0.action == .sleep && $0.a == 1 }, "never blocked")
-        #expect(f.page(0).lockOwner == 0 && f.world.queue.isEmpty)
+        #expect(f.page(0).lockOwner == TaskID(0) && f.world.queue.isEmpty)
     }
 
     @Test("signal_pending_state: SIGKILL does not interrupt an UNINTERRUPTIBLE sleeper; a non-fatal signal wakes an INTERRUPTIBLE one but not a KILLABLE one",

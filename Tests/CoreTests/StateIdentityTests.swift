@@ -53,11 +53,11 @@ struct StateIdentityTests {
             "refcount": FieldChange { $0.refcount += 1 },
             "mapcount": FieldChange { $0.mapcount += 1 },
             "life": FieldChange { $0.life = .inUse },
-            "frozenBy": FieldChange { $0.frozenBy = 3 },
+            "frozenBy": FieldChange { $0.frozenBy = TaskID(3) },
             "gen": FieldChange { $0.gen += 1 },
             "mapping": FieldChange { $0.mapping = 2 },
-            "isolatedBy": FieldChange { $0.isolatedBy = 1 },
-            "lockOwner": FieldChange { $0.lockOwner = 1 },
+            "isolatedBy": FieldChange { $0.isolatedBy = TaskID(1) },
+            "lockOwner": FieldChange { $0.lockOwner = TaskID(1) },
             "memmapPresent": FieldChange { $0.memmapPresent.toggle() },
         ])
     }
@@ -80,9 +80,9 @@ struct StateIdentityTests {
             "onList": FieldChange { $0.onList.toggle() },
             "bucket": FieldChange { $0.bucket = 5 },
         ])
-        expectIdentityCovers(QueueItem(bucket: 0, task: 1, isBookmark: false), [
+        expectIdentityCovers(QueueItem(bucket: 0, task: TaskID(1), isBookmark: false), [
             "bucket": FieldChange { $0.bucket = 2 },
-            "task": FieldChange { $0.task = 3 },
+            "task": FieldChange { $0.task = TaskID(3) },
             "isBookmark": FieldChange { $0.isBookmark.toggle() },
         ])
     }
@@ -95,7 +95,7 @@ struct StateIdentityTests {
         #expect(wait.identityHash != wake.identityHash && wait.identityHash != TaskState(program: 0).identityHash)
         var waitMoved = wait, wakeMoved = wake
         waitMoved.wait.phase += 1
-        wakeMoved.wake.next = 2
+        wakeMoved.wake.next = TaskID(2)
         #expect(waitMoved.identityHash != wait.identityHash && wakeMoved.identityHash != wake.identityHash)
     }
 
@@ -129,7 +129,7 @@ struct StateIdentityTests {
             "page": FieldChange { $0.page.pfn = 3 },
             "bit": FieldChange { $0.bit = .writeback },
             "bucket": FieldChange { $0.bucket = 2 },
-            "next": FieldChange { $0.next = 1 },
+            "next": FieldChange { $0.next = TaskID(1) },
             "nextIsBookmark": FieldChange { $0.nextIsBookmark.toggle() },
             "pageMatch": FieldChange { $0.pageMatch.toggle() },
             "nrExclusive": FieldChange { $0.nrExclusive = 0 },
@@ -167,14 +167,14 @@ struct StateIdentityTests {
     func world() {
         var w = World(pages: 2, ptes: [PTE(mm: 0)], cache: [CacheSlot(file: 0)],
                       tasks: [TaskState(program: 0), TaskState(program: 0)], counters: 2)
-        w.queue.append(QueueItem(bucket: 0, task: 1, isBookmark: false))
+        w.queue.append(QueueItem(bucket: 0, task: TaskID(1), isBookmark: false))
         expectIdentityCovers(w, [
             "pages": FieldChange { $0.pages[1].refcount += 1 },
             "ptes": FieldChange { $0.ptes[0].pfn = 1 },
             "cache": FieldChange { $0.cache[0].pfn = 0 },
             "tasks": FieldChange { $0.tasks[1].pc += 1 },
             "refs": FieldChange { $0.refs[3] += 1 },
-            "queue": FieldChange { $0.queue[0].task = 0 },
+            "queue": FieldChange { $0.queue[0].task = TaskID(0) },
             "counters": FieldChange { $0.counters[1] += 1 },
         ])
     }

@@ -58,7 +58,7 @@ func makeWorld(pages: [PageSpec], tasks: [TaskSpec], counters: Int = 0) -> World
         w.pages[i].refcount = p.extraRefs
         if let owner = p.lockedBy {
             w.pages[i].flags.insert(.locked)
-            w.pages[i].lockOwner = Int16(owner)
+            w.pages[i].lockOwner = TaskID(owner)
         } else if p.lockedAnonymously {
             w.pages[i].flags.insert(.locked)
         }

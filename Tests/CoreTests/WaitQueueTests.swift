@@ -62,8 +62,8 @@ struct WaitQueueTests {
         #expect(walk.last?.action == .wakeEnd && walk.last?.a == 0)
         try f.finish(1)
         #expect(f.result(1) == 0)
-        #expect(f.page(a).lockOwner == 1)
-        #expect(f.page(b).lockOwner == 3 && f.page(b).isLocked)
+        #expect(f.page(a).lockOwner == TaskID(1))
+        #expect(f.page(b).lockOwner == TaskID(3) && f.page(b).isLocked)
     }
 
     @Test("a wake for page A whose bucket holds only B's entry finds no page match: it clears A's PG_waiters and leaves B's entry and PG_waiters alone",

@@ -36,14 +36,14 @@ struct WakeWalkTests {
         #expect(f.world.stats.mostExclusiveWakesInOneCall == 1)
         #expect(f.page(0).flags.contains(.waiters), "entries for the page remain: PG_waiters stays")
         if wakerHandsOff(core) {
-            #expect(f.page(0).isLocked && f.page(0).lockOwner == 3, "the waker took PG_locked for the exclusive waiter")
+            #expect(f.page(0).isLocked && f.page(0).lockOwner == TaskID(3), "the waker took PG_locked for the exclusive waiter")
             #expect(f[3].entry.flags.contains(.woken))
         } else {
             #expect(!f.page(0).isLocked, "the waker leaves the bit for the woken waiter to take")
         }
         try f.finish(3)
         #expect(f.result(3) == 0)
-        #expect(f.page(0).lockOwner == 3)
+        #expect(f.page(0).lockOwner == TaskID(3))
     }
 
     /// Page 0 locked by task 0; SHARED waiters 1 and 2 asleep; task 3 a
@@ -105,7 +105,7 @@ struct WakeWalkTests {
         #expect(walk.contains { $0.action == .wakeVisit && $0.a == 2 && $0.b == 0 })
         #expect(f.isWoken(2))
         #expect(f.queued(0).isEmpty)
-        #expect(f.page(0).lockOwner == 3, "the stealer still holds the page")
+        #expect(f.page(0).lockOwner == TaskID(3), "the stealer still holds the page")
     }
 
     @Test("v5.9a and v5.9: an exclusive entry stops the walk when the bit was re-set before it is visited",
@@ -114,7 +114,7 @@ struct WakeWalkTests {
         let (f, walk) = try Self.stealMidWalk(core, steal: true, secondBehavior: BehaviorID.exclusive)
         #expect(walk.contains { $0.action == .wakeVisit && $0.a == 2 && $0.b == -1 })
         #expect(f.isAsleepQueued(2))
-        #expect(f.page(0).lockOwner == 3)
+        #expect(f.page(0).lockOwner == TaskID(3))
     }
 
     @Test("v4.19: a queued exclusive waiter that is already RUNNING (woken by SIGKILL) is not unlinked and does not consume the exclusive wake; the walk goes on to the next exclusive waiter")
@@ -138,7 +138,7 @@ struct WakeWalkTests {
         // Task 1 tests the bit before the signal: the lock is free, so it takes it.
         try f.finish(1)
         #expect(f.result(1) == 0)
-        #expect(f.page(0).lockOwner == 1)
+        #expect(f.page(0).lockOwner == TaskID(1))
         #expect(!f[1].entry.onList, "finish_wait unlinked it")
     }
 

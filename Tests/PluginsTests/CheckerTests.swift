@@ -30,7 +30,7 @@ private func oneFrame(tasks: Int, flags: PageFlags = [], lockedBy: Int? = nil, h
     w.pages[0].flags = flags
     if let owner = lockedBy {
         w.pages[0].flags.insert(.locked)
-        w.pages[0].lockOwner = Int16(owner)
+        w.pages[0].lockOwner = TaskID(owner)
     }
     w.pages[0].refcount = Int32(holders.count) + unledgered
     for t in holders { w.refs[t * w.pages.count] += 1 }
