@@ -73,24 +73,7 @@ extension Engine {
             w.tasks[t].registers[Int(pageOut)] = pfn >= 0 ? PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register : -1
             event = StepEvent(task: t, site: site, .pteRead, pfn: pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         case .unmapToMigration(let slot, let r):
-            let p = try pageOperand(w, t, r)
-            // page_vma_mapped_walk reads the PTE under the ptl: plain.
-            let pte = try pteOperand(w, t, slot, locked: true, .plain)
-            try checkRmapWalk(w, t, p.pfn)
-            guard pte.kind == .present && pte.pfn == p.pfn else {
-                event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
-                break
-            }
-            // try_to_unmap_one: ptep_clear_flush, then set_pte_at of the
-            // migration entry, under the ptl. Recorded plain: asm-generic
-            // clears with plain accesses, x86 with an xchg; the ptl orders
-            // either.
-            store(&w, .pte(slot), PTE(kind: .migration, pfn: pte.pfn, mm: pte.mm), .plain)
-            // page_remove_rmap: atomic_add_negative(-1, &page->_mapcount),
-            // fully ordered (mm/rmap.c).
-            rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }
-            _ = try putPage(&w, t, p, owned: false, site: site)
-            event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(PTEKind.migration.rawValue))
+            event = try tryToUnmapOne(&w, t, slot: slot, page: r, leaving: .migration, site: site)
         case .removeMigrationPTE(let slot, let r):
             let target = try pageOperand(w, t, r)
             // page_vma_mapped_walk, under the ptl: plain.
@@ -111,24 +94,34 @@ extension Engine {
             rmw(&w, .mapcount(target.pfn), .fullyOrdered) { $0 += 1 }
             event = StepEvent(task: t, site: site, .pte, pfn: target.pfn, a: Int64(slot), b: Int64(PTEKind.present.rawValue))
         case .unmapPTE(let slot, let r):
-            let p = try pageOperand(w, t, r)
-            // page_vma_mapped_walk, under the ptl: plain.
-            let pte = try pteOperand(w, t, slot, locked: true, .plain)
-            try checkRmapWalk(w, t, p.pfn)
-            guard pte.kind == .present && pte.pfn == p.pfn else {
-                event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
-                break
-            }
-            // try_to_unmap_one: ptep_clear_flush under the ptl, recorded plain
-            // as above.
-            store(&w, .pte(slot), PTE(kind: .none, pfn: -1, mm: pte.mm), .plain)
-            // page_remove_rmap: atomic_add_negative, fully ordered.
-            rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }
-            _ = try putPage(&w, t, p, owned: false, site: site)
-            event = StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(PTEKind.none.rawValue))
+            event = try tryToUnmapOne(&w, t, slot: slot, page: r, leaving: .none, site: site)
         }
         try advance(&w, t)
         return event
+    }
+
+    /// try_to_unmap_one on the PTE in `slot`: if it still maps the page in
+    /// register `r`, clear it (ptep_clear_flush) and leave `kind` there — a
+    /// migration entry for the same page, or nothing — then drop the page's
+    /// mapcount and the mapping's reference. Both unmap ops are this step.
+    private func tryToUnmapOne(_ w: inout World, _ t: Int, slot: Int32, page r: Register, leaving kind: PTEKind,
+                               site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let p = try pageOperand(w, t, r)
+        // page_vma_mapped_walk reads the PTE under the ptl: plain.
+        let pte = try pteOperand(w, t, slot, locked: true, .plain)
+        try checkRmapWalk(w, t, p.pfn)
+        guard pte.kind == .present && pte.pfn == p.pfn else {
+            return StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
+        }
+        // ptep_clear_flush, then (for migration) set_pte_at of the migration
+        // entry, under the ptl. Recorded plain: asm-generic clears with plain
+        // accesses, x86 with an xchg; the ptl orders either.
+        store(&w, .pte(slot), PTE(kind: kind, pfn: kind == .migration ? pte.pfn : -1, mm: pte.mm), .plain)
+        // page_remove_rmap: atomic_add_negative(-1, &page->_mapcount),
+        // fully ordered (mm/rmap.c).
+        rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }
+        _ = try putPage(&w, t, p, owned: false, site: site)
+        return StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(kind.rawValue))
     }
 
     /// The PTE slot and the page it maps now; the page the register names
