@@ -31,6 +31,14 @@ struct CorpusReplayTests {
         }
     }
 
+    /// What `pagewait replay` does with a finding's printed schedule.
+    static func replay(_ f: ScheduleFinding) throws -> (violation: Violation?, end: RunEnd) {
+        let setup = try #require(try? all.setup(for: f.testCase).get())
+        let report = try setup.replayReport(ReplayRequest(schedule: f.schedule, maxSteps: f.maxSteps),
+                                            scenario: f.testCase.scenario, strategy: f.testCase.strategy)
+        return (report.outcome.violation, report.outcome.end)
+    }
+
     static let all = ScheduleFuzzer(try! ScheduleFuzzConfiguration(mode: .all))
     static let safe = ScheduleFuzzer(try! ScheduleFuzzConfiguration(mode: .safe))
 
@@ -79,11 +87,8 @@ struct CorpusReplayTests {
             let f = try #require(e.finding, "\(name): no longer finds anything (ended \(e.end.map { "\($0)" } ?? "skipped"))")
             #expect(f.violation.kind == .lostWakeup, "\(name): \(f.violation)")
             #expect(f.testCase.scenario == "reclaim-race" && f.testCase.strategy == "put-and-wait-unlockless", "\(name): \(f.testCase)")
-            // What `pagewait replay` does with the printed schedule.
-            let setup = try #require(try? Self.all.setup(for: f.testCase).get())
-            let report = try setup.replayReport(ReplayRequest(schedule: f.schedule, maxSteps: f.maxSteps),
-                                                scenario: f.testCase.scenario, strategy: f.testCase.strategy)
-            #expect(report.outcome.violation?.kind == .lostWakeup, "\(name): the replay ends \(report.outcome.end)")
+            let replayed = try Self.replay(f)
+            #expect(replayed.violation?.kind == .lostWakeup, "\(name): the replay ends \(replayed.end)")
             #expect(f.replayCommand().hasPrefix("pagewait replay 'pw1:") || f.replayCommand().hasPrefix("pagewait replay pw1:"))
         }
     }
@@ -121,11 +126,9 @@ struct CorpusReplayTests {
         for (name, bytes) in classes {
             // The file is named as keep-going mode names it: KIND-scenario-strategy.
             let f = try #require(Self.all.evaluate(bytes).finding, "\(name): no longer finds anything")
-            #expect("\(f.violation.kind)-\(f.testCase.scenario)-\(f.testCase.strategy)" == name, "\(name): \(f.violation)")
-            let setup = try #require(try? Self.all.setup(for: f.testCase).get())
-            let report = try setup.replayReport(ReplayRequest(schedule: f.schedule, maxSteps: f.maxSteps),
-                                                scenario: f.testCase.scenario, strategy: f.testCase.strategy)
-            #expect(report.outcome.violation?.kind == f.violation.kind, "\(name): the replay ends \(report.outcome.end)")
+            #expect(f.className == name, "\(name): \(f.violation)")
+            let replayed = try Self.replay(f)
+            #expect(replayed.violation?.kind == f.violation.kind, "\(name): the replay ends \(replayed.end)")
         }
     }
 

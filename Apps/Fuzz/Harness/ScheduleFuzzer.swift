@@ -36,6 +36,13 @@ public struct ScheduleFinding: Sendable {
     public var plugins: [String]
     public var maxSteps: Int
 
+    /// The finding's class for keep-going mode, and the name its input is
+    /// saved under: `KIND-scenario-strategy` (a scenario file by its name).
+    public var className: String {
+        let scenario = testCase.scenario.split(separator: "/").last.map(String.init) ?? testCase.scenario
+        return "\(violation.kind)-\(scenario)-\(testCase.strategy)"
+    }
+
     /// The `pagewait replay` command line for `schedule` (or a shorter one).
     public func replayCommand(_ schedule: Schedule? = nil) -> String {
         var words = ["pagewait", "replay", shellQuoted((schedule ?? self.schedule).description)]
@@ -303,8 +310,7 @@ extension ScheduleFuzzer {
     /// decision by decision where it can be (`input(for:schedule:)`), so it
     /// stays the same finding when the fallback scheduler changes.
     func record(_ finding: ScheduleFinding, input: [UInt8], in dir: String) {
-        let scenario = finding.testCase.scenario.split(separator: "/").last.map(String.init) ?? finding.testCase.scenario
-        let key = "\(finding.violation.kind)-\(scenario)-\(finding.testCase.strategy)"
+        let key = finding.className
         let first = findings.withLock { (classes: inout [String: Int]) -> Bool in
             classes[key, default: 0] += 1
             return classes[key] == 1
