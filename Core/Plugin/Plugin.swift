@@ -1,6 +1,6 @@
 /// The kinds of plugin the registry holds.
 public enum PluginKind: String, CaseIterable, Sendable, Comparable {
-    case strategy, scenario, actor, scheduler, checker, reporter
+    case strategy, scenario, actor, scheduler, checker, reporter, bug
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

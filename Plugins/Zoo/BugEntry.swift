@@ -1,0 +1,88 @@
+import PagewaitCore
+
+/// One side of a zoo entry: the kernel code as it was (buggy) or after the
+/// fix, as a strategy of the registry and scenario parameters (an injected
+/// fault or an ablation knob is a parameter, never a code path of its own).
+public struct BugConfiguration: Sendable, Hashable {
+    /// What this configuration is, in a kernel developer's words
+    /// ("a978d6f52106 unlockless reclaim").
+    public var label: String
+    /// A strategy name the registry resolves (`unfair-N` included).
+    public var strategy: String
+    /// Scenario parameters set on top of the scenario's defaults.
+    public var parameters: Parameters
+    /// The commit whose code this configuration models, when there is one.
+    public var commit: String
+
+    public init(_ label: String, strategy: String, parameters: Parameters = [:], commit: String = "") {
+        self.label = label
+        self.strategy = strategy
+        self.parameters = parameters
+        self.commit = commit
+    }
+}
+
+/// A tag in the style of a kernel commit trailer or LTP's `.tags`:
+/// ("Fixes", "62906027091f"), ("linux-git", "a8b169afbf06").
+public struct BugTag: Sendable, Hashable {
+    public var key: String
+    public var value: String
+
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// One real bug (or fix) of the page-lock wait machinery that the model must
+/// rediscover: known-bugs.md's row, as data. The buggy configuration must
+/// yield one of `expected`; every fixed configuration must come out a proof
+/// within the scenario's scope. A quantitative entry (Z18) compares metrics
+/// of its configurations instead.
+public struct BugEntry: Plugin {
+    public static var kind: PluginKind { .bug }
+
+    public enum Check: Sendable, Hashable {
+        /// The buggy configuration shows one of these violations; the fixed
+        /// ones are proved.
+        case violation([ViolationKind])
+        /// No correctness failure: the configurations' fairness and handoff
+        /// metrics are reported side by side.
+        case metrics
+    }
+
+    /// The known-bugs.md id: "Z1" … "Z19".
+    public var name: String
+    /// The row's title.
+    public var summary: String
+    /// The commits of the bug and its fix.
+    public var reference: String
+    /// Kernel functions involved.
+    public var functions: [String]
+    public var tags: [BugTag]
+    /// The scenario the configurations run: a registry name.
+    public var scenario: String
+    /// Scenarios this entry brings to the registry (usually the one it runs).
+    public var scenarios: [ScenarioSpec]
+    public var buggy: BugConfiguration
+    public var fixed: [BugConfiguration]
+    public var check: Check
+    /// Part of the fast subset CI runs.
+    public var quick: Bool
+
+    public init(_ name: String, _ summary: String, reference: String, functions: [String], tags: [BugTag],
+                scenario: String, scenarios: [ScenarioSpec] = [], buggy: BugConfiguration, fixed: [BugConfiguration],
+                check: Check, quick: Bool = true) {
+        self.name = name
+        self.summary = summary
+        self.reference = reference
+        self.functions = functions
+        self.tags = tags
+        self.scenario = scenario
+        self.scenarios = scenarios
+        self.buggy = buggy
+        self.fixed = fixed
+        self.check = check
+        self.quick = quick
+    }
+}

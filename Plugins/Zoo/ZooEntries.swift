@@ -1,0 +1,13 @@
+import PagewaitCore
+
+/// The zoo: known-bugs.md's rows the model reaches, one file per entry in
+/// `Entries/`, in id order.
+public enum ZooEntries {
+    public static let all: [BugEntry] = []
+
+    /// The scenarios the entries bring, each once.
+    public static var scenarios: [ScenarioSpec] {
+        var seen = Set<String>()
+        return all.flatMap(\.scenarios).filter { seen.insert($0.name).inserted }
+    }
+}
