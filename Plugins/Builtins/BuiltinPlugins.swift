@@ -8,13 +8,18 @@ public enum BuiltinPlugins {
         DropLoopsStrategy(), DropEarlyPutStrategy(),
     ]
 
+    /// Strategies the zoo's entries need (ablations, candidate fixes):
+    /// registered, so `explore --strategy` finds them, but outside
+    /// `strategies`, the recorded outputs and compare's default matrix.
+    public static let zooStrategies: [any Strategy] = []
+
     public static let actors: [any ProgramActor] = [
         Migrator(), Faulter(), Reclaimer(), Offliner(), Locker(), Stealer(), Holder(), Reader(), Allocator(),
         Signaller(), HotRemover(),
     ]
 
     public static let all: [any Plugin] =
-        strategies + BuiltinScenarios.all + actors
+        strategies + zooStrategies + BuiltinScenarios.all + ZooEntries.scenarios + actors + ZooEntries.all
         + [RandomSchedulerPlugin(), LivenessCheckerPlugin(), LivelockCheckerPlugin(), LedgerCheckerPlugin(), WaitersCheckerPlugin(),
            AccountingCheckerPlugin(), FairnessCheckerPlugin(), WakeWalkCheckerPlugin(), TextReporter(), JSONReporter()] as [any Plugin]
 
