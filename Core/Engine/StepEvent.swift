@@ -53,7 +53,7 @@ public struct StepEvent: Hashable, Sendable {
         case waitEnd           // a: result
         case unlinked          // a: bucket
         // wake walk
-        case wakeBegin         // a: bucket, b: resumed
+        case wakeBegin         // a: bucket, b: 1 resumed after a bookmark, 2 an aborting waiter passing its wake on
         case wakeVisit         // a: waiter task, b: result (-1, 0, 1)
         case wakeSkip          // a: waiter (other page or bit), b: 1 page matched
         case bookmarkSkip      // a: owner

@@ -3,10 +3,20 @@
 /// A closed set: these are kernel history, chosen by a strategy, not
 /// written by plugin authors (they write behaviours and programs).
 public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
-    enum Version: Hashable, Sendable { case v4_19, v5_9a, v5_9 }
+    enum Version: Hashable, Sendable { case v4_19, v5_9a, v5_9, v4_10 }
     let version: Version
     /// `sysctl_page_lock_unfairness` (v5.9 only).
     public let unfairness: Int
+    /// What an exclusive waiter leaving on a signal does about a wake that
+    /// may already have chosen it (`ExclusiveAbort.swift`). `.none` in every
+    /// kernel core; the others are the classical answers, for the zoo.
+    public let abort: ExclusiveAbort
+
+    init(version: Version, unfairness: Int, abort: ExclusiveAbort = .none) {
+        self.version = version
+        self.unfairness = unfairness
+        self.abort = abort
+    }
 
     /// v4.14 … v4.20 (+ the seed's DROP, 9a1ea439b16b): waiters queue, test
     /// and sleep; a woken exclusive waiter races for the bit and requeues at
@@ -22,13 +32,43 @@ public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
     public static func v5_9(unfairness: Int = 5) -> WaitCore {
         WaitCore(version: .v5_9, unfairness: unfairness)
     }
+    /// The bit-lock loop of `__wait_on_bit_lock()` (kernel/wait.c, later
+    /// kernel/sched/wait.c), which 62906027091f ("mm: add PageWaiters
+    /// indicating tasks are waiting for a page bit", v4.10) copied into
+    /// `wait_on_page_bit_common`: after `io_schedule()` a pending signal ends
+    /// the wait before the bit is tried. v4.10 … v4.12, until a8b169afbf06
+    /// put the bit first (the v4.19 core's order). Kernel-model §2.3a.
+    public static let v4_10 = WaitCore(version: .v4_10, unfairness: 0)
+
+    /// This core with `rule` for an exclusive waiter that leaves on a
+    /// signal. `.handoff` needs the v5.9 core's handoff request; the v5.9a
+    /// core hands every exclusive waiter the lock, so no rule applies to it.
+    public func aborting(_ rule: ExclusiveAbort) -> WaitCore {
+        precondition(version != .v5_9a || rule == .none, "the v5.9a core hands the lock to every woken exclusive waiter")
+        precondition(rule != .handoff || version == .v5_9, "a handoff request needs the v5.9 core")
+        return WaitCore(version: version, unfairness: unfairness, abort: rule)
+    }
+
+    /// The most requeues one exclusive wait may have (kernel-model F13): none
+    /// under v5.9a, at most the unfairness sysctl under v5.9, unbounded (nil)
+    /// under the v4.x cores.
+    public var maxRequeues: Int? {
+        switch version {
+        case .v5_9a: 0
+        case .v5_9: unfairness
+        case .v4_19, .v4_10: nil
+        }
+    }
 
     public var description: String {
+        let base: String
         switch version {
-        case .v4_19: "v4.19"
-        case .v5_9a: "v5.9a"
-        case .v5_9: "v5.9(unfairness \(unfairness))"
+        case .v4_19: base = "v4.19"
+        case .v5_9a: base = "v5.9a"
+        case .v5_9: base = "v5.9(unfairness \(unfairness))"
+        case .v4_10: base = "v4.10"
         }
+        return abort == .none ? base : "\(base) + \(abort)"
     }
 }
 

@@ -20,7 +20,7 @@ extension Engine {
             if traits.isExclusive {
                 flags = .exclusive
                 w.tasks[t].wait.unfairness -= 1
-                if w.tasks[t].wait.unfairness < 0 { flags.insert(.custom) }
+                if w.tasks[t].wait.unfairness < 0 || asksForHandoffBecauseSignallable(f.state) { flags.insert(.custom) }
             }
             // repeat: wait->flags = ..., plain, before q->lock.
             store(&w, .waitFlags(t), flags, .plain)

@@ -6,6 +6,7 @@
 enum WaitPhase: UInt8 {
     case begin, earlyPut, lock, queue, setStateUnlock, setWaiters, tryOrQueue
     case testBit, put, schedule, postWake, setState, check, finish, unlink, releaseLock, signalCheck
+    case retake, abortExclusive
 
     var name: String {
         switch self {
@@ -26,6 +27,8 @@ enum WaitPhase: UInt8 {
         case .unlink: "finish_wait: list_del under q->lock"
         case .releaseLock: "spin_unlock (after queueing)"
         case .signalCheck: "signal_pending_state"
+        case .retake: "after finish_wait: test_and_set_bit"
+        case .abortExclusive: "abort_exclusive_wait"
         }
     }
 }
@@ -49,7 +52,7 @@ let eintr: Int8 = -4
 
 extension Engine {
     func waitPhaseTakesBucketLock(_ phase: UInt8) -> Bool {
-        phase == WaitPhase.lock.rawValue || phase == WaitPhase.unlink.rawValue
+        phase == WaitPhase.lock.rawValue || phase == WaitPhase.unlink.rawValue || phase == WaitPhase.abortExclusive.rawValue
     }
 
     /// Append `t`'s entry at the tail of its bucket's list.
@@ -140,6 +143,7 @@ extension Engine {
         case .v4_19: try waitStepV419(&w, t)
         case .v5_9a: try waitStepV59a(&w, t)
         case .v5_9: try waitStepV59(&w, t)
+        case .v4_10: try waitStepV410(&w, t)
         }
     }
 
@@ -159,15 +163,28 @@ extension Engine {
             return e
         case .finish:
             w.tasks[t].state = .running
+            if abortsExclusiveWait(w, t) {
+                // abort_exclusive_wait takes q->lock whether or not the
+                // entry is still queued (ExclusiveAbort.swift).
+                w.tasks[t].wait.phase = WaitPhase.abortExclusive.rawValue
+                return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(SleepState.running.rawValue))
+            }
             if w.tasks[t].entry.onList {
                 w.tasks[t].wait.phase = WaitPhase.unlink.rawValue
                 return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(SleepState.running.rawValue))
             }
+            if let e = try afterFinishWait(&w, t, unlinked: true, site: site) { return e }
             return try completeWait(&w, t, site: site)
         case .unlink:
             // spin_lock, list_del_init, spin_unlock: nothing observable between.
-            if w.tasks[t].entry.onList { unlinkEntry(&w, t) }
+            let unlinked = !w.tasks[t].entry.onList
+            if !unlinked { unlinkEntry(&w, t) }
+            if let e = try afterFinishWait(&w, t, unlinked: unlinked, site: site) { return e }
             return try completeWait(&w, t, site: site)
+        case .retake:
+            return try retakeStep(&w, t, site: site)
+        case .abortExclusive:
+            return try abortExclusiveStep(&w, t, site: site)
         default:
             return nil
         }
@@ -177,10 +194,21 @@ extension Engine {
     /// the pre-seed v4.20 code, by re-reading the page), the result goes to
     /// its register and the program continues.
     func completeWait(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        let pfn = w.tasks[t].wait.page.pfn
+        let result = try endWait(&w, t)
+        try advance(&w, t)
+        return StepEvent(task: t, site: site, .waitEnd, pfn: pfn, a: Int64(result))
+    }
+
+    /// `completeWait` but for moving on: the frame is left and the result is
+    /// in its register, and the task stays on its wait instruction (a pass-on
+    /// walk that follows moves it on). Returns the result.
+    @discardableResult
+    func endWait(_ w: inout World, _ t: Int) throws(Violation) -> Int8 {
         let f = w.tasks[t].wait
         let result: Int8
         switch config.waitCore.version {
-        case .v4_19:
+        case .v4_19, .v4_10:
             result = f.result
         case .v5_9a:
             // After finish_wait: wait->flags & WQ_FLAG_WOKEN, plain.
@@ -206,8 +234,7 @@ extension Engine {
         }
         w.tasks[t].registers[Int(f.resultRegister)] = Int64(result)
         w.tasks[t].frame = .none
-        try advance(&w, t)
-        return StepEvent(task: t, site: site, .waitEnd, pfn: f.page.pfn, a: Int64(result))
+        return result
     }
 
     /// The phase after q.lock is dropped: first the caller's lock, if the

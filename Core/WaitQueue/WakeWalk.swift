@@ -85,7 +85,7 @@ extension Engine {
                 w.tasks[t].wake.pageMatch = true
                 if entry.bit == f.bit {
                     switch config.waitCore.version {
-                    case .v4_19: result = try wakeFunctionV419(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
+                    case .v4_19, .v4_10: result = try wakeFunctionV419(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     case .v5_9a: result = try wakeFunctionV59a(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     case .v5_9: result = try wakeFunctionV59(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     }

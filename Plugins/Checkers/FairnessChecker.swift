@@ -15,11 +15,7 @@ public struct FairnessChecker: Checker {
     public init() {}
 
     /// The most requeues one wait may have under `core`, or nil for no bound.
-    public static func bound(_ core: WaitCore) -> Int? {
-        if core == .v5_9a { return 0 }
-        if core == .v5_9(unfairness: core.unfairness) { return core.unfairness }
-        return nil
-    }
+    public static func bound(_ core: WaitCore) -> Int? { core.maxRequeues }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         // Only a task's own step changes its requeue count.

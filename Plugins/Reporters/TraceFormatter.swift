@@ -205,7 +205,9 @@ public struct TraceFormatter: Sendable {
         case .signalExit: return "signal pending: -EINTR"
         case .waitEnd: return e.a == 0 ? "wait returns 0" : "wait returns -EINTR"
         case .unlinked: return "entry unlinked from bucket \(e.a)"
-        case .wakeBegin: return "bucket \(e.a) locked\(e.b == 1 ? " (resume after bookmark)" : "")"
+        case .wakeBegin:
+            let why = e.b == 1 ? " (resume after bookmark)" : e.b == 2 ? ", to pass the wake on (ExclusiveAbort.passOn)" : ""
+            return "bucket \(e.a) locked\(why)"
         case .wakeVisit:
             return "entry of \(name(of: Int(e.a)))" + (e.b < 0 ? ": bit set again, stop walking" : "")
         case .wakeSkip: return "entry of \(name(of: Int(e.a))): \(e.b == 1 ? "other bit" : "other page"), skipped"
