@@ -18,6 +18,8 @@ let reductionScopes: [String: Parameters] = [
     "fairness": ["lockers": 2, "stealers": 1, "iterations": 1],
     "wake-walk": ["readers": 2, "hold": 2],
     "killable-lockers": ["lockers": 0, "hold": 1],
+    // The zoo's, at a scope small enough for every strategy: one killed locker.
+    "two-killed-lockers": ["hold": 0, "killables": 1, "lockers": 0],
 ]
 
 /// The fingerprints of every state the search reaches, going on past
@@ -37,9 +39,9 @@ func reachableStates(_ setup: Setup, sleepSets: Bool, jobs: Int) -> Set<UInt64> 
 @Suite("Exploration reductions")
 struct ExplorationReductionTests {
     @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
-          arguments: BuiltinScenarios.all.map(\.name))
+          arguments: (BuiltinScenarios.all + ZooEntries.scenarios).map(\.name))
     func sameReachableStates(scenario: String) throws {
-        let spec = try #require(BuiltinScenarios.all.first { $0.name == scenario })
+        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
         let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
         for name in registry.names(.strategy) {
             let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)

@@ -67,9 +67,9 @@ struct FootprintPropertyTests {
     static let maxPairs = 24
 
     @Test("every step writes and reads only inside its footprint (the world's diff and its access log), and steps with independent footprints commute, for every strategy",
-          arguments: BuiltinScenarios.all.map(\.name))
+          arguments: (BuiltinScenarios.all + ZooEntries.scenarios).map(\.name))
     func footprintsCoverSteps(scenario: String) throws {
-        let spec = try #require(BuiltinScenarios.all.first { $0.name == scenario })
+        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
         let small = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
         var checkedPairs = 0
         for (index, name) in registry.names(.strategy).enumerated() {
