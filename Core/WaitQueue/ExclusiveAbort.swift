@@ -3,7 +3,7 @@
 // wakes one exclusive waiter and stops (kernel-model §2.4 step 2h); if that
 // waiter then returns -EINTR without the lock, nobody unlocks after it and the
 // waiters behind it sleep on a clear bit. Kernel history has four answers,
-// and every kernel core today has the first (kernel-model §2.3b):
+// and every kernel core today has the first (kernel-model §2.14):
 //
 //   none      return -EINTR: __wait_on_bit_lock before 777c6c5f1f6e (2009),
 //             wait_on_page_bit_common from 62906027091f (v4.10), and, for a

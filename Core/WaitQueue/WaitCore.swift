@@ -37,7 +37,7 @@ public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
     /// indicating tasks are waiting for a page bit", v4.10) copied into
     /// `wait_on_page_bit_common`: after `io_schedule()` a pending signal ends
     /// the wait before the bit is tried. v4.10 … v4.12, until a8b169afbf06
-    /// put the bit first (the v4.19 core's order). Kernel-model §2.3a.
+    /// put the bit first (the v4.19 core's order). Kernel-model §2.13.
     public static let v4_10 = WaitCore(version: .v4_10, unfairness: 0)
 
     /// This core with `rule` for an exclusive waiter that leaves on a

@@ -6,7 +6,7 @@
 // signals. a8b169afbf06 ("Avoid page waitqueue race leaving possible page
 // locker waiting", v4.13) put the bit first: the v4.19 core's order. The
 // other phases, and the wake function, are the v4.19 core's; kernel-model
-// §2.3a says what that leaves out.
+// §2.13 says what that leaves out.
 //
 //   begin -> lock -> queue -> setStateUnlock -> testBit -> [put]
 //         -> [schedule -> signalCheck] -> postWake -> (lock again | finish) -> [unlink]

@@ -1,7 +1,7 @@
 // The v4.10 wait loop (signal checked after the sleep, before the bit) and
 // what an exclusive waiter that leaves on a signal does about a wake that
 // chose it (ExclusiveAbort: none, retake, passOn, handoff): kernel-model
-// §2.3a, §2.3b; known-bugs Z6, Z8, Z19.
+// §2.13, §2.14; known-bugs Z6, Z8, Z19.
 
 import Testing
 import PagewaitCore
