@@ -47,12 +47,19 @@ enum WakePhase: UInt8 {
     }
 }
 
+/// The wait phases whose step takes the bucket's q->lock, as a bit mask.
+private let bucketLockPhases: UInt32 =
+    1 << UInt32(WaitPhase.lock.rawValue) | 1 << UInt32(WaitPhase.unlink.rawValue) | 1 << UInt32(WaitPhase.abortExclusive.rawValue)
+
 /// The kernel's -EINTR, as the wait's result.
 let eintr: Int8 = -4
 
 extension Engine {
+    /// A mask test, not a chain of compares: the run loop asks this of every
+    /// waiting task at every step.
+    @inline(__always)
     func waitPhaseTakesBucketLock(_ phase: UInt8) -> Bool {
-        phase == WaitPhase.lock.rawValue || phase == WaitPhase.unlink.rawValue || phase == WaitPhase.abortExclusive.rawValue
+        (bucketLockPhases >> UInt32(phase & 31)) & 1 != 0
     }
 
     /// Append `t`'s entry at the tail of its bucket's list.
