@@ -4,6 +4,7 @@
 // executable, its exit status and what it prints.
 
 import Foundation
+@_exported import ProcessSupport
 import Testing
 @testable import PagewaitCommands
 import PagewaitCore
