@@ -52,6 +52,11 @@ public enum Op: Hashable, Sendable {
     case lifecycle(LifecycleOp)
     /// Signals between tasks (`Op+Signals.swift`).
     case signal(SignalOp)
+    /// The flags word read and written whole: non-atomic `__ClearPageXxx`
+    /// (`Op+FlagWord.swift`).
+    case flagWord(FlagWordOp)
+    /// PG_writeback and whose writeback set it (`Op+Writeback.swift`).
+    case writeback(WritebackOp)
 }
 
 extension Op {
@@ -75,6 +80,8 @@ extension Op {
         case .pageCache(let op): op.kernelName
         case .lifecycle(let op): op.kernelName
         case .signal(let op): op.kernelName
+        case .flagWord(let op): op.kernelName
+        case .writeback(let op): op.kernelName
         }
     }
 
@@ -93,6 +100,8 @@ extension Op {
         case .pageCache(let op): op.listing
         case .lifecycle(let op): op.listing
         case .signal(let op): op.listing
+        case .flagWord(let op): op.listing
+        case .writeback(let op): op.listing
         }
     }
 
@@ -108,6 +117,8 @@ extension Op {
         case .pageCache(let op): op.registers
         case .lifecycle(let op): op.registers
         case .signal(let op): op.registers
+        case .flagWord(let op): op.registers
+        case .writeback(let op): op.registers
         }
     }
 
@@ -123,6 +134,8 @@ extension Op {
         case .pageCache(let op): op.gate
         case .lifecycle(let op): op.gate
         case .signal(let op): op.gate
+        case .flagWord(let op): op.gate
+        case .writeback(let op): op.gate
         }
     }
 
@@ -140,6 +153,8 @@ extension Op {
         case .pageCache(let op): op.problem(length: length, behaviors: behaviors)
         case .lifecycle(let op): op.problem(length: length, behaviors: behaviors)
         case .signal(let op): op.problem(length: length, behaviors: behaviors)
+        case .flagWord(let op): op.problem(length: length, behaviors: behaviors)
+        case .writeback(let op): op.problem(length: length, behaviors: behaviors)
         }
     }
 }
@@ -159,6 +174,8 @@ extension Engine {
         case .pageCache(let op): try execute(op, &w, t, site: site)
         case .lifecycle(let op): try execute(op, &w, t, site: site)
         case .signal(let op): try execute(op, &w, t, site: site)
+        case .flagWord(let op): try execute(op, &w, t, site: site)
+        case .writeback(let op): try execute(op, &w, t, site: site)
         }
     }
 
@@ -175,6 +192,8 @@ extension Engine {
         case .pageCache(let op): footprint(of: op, t, in: w, into: &f)
         case .lifecycle(let op): footprint(of: op, t, in: w, into: &f)
         case .signal(let op): footprint(of: op, t, in: w, into: &f)
+        case .flagWord(let op): footprint(of: op, t, in: w, into: &f)
+        case .writeback(let op): footprint(of: op, t, in: w, into: &f)
         }
     }
 }

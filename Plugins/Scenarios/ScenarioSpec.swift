@@ -35,6 +35,11 @@ public struct ActorSpec: Sendable {
 /// `mappings` shapes the world; `<actor>s` (e.g. `faulters`) sets how many
 /// tasks run that actor. Every value is checked against its limit before
 /// any program is built.
+///
+/// A kernel knob (`kernelParameters`, today `walkBreakCount`:
+/// WAITQUEUE_WALK_BREAK_CNT) is a parameter of the scenarios that give it a
+/// default in `parameters`; it overrides the strategy's `KernelConfig`.
+/// Scenarios that do not name it run the kernel's value.
 public struct ScenarioSpec: Scenario {
     public var name: String
     public var summary: String
@@ -56,10 +61,17 @@ public struct ScenarioSpec: Scenario {
         self.source = source
     }
 
-    /// Parameter names a caller may set: the world's, the actor counts, and
-    /// every actor's own.
+    /// Kernel knobs a scenario may make its parameters by giving them a
+    /// default, each with its limit: `walkBreakCount` is
+    /// WAITQUEUE_WALK_BREAK_CNT (64 in the kernel; an exhaustive search
+    /// needs a chunk of a few waiters).
+    public static let kernelParameters: [String: Limit] = ["walkBreakCount": Limits.walkBreakCount]
+
+    /// Parameter names a caller may set: the world's, the kernel knobs the
+    /// scenario names, the actor counts, and every actor's own.
     public var knownParameters: [String] {
         var names: Set<String> = ["mappings"]
+        for key in Self.kernelParameters.keys where parameters[key] != nil { names.insert(key) }
         for a in actors {
             names.insert(a.countParameter)
             names.formUnion(a.actor.parameters.keys)
@@ -97,6 +109,7 @@ public struct ScenarioSpec: Scenario {
     /// world's, a count's, or what every actor it reaches allows.
     public func limit(of key: String) -> Limit? {
         if key == "mappings" { return Self.mappingsLimit }
+        if let k = Self.kernelParameters[key], parameters[key] != nil { return k }
         if actors.contains(where: { $0.countParameter == key }) { return Self.countLimit }
         let reached = actors.filter { $0.actor.parameters[key] != nil }.map { $0.actor.limit(of: key).range }
         guard let first = reached.first else { return nil }
@@ -132,9 +145,11 @@ public struct ScenarioSpec: Scenario {
         for n in names where !seen.insert(n).inserted {
             throw BuildError("scenario '\(name)': two tasks named '\(n)'; rename one of the actor lines")
         }
+        var kernel = strategy.kernel
+        if let k = plan.walkBreakCount { kernel.walkBreakCount = k }
         let engine: Engine
         do {
-            engine = try Engine(config: strategy.kernel, programs: programs, behaviors: strategy.extraBehaviors)
+            engine = try Engine(config: kernel, programs: programs, behaviors: strategy.extraBehaviors)
         } catch {
             throw BuildError("scenario '\(name)' with strategy '\(strategy.name)': \(error)")
         }
@@ -148,6 +163,8 @@ public struct ScenarioSpec: Scenario {
     struct Plan {
         var mappings: Int
         var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)]
+        /// WAITQUEUE_WALK_BREAK_CNT, when the scenario names it.
+        var walkBreakCount: Int? = nil
     }
 
     /// Check the scenario with the caller's `overrides` and say what to
@@ -166,6 +183,9 @@ public struct ScenarioSpec: Scenario {
         // The world and the counts first: the dependent limits need them.
         let mappings = scenario["mappings"] ?? 1
         try check(mappings, Self.mappingsLimit, "parameter mappings", at: origin(of: "mappings", overrides))
+        for key in Self.kernelParameters.keys.sorted() {
+            if let v = scenario[key] { try check(v, Self.kernelParameters[key]!, "parameter \(key)", at: origin(of: key, overrides)) }
+        }
         // Before building any (a count in the millions would take that long
         // to fail): each count within the room the others leave it in a
         // task set.
@@ -222,7 +242,7 @@ public struct ScenarioSpec: Scenario {
             }
             lines.append((spec, count, params))
         }
-        return Plan(mappings: Int(mappings), lines: lines)
+        return Plan(mappings: Int(mappings), lines: lines, walkBreakCount: scenario["walkBreakCount"].map { Int($0) })
     }
 
     /// Actor lines with distinct names, whose count parameters mean one thing.

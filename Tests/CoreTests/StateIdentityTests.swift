@@ -59,6 +59,7 @@ struct StateIdentityTests {
             "isolatedBy": FieldChange { $0.isolatedBy = TaskID(1) },
             "lockOwner": FieldChange { $0.lockOwner = TaskID(1) },
             "memmapPresent": FieldChange { $0.memmapPresent.toggle() },
+            "writebackBy": FieldChange { $0.writebackBy = TaskID(2) },
         ])
     }
 
@@ -135,6 +136,7 @@ struct StateIdentityTests {
             "nrExclusive": FieldChange { $0.nrExclusive = 0 },
             "count": FieldChange { $0.count += 1 },
             "resumeFromBookmark": FieldChange { $0.resumeFromBookmark.toggle() },
+            "woken": FieldChange { $0.woken.insert(70) },
         ])
         expectIdentityCovers(TaskStats(), [
             "psiEnter": FieldChange { $0.psiEnter += 1 },
