@@ -191,6 +191,7 @@ void pw_free(void *p);
 
 /* Plugin kinds, for pw_list_count and pw_list_entry. */
 #define PW_KIND_ACTOR     "actor"
+#define PW_KIND_BUG       "bug"       /* a known bug of the zoo (known-bugs.md) */
 #define PW_KIND_CHECKER   "checker"
 #define PW_KIND_REPORTER  "reporter"
 #define PW_KIND_SCENARIO  "scenario"

@@ -11,7 +11,7 @@ public enum BuiltinPlugins {
     /// Strategies the zoo's entries need (ablations, candidate fixes):
     /// registered, so `explore --strategy` finds them, but outside
     /// `strategies`, the recorded outputs and compare's default matrix.
-    public static let zooStrategies: [any Strategy] = [PutAndWaitReread()]
+    public static let zooStrategies: [any Strategy] = [LegacyNumaUnpinned(), PutAndWaitReread()]
 
     public static let actors: [any ProgramActor] = [
         Migrator(), Faulter(), Reclaimer(), Offliner(), Locker(), Stealer(), Holder(), Reader(), Allocator(),

@@ -99,7 +99,7 @@ extension TraceFormatter {
             let pfns = before.pages.count > 1 || from.pfn != to.pfn && from.kind != .none && to.kind != .none
             let a = from.kind.description + (pfns && from.pfn >= 0 && from.kind != .none ? " (pfn \(from.pfn))" : "")
             let b = to.kind.description + (pfns && to.pfn >= 0 && to.kind != .none ? " (pfn \(to.pfn))" : "")
-            return "PTE slot \(slot) (mm \(to.mm)) \(a) -> \(b)"
+            return "\(to.level) slot \(slot) (mm \(to.mm)) \(a) -> \(b)"
         case .cache(let slot, let from, let to):
             return "page-cache slot \(slot) \(from >= 0 ? "pfn \(from)" : "empty") -> \(to >= 0 ? "pfn \(to)" : "empty")"
         case .sleepState(let t, let from, let to):

@@ -181,7 +181,8 @@ public struct TraceFormatter: Sendable {
         case .spinUnlock: return op == nil ? "spin_unlock(\(LockID(raw: UInt8(e.a))))" : ""
         case .pte:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
-            return "PTE slot \(e.a) := \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
+            let level: PageTableLevel = if case .hugePage? = op { .pmd } else { .pte }
+            return "\(level) slot \(e.a) := \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
         case .pteRead:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
             return "slot \(e.a) is \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"

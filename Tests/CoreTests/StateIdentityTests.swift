@@ -69,6 +69,7 @@ struct StateIdentityTests {
             "kind": FieldChange { $0.kind = .migration },
             "pfn": FieldChange { $0.pfn = 4 },
             "mm": FieldChange { $0.mm = 1 },
+            "level": FieldChange { $0.level = .pmd },
         ])
         expectIdentityCovers(CacheSlot(file: 0), [
             "file": FieldChange { $0.file = 1 },

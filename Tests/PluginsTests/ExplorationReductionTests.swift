@@ -18,6 +18,11 @@ let reductionScopes: [String: Parameters] = [
     "fairness": ["lockers": 2, "stealers": 1, "iterations": 1],
     "wake-walk": ["readers": 2, "hold": 2],
     "killable-lockers": ["lockers": 0, "hold": 1],
+    // The zoo's (FootprintPropertyTests.zooScenarios).
+    "thp-numa-fault": ["touches": 1],
+    "thp-migrate-vs-faulter": ["passes": 1, "touches": 1],
+    "migrate-private": ["passes": 1, "touches": 1, "privateWithoutRef": 1],
+    "device-split": ["touches": 1, "splitFixup": 0],
 ]
 
 /// The fingerprints of every state the search reaches, going on past
