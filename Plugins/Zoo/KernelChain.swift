@@ -43,7 +43,7 @@ public enum KernelChain: String, CaseIterable, Sendable {
         case .fault:
             [
                 KernelVersion("v4.19", strategy: "legacy",
-                              title: "v4.19: wait_on_page_locked with a reference, wake bookmarks (2554db916586, 11a19c7b099f), unlockless reclaim (a978d6f52106)"),
+                              title: "the v4.19 wait core: wait_on_page_locked holding a reference, wake bookmarks (2554db916586, 11a19c7b099f), unlockless reclaim (a978d6f52106)"),
                 KernelVersion("v5.0", strategy: "put-and-wait", commit: "9a1ea439b16b",
                               title: "mm: put_and_wait_on_page_locked() while page is migrated"),
                 KernelVersion("v5.9a", strategy: "rewrite-fair", commit: "2a9127fcf229",
@@ -60,7 +60,7 @@ public enum KernelChain: String, CaseIterable, Sendable {
             [
                 KernelVersion("v4.19", strategy: "legacy", commit: "a978d6f52106", title: "mm: unlockless reclaim",
                               note: "the v4.19 state: faulters wait holding a reference"),
-                KernelVersion("v5.0-", strategy: "put-and-wait-unlockless", commit: "9a1ea439b16b",
+                KernelVersion("v5.0 (no revert)", strategy: "put-and-wait-unlockless", commit: "9a1ea439b16b",
                               title: "mm: put_and_wait_on_page_locked() while page is migrated",
                               note: "with a978d6f52106 kept: the commit without its revert hunk"),
                 KernelVersion("v5.0", strategy: "put-and-wait", commit: "9a1ea439b16b",
