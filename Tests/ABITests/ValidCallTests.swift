@@ -91,7 +91,7 @@ struct ValidCallTests {
             }
         }
         let kinds = try fx.header.defines.keys.filter { $0.hasPrefix("PW_KIND_") }.map { try fx.header.string($0) }.sorted()
-        #expect(kinds == ["actor", "checker", "reporter", "scenario", "scheduler", "strategy"])
+        #expect(kinds == ["actor", "bug", "checker", "reporter", "scenario", "scheduler", "strategy"])
         var all: [(kind: String, name: String)] = []
         for kind in kinds {
             let list = try entries(kind)
