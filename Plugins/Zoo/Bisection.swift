@@ -5,6 +5,11 @@ public struct BisectStep: Sendable {
     public var version: KernelVersion
     public var outcome: ExplorationOutcome
 
+    public init(version: KernelVersion, outcome: ExplorationOutcome) {
+        self.version = version
+        self.outcome = outcome
+    }
+
     /// A counterexample was found at this version.
     public var found: Bool { outcome.violation != nil }
 }

@@ -81,9 +81,10 @@ struct ZooRun: ParsableCommand {
         return named.filter { (!quick || $0.quick) && seen.insert($0.name).inserted }
     }
 
-    func run(interrupt: Interrupt) throws {
+    /// Run with `interrupt` as the stop request and the entries of
+    /// `registry` (tests give their own of each).
+    func run(interrupt: Interrupt, registry: Registry = BuiltinPlugins.registry()) throws {
         try checkOutputs([("--output", output)])
-        let registry = BuiltinPlugins.registry()
         let entries = try selected(registry)
         let runner = ZooRunner(registry: registry, methods: methods, jobs: jobs ?? defaultJobs)
         let start = ContinuousClock.now
