@@ -145,6 +145,7 @@ struct BisectReport: Encodable {
     func text(exploreWords: [String]) -> String {
         var lines: [String] = []
         for c in chains {
+            if !lines.isEmpty { lines.append("") }
             lines.append("bisect \(scenario): \(c.chain.rawValue) chain, \(scheduler)")
             let vw = c.steps.map(\.version.version.count).max() ?? 0
             let sw = c.steps.map(\.version.strategy.count).max() ?? 0
