@@ -189,7 +189,8 @@ void pw_free(void *p);
 #define PW_MAX_PCT_DEPTH    65536       /* pw_explore_options.pct_depth: 1 .. PW_MAX_PCT_DEPTH */
 #define PW_MAX_PCT_LENGTH   1000000000  /* pw_explore_options.pct_length: 1 .. PW_MAX_PCT_LENGTH */
 
-/* Plugin kinds, for pw_list_count and pw_list_entry. */
+/* Plugin kinds, for pw_list_count and pw_list_entry. A bug is a zoo entry
+** (docs/zoo.md): a known bug as a scenario, a buggy and fixed configurations. */
 #define PW_KIND_ACTOR     "actor"
 #define PW_KIND_BUG       "bug"       /* a known bug of the zoo (known-bugs.md) */
 #define PW_KIND_CHECKER   "checker"
@@ -202,9 +203,9 @@ void pw_free(void *p);
 ** Contexts and the registry
 **
 ** A context holds a registry: the built-in strategies, scenarios, actors,
-** schedulers, checkers and reporters, plus what the caller registers or loads
-** into it. Sessions made from a context keep what they need of it, so
-** contexts and their sessions may be freed in any order.
+** schedulers, checkers, reporters and zoo entries (bugs), plus what the
+** caller registers or loads into it. Sessions made from a context keep what
+** they need of it, so contexts and their sessions may be freed in any order.
 */
 typedef struct pw_context pw_context;
 

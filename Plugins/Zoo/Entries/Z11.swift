@@ -17,7 +17,7 @@ extension ZooEntries {
             BugConfiguration("8e47a457321c: iomap_page_create takes the reference", strategy: "put-and-wait",
                              parameters: ["privateWithoutRef": 0], commit: "8e47a457321c"),
         ],
-        check: .violation([.ledgerMismatch, .bug, .badPage]))
+        check: .violation([.ledgerMismatch, .bug, .badPage]), bugClass: "SC + injected fault")
 
     /// Z11's scenario: a file page with buffers (PG_private) mapped once,
     /// one migrate_pages call of two passes, one faulter touching it once.

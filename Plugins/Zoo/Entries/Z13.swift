@@ -21,7 +21,7 @@ extension ZooEntries {
         scenarios: [writebackBookmarks],
         buggy: BugConfiguration("wake walk with bookmarks (v4.14 … v6.6)", strategy: "noref", commit: "11a19c7b099f"),
         fixed: [BugConfiguration("no bookmarks: one walk under one q->lock hold (v6.7)", strategy: "no-bookmarks")],
-        check: .violation([.wakeWalkBound, .nonTermination, .livelock]))
+        check: .violation([.wakeWalkBound, .nonTermination, .livelock]), bugClass: "SC + progress bound")
 
     /// A writeback under way ends while the next waits to begin, and two
     /// tasks wait on PG_writeback.
