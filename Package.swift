@@ -107,8 +107,14 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["pagewait", "PagewaitCommands", "PagewaitCore", "PagewaitPlugins"],
+            dependencies: ["pagewait", "PagewaitCommands", "PagewaitCore", "PagewaitPlugins", "ProcessSupport"],
             path: "Tests/AppTests"
+        ),
+        // Runs a built executable and keeps its status and output, for the
+        // test targets that check a command as a user runs it.
+        .target(
+            name: "ProcessSupport",
+            path: "Tests/Support"
         ),
         // libffi, to call every function pagewait.h declares through the
         // shared library exactly as a C caller would.
@@ -137,7 +143,7 @@ package.targets += [
     ),
     .testTarget(
         name: "FuzzTests",
-        dependencies: ["PagewaitFuzz", "PagewaitCore", "PagewaitPlugins"],
+        dependencies: ["PagewaitFuzz", "PagewaitCore", "PagewaitPlugins", "pagewait", "ProcessSupport"],
         path: "Tests/FuzzTests"
     ),
 ]

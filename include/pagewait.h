@@ -192,7 +192,7 @@ void pw_free(void *p);
 /* Plugin kinds, for pw_list_count and pw_list_entry. A bug is a zoo entry
 ** (docs/zoo.md): a known bug as a scenario, a buggy and fixed configurations. */
 #define PW_KIND_ACTOR     "actor"
-#define PW_KIND_BUG       "bug"
+#define PW_KIND_BUG       "bug"       /* a known bug of the zoo (known-bugs.md) */
 #define PW_KIND_CHECKER   "checker"
 #define PW_KIND_REPORTER  "reporter"
 #define PW_KIND_SCENARIO  "scenario"

@@ -11,7 +11,7 @@ struct List: ParsableCommand {
     @Flag(help: "Also list each scenario's and actor's parameters with their defaults and allowed ranges.")
     var parameters = false
 
-    @Option(help: "Only this kind: strategy, scenario, actor, scheduler, checker or reporter.")
+    @Option(help: "Only this kind: strategy, scenario, actor, scheduler, checker, reporter or bug (the zoo's entries, `pagewait zoo list`).")
     var kind: String?
 
     func validate() throws {

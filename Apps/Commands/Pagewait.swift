@@ -19,10 +19,12 @@ public struct Pagewait: ParsableCommand {
             `pagewait compare`. `pagewait help SUBCOMMAND` explains each command.
 
             Exit status, the same rule for every command that runs the model (run, \
-            compare, diff, explore, replay): 0 when nothing was found, 1 when any checker \
-            found a violation (a hang, a lost wakeup, a livelock, ...) in any run, 2 on bad \
-            usage or input (an option out of range, an unreadable file, a stale schedule), \
-            130 when interrupted (Ctrl-C). list, bench and bench-abi exit 0 or 2.
+            compare, diff, explore, replay, bisect): 0 when nothing was found, 1 when any \
+            checker found a violation (a hang, a lost wakeup, a livelock, ...) in any run, 2 \
+            on bad usage or input (an option out of range, an unreadable file, a stale \
+            schedule), 130 when interrupted (Ctrl-C). zoo run exits 0 when every entry is \
+            ok and 1 when any is not. list, zoo list, zoo show, bench and bench-abi exit 0 \
+            or 2.
 
             Steps are numbered from 0, as `pagewait replay` prints them. A violation "at \
             step N" was found by the check after step N; one found when no task could move \
@@ -34,7 +36,7 @@ public struct Pagewait: ParsableCommand {
             ~/.local/share/bash-completion/completions/pagewait.
             """,
         version: PW_VERSION,
-        subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, List.self, Bench.self, BenchABI.self]
+        subcommands: [Compare.self, Run.self, Explore.self, Replay.self, Diff.self, Bisect.self, Zoo.self, List.self, Bench.self, BenchABI.self]
     )
 
     public init() {}

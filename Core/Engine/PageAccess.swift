@@ -78,6 +78,7 @@ extension Engine {
             p.frozenBy = .none
             p.isolatedBy = .none
             p.lockOwner = .none
+            p.writebackBy = .none
             p.mapping = -1
         }
     }

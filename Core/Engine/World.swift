@@ -5,6 +5,9 @@ public struct WorldStats: Hashable, Sendable {
     public var longestWakeChunk: Int32 = 0
     /// Exclusive wakes per call (kernel-model §5.10 says at most one).
     public var mostExclusiveWakesInOneCall: Int32 = 0
+    /// Entries a wake call met again after waking them in the same call:
+    /// re-queued behind its bookmark (F11).
+    public var wakeRevisits: Int32 = 0
     public init() {}
 }
 

@@ -10,12 +10,18 @@ public enum LockClass: UInt8, CaseIterable, Hashable, Sendable {
     case ptl
     /// `mapping->i_pages` lock of one file.
     case iPages
+    /// `pmd_lockptr()`: the split PMD lock that guards a huge page's PMD
+    /// (USE_SPLIT_PMD_PTLOCKS); one per process in this model. Its range
+    /// lies in a `LockSet`'s second word, so fingerprints of the classes
+    /// before it never move.
+    case pmd
 
     /// The first `LockID.raw` of the class.
     @inlinable public var first: UInt8 {
         switch self {
         case .ptl: 0
         case .iPages: 32
+        case .pmd: 64
         }
     }
 
@@ -44,6 +50,8 @@ public struct LockID: Hashable, Sendable, CustomStringConvertible {
     public static func ptl(_ mm: Int) -> LockID { LockID(.ptl, mm) }
     /// `mapping->i_pages` lock of one file.
     public static func mapping(_ file: Int) -> LockID { LockID(.iPages, file) }
+    /// `pmd_lock()`: the PMD lock of one process (kernel-model §1.3's PMD level).
+    public static func pmd(_ mm: Int) -> LockID { LockID(.pmd, mm) }
 
     /// The class whose range holds `raw` (the last class for a number
     /// beyond every range).
@@ -58,6 +66,7 @@ public struct LockID: Hashable, Sendable, CustomStringConvertible {
         switch lockClass {
         case .ptl: "ptl(mm \(instance))"
         case .iPages: "i_pages lock(file \(instance))"
+        case .pmd: "pmd lock(mm \(instance))"
         }
     }
 }

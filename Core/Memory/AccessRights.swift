@@ -1,7 +1,11 @@
 // Access rights (kernel-model I5), the check in front of the memory door:
 // a task may touch a frame only while it holds a reference, has frozen it,
-// holds the ptl of a PTE that maps or migration-maps it, or holds the
-// mapping lock of the cache slot that points at it. A step calls `touch`
+// holds the ptl of a PTE (or the PMD lock of a PMD) that maps or
+// migration-maps it, holds the mapping lock of the cache slot that points
+// at it, or owns the writeback that keeps PG_writeback set on it
+// (PG_writeback holds no reference, but truncation waits for it to clear:
+// the I/O completion may touch the page until its test_clear_page_writeback,
+// and not after, 073861ed77b6). A step calls `touch`
 // before its first access to a frame where the kernel code needs such a
 // right, so a use after put is caught there (UNSAFE_ACCESS, WRONG_USAGE,
 // FATAL_UAF). The accesses that need none, and why:
@@ -26,17 +30,19 @@
 
 extension Engine {
     /// Whether `t` may touch frame `pfn` now (kernel-model I5): it holds a
-    /// reference, has frozen the page, holds the ptl of a PTE that maps or
+    /// reference, has frozen the page, owns the writeback under way on it,
+    /// holds the ptl of a PTE (the PMD lock of a PMD) that maps or
     /// migration-maps it, or holds the mapping lock of the cache slot that
     /// points at it.
     func hasRight(_ w: World, _ t: Int, _ pfn: Int32) -> Bool {
         if w.references(of: t, on: pfn) > 0 { return true }
         let p = w.pages[Int(pfn)]
         if p.life == .frozen && p.frozenBy.index == t { return true }
+        if p.writebackBy.index == t && p.flags.contains(.writeback) { return true }
         let held = w.tasks[t].heldLocks
         if !held.isEmpty {
-            for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind == .present || w.ptes[i].kind == .migration) {
-                if held.contains(.ptl(Int(w.ptes[i].mm))) { return true }
+            for i in w.ptes.indices where w.ptes[i].pfn == pfn && (w.ptes[i].kind.maps || w.ptes[i].kind == .migration) {
+                if held.contains(w.ptes[i].lock) { return true }
             }
             for i in w.cache.indices where w.cache[i].pfn == pfn {
                 if held.contains(.mapping(Int(w.cache[i].file))) { return true }

@@ -59,6 +59,16 @@ struct LockOwnerCell: MemoryCell {
     @inline(__always) func set(_ value: TaskID, in w: inout World) { w.pages[Int(pfn)].lockOwner = value }
 }
 
+/// The task whose writeback keeps PG_writeback set, another of the fields
+/// only the model has: written with every change of PG_writeback by
+/// set_page_writeback and test_clear_page_writeback.
+struct WritebackOwnerCell: MemoryCell {
+    let pfn: Int32
+    var location: Location { .frame(pfn: pfn) }
+    @inline(__always) func value(in w: World) -> TaskID { w.pages[Int(pfn)].writebackBy }
+    @inline(__always) func set(_ value: TaskID, in w: inout World) { w.pages[Int(pfn)].writebackBy = value }
+}
+
 /// One page-table slot.
 struct PTECell: MemoryCell {
     let slot: Int32
@@ -110,6 +120,9 @@ extension MemoryCell where Self == FrameCell {
 }
 extension MemoryCell where Self == LockOwnerCell {
     @inline(__always) static func lockOwner(_ pfn: Int32) -> LockOwnerCell { LockOwnerCell(pfn: pfn) }
+}
+extension MemoryCell where Self == WritebackOwnerCell {
+    @inline(__always) static func writebackOwner(_ pfn: Int32) -> WritebackOwnerCell { WritebackOwnerCell(pfn: pfn) }
 }
 extension MemoryCell where Self == PTECell {
     @inline(__always) static func pte(_ slot: Int32) -> PTECell { PTECell(slot: slot) }

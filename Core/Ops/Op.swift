@@ -46,12 +46,21 @@ public enum Op: Hashable, Sendable {
     case spin(SpinOp)
     /// Page-table entries, each under its ptl (`Op+PageTables.swift`).
     case pageTable(PageTableOp)
+    /// PMD-mapped huge pages, each change under the PMD lock (`Op+HugePages.swift`).
+    case hugePage(HugePageOp)
+    /// Splitting a large folio under migration (`Op+FolioSplit.swift`).
+    case folio(FolioOp)
     /// Page-cache slots, each under its mapping lock (`Op+PageCache.swift`).
     case pageCache(PageCacheOp)
     /// A frame's life: allocation, LRU isolation, freeing, hot-remove (`Op+Lifecycle.swift`).
     case lifecycle(LifecycleOp)
     /// Signals between tasks (`Op+Signals.swift`).
     case signal(SignalOp)
+    /// The flags word read and written whole: non-atomic `__ClearPageXxx`
+    /// (`Op+FlagWord.swift`).
+    case flagWord(FlagWordOp)
+    /// PG_writeback and whose writeback set it (`Op+Writeback.swift`).
+    case writeback(WritebackOp)
 }
 
 extension Op {
@@ -72,9 +81,13 @@ extension Op {
         case .waitWake(let op): op.kernelName
         case .spin(let op): op.kernelName
         case .pageTable(let op): op.kernelName
+        case .hugePage(let op): op.kernelName
+        case .folio(let op): op.kernelName
         case .pageCache(let op): op.kernelName
         case .lifecycle(let op): op.kernelName
         case .signal(let op): op.kernelName
+        case .flagWord(let op): op.kernelName
+        case .writeback(let op): op.kernelName
         }
     }
 
@@ -90,9 +103,13 @@ extension Op {
         case .waitWake(let op): op.listing
         case .spin(let op): op.listing
         case .pageTable(let op): op.listing
+        case .hugePage(let op): op.listing
+        case .folio(let op): op.listing
         case .pageCache(let op): op.listing
         case .lifecycle(let op): op.listing
         case .signal(let op): op.listing
+        case .flagWord(let op): op.listing
+        case .writeback(let op): op.listing
         }
     }
 
@@ -105,9 +122,13 @@ extension Op {
         case .waitWake(let op): op.registers
         case .spin(let op): op.registers
         case .pageTable(let op): op.registers
+        case .hugePage(let op): op.registers
+        case .folio(let op): op.registers
         case .pageCache(let op): op.registers
         case .lifecycle(let op): op.registers
         case .signal(let op): op.registers
+        case .flagWord(let op): op.registers
+        case .writeback(let op): op.registers
         }
     }
 
@@ -120,9 +141,13 @@ extension Op {
         case .waitWake(let op): op.gate
         case .spin(let op): op.gate
         case .pageTable(let op): op.gate
+        case .hugePage(let op): op.gate
+        case .folio(let op): op.gate
         case .pageCache(let op): op.gate
         case .lifecycle(let op): op.gate
         case .signal(let op): op.gate
+        case .flagWord(let op): op.gate
+        case .writeback(let op): op.gate
         }
     }
 
@@ -137,9 +162,13 @@ extension Op {
         case .waitWake(let op): op.problem(length: length, behaviors: behaviors)
         case .spin(let op): op.problem(length: length, behaviors: behaviors)
         case .pageTable(let op): op.problem(length: length, behaviors: behaviors)
+        case .hugePage(let op): op.problem(length: length, behaviors: behaviors)
+        case .folio(let op): op.problem(length: length, behaviors: behaviors)
         case .pageCache(let op): op.problem(length: length, behaviors: behaviors)
         case .lifecycle(let op): op.problem(length: length, behaviors: behaviors)
         case .signal(let op): op.problem(length: length, behaviors: behaviors)
+        case .flagWord(let op): op.problem(length: length, behaviors: behaviors)
+        case .writeback(let op): op.problem(length: length, behaviors: behaviors)
         }
     }
 }
@@ -156,9 +185,13 @@ extension Engine {
         case .waitWake(let op): try execute(op, &w, t, site: site)
         case .spin(let op): try execute(op, &w, t, site: site)
         case .pageTable(let op): try execute(op, &w, t, site: site)
+        case .hugePage(let op): try execute(op, &w, t, site: site)
+        case .folio(let op): try execute(op, &w, t, site: site)
         case .pageCache(let op): try execute(op, &w, t, site: site)
         case .lifecycle(let op): try execute(op, &w, t, site: site)
         case .signal(let op): try execute(op, &w, t, site: site)
+        case .flagWord(let op): try execute(op, &w, t, site: site)
+        case .writeback(let op): try execute(op, &w, t, site: site)
         }
     }
 
@@ -172,9 +205,13 @@ extension Engine {
         case .waitWake(let op): footprint(of: op, t, in: w, into: &f)
         case .spin(let op): footprint(of: op, t, in: w, into: &f)
         case .pageTable(let op): footprint(of: op, t, in: w, into: &f)
+        case .hugePage(let op): footprint(of: op, t, in: w, into: &f)
+        case .folio(let op): footprint(of: op, t, in: w, into: &f)
         case .pageCache(let op): footprint(of: op, t, in: w, into: &f)
         case .lifecycle(let op): footprint(of: op, t, in: w, into: &f)
         case .signal(let op): footprint(of: op, t, in: w, into: &f)
+        case .flagWord(let op): footprint(of: op, t, in: w, into: &f)
+        case .writeback(let op): footprint(of: op, t, in: w, into: &f)
         }
     }
 }

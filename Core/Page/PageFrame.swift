@@ -30,6 +30,11 @@ public struct PageFrame: Hashable, Sendable {
     public var isolatedBy: TaskID = .none
     /// Task that set PG_locked, or none. Model-only: the kernel has no owner field.
     public var lockOwner: TaskID = .none
+    /// Task whose writeback (`set_page_writeback`) set PG_writeback and
+    /// whose I/O completion will clear it, or none. Model-only: PG_writeback
+    /// holds no reference, but truncation waits for it to clear, so the
+    /// completion may touch the page until it clears the bit (I5).
+    public var writebackBy: TaskID = .none
     /// False once memory hot-remove took the memmap away: any access is fatal.
     public var memmapPresent: Bool = true
 
@@ -66,7 +71,7 @@ extension PageFrame: StateIdentity {
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(flags.rawValue); h.combine(refcount); h.combine(mapcount); h.combine(life.rawValue)
         h.combine(frozenBy); h.combine(gen); h.combine(mapping); h.combine(isolatedBy)
-        h.combine(lockOwner); h.combine(memmapPresent)
+        h.combine(lockOwner); h.combine(memmapPresent); h.combine(writebackBy)
     }
 }
 
@@ -79,6 +84,7 @@ extension PageFrame {
             out.append(.flags(pfn: pfn, set: b.flags.subtracting(a.flags), cleared: a.flags.subtracting(b.flags)))
         }
         if a.lockOwner != b.lockOwner { out.append(.lockOwner(pfn: pfn, from: a.lockOwner, to: b.lockOwner)) }
+        if a.writebackBy != b.writebackBy { out.append(.writebackOwner(pfn: pfn, from: a.writebackBy, to: b.writebackBy)) }
         if a.refcount != b.refcount { out.append(.refcount(pfn: pfn, from: a.refcount, to: b.refcount)) }
         if a.mapcount != b.mapcount { out.append(.mapcount(pfn: pfn, from: a.mapcount, to: b.mapcount)) }
         if a.isolatedBy != b.isolatedBy { out.append(.isolation(pfn: pfn, from: a.isolatedBy, to: b.isolatedBy)) }

@@ -7,6 +7,11 @@ public enum PTEKind: UInt8, Hashable, Sendable, CustomStringConvertible {
     /// migrator holds the page locked and isolated.
     case migration
     case swap
+    /// A NUMA hinting entry (`pte_protnone` / `pmd_protnone`, set by
+    /// task_numa_work's change_prot_numa): the page stays mapped — the entry
+    /// holds its reference and mapcount as a present one does — but an
+    /// access faults (`do_numa_page`, `do_huge_pmd_numa_page`).
+    case protnone
 
     public var description: String {
         switch self {
@@ -14,23 +19,37 @@ public enum PTEKind: UInt8, Hashable, Sendable, CustomStringConvertible {
         case .present: "present"
         case .migration: "migration"
         case .swap: "swap"
+        case .protnone: "protnone"
         }
     }
 }
 
-/// One PTE: a mapping slot of one process (`mm`), guarded by that process's
-/// page-table lock, `LockID.ptl(mm)`.
+extension PTEKind {
+    /// The entry maps its page (present, or present but PROT_NONE for NUMA
+    /// hinting): it holds one reference and one mapcount on it.
+    @inlinable public var maps: Bool { self == .present || self == .protnone }
+}
+
+/// One page-table entry: a mapping slot of one process (`mm`), at PTE level
+/// (guarded by the process's page-table lock, `LockID.ptl(mm)`) or at PMD
+/// level, mapping a huge page (guarded by its PMD lock, `LockID.pmd(mm)`).
 public struct PTE: Hashable, Sendable {
     public var kind: PTEKind
     public var pfn: Int32
-    /// The process the slot belongs to; selects its ptl.
+    /// The process the slot belongs to; selects its lock.
     public var mm: Int8
+    /// A PTE or a PMD; fixed for the slot's life.
+    public var level: PageTableLevel
 
-    public init(kind: PTEKind = .none, pfn: Int32 = -1, mm: Int8) {
+    public init(kind: PTEKind = .none, pfn: Int32 = -1, mm: Int8, level: PageTableLevel = .pte) {
         self.kind = kind
         self.pfn = pfn
         self.mm = mm
+        self.level = level
     }
+
+    /// The lock that guards the slot: `pte_lockptr` or `pmd_lockptr`.
+    @inlinable public var lock: LockID { level.lock(mm: Int(mm)) }
 }
 
 /// One page-cache slot: `mapping->i_pages` at one index.
@@ -46,8 +65,10 @@ public struct CacheSlot: Hashable, Sendable {
 }
 
 extension PTE: StateIdentity {
+    /// The level shares the kind's byte (kinds use its low four bits), so
+    /// a PTE-level entry feeds exactly what it fed before PMDs existed.
     public func combineIdentity(into h: inout StableHasher) {
-        h.combine(kind.rawValue); h.combine(pfn); h.combine(mm)
+        h.combine(kind.rawValue | level.rawValue << 4); h.combine(pfn); h.combine(mm)
     }
 }
 

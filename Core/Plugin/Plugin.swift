@@ -26,6 +26,17 @@ public struct Hook: RawRepresentable, Hashable, Sendable, CustomStringConvertibl
     public static let migrationEntryWait = Hook(rawValue: "migration_entry_wait")
     /// Reclaim has frozen the page and must clear PG_locked (`shrink_page_list`).
     public static let reclaimClearLocked = Hook(rawValue: "reclaim_clear_locked")
+    /// A fault found a PMD migration entry for a huge page
+    /// (`pmd_migration_entry_wait`, v4.14 616b8371539a, and successors).
+    /// `HookContext.slot` is the PMD slot, `mm` its process; the code takes
+    /// the PMD lock itself, as the PTE hook takes the ptl.
+    public static let pmdMigrationEntryWait = Hook(rawValue: "pmd_migration_entry_wait")
+    /// The NUMA hinting fault on a huge PMD found its page locked by a
+    /// migration (`do_huge_pmd_numa_page`, both waits: "pmd_trans_migrating"
+    /// and "Migration could have started"). Entered holding the PMD lock of
+    /// `HookContext.mm`, with `page` holding `pmd_page()`; the code waits for
+    /// PG_locked to clear and must release the PMD lock on every path.
+    public static let hugePMDNumaWait = Hook(rawValue: "huge_pmd_numa_wait")
     /// Reclaim has frozen the page (`__remove_mapping`): a strategy may
     /// refuse to free it by branching to `HookContext.bail`, which unfreezes
     /// and keeps the page locked.

@@ -10,6 +10,8 @@ public enum Change: Hashable, Sendable {
     /// Allocation, freeze, unfreeze, free; `gen` is the generation after.
     case life(pfn: Int32, from: PageLife, to: PageLife, gen: UInt32)
     case lockOwner(pfn: Int32, from: TaskID, to: TaskID)
+    /// The task whose I/O completion will clear PG_writeback.
+    case writebackOwner(pfn: Int32, from: TaskID, to: TaskID)
     case isolation(pfn: Int32, from: TaskID, to: TaskID)
     case mapping(pfn: Int32, from: Int32, to: Int32)
     case memmapRemoved(pfn: Int32)

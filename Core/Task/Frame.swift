@@ -112,6 +112,13 @@ public struct WakeFrame: Hashable, Sendable {
     /// `Bool` past its end would share spare bits with it (see `Frame`).
     public var resumeFromBookmark: Bool = false
     public var count: Int16 = 0
+    /// Waiters this call has woken and unlinked, across its chunks:
+    /// meeting one again is a re-queue behind the bookmark (F11). Kept
+    /// only where a chunk can break (bookmarks on, more than
+    /// WAITQUEUE_WALK_BREAK_CNT + 2 tasks); empty otherwise, so it splits
+    /// no state of a world whose walks always finish in one hold. Before the
+    /// statistics, so that no padding precedes it (see `Frame`).
+    public var woken: TaskSet = TaskSet()
     /// Entries visited under the current q.lock hold, and exclusive
     /// waiters woken by this call (statistics only).
     public var visits: Int16 = 0
@@ -134,6 +141,6 @@ extension WakeFrame: StateIdentity {
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(bucket); h.combine(next)
         h.combine(nextIsBookmark); h.combine(pageMatch); h.combine(nrExclusive); h.combine(count)
-        h.combine(resumeFromBookmark)
+        h.combine(resumeFromBookmark); h.combine(woken.low); h.combine(woken.high)
     }
 }

@@ -177,14 +177,42 @@ extension ProgramBuilder {
         }
     }
 
-    /// `end_page_writeback()`: clear PG_writeback, then wake if PG_waiters.
-    public mutating func endPageWriteback(_ page: Register) {
+    /// `end_page_writeback()`: test_clear_page_writeback (BUG() if the bit
+    /// was clear), then `wake_up_page`: wake the bit's waiters if
+    /// PG_waiters is set. PG_writeback holds no reference, so with
+    /// `pinned: false` (before 073861ed77b6) the page may be freed and
+    /// reused between the clear and the wake, which then touches a page
+    /// the ender has no right to (kernel-model F10); with `pinned: true`
+    /// (073861ed77b6, v5.10) a get_page before the clear and a put_page
+    /// after the wake keep it.
+    public mutating func endPageWriteback(_ page: Register, pinned: Bool = false) {
         function("end_page_writeback") { b in
             let done = b.label()
-            b.emit(.clearFlag(page, .writeback))
-            b.emit(.testFlag(page, .waiters, result: Self.scratch))
+            if pinned { b.emit(.getPage(page)) }
+            b.emit(.testClearPageWriteback(page))
+            b.function("wake_up_page") { b in
+                b.emit(.testFlag(page, .waiters, result: Self.scratch))
+                b.branch(Self.scratch, .equal, 0, to: done)
+                b.emit(.wakeUpPageBit(page, .writeback))
+            }
+            b.bind(done)
+            if pinned { b.emit(.putPage(page)) }
+        }
+    }
+
+    /// `wait_on_page_writeback()`: if PG_writeback is set, a SHARED
+    /// uninterruptible wait on it (`wait_on_page_bit`). With `untilClear`
+    /// the test and wait repeat while the bit is set (c2407cf7d22d, v5.11,
+    /// and `folio_wait_writeback`): a waiter woken by an earlier
+    /// writeback's end goes back to sleep when a new one has begun.
+    public mutating func waitOnPageWriteback(_ page: Register, untilClear: Bool = false) {
+        function("wait_on_page_writeback") { b in
+            let test = b.label(), done = b.label()
+            b.bind(test)
+            b.emit(.testFlag(page, .writeback, result: Self.scratch))
             b.branch(Self.scratch, .equal, 0, to: done)
-            b.emit(.wakeUpPageBit(page, .writeback))
+            b.emit(.waitOnPageBit(page, .writeback, .uninterruptible, behavior: BehaviorID.shared, result: Self.scratch))
+            if untilClear { b.jump(to: test) }
             b.bind(done)
         }
     }

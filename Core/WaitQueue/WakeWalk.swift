@@ -1,7 +1,11 @@
 // wake_up_page_bit() around __wake_up_common(): the walk of one hashed
 // bucket, one entry per micro-step under q.lock, with bookmarks every
 // WAITQUEUE_WALK_BREAK_CNT entries (2554db916586, 11a19c7b099f) and the
-// PageWaiters clearing rule. Kernel-model §2.4.
+// PageWaiters clearing rule. Kernel-model §2.4. A call remembers the
+// waiters it woke (and so unlinked) across its chunks: meeting one of them
+// again means it re-queued behind the bookmark, the walk chasing its own
+// wakees that kept "writeback completion soft lockup BUG in
+// folio_wake_bit()" spinning (F11) until bookmarks were removed (v6.7).
 
 extension Engine {
     func beginWake(_ w: inout World, _ t: Int, page: PageRef, bit: PageFlags) throws(Violation) -> StepEvent {
@@ -84,10 +88,19 @@ extension Engine {
             if entry.page.pfn == f.page.pfn {
                 w.tasks[t].wake.pageMatch = true
                 if entry.bit == f.bit {
+                    // An entry this call woke and unlinked is on the list
+                    // again: its task re-queued behind our bookmark.
+                    if f.woken.contains(waiter) { w.stats.wakeRevisits += 1 }
                     switch config.waitCore.version {
                     case .v4_19, .v4_10: result = try wakeFunctionV419(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     case .v5_9a: result = try wakeFunctionV59a(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     case .v5_9: result = try wakeFunctionV59(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
+                    }
+                    // The model's record, kept only where a chunk can break:
+                    // with bookmarks, and more than WAITQUEUE_WALK_BREAK_CNT
+                    // + 1 other tasks to queue (fewer never fill a chunk).
+                    if config.bookmarks && w.tasks.count > config.walkBreakCount + 2 && !w.tasks[waiter].entry.onList {
+                        w.tasks[t].wake.woken.insert(waiter)
                     }
                 }
             }

@@ -10,33 +10,75 @@ public struct Layout: Hashable, Sendable {
     public static let cacheSlot: Int32 = 0
     public static let file = 0
 
+    /// The frame a split gives the second part of P (`Op.splitFolio`).
+    public static let splitPfn: Int32 = 2
+
     /// Number of processes mapping P.
     public var mappings: Int
     public var frames: Int
+    /// What P is and how it is mapped.
+    public var shape: WorldShape
+    /// Injected fault (kernel-model F9): PG_private is set without the page
+    /// reference it stands for, so P's refcount is one below its ledger.
+    public var privateWithoutRef: Bool
 
-    public init(mappings: Int, frames: Int = 2) {
+    public init(mappings: Int, frames: Int = 2, shape: WorldShape = .filePage, privateWithoutRef: Bool = false) {
         self.mappings = mappings
-        self.frames = frames
+        self.frames = max(frames, shape.frames)
+        self.shape = shape
+        self.privateWithoutRef = privateWithoutRef
     }
 
     public var slots: [Int32] { (0..<Int32(mappings)).map { $0 } }
 
     /// The initial world: P in use (cache + one reference per mapping, + one
-    /// for PG_private's buffers), uptodate and on the LRU; N and the rest free.
+    /// for PG_private's buffers), uptodate and on the LRU; N and the rest
+    /// free. An anonymous P has no page-cache slot; a huge P is mapped by
+    /// PMDs, PROT_NONE ones when NUMA hinting has marked them.
     public func world(tasks: [TaskState], counters: Int, pageFlags: PageFlags = [.uptodate, .lru]) -> World {
-        let ptes = (0..<mappings).map { PTE(kind: .present, pfn: Self.pagePfn, mm: Int8($0)) }
-        var w = World(pages: frames, ptes: ptes, cache: [CacheSlot(file: Int8(Self.file), pfn: Self.pagePfn)],
-                      tasks: tasks, counters: counters)
+        let kind: PTEKind = shape.protnone ? .protnone : .present
+        let ptes = (0..<mappings).map { PTE(kind: kind, pfn: Self.pagePfn, mm: Int8($0), level: shape.level) }
+        let cache = shape.anon ? [] : [CacheSlot(file: Int8(Self.file), pfn: Self.pagePfn)]
+        var w = World(pages: frames, ptes: ptes, cache: cache, tasks: tasks, counters: counters)
         var p = PageFrame()
         p.life = .inUse
         p.gen = 1
-        p.refcount = Int32(1 + mappings + (pageFlags.contains(.private) ? 1 : 0))
+        p.refcount = Int32((shape.anon ? 0 : 1) + mappings + (pageFlags.contains(.private) ? 1 : 0) - (privateWithoutRef ? 1 : 0))
         p.mapcount = Int32(mappings)
-        p.mapping = Self.cacheSlot
+        p.mapping = shape.anon ? -1 : Self.cacheSlot
         p.flags = pageFlags
         w.pages[Int(Self.pagePfn)] = p
         return w
     }
+}
+
+/// What the page P of a scenario is and how its processes map it.
+public struct WorldShape: Hashable, Sendable {
+    /// Anonymous memory: no page-cache slot, no cache reference.
+    public var anon: Bool
+    /// The level of the entries that map P: PTEs, or PMDs of a huge page.
+    public var level: PageTableLevel
+    /// The entries start as NUMA hinting entries (task_numa_work has run).
+    public var protnone: Bool
+    /// Frames the world needs: P, the migration target N, and more.
+    public var frames: Int
+
+    public init(anon: Bool = false, level: PageTableLevel = .pte, protnone: Bool = false, frames: Int = 2) {
+        self.anon = anon
+        self.level = level
+        self.protnone = protnone
+        self.frames = frames
+    }
+
+    /// The built-in scenarios' page: a file page mapped by PTEs.
+    public static let filePage = WorldShape()
+    /// An anonymous THP mapped by PMDs (mm/huge_memory.c).
+    public static let anonHugePage = WorldShape(anon: true, level: .pmd)
+    /// An anonymous THP whose PMDs NUMA hinting has made PROT_NONE.
+    public static let anonHugePageNuma = WorldShape(anon: true, level: .pmd, protnone: true)
+    /// An anonymous large folio mapped by PTEs, with a frame for the part a
+    /// split makes its own folio (`Layout.splitPfn`).
+    public static let anonLargeFolio = WorldShape(anon: true, frames: 3)
 }
 
 /// Register conventions of the built-in actors: r0 the page, r1 the new

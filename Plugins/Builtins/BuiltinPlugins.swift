@@ -12,7 +12,7 @@ public enum BuiltinPlugins {
     /// registered, so `explore --strategy` finds them, but outside
     /// `strategies`, the recorded outputs and compare's default matrix.
     public static let zooStrategies: [any Strategy] = [
-        LegacyV410(), WaitOnBitLock(), WaitOnBitLockAbort(), WaitOnBitLockRetake(),
+        LegacyNumaUnpinned(), PutAndWaitReread(), LegacyV410(), WaitOnBitLock(), WaitOnBitLockAbort(), WaitOnBitLockRetake(),
     ] + [5, 1].flatMap { n in unfairFixes.map { $0.make(n) } }
 
     /// Z19's candidate fixes of the v5.9 core, as the name family

@@ -14,10 +14,12 @@ public enum Checkers {
     }
 }
 
-/// Liveness first (a HANG outranks the rest at the end), then every
+/// At the end, a leftover migration entry first (it names the cause of the
+/// hang it makes), then liveness (a HANG outranks the rest), then every
 /// always-on invariant, called directly: one existential call per step for
 /// all of them instead of one each, which the seed sweeps feel.
 public struct StandardChecks: Checker {
+    public var leftover = LeftoverEntryChecker()
     public var liveness = LivenessChecker()
     public var livelock = LivelockChecker()
     public var ledger = LedgerChecker()
@@ -41,6 +43,9 @@ public struct StandardChecks: Checker {
     }
 
     public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? {
+        // A leftover migration entry explains the hang it causes, so it is
+        // reported in its place.
+        if let v = leftover.atEnd(end, world: world, engine: engine) { return v }
         if let v = liveness.atEnd(end, world: world, engine: engine) { return v }
         if let v = livelock.atEnd(end, world: world, engine: engine) { return v }
         if let v = ledger.atEnd(end, world: world, engine: engine) { return v }

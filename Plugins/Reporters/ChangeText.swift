@@ -54,6 +54,9 @@ extension TraceFormatter {
         case (_, .lockOwner(let pfn, _, let to)):
             // Said by the PG_locked change, which names an owner other than the stepper.
             return all.contains { if case .flags(pfn, let set, _) = $0 { return set.contains(.locked) || to == .none } else { return false } }
+        case (_, .writebackOwner(let pfn, _, _)):
+            // Said by the PG_writeback change it always comes with.
+            return all.contains { if case .flags(pfn, let set, let cleared) = $0 { return set.union(cleared).contains(.writeback) } else { return false } }
         case (_, .mapping): return all.contains { if case .cache = $0 { return true } else { return false } }
         default: return false
         }
@@ -85,6 +88,8 @@ extension TraceFormatter {
             }
         case .lockOwner(let pfn, _, let to):
             return to != .none ? "\(page(pfn))PG_locked owner \(name(of: to.index))" : "\(page(pfn))PG_locked owner gone"
+        case .writebackOwner(let pfn, _, let to):
+            return to != .none ? "\(page(pfn))writeback I/O of \(name(of: to.index))" : "\(page(pfn))writeback I/O done"
         case .isolation(let pfn, _, let to):
             return to != .none ? "\(page(pfn))isolated by \(name(of: to.index))" : "\(page(pfn))no longer isolated"
         case .mapping(let pfn, _, let to):
@@ -94,7 +99,7 @@ extension TraceFormatter {
             let pfns = before.pages.count > 1 || from.pfn != to.pfn && from.kind != .none && to.kind != .none
             let a = from.kind.description + (pfns && from.pfn >= 0 && from.kind != .none ? " (pfn \(from.pfn))" : "")
             let b = to.kind.description + (pfns && to.pfn >= 0 && to.kind != .none ? " (pfn \(to.pfn))" : "")
-            return "PTE slot \(slot) (mm \(to.mm)) \(a) -> \(b)"
+            return "\(to.level) slot \(slot) (mm \(to.mm)) \(a) -> \(b)"
         case .cache(let slot, let from, let to):
             return "page-cache slot \(slot) \(from >= 0 ? "pfn \(from)" : "empty") -> \(to >= 0 ? "pfn \(to)" : "empty")"
         case .sleepState(let t, let from, let to):

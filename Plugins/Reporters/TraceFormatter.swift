@@ -170,14 +170,19 @@ public struct TraceFormatter: Sendable {
         case .nonAtomicRead: return "read flags \(flags(e.a)) (non-atomic)"
         case .nonAtomicWrite:
             let now = PageFlags(rawValue: UInt16(truncatingIfNeeded: e.a)), written = PageFlags(rawValue: UInt16(truncatingIfNeeded: e.b))
-            let lost = now.subtracting(written).subtracting(.locked)
-            return "write back the word read earlier, less PG_locked: \(written)"
+            // The flag the clear is for: PG_locked (__ClearPageLocked) unless
+            // the operation names another (__ClearPageDirty, ...).
+            var cleared = PageFlags.locked
+            if case .flagWord(.nonAtomicClearWrite(_, let f))? = op { cleared = f }
+            let lost = now.subtracting(written).subtracting(cleared)
+            return "write back the word read earlier, less \(cleared.kernelName): \(written)"
                 + (lost.isEmpty ? "" : " (lost update: \(lost.kernelName) set since the read is wiped)")
         case .spinLock: return op == nil ? "spin_lock(\(LockID(raw: UInt8(e.a))))" : ""
         case .spinUnlock: return op == nil ? "spin_unlock(\(LockID(raw: UInt8(e.a))))" : ""
         case .pte:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
-            return "PTE slot \(e.a) := \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
+            let level: PageTableLevel = if case .hugePage? = op { .pmd } else { .pte }
+            return "\(level) slot \(e.a) := \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
         case .pteRead:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
             return "slot \(e.a) is \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"

@@ -35,6 +35,11 @@ public struct ActorSpec: Sendable {
 /// `mappings` shapes the world; `<actor>s` (e.g. `faulters`) sets how many
 /// tasks run that actor. Every value is checked against its limit before
 /// any program is built.
+///
+/// A kernel knob (`kernelParameters`, today `walkBreakCount`:
+/// WAITQUEUE_WALK_BREAK_CNT) is a parameter of the scenarios that give it a
+/// default in `parameters`; it overrides the strategy's `KernelConfig`.
+/// Scenarios that do not name it run the kernel's value.
 public struct ScenarioSpec: Scenario {
     public var name: String
     public var summary: String
@@ -42,24 +47,47 @@ public struct ScenarioSpec: Scenario {
     public var parameters: Parameters
     public var actors: [ActorSpec]
     public var pageFlags: PageFlags
+    /// What the page is and how it is mapped.
+    public var shape: WorldShape
+    /// Faults of the world this scenario lets a caller inject, with their
+    /// defaults (`privateWithoutRef`; see `ScenarioSpec.worldFaults`).
+    public var worldFaults: Parameters
     /// Where a scenario file wrote `parameters` (nil for a built-in).
     public var source: SourceLines?
 
     public init(name: String, summary: String, reference: String = "", parameters: Parameters = [:],
-                actors: [ActorSpec], pageFlags: PageFlags = [.uptodate, .lru], source: SourceLines? = nil) {
+                actors: [ActorSpec], pageFlags: PageFlags = [.uptodate, .lru], shape: WorldShape = .filePage,
+                worldFaults: Parameters = [:], source: SourceLines? = nil) {
         self.name = name
         self.summary = summary
         self.reference = reference
         self.parameters = parameters
         self.actors = actors
         self.pageFlags = pageFlags
+        self.shape = shape
+        self.worldFaults = worldFaults
         self.source = source
     }
 
-    /// Parameter names a caller may set: the world's, the actor counts, and
-    /// every actor's own.
+    /// Kernel knobs a scenario may make its parameters by giving them a
+    /// default, each with its limit: `walkBreakCount` is
+    /// WAITQUEUE_WALK_BREAK_CNT (64 in the kernel; an exhaustive search
+    /// needs a chunk of a few waiters).
+    public static let kernelParameters: [String: Limit] = ["walkBreakCount": Limits.walkBreakCount]
+
+    /// The faults a scenario may inject into its world, each with the values
+    /// it may take. `privateWithoutRef` (kernel-model F9): PG_private set
+    /// without its page reference, as iomap did before 8e47a457321c; the
+    /// page must have PG_private.
+    public static let worldFaultLimits: [String: Limit] = ["privateWithoutRef": ParameterLimit.flag]
+
+    /// Parameter names a caller may set: the world's, its injectable faults,
+    /// the kernel knobs the scenario names, the actor counts, and every
+    /// actor's own.
     public var knownParameters: [String] {
         var names: Set<String> = ["mappings"]
+        names.formUnion(worldFaults.keys)
+        for key in Self.kernelParameters.keys where parameters[key] != nil { names.insert(key) }
         for a in actors {
             names.insert(a.countParameter)
             names.formUnion(a.actor.parameters.keys)
@@ -72,6 +100,7 @@ public struct ScenarioSpec: Scenario {
     /// count of that actor kind.
     public func defaultValue(of name: String) -> Int64 {
         if let v = parameters[name] { return v }
+        if let v = worldFaults[name] { return v }
         if name == "mappings" { return 1 }
         for a in actors {
             if let v = a.parameters[name] ?? a.actor.parameters[name] { return v }
@@ -97,6 +126,8 @@ public struct ScenarioSpec: Scenario {
     /// world's, a count's, or what every actor it reaches allows.
     public func limit(of key: String) -> Limit? {
         if key == "mappings" { return Self.mappingsLimit }
+        if let k = Self.kernelParameters[key], parameters[key] != nil { return k }
+        if worldFaults[key] != nil { return Self.worldFaultLimits[key] ?? ParameterLimit.flag }
         if actors.contains(where: { $0.countParameter == key }) { return Self.countLimit }
         let reached = actors.filter { $0.actor.parameters[key] != nil }.map { $0.actor.limit(of: key).range }
         guard let first = reached.first else { return nil }
@@ -113,7 +144,7 @@ public struct ScenarioSpec: Scenario {
     public func build(strategy: any Strategy, parameters overrides: Parameters) throws(BuildError) -> Setup {
         let plan: Plan
         do { plan = try self.plan(overrides) } catch { throw error.buildError(scenario: name) }
-        let layout = Layout(mappings: plan.mappings)
+        let layout = Layout(mappings: plan.mappings, shape: shape, privateWithoutRef: plan.faults["privateWithoutRef", default: 0] != 0)
         var programs: [Program] = []
         var tasks: [TaskState] = []
         var names: [String] = []
@@ -132,9 +163,11 @@ public struct ScenarioSpec: Scenario {
         for n in names where !seen.insert(n).inserted {
             throw BuildError("scenario '\(name)': two tasks named '\(n)'; rename one of the actor lines")
         }
+        var kernel = strategy.kernel
+        if let k = plan.walkBreakCount { kernel.walkBreakCount = k }
         let engine: Engine
         do {
-            engine = try Engine(config: strategy.kernel, programs: programs, behaviors: strategy.extraBehaviors)
+            engine = try Engine(config: kernel, programs: programs, behaviors: strategy.extraBehaviors)
         } catch {
             throw BuildError("scenario '\(name)' with strategy '\(strategy.name)': \(error)")
         }
@@ -147,7 +180,11 @@ public struct ScenarioSpec: Scenario {
     /// What `build` builds: every value checked.
     struct Plan {
         var mappings: Int
+        /// The world faults to inject, checked.
+        var faults: Parameters = [:]
         var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)]
+        /// WAITQUEUE_WALK_BREAK_CNT, when the scenario names it.
+        var walkBreakCount: Int? = nil
     }
 
     /// Check the scenario with the caller's `overrides` and say what to
@@ -166,6 +203,9 @@ public struct ScenarioSpec: Scenario {
         // The world and the counts first: the dependent limits need them.
         let mappings = scenario["mappings"] ?? 1
         try check(mappings, Self.mappingsLimit, "parameter mappings", at: origin(of: "mappings", overrides))
+        for key in Self.kernelParameters.keys.sorted() {
+            if let v = scenario[key] { try check(v, Self.kernelParameters[key]!, "parameter \(key)", at: origin(of: key, overrides)) }
+        }
         // Before building any (a count in the millions would take that long
         // to fail): each count within the room the others leave it in a
         // task set.
@@ -222,7 +262,16 @@ public struct ScenarioSpec: Scenario {
             }
             lines.append((spec, count, params))
         }
-        return Plan(mappings: Int(mappings), lines: lines)
+        var faults: Parameters = [:]
+        for key in worldFaults.keys.sorted() {
+            let value = scenario[key] ?? worldFaults[key]!
+            try check(value, Self.worldFaultLimits[key] ?? ParameterLimit.flag, "parameter \(key)", at: origin(of: key, overrides))
+            if key == "privateWithoutRef" && value != 0 && !pageFlags.contains(.private) {
+                throw ScenarioRefusal(origin(of: key, overrides), "parameter privateWithoutRef needs a page with PG_private")
+            }
+            faults[key] = value
+        }
+        return Plan(mappings: Int(mappings), faults: faults, lines: lines, walkBreakCount: scenario["walkBreakCount"].map { Int($0) })
     }
 
     /// Actor lines with distinct names, whose count parameters mean one thing.

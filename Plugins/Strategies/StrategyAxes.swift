@@ -36,6 +36,17 @@ public enum DropVariant: String, Hashable, Sendable {
     case earlyPut
 }
 
+/// What `do_huge_pmd_numa_page` holds while it waits for a huge page whose
+/// migration has begun (kernel-model §2.7, THP variants).
+public enum HugeNumaWait: String, Hashable, Sendable {
+    /// A reference taken under the PMD lock (3c226c637b69, v4.18), or, for
+    /// the noref fault path, the PMD lock until queued: the fault path's rule.
+    case pinned
+    /// Nothing: the PMD lock is dropped and the page waited on without a
+    /// reference (b8916634b77b .. 3c226c637b69), an ablation for the zoo.
+    case unpinned
+}
+
 /// A strategy as one choice on each axis of kernel-model §3.
 public struct StrategyAxes: Hashable, Sendable {
     public var core: WaitCore
@@ -46,10 +57,12 @@ public struct StrategyAxes: Hashable, Sendable {
     public var faultSleep: SleepState
     public var thrashing: ThrashingAccounting
     public var drop: DropVariant
+    /// The NUMA hinting fault's wait on a huge page.
+    public var hugeNuma: HugeNumaWait
 
     public init(core: WaitCore, fault: FaultPath, reclaim: ReclaimVariant, bookmarks: Bool = true,
                 faultSleep: SleepState = .uninterruptible, thrashing: ThrashingAccounting = .decidedUpFront,
-                drop: DropVariant = .standard) {
+                drop: DropVariant = .standard, hugeNuma: HugeNumaWait = .pinned) {
         self.core = core
         self.fault = fault
         self.reclaim = reclaim
@@ -57,12 +70,14 @@ public struct StrategyAxes: Hashable, Sendable {
         self.faultSleep = faultSleep
         self.thrashing = thrashing
         self.drop = drop
+        self.hugeNuma = hugeNuma
     }
 
     /// One line naming every axis, for `pagewait list` and reports.
     public var summary: String {
         "core \(core), fault \(fault.rawValue), reclaim \(reclaim.rawValue), bookmarks \(bookmarks ? "on" : "off")"
             + (faultSleep == .uninterruptible ? "" : ", \(faultSleep)") + (drop == .standard ? "" : ", DROP \(drop.rawValue)")
+            + (hugeNuma == .pinned ? "" : ", THP NUMA wait \(hugeNuma.rawValue)")
     }
 }
 
@@ -91,6 +106,12 @@ extension AxisStrategy {
         switch hook {
         case .migrationEntryWait:
             FaultPaths.emit(axes, into: &b, context: context, ownBehavior: extraBehaviors.isEmpty ? nil : 3)
+            return true
+        case .pmdMigrationEntryWait:
+            FaultPaths.emit(axes, into: &b, context: context, ownBehavior: extraBehaviors.isEmpty ? nil : 3, level: .pmd)
+            return true
+        case .hugePMDNumaWait:
+            HugeNumaFaultPath.emit(axes, into: &b, context: context, ownBehavior: extraBehaviors.isEmpty ? nil : 3)
             return true
         case .reclaimFrozen:
             if axes.reclaim == .waitersAsRef, let bail = context.bail {

@@ -47,6 +47,10 @@ extension Limits {
     public static let benchSteps = Limit(1...1_000_000_000)
     /// `unfair-N`: vm.page_lock_unfairness, N.
     public static let unfairness = Limit(0...10_000)
+    /// WAITQUEUE_WALK_BREAK_CNT (the kernel's is 64), as the scenario
+    /// parameter `walkBreakCount`: a chunk longer than a setup's tasks
+    /// never breaks, so more than 128 means nothing.
+    public static let walkBreakCount = Limit(0...Int64(TaskSet.capacity))
     /// `bench --repeats`, `bench-abi --repeats`: timed runs.
     public static let repeats = Limit(1...1_000)
 

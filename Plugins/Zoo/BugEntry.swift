@@ -69,10 +69,40 @@ public struct BugEntry: Plugin {
     public var check: Check
     /// Part of the fast subset CI runs.
     public var quick: Bool
+    /// known-bugs.md's class: what a counterexample needs ("SC",
+    /// "SC + injected fault", "SC, quantitative").
+    public var bugClass: String
+    /// The scope every verdict holds in, in words: the actors, how often
+    /// they act, what the scenario leaves out. "Proved" means "within it".
+    public var scope: String
+    /// Search bounds beyond `pagewait explore`'s defaults, for a scenario
+    /// that needs them; the printed commands carry them.
+    public var bounds: Bounds
+    /// A `.metrics` entry: the seeds its runs use and what the numbers must
+    /// show. Nil: `MetricsSpec.standard`.
+    public var metricsSpec: MetricsSpec?
+
+    /// What the exhaustive search and the pct and random runs of an entry
+    /// may use beyond `pagewait explore`'s defaults (nil: the default).
+    public struct Bounds: Sendable, Hashable {
+        /// Exhaustive: distinct states (`--budget`, `Limits.exploreStates`).
+        public var states: Int?
+        /// Exhaustive: steps on one path (`--max-depth`, `Limits.maxDepth`).
+        public var maxDepth: Int?
+        /// pct and random: runs (`--budget`, `Limits.exploreRuns`).
+        public var runs: Int?
+
+        public init(states: Int? = nil, maxDepth: Int? = nil, runs: Int? = nil) {
+            self.states = states
+            self.maxDepth = maxDepth
+            self.runs = runs
+        }
+    }
 
     public init(_ name: String, _ summary: String, reference: String, functions: [String], tags: [BugTag],
                 scenario: String, scenarios: [ScenarioSpec] = [], buggy: BugConfiguration, fixed: [BugConfiguration],
-                check: Check, quick: Bool = true) {
+                check: Check, quick: Bool = true, bugClass: String = "SC", scope: String = "",
+                bounds: Bounds = Bounds(), metrics: MetricsSpec? = nil) {
         self.name = name
         self.summary = summary
         self.reference = reference
@@ -84,5 +114,18 @@ public struct BugEntry: Plugin {
         self.fixed = fixed
         self.check = check
         self.quick = quick
+        self.bugClass = bugClass
+        self.scope = scope
+        self.bounds = bounds
+        self.metricsSpec = metrics
+    }
+
+    /// The buggy configuration, then the fixed ones.
+    public var configurations: [BugConfiguration] { [buggy] + fixed }
+
+    /// The violations the buggy configuration may show (none for `.metrics`).
+    public var expected: [ViolationKind] {
+        if case .violation(let kinds) = check { return kinds }
+        return []
     }
 }

@@ -11,12 +11,6 @@ import Testing
 let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The build directory: the one holding this test executable.
-func testBuildDirectory() throws -> URL {
-    let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    return URL(fileURLWithPath: exe).deletingLastPathComponent()
-}
-
 /// PW_VERSION of include/pagewait.h.
 func headerVersion() throws -> String {
     let header = try String(contentsOf: packageRoot.appendingPathComponent("include/pagewait.h"), encoding: .utf8)
@@ -25,48 +19,6 @@ func headerVersion() throws -> String {
         throw ExampleError(description: "no PW_VERSION in include/pagewait.h")
     }
     return String(version)
-}
-
-/// What a finished process left.
-struct ProcessOutput: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit status \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
-}
-
-/// Run `executable` (a path, or a name looked up in PATH) to completion.
-/// Output goes through files, so a chatty child can never block on a pipe.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                in directory: URL? = nil) throws -> ProcessOutput {
-    let scratch = FileManager.default.temporaryDirectory
-        .appendingPathComponent("pagewait-process-\(getpid())-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-
-    let process = Process()
-    if executable.contains("/") {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-    }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return ProcessOutput(status: process.terminationStatus,
-                         stdout: try String(contentsOf: outURL, encoding: .utf8),
-                         stderr: try String(contentsOf: errURL, encoding: .utf8))
 }
 
 struct ExampleError: Error, CustomStringConvertible {

@@ -4,6 +4,7 @@
 // executable, its exit status and what it prints.
 
 import Foundation
+@_exported import ProcessSupport
 import Testing
 @testable import PagewaitCommands
 import PagewaitCore
@@ -66,6 +67,11 @@ struct InputTests {
         (["bench", "--steps", "99999999999999999999"], "--steps 99999999999999999999", "1...1,000,000,000", "1...1,000,000,000"),
         (["bench-abi", "--seeds", "4294967296"], "--seeds 4294967296", "1...1,000,000", "1...1,000,000"),
         (["run", "offline", "--strategy", "unfair-10001"], "unfair-N: N 10001", "0...10,000", "0...10,000"),
+        (["zoo", "run", "--jobs", "0"], "--jobs 0", "1...256", nil),
+        (["bisect", "offline", "--budget", "0"], "--budget 0", "1...1,000,000,000", "1...1,000,000,000"),
+        (["bisect", "offline", "--scheduler", "random", "--budget", "99999999999"], "--budget 99999999999", "1...10,000,000", "1...10,000,000"),
+        (["bisect", "offline", "--jobs", "257"], "--jobs 257", "1...256", "1...256"),
+        (["bisect", "offline", "--faulters", "1000"], "--faulters 1000", "0...127", "0...127"),
     ] as [([String], String, String, String?)])
     func numberOutOfRange(arguments: [String], what: String, allowed: String, inHelp: String?) throws {
         let r = try runPagewait(arguments)
@@ -104,6 +110,8 @@ struct InputTests {
         (["compare", "--exhaustive", "--scenario", "offline"], "--exhaustive explores reclaim-race, which this comparison does not include"),
         (["replay", "pw1:0", "--scenario", "offline", "--strategy", "legacy", "--wake-latency", "3"], "--wake-latency shapes the seeded random scheduler's run"),
         (["bench", "--faulters", "2"], "--faulters applies only with --scenario"),
+        (["bisect", "reclaim-race", "--scheduler", "pct", "--jobs", "2"], "--jobs applies only to --scheduler exhaustive"),
+        (["bisect", "reclaim-race", "--param", "think=1", "--param", "think=2"], "--param think is given twice"),
     ])
     func conflictingOptions(arguments: [String], message: String) throws {
         let r = try runPagewait(arguments)

@@ -59,6 +59,7 @@ struct StateIdentityTests {
             "isolatedBy": FieldChange { $0.isolatedBy = TaskID(1) },
             "lockOwner": FieldChange { $0.lockOwner = TaskID(1) },
             "memmapPresent": FieldChange { $0.memmapPresent.toggle() },
+            "writebackBy": FieldChange { $0.writebackBy = TaskID(2) },
         ])
     }
 
@@ -68,6 +69,7 @@ struct StateIdentityTests {
             "kind": FieldChange { $0.kind = .migration },
             "pfn": FieldChange { $0.pfn = 4 },
             "mm": FieldChange { $0.mm = 1 },
+            "level": FieldChange { $0.level = .pmd },
         ])
         expectIdentityCovers(CacheSlot(file: 0), [
             "file": FieldChange { $0.file = 1 },
@@ -135,6 +137,7 @@ struct StateIdentityTests {
             "nrExclusive": FieldChange { $0.nrExclusive = 0 },
             "count": FieldChange { $0.count += 1 },
             "resumeFromBookmark": FieldChange { $0.resumeFromBookmark.toggle() },
+            "woken": FieldChange { $0.woken.insert(70) },
         ])
         expectIdentityCovers(TaskStats(), [
             "psiEnter": FieldChange { $0.psiEnter += 1 },

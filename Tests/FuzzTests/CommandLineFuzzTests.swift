@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 @testable import PagewaitFuzz
 import Testing
 
@@ -37,7 +38,11 @@ struct CommandLineFuzzTests {
     }
 
     @Test("random inputs keep every promise (a smoke run of the target's checks; the campaign is docs/fuzzing.md's)")
-    func randomInputs() {
+    func randomInputs() throws {
+        // Each input runs in a `pagewait` process of its own: in this process
+        // the harness's capture of descriptors 1 and 2 would also catch what
+        // the test runner prints for other tests running at the same time.
+        let pagewait = try testBuildDirectory().appendingPathComponent("pagewait").path
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for _ in 0..<60 {
             var bytes: [UInt8] = []
@@ -45,13 +50,12 @@ struct CommandLineFuzzTests {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 bytes.append(UInt8(truncatingIfNeeded: state >> 56))
             }
-            // The harness captures descriptors 1 and 2, which the test runner
-            // also writes its progress to from other tests running at the same
-            // time. A command line's broken promise is deterministic and shows
-            // again on a second run of the same input; a runner's line caught
-            // in the capture does not.
-            if case .failure = Self.fuzzer.evaluate(bytes), case .failure(let problem) = Self.fuzzer.evaluate(bytes) {
-                Issue.record("\(problem)")
+            let (arguments, scenarioText) = Self.fuzzer.arguments(bytes)
+            _ = FileManager.default.createFile(atPath: Self.fuzzer.scenarioFile, contents: Data(scenarioText.utf8))
+            let r = try runProcess(pagewait, arguments)
+            let outcome = CommandLineFuzzer.Outcome(arguments: arguments, status: r.status, standardOutput: r.stdout, standardError: r.stderr)
+            if let what = CommandLineFuzzer.check(outcome) {
+                Issue.record("\(CommandLineFuzzer.Problem(arguments: arguments, what: what))")
             }
         }
     }

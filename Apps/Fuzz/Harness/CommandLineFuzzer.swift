@@ -66,7 +66,7 @@ public final class CommandLineFuzzer: @unchecked Sendable {
 
     /// The commands fuzzed. bench-abi is left out: it loads the shared
     /// library from beside the running executable, which a fuzz binary has not.
-    static let commandNames = ["run", "explore", "replay", "compare", "diff", "list", "bench"]
+    static let commandNames = ["run", "explore", "replay", "compare", "diff", "list", "bench", "bisect"]
 
     public init(scratch: String? = nil) {
         let dir = scratch ?? FileManager.default.temporaryDirectory.appendingPathComponent("pagewait-fuzz-cli-\(getpid())").path
@@ -163,6 +163,8 @@ public final class CommandLineFuzzer: @unchecked Sendable {
         case "compare": [("--seeds", "2"), ("--max-steps", "20000"), ("--jobs", "1"), ("--faulters", "1"), ("--no-exhaustive", nil)]
         case "explore" where scheduler == "exhaustive": [("--budget", "3000"), ("--jobs", "1"), ("--quiet", nil)]
         case "explore": [("--budget", "10"), ("--quiet", nil)]
+        case "bisect" where scheduler == "exhaustive": [("--budget", "3000"), ("--jobs", "1"), ("--quiet", nil)]
+        case "bisect": [("--budget", "10"), ("--quiet", nil)]
         case "replay": [("--max-steps", "20000")]
         case "bench": [("--steps", "2000")]
         default: []
@@ -192,7 +194,7 @@ public final class CommandLineFuzzer: @unchecked Sendable {
         switch o.status {
         case 0: break
         case 1:
-            guard ["run", "explore", "replay", "compare", "diff"].contains(command) else {
+            guard ["run", "explore", "replay", "compare", "diff", "bisect"].contains(command) else {
                 return "exit status 1 from a command that runs no checker"
             }
         case 2:
@@ -267,7 +269,7 @@ struct Values {
 
     func positional(of command: String) -> [String] {
         switch command {
-        case "run", "explore", "diff": scenarios
+        case "run", "explore", "diff", "bisect": scenarios
         case "replay": ["<schedule>"]
         default: []
         }
@@ -283,6 +285,7 @@ struct Values {
         case "--output", "--svg", "--trace-out": return outputs
         case "--format": return ["text", "json", "xml", ""]
         case "--scheduler": return ["exhaustive", "pct", "random", "dfs"]
+        case "--chain": return ["fault", "reclaim", "all", "Fault", ""]
         case "--kind": return PluginKind.allCases.map(\.rawValue) + ["strategys", ""]
         case "--shard": return ["0/1", "0/2", "1/2", "999999/1000000", "2/2", "-1/2", "0/0", "a/b", "0/18446744073709551616"]
         case "--param": return parameters
