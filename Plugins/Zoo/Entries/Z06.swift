@@ -22,5 +22,7 @@ extension ZooEntries {
                                 parameters: ["stealers": 0], commit: "62906027091f"),
         fixed: [BugConfiguration("a8b169afbf06 (v4.13 on): the bit first, then the signal (legacy's v4.19 core)", strategy: "legacy",
                                  parameters: ["stealers": 0], commit: "a8b169afbf06")],
-        check: .violation([.lostWakeup, .hang]))
+        check: .violation([.lostWakeup, .hang]),
+        scope: "killable-lockers without its stealer (stealers = 0): a holder, lock_page_killable locker A, lock_page locker B, "
+            + "SIGKILL to A; each takes the lock once")
 }

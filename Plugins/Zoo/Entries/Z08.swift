@@ -30,5 +30,7 @@ extension ZooEntries {
             BugConfiguration("eaf9ef52241b: test_and_set_bit after finish_wait", strategy: "wait-on-bit-lock-retake",
                              parameters: ["stealers": 0], commit: "eaf9ef52241b"),
         ],
-        check: .violation([.lostWakeup, .hang]))
+        check: .violation([.lostWakeup, .hang]),
+        scope: "killable-lockers without its stealer (stealers = 0): a holder, locker A (lock_page_killable through the bit-lock "
+            + "loop), locker B, SIGKILL to A; each takes the lock once")
 }

@@ -40,7 +40,9 @@ extension ZooEntries {
             BugConfiguration("reference: vm.page_lock_unfairness = 0 (handoff from the first queueing, as 2a9127fcf229)",
                              strategy: "unfair-0", parameters: ["stealers": 0], commit: "2a9127fcf229"),
         ],
-        check: .violation([.lostWakeup, .hang]))
+        check: .violation([.lostWakeup, .hang]),
+        scope: "killable-lockers without its stealer (stealers = 0): a holder, lock_page_killable locker A, lock_page locker B, "
+            + "SIGKILL to A; each takes the lock once. Wider scopes in docs/findings/unfair-killable-lost-wakeup.md")
 
     /// Two killable lockers A1 and A2 queued before a `lock_page` locker B,
     /// each killed by a signaller of its own, against a holder; a stealer
