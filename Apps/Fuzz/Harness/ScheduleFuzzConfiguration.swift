@@ -47,6 +47,13 @@ public struct ScheduleFuzzConfiguration: Sendable {
     public var keepGoing: String?
     /// Parameter names each scenario argument accepts.
     public var knownParameters: [String: [String]]
+    /// Knob values a scenario refuses on its own, as "name=value" per
+    /// scenario argument (a limit of one of its actors: `mappings` 1...1
+    /// where a NUMA hinting fault migrates the one PMD). A knob byte that
+    /// picks one leaves the scenario's default instead, so the cases the
+    /// fuzzer makes build, whatever registry additions do to the mapping of
+    /// an input's first bytes.
+    public var refusedKnobValues: [String: Set<String>]
 
     /// The built-in scenarios and strategies (in `BuiltinScenarios.all` and
     /// `BuiltinPlugins.strategies` order, then `unfair-0`), plus whatever
@@ -106,6 +113,17 @@ public struct ScheduleFuzzConfiguration: Sendable {
             known[s.argument] = (s.scenario as? ScenarioSpec)?.knownParameters ?? Array(s.scenario.parameters.keys)
         }
         self.knownParameters = known
+        var refused: [String: Set<String>] = [:]
+        if let probe = try? registry.resolveStrategy(strategies[0]) {
+            for s in scenarios where (try? s.scenario.build(strategy: probe, parameters: [:])) != nil {
+                for knob in ScheduleFuzzer.knobs where known[s.argument]?.contains(knob.name) == true {
+                    for v in knob.values where (try? s.scenario.build(strategy: probe, parameters: [knob.name: v])) == nil {
+                        refused[s.argument, default: []].insert("\(knob.name)=\(v)")
+                    }
+                }
+            }
+        }
+        self.refusedKnobValues = refused
     }
 
     /// The scenario named by a case's `scenario` argument.

@@ -148,7 +148,9 @@ public final class ScheduleFuzzer: Sendable {
             let b = input.byte()
             guard b >= 192, known.contains(knob.name), allowedKnobs?.contains(knob.name) ?? true,
                   c.knobFilter?.contains(knob.name) ?? true else { continue }
-            parameters[knob.name] = knob.values[Int(b - 192) % knob.values.count]
+            let value = knob.values[Int(b - 192) % knob.values.count]
+            if c.refusedKnobValues[scenario]?.contains("\(knob.name)=\(value)") == true { continue }
+            parameters[knob.name] = value
         }
         let t = input.byte()
         let timing = SchedulerTiming(wakeLatency: Self.wakeLatencies[Int(t & 7)], preemptLength: Self.preemptLengths[Int(t >> 4) & 7])
