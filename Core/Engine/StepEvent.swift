@@ -62,7 +62,7 @@ public struct StepEvent: Hashable, Sendable {
         case wakeEnd           // a: 1 PG_waiters cleared
     }
 
-    public var task: Int16
+    public var task: TaskID
     public var site: Site
     public var action: Action
     public var pfn: PFN
@@ -70,7 +70,7 @@ public struct StepEvent: Hashable, Sendable {
     public var b: Int64
 
     @inlinable public init(task: Int, site: Site, _ action: Action, pfn: PFN = .none, a: Int64 = 0, b: Int64 = 0) {
-        self.task = Int16(task)
+        self.task = TaskID(task)
         self.site = site
         self.action = action
         self.pfn = pfn

@@ -37,7 +37,7 @@ public struct HandoffObserver: Checker {
                 if before != .none { unlocks += 1 }
                 if after != .none {
                     acquisitions += 1
-                    if after.index != Int(event.task) { handoffs += 1 }
+                    if after != event.task { handoffs += 1 }
                 }
                 owners[pfn] = after
             }

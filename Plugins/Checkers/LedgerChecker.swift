@@ -21,7 +21,7 @@ public struct LedgerChecker: Checker {
         guard page.life == .inUse else { return nil }
         let ledger = world.ledgerCount(pfn)
         guard ledger != Int(page.refcount) else { return nil }
-        let t = Int(event.task)
+        let t = event.task.index
         return Violation(.ledgerMismatch, task: t, pfn: pfn, function: engine.function(of: world, task: t),
                          detail: "refcount \(page.refcount) but the ledger says \(ledger) (\(Self.breakdown(world, pfn)))")
     }

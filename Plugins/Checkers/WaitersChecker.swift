@@ -45,7 +45,7 @@ public struct WaitersChecker: Checker {
             let page = world.pages[pfn.index]
             if page.flags.contains(.waiters) || Self.unlockInFlight(world, engine, pfn) { continue }
             let usage = page.life == .free ? "now free" : page.gen != e.page.gen ? "now gen \(page.gen)" : "still gen \(page.gen)"
-            let stepper = Int(event.task)
+            let stepper = event.task.index
             return Violation(
                 .waitersUnsound, task: t, pfn: pfn, function: engine.function(of: world, task: t),
                 detail: "queued in bucket \(e.bucket) for PG_locked of gen \(e.page.gen) (\(usage)), not woken, \(task.state)"

@@ -16,7 +16,7 @@ extension TraceFormatter {
 
     /// Whether the event's own words already say `c`.
     private func covered(_ c: Change, by e: StepEvent, all: [Change]) -> Bool {
-        let me = Int(e.task)
+        let me = e.task.index
         switch (e.action, c) {
         case (.refcount, .refcount(let pfn, _, _)): return pfn == e.pfn
         case (.frozen, .refcount(let pfn, _, _)), (.unfrozen, .refcount(let pfn, _, _)): return pfn == e.pfn
@@ -64,7 +64,7 @@ extension TraceFormatter {
 
     /// A change in words, seen from the stepping task; nil to leave it out.
     public func text(of c: Change, event e: StepEvent, before: World, after: World) -> String? {
-        let me = Int(e.task)
+        let me = e.task.index
         let page: (PFN) -> String = { before.pages.count > 1 && $0 != e.pfn ? "pfn \($0) " : "" }
         func who(_ t: Int) -> String { t == me ? "" : "\(name(of: t)) " }
         func whose(_ t: Int) -> String { t == me ? "" : "\(name(of: t))'s " }

@@ -269,7 +269,7 @@ extension PerfettoTrace {
 
         /// One replayed step, with the worlds around it.
         mutating func step(_ k: Int, _ event: StepEvent, before w0: World, after w1: World) {
-            let t = Int(event.task)
+            let t = event.task.index
             closeStep(ts: k)
             end(pendingEnds, ts: k)
             let before = slices(in: w0), after = slices(in: w1)

@@ -174,7 +174,7 @@ struct ReplayPrinter: StepObserver {
         let before = self.before ?? after
         if json {
             let (fn, what) = formatter.describe(e, before: before)
-            steps.append(ReplayDocument.Step(step: index, task: Int(e.task), taskName: formatter.name(of: Int(e.task)),
+            steps.append(ReplayDocument.Step(step: index, task: e.task.index, taskName: formatter.name(of: e.task.index),
                                              function: fn, what: what, changes: formatter.changeTexts(e, before: before, after: after)))
         } else {
             lines.append(formatter.line(index, e, before: before, after: after))

@@ -40,7 +40,7 @@ public struct TraceFormatter: Sendable {
             // (some events carry only the word after it).
             e.a = Int64(world.pages[e.pfn.index].flags.rawValue)
         }
-        let t = Int(e.task)
+        let t = e.task.index
         let named = !e.pfn.isNone && world.pages.count > 1 && ![.pte, .pteRead, .cache, .allocated, .allocFailed].contains(e.action)
         let page = named ? "pfn \(e.pfn) " : ""
         switch e.site {
@@ -67,7 +67,7 @@ public struct TraceFormatter: Sendable {
     /// `line(_:_:before:after:)` when you have it.
     public func line(_ index: Int, _ e: StepEvent, before world: World) -> String {
         var after = world
-        guard let again = try? engine.step(&after, task: Int(e.task)), again == e else {
+        guard let again = try? engine.step(&after, task: e.task.index), again == e else {
             return line(index, e, before: world, after: world)
         }
         return line(index, e, before: world, after: after)
@@ -82,7 +82,7 @@ public struct TraceFormatter: Sendable {
         if !changed.isEmpty {
             text = (what == "-" ? "" : what + "; ") + changed.joined(separator: ", ")
         }
-        return "\(lpad(String(index), 5))  \(pad(name(of: Int(e.task)), 10))  \(pad(fn, 28))  \(text)"
+        return "\(lpad(String(index), 5))  \(pad(name(of: e.task.index), 10))  \(pad(fn, 28))  \(text)"
     }
 
     /// The whole trace of a replay, one line per step; a step the engine

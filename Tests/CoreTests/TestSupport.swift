@@ -250,7 +250,7 @@ enum Programs {
     }
 
     static func signal(_ target: Int, fatal: Bool = true) throws(ProgramError) -> Program {
-        try build("signal") { $0.emit(.sendSignal(task: Int16(target), fatal: fatal)) }
+        try build("signal") { $0.emit(.sendSignal(task: TaskID(target), fatal: fatal)) }
     }
 
     static func ops(_ name: String, _ ops: [Op]) throws(ProgramError) -> Program {
