@@ -157,7 +157,7 @@ public struct Engine: Sendable {
             return .spinLock(lock)
         case .bucketOfPage(let r):
             let pfn = PageRef(register: task.pointee.registers[Int(r)]).pfn
-            guard pfn >= 0 && Int(pfn) < pageCount else { return .nothing }  // step reports it
+            guard !pfn.isNone && pfn.index < pageCount else { return .nothing }  // step reports it
             return .bucketLock(config.waitTable.bucket(of: pfn))
         }
     }

@@ -27,7 +27,7 @@ public struct Footprint: Hashable, Sendable {
     /// Folding the numbers keeps the footprint one word: two locks 64
     /// apart meet, which is coarse but sound.
     mutating func lock(_ l: LockID) { locks |= 1 << UInt64(l.raw & 63) }
-    mutating func page(_ pfn: Int32) { if pfn >= 0 { pages |= 1 << UInt64(Int(pfn) & 63) } }
+    mutating func page(_ pfn: PFN) { if !pfn.isNone { pages |= 1 << UInt64(pfn.index & 63) } }
     mutating func bucket(_ b: Int16) { if b >= 0 { buckets |= 1 << UInt64(Int(b) & 63) } }
     mutating func pte(_ s: Int32) { if s >= 0 { ptes |= 1 << UInt64(Int(s) & 63) } }
     mutating func slot(_ s: Int32) { if s >= 0 { cache |= 1 << UInt64(Int(s) & 63) } }
@@ -90,7 +90,7 @@ extension Engine {
     /// The frame whose pointer task `t` holds in register `r` (-1 or out
     /// of range if none: `Footprint.page` ignores a negative one).
     @inline(__always)
-    func pfn(in r: Register, of t: Int, _ w: World) -> Int32 {
+    func pfn(in r: Register, of t: Int, _ w: World) -> PFN {
         PageRef(register: w.tasks[t].registers[Int(r)]).pfn
     }
 }
@@ -119,7 +119,7 @@ struct LocalReach {
             let flow = op.localFlow(at: q)
             next[q] = flow.next
             if let k = flow.counter { counters[q] = control.contains(k) }
-            if let pfn = flow.frame { pages[q] = 1 << UInt64(Int(pfn) & 63) }
+            if let pfn = flow.frame { pages[q] = 1 << UInt64(pfn.index & 63) }
         }
         func successor(_ q: Int, _ i: Int) -> Int? {
             let s = Int(i == 0 ? next[q].0 : next[q].1)

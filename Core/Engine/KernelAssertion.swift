@@ -104,7 +104,7 @@ extension KernelAssertion {
 extension Engine {
     /// The violation for a failed kernel assertion: `what` says what the
     /// model saw ("the page is not locked").
-    func bug(_ assertion: KernelAssertion, _ w: World, _ t: Int, pfn: Int32, _ what: String) -> Violation {
+    func bug(_ assertion: KernelAssertion, _ w: World, _ t: Int, pfn: PFN, _ what: String) -> Violation {
         Violation(.bug, task: t, pfn: pfn, function: function(of: w, task: t),
                   detail: "\(assertion) (\(assertion.source)): \(what)", assertion: assertion)
     }

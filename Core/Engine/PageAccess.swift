@@ -12,7 +12,7 @@ extension Engine {
     @inline(__always)
     func pageOperand(_ w: World, _ t: Int, _ r: Register) throws(Violation) -> PageRef {
         let ref = PageRef(register: w.tasks[t].registers[Int(r)])
-        guard ref.pfn >= 0 && Int(ref.pfn) < w.pages.count else {
+        guard !ref.pfn.isNone && ref.pfn.index < w.pages.count else {
             throw Violation(.badProgram, task: t, pfn: ref.pfn, function: function(of: w, task: t),
                             detail: "r\(r) holds no page (pfn \(ref.pfn); the world has \(w.pages.count))")
         }
@@ -22,7 +22,7 @@ extension Engine {
     /// Adjust `t`'s ledger entry for `pfn`, saturating: a wrong program
     /// shows up as a ledger mismatch, never as a trap.
     @inline(__always)
-    func ledger(_ w: inout World, _ t: Int, _ pfn: Int32, _ delta: Int) {
+    func ledger(_ w: inout World, _ t: Int, _ pfn: PFN, _ delta: Int) {
         rmw(&w, .ledger(t, pfn), .modelOnly) { $0 = UInt8(clamping: Int($0) + delta) }
     }
 
@@ -64,7 +64,7 @@ extension Engine {
 
     /// The allocator's free path: PG_locked must be clear ("bad page"), then
     /// every flag goes, a stale PG_waiters included (kernel-model §1.2).
-    func freePage(_ w: inout World, _ t: Int, _ pfn: Int32) throws(Violation) {
+    func freePage(_ w: inout World, _ t: Int, _ pfn: PFN) throws(Violation) {
         if let reason = badPageReason(load(w, .frame(pfn), .plain)) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t), detail: "page freed: \(reason)")
         }
@@ -102,7 +102,7 @@ extension Engine {
     /// try_to_unmap() and remove_migration_ptes() walk the rmap of `pfn`;
     /// for a page-cache page that needs its page lock (rmap_walk_file).
     @inline(__always)
-    func checkRmapWalk(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+    func checkRmapWalk(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
         // rmap_walk: PageAnon reads page->mapping (plain); rmap_walk_file's
         // VM_BUG_ON_PAGE(!PageLocked(page)) is a test_bit. A free frame is
         // the model's case, which the kernel never walks.
@@ -115,7 +115,7 @@ extension Engine {
     /// The get_page() inside another primitive (remove_migration_pte,
     /// migrate_page_move_mapping's cache reference).
     @inline(__always)
-    func checkGetPage(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+    func checkGetPage(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
         // get_page: VM_BUG_ON_PAGE(page_ref_count(page) <= 0), an
         // atomic_read; the frame's life is the model's.
         let count = load(w, .refcount(pfn), .relaxed)
@@ -129,7 +129,7 @@ extension Engine {
     /// `.fullyOrdered`. `owner` becomes the lock owner when the bit is
     /// PG_locked.
     @inline(__always)
-    func testAndSet(_ w: inout World, _ pfn: Int32, _ bit: PageFlags, owner: Int, _ order: MemoryOrder) -> Bool {
+    func testAndSet(_ w: inout World, _ pfn: PFN, _ bit: PageFlags, owner: Int, _ order: MemoryOrder) -> Bool {
         let wasSet = rmw(&w, .flags(pfn), order) { flags -> Bool in
             if flags.contains(bit) { return true }
             flags.insert(bit)
@@ -143,14 +143,14 @@ extension Engine {
     /// The model's record of who holds PG_locked (kernel-model I2), kept
     /// with the bit; the kernel has no such field. -1: nobody.
     @inline(__always)
-    func setLockOwner(_ w: inout World, _ pfn: Int32, _ owner: Int) {
+    func setLockOwner(_ w: inout World, _ pfn: PFN, _ owner: Int) {
         store(&w, .lockOwner(pfn), TaskID(owner), .modelOnly)
     }
 
     /// Clearing PG_locked is the owner's alone (kernel-model I2): a check
     /// on the model's record, which the kernel cannot make.
     @inline(__always)
-    func checkUnlocker(_ w: World, _ t: Int, _ pfn: Int32) throws(Violation) {
+    func checkUnlocker(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
         let p = load(w, .frame(pfn), .modelOnly)
         if p.isLocked && p.lockOwner.index != t {
             throw Violation(.unlockByNonOwner, task: t, pfn: pfn, function: function(of: w, task: t),

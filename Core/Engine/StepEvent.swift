@@ -62,15 +62,15 @@ public struct StepEvent: Hashable, Sendable {
         case wakeEnd           // a: 1 PG_waiters cleared
     }
 
-    public var task: Int16
+    public var task: TaskID
     public var site: Site
     public var action: Action
-    public var pfn: Int32
+    public var pfn: PFN
     public var a: Int64
     public var b: Int64
 
-    @inlinable public init(task: Int, site: Site, _ action: Action, pfn: Int32 = -1, a: Int64 = 0, b: Int64 = 0) {
-        self.task = Int16(task)
+    @inlinable public init(task: Int, site: Site, _ action: Action, pfn: PFN = .none, a: Int64 = 0, b: Int64 = 0) {
+        self.task = TaskID(task)
         self.site = site
         self.action = action
         self.pfn = pfn

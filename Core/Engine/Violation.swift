@@ -29,8 +29,8 @@ public struct ViolationKind: RawRepresentable, Hashable, Sendable, CustomStringC
 public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {
     public var kind: ViolationKind
     public var task: Int
-    /// The page involved, or -1.
-    public var pfn: Int32
+    /// The page involved, or none.
+    public var pfn: PFN
     public var function: String
     public var detail: String
     /// Index of the step in the run's schedule (set by the runner), or -1.
@@ -38,7 +38,7 @@ public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {
     /// For a `BUG`: the kernel assertion that failed.
     public var assertion: KernelAssertion?
 
-    public init(_ kind: ViolationKind, task: Int, pfn: Int32 = -1, function: String, detail: String, step: Int = -1,
+    public init(_ kind: ViolationKind, task: Int, pfn: PFN = .none, function: String, detail: String, step: Int = -1,
                 assertion: KernelAssertion? = nil) {
         self.kind = kind
         self.task = task
@@ -51,7 +51,7 @@ public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let at = step >= 0 ? " at step \(step)" : ""
-        let page = pfn >= 0 ? " pfn \(pfn)" : ""
+        let page = !pfn.isNone ? " pfn \(pfn)" : ""
         return "\(kind): task \(task)\(page) in \(function)\(at): \(detail)"
     }
 }

@@ -41,14 +41,14 @@ public struct World: Hashable, Sendable {
     }
 
     /// References `task` holds on frame `pfn`, by the ledger.
-    @inlinable public func references(of task: Int, on pfn: Int32) -> Int {
-        Int(refs[task * pages.count + Int(pfn)])
+    @inlinable public func references(of task: Int, on pfn: PFN) -> Int {
+        Int(refs[task * pages.count + pfn.index])
     }
 
     /// What the ledger says `pfn`'s refcount should be: the page cache's
     /// reference, PG_private's, one per present mapping, and every task's.
-    public func ledgerCount(_ pfn: Int32) -> Int {
-        let p = pages[Int(pfn)]
+    public func ledgerCount(_ pfn: PFN) -> Int {
+        let p = pages[pfn.index]
         var n = Int(p.mapcount)
         if p.flags.contains(.private) { n += 1 }
         if p.mapping >= 0, cache[Int(p.mapping)].pfn == pfn { n += 1 }
@@ -58,11 +58,11 @@ public struct World: Hashable, Sendable {
 
     /// Frames whose refcount disagrees with the ledger (kernel-model I1);
     /// frozen and free frames are skipped: their count says nothing.
-    public func ledgerMismatches() -> [(pfn: Int32, refcount: Int32, ledger: Int)] {
-        var out: [(Int32, Int32, Int)] = []
+    public func ledgerMismatches() -> [(pfn: PFN, refcount: Int32, ledger: Int)] {
+        var out: [(PFN, Int32, Int)] = []
         for i in pages.indices where pages[i].life == .inUse {
-            let l = ledgerCount(Int32(i))
-            if l != Int(pages[i].refcount) { out.append((Int32(i), pages[i].refcount, l)) }
+            let l = ledgerCount(PFN(i))
+            if l != Int(pages[i].refcount) { out.append((PFN(i), pages[i].refcount, l)) }
         }
         return out
     }

@@ -34,9 +34,9 @@ extension Engine {
     /// holds the ptl of a PTE (the PMD lock of a PMD) that maps or
     /// migration-maps it, or holds the mapping lock of the cache slot that
     /// points at it.
-    func hasRight(_ w: World, _ t: Int, _ pfn: Int32) -> Bool {
+    func hasRight(_ w: World, _ t: Int, _ pfn: PFN) -> Bool {
         if w.references(of: t, on: pfn) > 0 { return true }
-        let p = w.pages[Int(pfn)]
+        let p = w.pages[pfn.index]
         if p.life == .frozen && p.frozenBy.index == t { return true }
         if p.writebackBy.index == t && p.flags.contains(.writeback) { return true }
         let held = w.tasks[t].heldLocks
@@ -56,7 +56,7 @@ extension Engine {
     /// FATAL_UAF (its memmap is gone).
     @inline(__always)
     func touch(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
-        let p = w.pages[Int(ref.pfn)]
+        let p = w.pages[ref.pfn.index]
         if !p.memmapPresent {
             throw Violation(.fatalUAF, task: t, pfn: ref.pfn, function: function(of: w, task: t),
                             detail: "\(what()) after the memmap was hot-removed")

@@ -9,18 +9,18 @@
 /// here is memory other tasks see.
 enum Location: Hashable, Sendable, CustomStringConvertible {
     /// `page->flags`.
-    case flags(pfn: Int32)
+    case flags(pfn: PFN)
     /// `page->_refcount`.
-    case refcount(pfn: Int32)
+    case refcount(pfn: PFN)
     /// `page->_mapcount`.
-    case mapcount(pfn: Int32)
+    case mapcount(pfn: PFN)
     /// `page->mapping`.
-    case mapping(pfn: Int32)
+    case mapping(pfn: PFN)
     /// The whole frame at once (the allocator's and the free path's
     /// initialisation, and the checks that look at several fields), and the
     /// fields only the model has: life, generation, lock owner, isolation,
     /// memmap presence.
-    case frame(pfn: Int32)
+    case frame(pfn: PFN)
     /// A page-table slot.
     case pte(slot: Int32)
     /// A page-cache slot (`mapping->i_pages` at one index).
@@ -28,7 +28,7 @@ enum Location: Hashable, Sendable, CustomStringConvertible {
     /// `wait->flags` of the wait entry on `task`'s stack.
     case waitFlags(task: Int)
     /// The references `task` holds on frame `pfn`, by the ledger.
-    case ledger(task: Int, pfn: Int32)
+    case ledger(task: Int, pfn: PFN)
 
     var description: String {
         switch self {

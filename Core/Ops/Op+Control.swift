@@ -41,7 +41,7 @@ public enum ControlOp: Hashable, Sendable {
     case readCounter(Int32, into: Register)
     /// Form a pointer to a frame at its current generation (`pfn_to_page`).
     /// Touches nothing: it takes no reference.
-    case loadPage(Register, pfn: Int32)
+    case loadPage(Register, pfn: PFN)
     /// Do nothing for one step: think time.
     case pause
     /// Do nothing for one step, and tell the scheduler the task may be
@@ -64,7 +64,7 @@ extension Op {
     /// Read a world counter: how actors tell each other "done".
     public static func readCounter(_ counter: Int32, into r: Register) -> Op { .control(.readCounter(counter, into: r)) }
     /// Form a pointer to a frame at its current generation. Touches nothing.
-    public static func loadPage(_ r: Register, pfn: Int32) -> Op { .control(.loadPage(r, pfn: pfn)) }
+    public static func loadPage(_ r: Register, pfn: PFN) -> Op { .control(.loadPage(r, pfn: pfn)) }
     /// Do nothing for one step: think time.
     public static var pause: Op { .control(.pause) }
     /// Do nothing for one step; the scheduler may preempt the task here.
@@ -126,7 +126,7 @@ extension ControlOp {
     /// A local operation at `pc` as partial-order reduction sees it
     /// (`LocalReach`): where control may go next (-1: nowhere), the counter
     /// it reads or bumps, and the frame it forms a pointer to.
-    func localFlow(at pc: Int) -> (next: (Int32, Int32), counter: Int32?, frame: Int32?) {
+    func localFlow(at pc: Int) -> (next: (Int32, Int32), counter: Int32?, frame: PFN?) {
         switch self {
         case .jump(let to): ((to, -1), nil, nil)
         case .branch(_, _, _, let to): ((Int32(pc + 1), to), nil, nil)
@@ -211,7 +211,7 @@ extension Engine {
                 guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
                 registers[Int(r)] = w.counters[i]
             case .loadPage(let r, let pfn):
-                guard pfn >= 0 && Int(pfn) < w.pages.count else {
+                guard !pfn.isNone && pfn.index < w.pages.count else {
                     store(&w)
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
                 }

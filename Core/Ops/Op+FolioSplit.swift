@@ -14,13 +14,13 @@ public enum FolioOp: Hashable, Sendable {
     /// migration entry in PTE `slot` maps into frame `pfn`: a new folio,
     /// locked by the caller, with one reference the caller holds (pointer in
     /// `into`); the entry now names it.
-    case splitFolio(Register, slot: Int32, pfn: Int32, into: Register)
+    case splitFolio(Register, slot: Int32, pfn: PFN, into: Register)
 }
 
 extension Op {
     /// Split the part of the locked folio in `page` that the migration entry
     /// in PTE `slot` maps into frame `pfn` (pointer in `into`).
-    public static func splitFolio(_ page: Register, slot: Int32, pfn: Int32, into r: Register) -> Op {
+    public static func splitFolio(_ page: Register, slot: Int32, pfn: PFN, into r: Register) -> Op {
         .folio(.splitFolio(page, slot: slot, pfn: pfn, into: r))
     }
 }
@@ -48,7 +48,7 @@ extension FolioOp {
 
     func problem(length: Int32, behaviors: Int) -> String? {
         switch self {
-        case .splitFolio(_, let slot, let pfn, _) where slot < 0 || pfn < 0: "split_folio of PTE slot \(slot) into frame \(pfn)"
+        case .splitFolio(_, let slot, let pfn, _) where slot < 0 || pfn.isNone: "split_folio of PTE slot \(slot) into frame \(pfn)"
         default: nil
         }
     }
@@ -73,7 +73,7 @@ extension Engine {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t),
                                 detail: "split_folio: PTE slot \(slot) is \(pte.kind), not a migration entry for pfn \(p.pfn)")
             }
-            guard pfn < Int32(w.pages.count), load(w, .frame(pfn), .modelOnly).life == .free else {
+            guard pfn.index < w.pages.count, load(w, .frame(pfn), .modelOnly).life == .free else {
                 throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "split_folio into frame \(pfn), which is not a free frame")
             }
             // The new folio: set up before anyone else can see it (plain),

@@ -6,7 +6,7 @@
 /// Page life cycle.
 public enum LifecycleOp: Hashable, Sendable {
     /// Allocate `pfn` if it is free (result 1), else result 0. gen+1, ref 1.
-    case allocPage(pfn: Int32, into: Register, result: Register)
+    case allocPage(pfn: PFN, into: Register, result: Register)
     /// isolate_lru_page: needs PG_lru; clears it and takes an isolation ref.
     case isolateLRU(Register, result: Register)
     /// putback_lru_page: set PG_lru, drop the isolation ref.
@@ -19,7 +19,7 @@ public enum LifecycleOp: Hashable, Sendable {
 
 extension Op {
     /// Allocate `pfn` if it is free (result 1), else result 0. gen+1, ref 1.
-    public static func allocPage(pfn: Int32, into r: Register, result: Register) -> Op { .lifecycle(.allocPage(pfn: pfn, into: r, result: result)) }
+    public static func allocPage(pfn: PFN, into r: Register, result: Register) -> Op { .lifecycle(.allocPage(pfn: pfn, into: r, result: result)) }
     /// isolate_lru_page: needs PG_lru; clears it and takes an isolation ref.
     public static func isolateLRU(_ page: Register, result: Register) -> Op { .lifecycle(.isolateLRU(page, result: result)) }
     /// putback_lru_page: set PG_lru, drop the isolation ref.
@@ -66,7 +66,7 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .allocPage(let pfn, let into, let out):
-            guard pfn >= 0 && Int(pfn) < w.pages.count else {
+            guard !pfn.isNone && pfn.index < w.pages.count else {
                 throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
             }
             // Which frames are free is the allocator's (its free lists, under

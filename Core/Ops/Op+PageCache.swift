@@ -62,8 +62,8 @@ extension Engine {
             // as relaxed, which is weaker.
             let s = try cacheOperand(w, t, slot, .relaxed)
             // The pointer's generation is the model's: no access to the page.
-            w.tasks[t].registers[Int(into)] = s.pfn >= 0 ? PageRef(pfn: s.pfn, gen: load(w, .frame(s.pfn), .modelOnly).gen).register : -1
-            event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn))
+            w.tasks[t].registers[Int(into)] = !s.pfn.isNone ? PageRef(pfn: s.pfn, gen: load(w, .frame(s.pfn), .modelOnly).gen).register : -1
+            event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn.rawValue))
         case .cacheReplace(let slot, let r):
             let new = try pageOperand(w, t, r)
             // The slot, looked up under the i_pages lock: plain.
@@ -71,7 +71,7 @@ extension Engine {
             try touch(w, t, new, "page cache replace")
             // move_to_new_page's and migrate_page's BUG_ONs: PageLocked and
             // PageWriteback are test_bits.
-            if s.pfn >= 0 {
+            if !s.pfn.isNone {
                 let old = load(w, .flags(s.pfn), .relaxed)
                 if !old.contains(.locked) { throw bug(.moveOldUnlocked, w, t, pfn: s.pfn, "the old page is not locked") }
                 if !load(w, .flags(new.pfn), .relaxed).contains(.locked) { throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked") }
@@ -83,7 +83,7 @@ extension Engine {
             // move_to_new_page: page->mapping = NULL once the old page has
             // moved, plain; the model does it here, and only if the old page
             // still names this slot.
-            if s.pfn >= 0 { rmw(&w, .mapping(s.pfn), .plain) { if $0 == slot { $0 = -1 } } }
+            if !s.pfn.isNone { rmw(&w, .mapping(s.pfn), .plain) { if $0 == slot { $0 = -1 } } }
             // migrate_page_move_mapping, under the i_pages lock:
             // radix_tree_replace_slot (xas_store from v4.20) publishes the new
             // page with rcu_assign_pointer, a release store; newpage->mapping
@@ -91,11 +91,11 @@ extension Engine {
             store(&w, .cacheSlot(slot), CacheSlot(file: s.file, pfn: new.pfn), .release)
             store(&w, .mapping(new.pfn), slot, .plain)
             rmw(&w, .refcount(new.pfn), .relaxed) { $0 += 1 }
-            event = StepEvent(task: t, site: site, .cache, pfn: new.pfn, a: Int64(slot), b: Int64(new.pfn))
+            event = StepEvent(task: t, site: site, .cache, pfn: new.pfn, a: Int64(slot), b: Int64(new.pfn.rawValue))
         case .cacheRemove(let slot):
             // The slot, under the i_pages lock: plain.
             let s = try cacheOperand(w, t, slot, locked: true, .plain)
-            if s.pfn >= 0 {
+            if !s.pfn.isNone {
                 // __remove_mapping: BUG_ON(!PageLocked(page)), a test_bit, and
                 // BUG_ON(mapping != page_mapping(page)), a plain read.
                 if !load(w, .flags(s.pfn), .relaxed).contains(.locked) { throw bug(.removeMappingUnlocked, w, t, pfn: s.pfn, "the page is not locked") }
@@ -106,7 +106,7 @@ extension Engine {
             }
             // ... and the slot gets the shadow entry: rcu_assign_pointer
             // (radix tree, xas_store from v4.20), a release store.
-            store(&w, .cacheSlot(slot), CacheSlot(file: s.file, pfn: -1), .release)
+            store(&w, .cacheSlot(slot), CacheSlot(file: s.file, pfn: .none), .release)
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: -1)
         }
         try advance(&w, t)

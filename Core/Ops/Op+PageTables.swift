@@ -86,7 +86,7 @@ extension Engine {
         let pfn = pte.pfn
         // migration_entry_to_page / pte_page / pmd_page: arithmetic, no
         // access to the page; the generation the pointer carries is the model's.
-        w.tasks[t].registers[Int(pageOut)] = pfn >= 0 ? PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register : -1
+        w.tasks[t].registers[Int(pageOut)] = !pfn.isNone ? PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register : -1
         return StepEvent(task: t, site: site, .pteRead, pfn: pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
     }
 
@@ -131,7 +131,7 @@ extension Engine {
         // ptep_clear_flush, then (for migration) set_pte_at of the migration
         // entry, under the ptl. Recorded plain: asm-generic clears with plain
         // accesses, x86 with an xchg; the ptl orders either.
-        store(&w, .pte(slot), PTE(kind: kind, pfn: kind == .migration ? pte.pfn : -1, mm: pte.mm, level: level), .plain)
+        store(&w, .pte(slot), PTE(kind: kind, pfn: kind == .migration ? pte.pfn : .none, mm: pte.mm, level: level), .plain)
         // page_remove_rmap: atomic_add_negative(-1, &page->_mapcount),
         // fully ordered (mm/rmap.c).
         rmw(&w, .mapcount(p.pfn), .fullyOrdered) { $0 -= 1 }

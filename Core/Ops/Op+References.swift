@@ -165,7 +165,7 @@ extension Engine {
     /// `page_count()` / `page_mapcount()`: an atomic_read of one count into
     /// a register.
     private func readCount<C: MemoryCell>(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
-                                          site: StepEvent.Site, _ cell: (Int32) -> C) throws(Violation) -> StepEvent where C.Value == Int32 {
+                                          site: StepEvent.Site, _ cell: (PFN) -> C) throws(Violation) -> StepEvent where C.Value == Int32 {
         let p = try pageOperand(w, t, r)
         try touch(w, t, p, name)
         let v = Int64(load(w, cell(p.pfn), .relaxed))

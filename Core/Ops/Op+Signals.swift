@@ -4,12 +4,12 @@
 
 /// Signals.
 public enum SignalOp: Hashable, Sendable {
-    case sendSignal(task: Int16, fatal: Bool)
+    case sendSignal(task: TaskID, fatal: Bool)
     case signalPending(result: Register)
 }
 
 extension Op {
-    public static func sendSignal(task: Int16, fatal: Bool) -> Op { .signal(.sendSignal(task: task, fatal: fatal)) }
+    public static func sendSignal(task: TaskID, fatal: Bool) -> Op { .signal(.sendSignal(task: task, fatal: fatal)) }
     public static func signalPending(result: Register) -> Op { .signal(.signalPending(result: result)) }
 }
 
@@ -45,11 +45,11 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .sendSignal(let target, let fatal):
-            guard target >= 0 && Int(target) < w.tasks.count else {
+            guard target.index >= 0 && target.index < w.tasks.count else {
                 throw Violation(.badProgram, task: t, function: function(of: w, task: t), detail: "no task \(target) to signal")
             }
-            deliverSignal(&w, Int(target), fatal: fatal)
-            event = StepEvent(task: t, site: site, .signal, a: Int64(target), b: fatal ? 1 : 0)
+            deliverSignal(&w, target.index, fatal: fatal)
+            event = StepEvent(task: t, site: site, .signal, a: Int64(target.rawValue), b: fatal ? 1 : 0)
         case .signalPending(let out):
             let pending = w.tasks[t].pending != .none
             w.tasks[t].registers[Int(out)] = pending ? 1 : 0
@@ -64,7 +64,7 @@ extension Engine {
     func footprint(of op: SignalOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
         case .sendSignal(let target, _):
-            if target >= 0 && Int(target) < TaskSet.capacity { f.tasks.insert(Int(target)) }
+            if target.index >= 0 && target.index < TaskSet.capacity { f.tasks.insert(target.index) }
         case .signalPending:
             break
         }

@@ -48,21 +48,21 @@ public struct PageFrame: Hashable, Sendable {
 /// The kernel compares pages by pointer only; the generation is the model's
 /// way to tell that the pointer now names a different usage of the frame.
 public struct PageRef: Hashable, Sendable, CustomStringConvertible {
-    public var pfn: Int32
+    public var pfn: PFN
     public var gen: UInt32
 
-    @inlinable public init(pfn: Int32, gen: UInt32) {
+    @inlinable public init(pfn: PFN, gen: UInt32) {
         self.pfn = pfn
         self.gen = gen
     }
 
     /// Registers hold plain integers; a page reference packs into one.
     @inlinable public init(register value: Int64) {
-        pfn = Int32(truncatingIfNeeded: value & 0xffff_ffff)
+        pfn = PFN(rawValue: Int32(truncatingIfNeeded: value & 0xffff_ffff))
         gen = UInt32(truncatingIfNeeded: value >> 32)
     }
 
-    @inlinable public var register: Int64 { Int64(gen) << 32 | Int64(UInt32(bitPattern: pfn)) }
+    @inlinable public var register: Int64 { Int64(gen) << 32 | Int64(UInt32(bitPattern: pfn.rawValue)) }
 
     public var description: String { "pfn \(pfn) (gen \(gen))" }
 }
@@ -78,7 +78,7 @@ extension PageFrame: StateIdentity {
 extension PageFrame {
     /// What changed in frame `pfn` between two worlds, in the order a trace
     /// names it: its life first (a free or an allocation explains the rest).
-    static func changes(from a: PageFrame, to b: PageFrame, pfn: Int32, into out: inout [Change]) {
+    static func changes(from a: PageFrame, to b: PageFrame, pfn: PFN, into out: inout [Change]) {
         if a.life != b.life || a.gen != b.gen { out.append(.life(pfn: pfn, from: a.life, to: b.life, gen: b.gen)) }
         if a.flags != b.flags {
             out.append(.flags(pfn: pfn, set: b.flags.subtracting(a.flags), cleared: a.flags.subtracting(b.flags)))

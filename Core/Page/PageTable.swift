@@ -35,13 +35,13 @@ extension PTEKind {
 /// level, mapping a huge page (guarded by its PMD lock, `LockID.pmd(mm)`).
 public struct PTE: Hashable, Sendable {
     public var kind: PTEKind
-    public var pfn: Int32
+    public var pfn: PFN
     /// The process the slot belongs to; selects its lock.
     public var mm: Int8
     /// A PTE or a PMD; fixed for the slot's life.
     public var level: PageTableLevel
 
-    public init(kind: PTEKind = .none, pfn: Int32 = -1, mm: Int8, level: PageTableLevel = .pte) {
+    public init(kind: PTEKind = .none, pfn: PFN = .none, mm: Int8, level: PageTableLevel = .pte) {
         self.kind = kind
         self.pfn = pfn
         self.mm = mm
@@ -55,10 +55,10 @@ public struct PTE: Hashable, Sendable {
 /// One page-cache slot: `mapping->i_pages` at one index.
 public struct CacheSlot: Hashable, Sendable {
     public var file: Int8
-    /// The page the slot points at, or -1 (empty or a shadow entry).
-    public var pfn: Int32
+    /// The page the slot points at, or none (empty or a shadow entry).
+    public var pfn: PFN
 
-    public init(file: Int8, pfn: Int32 = -1) {
+    public init(file: Int8, pfn: PFN = .none) {
         self.file = file
         self.pfn = pfn
     }

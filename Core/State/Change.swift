@@ -4,19 +4,19 @@
 /// its definition (`changes(from:to:...)`); `World.changes(from:to:)`
 /// combines them in a fixed order.
 public enum Change: Hashable, Sendable {
-    case flags(pfn: Int32, set: PageFlags, cleared: PageFlags)
-    case refcount(pfn: Int32, from: Int32, to: Int32)
-    case mapcount(pfn: Int32, from: Int32, to: Int32)
+    case flags(pfn: PFN, set: PageFlags, cleared: PageFlags)
+    case refcount(pfn: PFN, from: Int32, to: Int32)
+    case mapcount(pfn: PFN, from: Int32, to: Int32)
     /// Allocation, freeze, unfreeze, free; `gen` is the generation after.
-    case life(pfn: Int32, from: PageLife, to: PageLife, gen: UInt32)
-    case lockOwner(pfn: Int32, from: TaskID, to: TaskID)
+    case life(pfn: PFN, from: PageLife, to: PageLife, gen: UInt32)
+    case lockOwner(pfn: PFN, from: TaskID, to: TaskID)
     /// The task whose I/O completion will clear PG_writeback.
-    case writebackOwner(pfn: Int32, from: TaskID, to: TaskID)
-    case isolation(pfn: Int32, from: TaskID, to: TaskID)
-    case mapping(pfn: Int32, from: Int32, to: Int32)
-    case memmapRemoved(pfn: Int32)
+    case writebackOwner(pfn: PFN, from: TaskID, to: TaskID)
+    case isolation(pfn: PFN, from: TaskID, to: TaskID)
+    case mapping(pfn: PFN, from: Int32, to: Int32)
+    case memmapRemoved(pfn: PFN)
     case pte(slot: Int, from: PTE, to: PTE)
-    case cache(slot: Int, from: Int32, to: Int32)
+    case cache(slot: Int, from: PFN, to: PFN)
     /// `current->state` changed, other than by a wake out of io_schedule.
     case sleepState(task: Int, from: SleepState, to: SleepState)
     /// Blocked in io_schedule.

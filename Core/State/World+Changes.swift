@@ -6,7 +6,7 @@ extension World {
     public static func changes(from before: World, to after: World) -> [Change] {
         var out: [Change] = []
         for i in before.pages.indices where i < after.pages.count && before.pages[i] != after.pages[i] {
-            PageFrame.changes(from: before.pages[i], to: after.pages[i], pfn: Int32(i), into: &out)
+            PageFrame.changes(from: before.pages[i], to: after.pages[i], pfn: PFN(i), into: &out)
         }
         for i in before.ptes.indices where i < after.ptes.count {
             PTE.changes(from: before.ptes[i], to: after.ptes[i], slot: i, into: &out)

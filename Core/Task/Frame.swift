@@ -78,7 +78,7 @@ public struct WaitFrame: Hashable, Sendable {
     /// Register that receives the result (0 or -EINTR).
     public var resultRegister: UInt8 = 0
     public var result: Int8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
+    public var page: PageRef = PageRef(pfn: .none, gen: 0)
     public var bit: PageFlags = .locked
     public var state: SleepState = .uninterruptible
     /// `bit_is_set` (v4.19).
@@ -98,7 +98,7 @@ public struct WaitFrame: Hashable, Sendable {
 /// Locals of an in-progress `wake_up_page_bit()` walk.
 public struct WakeFrame: Hashable, Sendable {
     public var phase: UInt8 = 0
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
+    public var page: PageRef = PageRef(pfn: .none, gen: 0)
     public var bit: PageFlags = .locked
     public var bucket: Int16 = -1
     /// The next item to visit (its task), or none at the end of the list.

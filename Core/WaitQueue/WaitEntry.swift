@@ -27,7 +27,7 @@ public struct WaitFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
 public struct WaitEntry: Hashable, Sendable {
     /// The page the waiter waits on, compared by pfn only (like the kernel's
     /// pointer compare); `page.gen` is the model-only generation at wait start.
-    public var page: PageRef = PageRef(pfn: -1, gen: 0)
+    public var page: PageRef = PageRef(pfn: .none, gen: 0)
     public var bit: PageFlags = .locked
     public var flags: WaitFlags = []
     /// Linked on its bucket's list.

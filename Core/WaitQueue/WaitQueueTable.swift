@@ -22,12 +22,12 @@ public struct WaitQueueTable: Hashable, Sendable {
     }
 
     /// The bucket a page frame's waiters queue on.
-    public func bucket(of pfn: Int32) -> Int16 {
+    public func bucket(of pfn: PFN) -> Int16 {
         switch hash {
         case .identity:
-            return Int16(Int(pfn) % buckets)
+            return Int16(pfn.index % buckets)
         case .permuted(let seed):
-            var g = SplitMix64(seed: seed ^ UInt64(UInt32(bitPattern: pfn)))
+            var g = SplitMix64(seed: seed ^ UInt64(UInt32(bitPattern: pfn.rawValue)))
             return Int16(g.next() % UInt64(buckets))
         case .collide:
             return 0

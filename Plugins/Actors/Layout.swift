@@ -5,13 +5,13 @@ import PagewaitCore
 /// processes (PTE slot i belongs to process i), and a free frame N that
 /// migration allocates as its target. Frames after N are free for reuse.
 public struct Layout: Hashable, Sendable {
-    public static let pagePfn: Int32 = 0
-    public static let newPagePfn: Int32 = 1
+    public static let pagePfn = PFN(rawValue: 0)
+    public static let newPagePfn = PFN(rawValue: 1)
     public static let cacheSlot: Int32 = 0
     public static let file = 0
 
     /// The frame a split gives the second part of P (`Op.splitFolio`).
-    public static let splitPfn: Int32 = 2
+    public static let splitPfn = PFN(rawValue: 2)
 
     /// Number of processes mapping P.
     public var mappings: Int
@@ -47,7 +47,7 @@ public struct Layout: Hashable, Sendable {
         p.mapcount = Int32(mappings)
         p.mapping = shape.anon ? -1 : Self.cacheSlot
         p.flags = pageFlags
-        w.pages[Int(Self.pagePfn)] = p
+        w.pages[Self.pagePfn.index] = p
         return w
     }
 }

@@ -19,7 +19,7 @@ public struct FairnessChecker: Checker {
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         // Only a task's own step changes its requeue count.
-        let t = Int(event.task)
+        let t = event.task.index
         guard t >= 0 && t < world.tasks.count else { return nil }
         let task = world.tasks[t]
         guard task.frame.kind == .wait, let limit = Self.bound(engine.config.waitCore), Int(task.wait.requeues) > limit else { return nil }

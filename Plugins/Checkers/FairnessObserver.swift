@@ -14,8 +14,8 @@ public struct FairnessObserver: Checker {
     }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
-        guard event.pfn >= 0 && Int(event.pfn) < owners.count else { return nil }
-        let pfn = Int(event.pfn)
+        guard !event.pfn.isNone && event.pfn.index < owners.count else { return nil }
+        let pfn = event.pfn.index
         let owner = world.pages[pfn].lockOwner
         defer { owners[pfn] = owner }
         guard owner != .none && owner != owners[pfn] else { return nil }

@@ -30,14 +30,14 @@ public struct HandoffObserver: Checker {
     }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
-        if event.pfn >= 0 && Int(event.pfn) < owners.count {
-            let pfn = Int(event.pfn)
+        if !event.pfn.isNone && event.pfn.index < owners.count {
+            let pfn = event.pfn.index
             let before = owners[pfn], after = world.pages[pfn].lockOwner
             if before != after {
                 if before != .none { unlocks += 1 }
                 if after != .none {
                     acquisitions += 1
-                    if after.index != Int(event.task) { handoffs += 1 }
+                    if after != event.task { handoffs += 1 }
                 }
                 owners[pfn] = after
             }
@@ -54,8 +54,8 @@ public struct HandoffObserver: Checker {
         for task in world.tasks where task.blocked && task.frame.kind == .wait {
             let wait = task.wait
             guard wait.bit == .locked, task.entry.flags.contains(.exclusive),
-                  wait.page.pfn >= 0, Int(wait.page.pfn) < world.pages.count else { continue }
-            if !world.pages[Int(wait.page.pfn)].isLocked { return true }
+                  !wait.page.pfn.isNone, wait.page.pfn.index < world.pages.count else { continue }
+            if !world.pages[wait.page.pfn.index].isLocked { return true }
         }
         return false
     }
@@ -64,7 +64,7 @@ public struct HandoffObserver: Checker {
     private func ownerInsideWait(_ world: World) -> Bool {
         for (pfn, page) in world.pages.enumerated() where page.lockOwner != .none && page.lockOwner.index < world.tasks.count {
             let owner = world.tasks[page.lockOwner.index]
-            if owner.frame.kind == .wait && owner.wait.bit == .locked && Int(owner.wait.page.pfn) == pfn { return true }
+            if owner.frame.kind == .wait && owner.wait.bit == .locked && owner.wait.page.pfn.index == pfn { return true }
         }
         return false
     }

@@ -16,12 +16,12 @@ public struct LedgerChecker: Checker {
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         let pfn = event.pfn
-        guard pfn >= 0 && Int(pfn) < world.pages.count else { return nil }
-        let page = world.pages[Int(pfn)]
+        guard !pfn.isNone && pfn.index < world.pages.count else { return nil }
+        let page = world.pages[pfn.index]
         guard page.life == .inUse else { return nil }
         let ledger = world.ledgerCount(pfn)
         guard ledger != Int(page.refcount) else { return nil }
-        let t = Int(event.task)
+        let t = event.task.index
         return Violation(.ledgerMismatch, task: t, pfn: pfn, function: engine.function(of: world, task: t),
                          detail: "refcount \(page.refcount) but the ledger says \(ledger) (\(Self.breakdown(world, pfn)))")
     }
@@ -29,8 +29,8 @@ public struct LedgerChecker: Checker {
     public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? { nil }
 
     /// Who the ledger counts, for the report.
-    static func breakdown(_ w: World, _ pfn: Int32) -> String {
-        let p = w.pages[Int(pfn)]
+    static func breakdown(_ w: World, _ pfn: PFN) -> String {
+        let p = w.pages[pfn.index]
         var parts = ["mapcount \(p.mapcount)"]
         if p.flags.contains(.private) { parts.append("PG_private 1") }
         if p.mapping >= 0, w.cache[Int(p.mapping)].pfn == pfn { parts.append("page cache 1") }

@@ -26,8 +26,8 @@ public struct LeftoverEntryChecker: Checker {
         let pfn = pte.pfn
         var what = "\(pte.level) slot \(slot) (mm \(pte.mm)) still holds a migration entry for pfn \(pfn)"
         var task = -1
-        if pfn >= 0 && Int(pfn) < world.pages.count {
-            let page = world.pages[Int(pfn)]
+        if !pfn.isNone && pfn.index < world.pages.count {
+            let page = world.pages[pfn.index]
             if page.isLocked {
                 task = page.lockOwner.index
                 let owner = task >= 0 && task < world.tasks.count ? "task \(task)\(world.tasks[task].finished ? ", which has finished," : "")" : "nobody known"

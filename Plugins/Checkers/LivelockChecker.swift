@@ -22,7 +22,7 @@ public struct LivelockChecker: Checker {
         let causes = [Counter.eagainLockBusy, .eagainWriteback, .eagainStillMapped, .eagainExtraRef, .eagainFreezeRace]
             .map { "\($0.name) \(world[$0])" }.joined(separator: ", ")
         let offliner = world.tasks.indices.first { engine.programs[Int(world.tasks[$0].program)].name == "offliner" } ?? -1
-        return Violation(.livelock, task: offliner, pfn: -1, function: "__offline_pages",
+        return Violation(.livelock, task: offliner, pfn: .none, function: "__offline_pages",
                          detail: "offlining hit its budget after \(world[.offlineIterations]) iterations"
                              + " (\(world[.migrateCalls]) migrate_pages calls, \(world[.passes]) passes);"
                              + " -EAGAIN causes: \(causes)")

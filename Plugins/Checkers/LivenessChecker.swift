@@ -26,10 +26,10 @@ public struct LivenessChecker: Checker {
                 return Violation(.deadlock, task: t, function: fn, detail: "spinning on a lock nobody will release")
             }
             let e = task.entry
-            guard e.page.pfn >= 0 && Int(e.page.pfn) < world.pages.count else {
+            guard !e.page.pfn.isNone && e.page.pfn.index < world.pages.count else {
                 return Violation(.hang, task: t, function: fn, detail: "asleep with no wait entry")
             }
-            let page = world.pages[Int(e.page.pfn)]
+            let page = world.pages[e.page.pfn.index]
             let where_ = e.onList ? "queued in bucket \(e.bucket)" : "not queued"
             if page.gen != e.page.gen || page.life == .free {
                 return Violation(.lostWakeup, task: t, pfn: e.page.pfn, function: fn,

@@ -41,11 +41,11 @@ public struct WaitersChecker: Checker {
             // that will sleep is checked from its next test, and once asleep.
             if v419 && !task.blocked && !task.wait.bitSet { continue }
             let pfn = e.page.pfn
-            guard pfn >= 0 && Int(pfn) < world.pages.count else { continue }
-            let page = world.pages[Int(pfn)]
+            guard !pfn.isNone && pfn.index < world.pages.count else { continue }
+            let page = world.pages[pfn.index]
             if page.flags.contains(.waiters) || Self.unlockInFlight(world, engine, pfn) { continue }
             let usage = page.life == .free ? "now free" : page.gen != e.page.gen ? "now gen \(page.gen)" : "still gen \(page.gen)"
-            let stepper = Int(event.task)
+            let stepper = event.task.index
             return Violation(
                 .waitersUnsound, task: t, pfn: pfn, function: engine.function(of: world, task: t),
                 detail: "queued in bucket \(e.bucket) for PG_locked of gen \(e.page.gen) (\(usage)), not woken, \(task.state)"
@@ -59,7 +59,7 @@ public struct WaitersChecker: Checker {
 
     /// Some task is between an unlock's U1 and the end of its walk for
     /// `pfn`: inside `wake_up_page_bit` for it, or about to call it.
-    static func unlockInFlight(_ w: World, _ engine: Engine, _ pfn: Int32) -> Bool {
+    static func unlockInFlight(_ w: World, _ engine: Engine, _ pfn: PFN) -> Bool {
         for task in w.tasks where !task.finished {
             switch task.frame {
             case .wake:

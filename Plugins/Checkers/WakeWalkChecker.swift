@@ -21,7 +21,7 @@ public struct WakeWalkChecker: Checker {
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         let config = engine.config
-        let t = Int(event.task)
+        let t = event.task.index
         // Named only when there is something to report: this runs at every step.
         var fn: String { t >= 0 && t < world.tasks.count ? engine.function(of: world, task: t) : "wake_up_page_bit" }
         if config.bookmarks && Int(world.stats.longestWakeChunk) > config.walkBreakCount + 1 {

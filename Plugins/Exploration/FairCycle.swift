@@ -45,7 +45,7 @@ struct FairCycleSearch {
         var runnable: TaskSet
         var low: Int
         /// Transitions taken from it: task and target state.
-        var edges: [(task: UInt8, to: UInt64)] = []
+        var edges: [(task: TaskID, to: UInt64)] = []
     }
 
     private struct Frame {
@@ -82,7 +82,7 @@ struct FairCycleSearch {
                 // A failing step ends its run: it is no edge of the graph.
                 guard (try? engine.step(&w, task: t)) != nil else { continue }
                 let k = engine.fingerprint(w)
-                entries[top.entry].edges.append((UInt8(t), k))
+                entries[top.entry].edges.append((TaskID(t), k))
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
                 case .new:
                     if path.count >= maxDepth { return .cut }
@@ -120,12 +120,12 @@ struct FairCycleSearch {
         let states = Array(component)
         var index: [UInt64: Int] = [:]
         for (i, e) in states.enumerated() { index[e.key] = i }
-        let edges: [[(task: UInt8, to: Int)]] = states.map { e in e.edges.compactMap { x in index[x.to].map { (x.task, $0) } } }
+        let edges: [[(task: TaskID, to: Int)]] = states.map { e in e.edges.compactMap { x in index[x.to].map { (x.task, $0) } } }
         var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].runnable, stepping = TaskSet()
         for (i, e) in states.enumerated() {
             runnableSomewhere = runnableSomewhere | e.runnable
             runnableEverywhere = runnableEverywhere & e.runnable
-            for x in edges[i] { stepping.insert(Int(x.task)) }
+            for x in edges[i] { stepping.insert(x.task.index) }
         }
         guard (runnableEverywhere - stepping).isEmpty else { return nil }
 
@@ -137,15 +137,15 @@ struct FairCycleSearch {
             let home = owed.isEmpty
             // Breadth-first to the nearest edge or state that pays an owed
             // task; with nothing owed, back to the start.
-            var parent: [Int: (from: Int, task: UInt8)] = [:]
+            var parent: [Int: (from: Int, task: TaskID)] = [:]
             var queue = [at], head = 0
             var reached: Int?
-            var paying: (task: UInt8, to: Int)?
+            var paying: (task: TaskID, to: Int)?
             search: while head < queue.count {
                 let u = queue[head]
                 head += 1
                 for x in edges[u] {
-                    if !home && owed.contains(Int(x.task)) {
+                    if !home && owed.contains(x.task.index) {
                         reached = u
                         paying = x
                         break search
@@ -166,15 +166,15 @@ struct FairCycleSearch {
                 paying = x
             }
             guard var v = reached else { return nil }
-            var leg: [(task: UInt8, to: Int)] = []
+            var leg: [(task: TaskID, to: Int)] = []
             while v != at, let p = parent[v] {
                 leg.append((p.task, v))
                 v = p.from
             }
             if let paying { leg.insert(paying, at: 0) }
             for x in leg.reversed() {
-                walk.append(x.task)
-                owed.remove(Int(x.task))
+                walk.append(UInt8(x.task.rawValue))
+                owed.remove(x.task.index)
                 owed = owed & states[x.to].runnable
                 at = x.to
             }

@@ -29,7 +29,8 @@ public struct ScheduleShrinker: Sendable {
     }
 
     /// The shortest schedule ddmin finds that still ends in a violation of
-    /// the same kind as `schedule`'s. Nil if `schedule` does not fail.
+    /// the same kind as `schedule`'s, never longer than `schedule` as it
+    /// runs. Nil if `schedule` does not fail.
     public func shrink(_ schedule: Schedule) -> (schedule: Schedule, violation: Violation)? {
         guard let original = replay(schedule.steps).violation else { return nil }
         func fails(_ c: [UInt8]) -> Bool { replay(c).violation?.kind == original.kind }
@@ -58,6 +59,12 @@ public struct ScheduleShrinker: Sendable {
         if current.count == 1 && fails([]) { current = [] }
         let (violation, ran) = replay(current)
         guard let v = violation else { return nil }
+        // ddmin shortens the choices; the lenient replay then runs on to the
+        // violation, which may take more steps than the schedule as found
+        // (the lowest-numbered task goes where no choice is left). The
+        // schedule that ran as found is the answer then.
+        let asFound = replay(schedule.steps)
+        if asFound.ran.steps.count < ran.steps.count, let w = asFound.violation { return (asFound.ran, w) }
         return (ran, v)
     }
 }

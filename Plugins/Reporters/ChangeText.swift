@@ -16,7 +16,7 @@ extension TraceFormatter {
 
     /// Whether the event's own words already say `c`.
     private func covered(_ c: Change, by e: StepEvent, all: [Change]) -> Bool {
-        let me = Int(e.task)
+        let me = e.task.index
         switch (e.action, c) {
         case (.refcount, .refcount(let pfn, _, _)): return pfn == e.pfn
         case (.frozen, .refcount(let pfn, _, _)), (.unfrozen, .refcount(let pfn, _, _)): return pfn == e.pfn
@@ -64,13 +64,13 @@ extension TraceFormatter {
 
     /// A change in words, seen from the stepping task; nil to leave it out.
     public func text(of c: Change, event e: StepEvent, before: World, after: World) -> String? {
-        let me = Int(e.task)
-        let page: (Int32) -> String = { before.pages.count > 1 && $0 != e.pfn ? "pfn \($0) " : "" }
+        let me = e.task.index
+        let page: (PFN) -> String = { before.pages.count > 1 && $0 != e.pfn ? "pfn \($0) " : "" }
         func who(_ t: Int) -> String { t == me ? "" : "\(name(of: t)) " }
         func whose(_ t: Int) -> String { t == me ? "" : "\(name(of: t))'s " }
         switch c {
         case .flags(let pfn, let set, let cleared):
-            let owner = after.pages[Int(pfn)].lockOwner.index
+            let owner = after.pages[pfn.index].lockOwner.index
             var parts = set.members.map { f -> String in
                 f == .locked && owner >= 0 && owner != me ? "PG_locked set for \(name(of: owner))" : "\(f.kernelName) set"
             }
@@ -97,11 +97,11 @@ extension TraceFormatter {
         case .memmapRemoved(let pfn): return "\(page(pfn))memmap removed"
         case .pte(let slot, let from, let to):
             let pfns = before.pages.count > 1 || from.pfn != to.pfn && from.kind != .none && to.kind != .none
-            let a = from.kind.description + (pfns && from.pfn >= 0 && from.kind != .none ? " (pfn \(from.pfn))" : "")
-            let b = to.kind.description + (pfns && to.pfn >= 0 && to.kind != .none ? " (pfn \(to.pfn))" : "")
+            let a = from.kind.description + (pfns && !from.pfn.isNone && from.kind != .none ? " (pfn \(from.pfn))" : "")
+            let b = to.kind.description + (pfns && !to.pfn.isNone && to.kind != .none ? " (pfn \(to.pfn))" : "")
             return "\(to.level) slot \(slot) (mm \(to.mm)) \(a) -> \(b)"
         case .cache(let slot, let from, let to):
-            return "page-cache slot \(slot) \(from >= 0 ? "pfn \(from)" : "empty") -> \(to >= 0 ? "pfn \(to)" : "empty")"
+            return "page-cache slot \(slot) \(!from.isNone ? "pfn \(from)" : "empty") -> \(!to.isNone ? "pfn \(to)" : "empty")"
         case .sleepState(let t, let from, let to):
             if t != me && to == .running { return "woke \(name(of: t)) before it slept (\(from) -> TASK_RUNNING)" }
             return "\(who(t))state \(from) -> \(to)"

@@ -185,7 +185,7 @@ extension PerfettoTrace {
         func slices(in w: World) -> [TrackSlice] {
             var out: [TrackSlice] = []
             let engine = formatter.engine
-            func page(_ pfn: Int32) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
+            func page(_ pfn: PFN) -> String { w.pages.count > 1 ? " (pfn \(pfn))" : "" }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
                 if task.frame.kind == .wait {
                     let f = task.wait
@@ -203,7 +203,7 @@ extension PerfettoTrace {
                 }
             }
             for (i, p) in w.pages.enumerated() {
-                let pfn = Int32(i)
+                let pfn = PFN(i)
                 if p.isLocked && p.lockOwner != .none && p.lockOwner.index < stacks.count {
                     out.append(TrackSlice(key: SliceKey(track: p.lockOwner.index, kind: .pageLock, id: Int64(i)),
                                           name: "PG_locked held\(page(pfn))", cat: "page_lock",
@@ -269,7 +269,7 @@ extension PerfettoTrace {
 
         /// One replayed step, with the worlds around it.
         mutating func step(_ k: Int, _ event: StepEvent, before w0: World, after w1: World) {
-            let t = Int(event.task)
+            let t = event.task.index
             closeStep(ts: k)
             end(pendingEnds, ts: k)
             let before = slices(in: w0), after = slices(in: w1)

@@ -125,7 +125,7 @@ extension Setup {
                 schedule: schedule.description, steps: printer.steps, end: outcome.end.rawValue, reached: outcome.reached.rawValue,
                 stepsTaken: outcome.steps,
                 violation: outcome.violation.map {
-                    ReplayDocument.Finding(kind: $0.kind.rawValue, task: $0.task, pfn: Int($0.pfn), function: $0.function,
+                    ReplayDocument.Finding(kind: $0.kind.rawValue, task: $0.task, pfn: $0.pfn.index, function: $0.function,
                                            detail: $0.detail, step: $0.step, description: $0.description)
                 },
                 unfinished: unfinished.map { ReplayDocument.Waiter(task: $0.task, name: $0.name, state: $0.state) },
@@ -174,7 +174,7 @@ struct ReplayPrinter: StepObserver {
         let before = self.before ?? after
         if json {
             let (fn, what) = formatter.describe(e, before: before)
-            steps.append(ReplayDocument.Step(step: index, task: Int(e.task), taskName: formatter.name(of: Int(e.task)),
+            steps.append(ReplayDocument.Step(step: index, task: e.task.index, taskName: formatter.name(of: e.task.index),
                                              function: fn, what: what, changes: formatter.changeTexts(e, before: before, after: after)))
         } else {
             lines.append(formatter.line(index, e, before: before, after: after))
@@ -229,8 +229,8 @@ extension ReplayReport {
                 let e = task.entry
                 var s = "asleep in io_schedule (\(task.state)) in \(fn), on \(e.bit.kernelName) of \(e.page); "
                 s += e.onList ? "entry queued in bucket \(e.bucket)\(e.flags.isEmpty ? "" : " (\(e.flags))")" : "entry not queued"
-                if e.page.pfn >= 0 && Int(e.page.pfn) < w.pages.count {
-                    let p = w.pages[Int(e.page.pfn)]
+                if !e.page.pfn.isNone && e.page.pfn.index < w.pages.count {
+                    let p = w.pages[e.page.pfn.index]
                     if p.life == .free {
                         s += "; the page is free"
                     } else if p.gen != e.page.gen {
@@ -255,7 +255,7 @@ extension ReplayReport {
                         case .spin(.spinLock(let l)): lock = "\(l) (\(holder(lock: l)))"
                         case .waitWake(.wakeUpPageBit(let r, _)):
                             let pfn = PageRef(register: task.registers[Int(r)]).pfn
-                            if pfn >= 0 { lock = "the q->lock of pfn \(pfn)'s bucket" }
+                            if !pfn.isNone { lock = "the q->lock of pfn \(pfn)'s bucket" }
                         default: break
                         }
                     }

@@ -35,13 +35,13 @@ public struct TraceFormatter: Sendable {
     /// *before* the step (so the instruction's program is known).
     public func describe(_ e: StepEvent, before world: World) -> (function: String, what: String) {
         var e = e
-        if e.action == .flags && e.pfn >= 0 && Int(e.pfn) < world.pages.count {
+        if e.action == .flags && !e.pfn.isNone && e.pfn.index < world.pages.count {
             // Name the bits that changed from the flags word before the step
             // (some events carry only the word after it).
-            e.a = Int64(world.pages[Int(e.pfn)].flags.rawValue)
+            e.a = Int64(world.pages[e.pfn.index].flags.rawValue)
         }
-        let t = Int(e.task)
-        let named = e.pfn >= 0 && world.pages.count > 1 && ![.pte, .pteRead, .cache, .allocated, .allocFailed].contains(e.action)
+        let t = e.task.index
+        let named = !e.pfn.isNone && world.pages.count > 1 && ![.pte, .pteRead, .cache, .allocated, .allocFailed].contains(e.action)
         let page = named ? "pfn \(e.pfn) " : ""
         switch e.site {
         case .instruction(let pc):
@@ -67,7 +67,7 @@ public struct TraceFormatter: Sendable {
     /// `line(_:_:before:after:)` when you have it.
     public func line(_ index: Int, _ e: StepEvent, before world: World) -> String {
         var after = world
-        guard let again = try? engine.step(&after, task: Int(e.task)), again == e else {
+        guard let again = try? engine.step(&after, task: e.task.index), again == e else {
             return line(index, e, before: world, after: world)
         }
         return line(index, e, before: world, after: after)
@@ -82,7 +82,7 @@ public struct TraceFormatter: Sendable {
         if !changed.isEmpty {
             text = (what == "-" ? "" : what + "; ") + changed.joined(separator: ", ")
         }
-        return "\(lpad(String(index), 5))  \(pad(name(of: Int(e.task)), 10))  \(pad(fn, 28))  \(text)"
+        return "\(lpad(String(index), 5))  \(pad(name(of: e.task.index), 10))  \(pad(fn, 28))  \(text)"
     }
 
     /// The whole trace of a replay, one line per step; a step the engine
@@ -182,10 +182,10 @@ public struct TraceFormatter: Sendable {
         case .pte:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
             let level: PageTableLevel = if case .hugePage? = op { .pmd } else { .pte }
-            return "\(level) slot \(e.a) := \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
+            return "\(level) slot \(e.a) := \(kind)\(kind != .none && !e.pfn.isNone ? " (pfn \(e.pfn))" : "")"
         case .pteRead:
             let kind = PTEKind(rawValue: UInt8(e.b)) ?? .none
-            return "slot \(e.a) is \(kind)\(kind != .none && e.pfn >= 0 ? " (pfn \(e.pfn))" : "")"
+            return "slot \(e.a) is \(kind)\(kind != .none && !e.pfn.isNone ? " (pfn \(e.pfn))" : "")"
         case .cache:
             if case .pageCache(.findCachePage)? = op { return "slot \(e.a) holds \(e.b >= 0 ? "pfn \(e.b)" : "nothing")" }
             return "page-cache slot \(e.a) := \(e.b >= 0 ? "pfn \(e.b)" : "empty")"

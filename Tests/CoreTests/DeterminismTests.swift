@@ -149,7 +149,7 @@ struct DeterminismTests {
         var w = world
         var events: [StepEvent] = []
         for t in order { events.append(try engine.step(&w, task: Int(t))) }
-        #expect(events.contains { $0.action == .wakeVisit && $0.task == 0 && $0.a == 1 }, "the order includes the holder's walk")
+        #expect(events.contains { $0.action == .wakeVisit && $0.task == TaskID(0) && $0.a == 1 }, "the order includes the holder's walk")
         #expect(w.tasks[0].finished && w.tasks[4].finished && w.tasks[6].finished)
         let r = engine.replay(world, schedule: Schedule(order))
         #expect(r.end == .schedulerStopped)

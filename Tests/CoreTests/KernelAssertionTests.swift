@@ -35,7 +35,7 @@ enum Trip: String, CaseIterable, Sendable {
     }
 
     /// The page the report names: the new page for the new page's checks.
-    var pfn: Int32 {
+    var pfn: PFN {
         switch self {
         case .getInRemoveMigrationPTE, .getInCacheReplace, .moveNewUnlocked: 1
         default: 0
@@ -123,9 +123,9 @@ enum Trip: String, CaseIterable, Sendable {
     }
 
     /// Page 0 in page-cache slot 0 of file 0, with the cache's reference.
-    static func fileBacked(_ f: inout Fixture, pfn: Int32) {
+    static func fileBacked(_ f: inout Fixture, pfn: PFN) {
         f.world.cache = [CacheSlot(file: 0, pfn: pfn)]
-        f.world.pages[Int(pfn)].mapping = 0
+        f.world.pages[pfn.index].mapping = 0
     }
 
     /// migrate_page_move_mapping's shape: the old page 0 in slot 0 (r0,

@@ -88,8 +88,8 @@ struct PageLockTests {
         try f.roundRobin { e, w in
             if w.counters != counters {
                 sections += 1
-                #expect(w.pages[0].lockOwner == TaskID(rawValue: e.task), "the critical section runs under the lock")
-                #expect(w.counters[Int(e.task) - 1] == counters[Int(e.task) - 1] + 1, "task \(e.task) counted its own section")
+                #expect(w.pages[0].lockOwner == e.task, "the critical section runs under the lock")
+                #expect(w.counters[e.task.index - 1] == counters[e.task.index - 1] + 1, "task \(e.task) counted its own section")
                 counters = w.counters
             }
         }
@@ -115,7 +115,7 @@ struct PageLockTests {
             // lock; the task then rests on U1, still holding it.
             if after.counters != before.counters {
                 sections += 1
-                if after.pages[0].lockOwner != TaskID(rawValue: e.task) { badSections += 1 }
+                if after.pages[0].lockOwner != e.task { badSections += 1 }
             }
         }, atEnd: { w in
             ends += 1

@@ -59,7 +59,7 @@ struct ProgramScaleTests {
             case .control(.jump(let to)): work.append(Int(to)); continue
             case .control(.branch(_, _, _, let to)): work.append(Int(to))
             case .control(.count(let k)), .control(.readCounter(let k, _)): if control.contains(k) { c = true }
-            case .control(.loadPage(_, let pfn)): pg |= 1 << UInt64(Int(pfn) & 63)
+            case .control(.loadPage(_, let pfn)): pg |= 1 << UInt64(pfn.index & 63)
             case .control(.exit): continue
             default: break
             }
@@ -81,7 +81,7 @@ struct ProgramScaleTests {
                 case 1, 2: ops.append(.branch(rTmp, .equal, 0, to: target))
                 case 3: ops.append(.count(Int32(rng.next() % 3)))
                 case 4: ops.append(.readCounter(Int32(rng.next() % 2), into: rTmp2))
-                case 5: ops.append(.loadPage(rTmp2, pfn: Int32(rng.next() % 63) + 1))
+                case 5: ops.append(.loadPage(rTmp2, pfn: PFN(rawValue: Int32(rng.next() % 63) + 1)))
                 case 6: ops.append(.exit)
                 case 7: ops.append(.pause)
                 default: ops.append(.add(rTmp, 1))

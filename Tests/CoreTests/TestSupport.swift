@@ -16,7 +16,7 @@ let rTmp2: Register = 3
 let EINTR: Int64 = -4
 
 /// A register value naming `pfn` at generation `gen` (a `struct page *`).
-func pageRegister(_ pfn: Int32, gen: UInt32 = 1) -> Int64 { PageRef(pfn: pfn, gen: gen).register }
+func pageRegister(_ pfn: PFN, gen: UInt32 = 1) -> Int64 { PageRef(pfn: pfn, gen: gen).register }
 
 /// One frame's initial state. An in-use frame is at generation 1 (allocated
 /// once); its refcount is `extraRefs` plus one per task that holds a
@@ -39,7 +39,7 @@ struct PageSpec {
 /// that page, and further registers from r1 on.
 struct TaskSpec {
     var program: Program
-    var page: Int32 = 0
+    var page: PFN = 0
     var holdsReference = true
     var registers: [Int64] = []
 }
@@ -47,7 +47,7 @@ struct TaskSpec {
 /// A world whose in-use pages and reference ledger follow `pages` and `tasks`.
 func makeWorld(pages: [PageSpec], tasks: [TaskSpec], counters: Int = 0) -> World {
     let states = tasks.enumerated().map { i, t in
-        TaskState(program: i, registers: [pageRegister(t.page, gen: pages[Int(t.page)].gen)] + t.registers)
+        TaskState(program: i, registers: [pageRegister(t.page, gen: pages[t.page.index].gen)] + t.registers)
     }
     var w = World(pages: pages.count, tasks: states, counters: counters)
     for (i, p) in pages.enumerated() {
@@ -64,8 +64,8 @@ func makeWorld(pages: [PageSpec], tasks: [TaskSpec], counters: Int = 0) -> World
         }
     }
     for (t, spec) in tasks.enumerated() where spec.holdsReference {
-        w.pages[Int(spec.page)].refcount += 1
-        w.refs[t * pages.count + Int(spec.page)] += 1
+        w.pages[spec.page.index].refcount += 1
+        w.refs[t * pages.count + spec.page.index] += 1
     }
     return w
 }
@@ -88,11 +88,11 @@ struct Fixture {
     }
 
     subscript(task: Int) -> TaskState { world.tasks[task] }
-    func page(_ pfn: Int32) -> PageFrame { world.pages[Int(pfn)] }
+    func page(_ pfn: PFN) -> PageFrame { world.pages[pfn.index] }
     /// The bucket `pfn`'s waiters queue on.
-    func bucket(_ pfn: Int32) -> Int16 { engine.config.waitTable.bucket(of: pfn) }
+    func bucket(_ pfn: PFN) -> Int16 { engine.config.waitTable.bucket(of: pfn) }
     /// Tasks queued on `pfn`'s bucket, in list order.
-    func queued(_ pfn: Int32) -> [Int] { world.waiters(in: bucket(pfn)) }
+    func queued(_ pfn: PFN) -> [Int] { world.waiters(in: bucket(pfn)) }
     func result(_ task: Int) -> Int64 { world.tasks[task].registers[Int(rResult)] }
     /// A task has been woken: RUNNING, not asleep, its entry off the list.
     func isWoken(_ task: Int) -> Bool {
@@ -250,7 +250,7 @@ enum Programs {
     }
 
     static func signal(_ target: Int, fatal: Bool = true) throws(ProgramError) -> Program {
-        try build("signal") { $0.emit(.sendSignal(task: Int16(target), fatal: fatal)) }
+        try build("signal") { $0.emit(.sendSignal(task: TaskID(target), fatal: fatal)) }
     }
 
     static func ops(_ name: String, _ ops: [Op]) throws(ProgramError) -> Program {

@@ -13,25 +13,25 @@ struct WaitQueueTests {
         #expect(identity.bucket(of: 0) == identity.bucket(of: 256))
         #expect(identity.bucket(of: 0) != identity.bucket(of: 1))
         let collide = WaitQueueTable(hash: .collide)
-        #expect(Set((0..<300).map { collide.bucket(of: Int32($0)) }).count == 1)
+        #expect(Set((0..<300).map { collide.bucket(of: PFN($0)) }).count == 1)
     }
 
     @Test("a permuted hash is a function of its seed and stays in range")
     func permutedHash() {
         let a = WaitQueueTable(hash: .permuted(seed: 7)), b = WaitQueueTable(hash: .permuted(seed: 7))
-        for pfn in Int32(0)..<512 {
+        for pfn in (0..<512).map(PFN.init) {
             #expect(a.bucket(of: pfn) == b.bucket(of: pfn))
             #expect((0..<256).contains(Int(a.bucket(of: pfn))))
         }
     }
 
     /// Two pages that share a bucket: (hash, pfn A, pfn B, frames).
-    static let collisions: [(BucketHash, Int32, Int32, Int)] = [(.collide, 0, 1, 2), (.identity, 0, 256, 257)]
+    static let collisions: [(BucketHash, PFN, PFN, Int)] = [(.collide, 0, 1, 2), (.identity, 0, 256, 257)]
 
-    static func collidingWorld(core: WaitCore, hash: BucketHash, a: Int32, b: Int32, frames: Int, staleWaitersOnA: Bool, waiterOnA: Bool) throws -> Fixture {
+    static func collidingWorld(core: WaitCore, hash: BucketHash, a: PFN, b: PFN, frames: Int, staleWaitersOnA: Bool, waiterOnA: Bool) throws -> Fixture {
         var pages = Array(repeating: PageSpec.free, count: frames)
-        pages[Int(a)] = .locked(by: 0, flags: staleWaitersOnA ? [.waiters] : [])
-        pages[Int(b)] = .locked(by: 3)
+        pages[a.index] = .locked(by: 0, flags: staleWaitersOnA ? [.waiters] : [])
+        pages[b.index] = .locked(by: 3)
         let tasks = [
             TaskSpec(program: try Programs.unlock(), page: a),                          // 0: holder of A
             TaskSpec(program: try Programs.wait(BehaviorID.exclusive), page: a),        // 1: waiter on A
@@ -47,7 +47,7 @@ struct WaitQueueTests {
 
     @Test("a wake for page A skips B's waiter in the shared bucket: B's entry stays queued and asleep, A's waiter is woken; A's PG_waiters stays set because the list is not empty and A's entry was seen",
           arguments: allCores, collisions)
-    func wakeFiltersByPage(core: WaitCore, collision: (BucketHash, Int32, Int32, Int)) throws {
+    func wakeFiltersByPage(core: WaitCore, collision: (BucketHash, PFN, PFN, Int)) throws {
         let (hash, a, b, frames) = collision
         var f = try Self.collidingWorld(core: core, hash: hash, a: a, b: b, frames: frames, staleWaitersOnA: false, waiterOnA: true)
         #expect(f.queued(a) == [2, 1])
@@ -68,7 +68,7 @@ struct WaitQueueTests {
 
     @Test("a wake for page A whose bucket holds only B's entry finds no page match: it clears A's PG_waiters and leaves B's entry and PG_waiters alone",
           arguments: allCores, collisions)
-    func noPageMatchClearsWaiters(core: WaitCore, collision: (BucketHash, Int32, Int32, Int)) throws {
+    func noPageMatchClearsWaiters(core: WaitCore, collision: (BucketHash, PFN, PFN, Int)) throws {
         let (hash, a, b, frames) = collision
         var f = try Self.collidingWorld(core: core, hash: hash, a: a, b: b, frames: frames, staleWaitersOnA: true, waiterOnA: false)
         let walk = try f.finish(0)

@@ -23,6 +23,20 @@ private func request(_ method: ExplorationRequest.Method = .exhaustive, budget: 
 
 @Suite("Setup.explore")
 struct ExplorationRequestTests {
+    @Test("the minimal schedule is never longer than the schedule as found: ddmin shortens the choices, and a lenient replay of fewer choices may run longer to the violation",
+          arguments: [("migrate-vs-faulters", "drop-loops", ExplorationRequest.Method.exhaustive), ("offline", "drop-early-put", .exhaustive),
+                      ("migrate-vs-faulters", "drop-early-put", .pct), ("reuse", "drop-early-put", .pct),
+                      ("thp-numa-fault", "legacy-numa-unpinned", .pct)])
+    func minimalNoLongerThanFound(scenario: String, strategy: String, method: ExplorationRequest.Method) throws {
+        let s = try setup(scenario, strategy)
+        let r = s.explore(request(method, budget: method == .exhaustive ? 30_000 : 25, jobs: 1) {
+            if method == .exhaustive { $0.maxDepth = 45; $0.sleepSets = false } else { $0.seed = 3 }
+        })
+        let found = try #require(r.found, "\(scenario) under \(strategy): nothing found"), minimal = try #require(r.minimal)
+        #expect(minimal.steps.count <= found.steps.count, "\(scenario) under \(strategy), \(method): found \(found.steps.count), minimal \(minimal.steps.count)")
+        #expect(r.violation != nil)
+    }
+
     @Test("reclaim-race under put-and-wait-unlockless, exhaustive: the I3 diagnostic is followed on to the LOST_WAKEUP, and the minimal schedule replays strictly to that kind")
     func lostWakeupFoundShrunkAndReplayed() throws {
         let s = try setup("reclaim-race", "put-and-wait-unlockless")

@@ -15,9 +15,9 @@ import PagewaitPlugins
 /// What a step from `before` to `after` wrote, in footprint terms.
 func written(from before: World, to after: World, engine: Engine) -> Footprint {
     var f = Footprint()
-    for p in before.pages.indices where before.pages[p] != after.pages[p] { f.page(Int32(p)) }
+    for p in before.pages.indices where before.pages[p] != after.pages[p] { f.page(PFN(p)) }
     let pageCount = before.pages.count
-    for i in before.refs.indices where before.refs[i] != after.refs[i] { f.page(Int32(i % pageCount)) }
+    for i in before.refs.indices where before.refs[i] != after.refs[i] { f.page(PFN(i % pageCount)) }
     for s in before.ptes.indices where before.ptes[s] != after.ptes[s] { f.pte(Int32(s)) }
     for s in before.cache.indices where before.cache[s] != after.cache[s] { f.slot(Int32(s)) }
     for t in before.tasks.indices {
