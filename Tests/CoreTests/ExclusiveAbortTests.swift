@@ -95,8 +95,8 @@ struct ExclusiveAbortTests {
         #expect(f.result(1) == EINTR)
         if rule == .passOn {
             Self.expectNobodyLeft(f)
-            #expect(f.log.contains { $0.action == .wakeBegin && $0.b == 2 && $0.task == 1 }, "A walked the bucket")
-            #expect(f.log.contains { $0.action == .wakeVisit && $0.task == 1 && $0.a == 2 && $0.b == 1 }, "A's walk woke B")
+            #expect(f.log.contains { $0.action == .wakeBegin && $0.b == 2 && $0.task == TaskID(1) }, "A walked the bucket")
+            #expect(f.log.contains { $0.action == .wakeVisit && $0.task == TaskID(1) && $0.a == 2 && $0.b == 1 }, "A's walk woke B")
         } else {
             #expect(f.isAsleepQueued(2))
         }
