@@ -68,6 +68,7 @@ public struct PageRef: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension PageFrame: StateIdentity {
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(flags.rawValue); h.combine(refcount); h.combine(mapcount); h.combine(life.rawValue)
         h.combine(frozenBy); h.combine(gen); h.combine(mapping); h.combine(isolatedBy)

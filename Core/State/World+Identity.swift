@@ -22,12 +22,19 @@ extension World: StateIdentity {
     /// The identity with only `controlCounters` of the counters: the others
     /// are observations (kernel-model §2.1 `count`), and leaving them out
     /// keeps states that behave alike one state.
+    ///
+    /// Pages and tasks are hashed in place through their buffers: a
+    /// `for t in tasks` copies each (large) task out of the array first.
     @inlinable
     public func combineIdentity(into h: inout StableHasher, controlCounters: [Int32]) {
-        for p in pages { p.combineIdentity(into: &h) }
+        pages.withUnsafeBufferPointer { b in
+            for i in b.indices { b[i].combineIdentity(into: &h) }
+        }
         for e in ptes { e.combineIdentity(into: &h) }
         for c in cache { c.combineIdentity(into: &h) }
-        for t in tasks { t.combineIdentity(into: &h) }
+        tasks.withUnsafeBufferPointer { b in
+            for i in b.indices { b[i].combineIdentity(into: &h) }
+        }
         for r in refs { h.combine(r) }
         h.combine(queue.count)
         for q in queue { q.combineIdentity(into: &h) }

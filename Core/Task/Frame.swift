@@ -39,7 +39,7 @@ public enum Frame: Hashable, Sendable {
     /// Feed the locals of the frame the task is inside (nothing outside one).
     /// The case byte first: most tasks are inside none, and matching `.none`
     /// would read the locals too.
-    @inline(__always)
+    @inlinable @inline(__always)
     func combineLocals(into h: inout StableHasher) {
         switch kind {
         case .none: return
@@ -127,6 +127,7 @@ public struct WakeFrame: Hashable, Sendable {
 }
 
 extension WaitFrame: StateIdentity {
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(state.rawValue)
         h.combine(behavior); h.combine(resultRegister); h.combine(release); h.combine(bitSet)
@@ -138,6 +139,7 @@ extension WakeFrame: StateIdentity {
     /// Statistics of the walk (longest chunk, exclusive wakes per call).
     public static var fieldsOutsideIdentity: Set<String> { ["visits", "exclusiveWoken"] }
 
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(phase); h.combine(page.register); h.combine(bit.rawValue); h.combine(bucket); h.combine(next)
         h.combine(nextIsBookmark); h.combine(pageMatch); h.combine(nrExclusive); h.combine(count)

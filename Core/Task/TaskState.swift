@@ -58,6 +58,14 @@ public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomSt
     }
 
     public var description: String { values.description }
+
+    /// The eight registers in order, read straight from the tuple (no
+    /// subscript switch, no copy).
+    @inlinable @inline(__always)
+    func combineIdentity(into h: inout StableHasher) {
+        h.combine(r.0); h.combine(r.1); h.combine(r.2); h.combine(r.3)
+        h.combine(r.4); h.combine(r.5); h.combine(r.6); h.combine(r.7)
+    }
 }
 
 /// A task running a program: pc, registers, sleep state, held locks, and the
@@ -128,6 +136,7 @@ extension TaskStats: StateIdentity {
     /// their difference: whether the task is inside a memstall is state.
     public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups"] }
 
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(psiEnter &- psiLeave); h.combine(delayacctStart &- delayacctEnd)
     }
@@ -139,9 +148,10 @@ extension TaskState: StateIdentity {
 
     /// The frame's kind, then (after the flags snapshot, where they always
     /// went) the locals of the frame the task is inside.
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(program); h.combine(pc)
-        for i in 0..<TaskState.registerCount { h.combine(registers[i]) }
+        registers.combineIdentity(into: &h)
         h.combine(state.rawValue); h.combine(blocked); h.combine(pending.rawValue); h.combine(finished)
         heldLocks.combineIdentity(into: &h); h.combine(heldBucket); h.combine(frame.kind.rawValue); h.combine(snapshot.rawValue)
         frame.combineLocals(into: &h)

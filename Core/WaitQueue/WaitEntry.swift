@@ -53,6 +53,7 @@ public struct QueueItem: Hashable, Sendable {
 }
 
 extension WaitEntry: StateIdentity {
+    @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(page.register); h.combine(bit.rawValue); h.combine(flags.rawValue); h.combine(onList); h.combine(bucket)
     }
