@@ -9,17 +9,24 @@ extension Engine {
     /// wait's and the wake's phases that take the bucket's q->lock.
     @inline(__always)
     func needInFrame(_ task: UnsafePointer<TaskState>) -> Need {
-        switch task.pointee.frame {
-        case .none: .nothing  // not inside one: `need(of:)` reads the instruction's gate
-        case .wait(let f): waitPhaseTakesBucketLock(f.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
-        case .wake(let f): f.phase == WakePhase.lock.rawValue ? .bucketLock(f.bucket) : .nothing
+        // Matched on the case byte, then the locals read: a match against
+        // `.none` would compare the locals' bytes too (see `Frame`).
+        switch task.pointee.frame.kind {
+        case .none: return .nothing  // not inside one: `need(of:)` reads the instruction's gate
+        case .wait:
+            guard case .wait(let f) = task.pointee.frame else { return .nothing }
+            return waitPhaseTakesBucketLock(f.phase) ? .bucketLock(task.pointee.entry.bucket) : .nothing
+        case .wake:
+            guard case .wake(let f) = task.pointee.frame else { return .nothing }
+            return f.phase == WakePhase.lock.rawValue ? .bucketLock(f.bucket) : .nothing
         }
     }
 
     /// The next step of task `t`: its frame's, or its next instruction's.
     @inline(__always)
     func stepFrameOrInstruction(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
-        switch w.tasks[t].frame {
+        // The case byte, one compare: at every step of every task.
+        switch w.tasks[t].frame.kind {
         case .none: try execute(&w, t)
         case .wait: try waitStep(&w, t)
         case .wake: try wakeStep(&w, t)
@@ -30,6 +37,7 @@ extension Engine {
     /// touch (added to `f`); false if it is inside none.
     @inline(__always)
     func footprintInFrame(of task: TaskState, _ t: Int, in w: World, into f: inout Footprint) -> Bool {
+        if task.frame.kind == .none { return false }
         switch task.frame {
         case .none:
             return false

@@ -71,6 +71,9 @@ extension Engine {
 
     /// `finish_wait`'s first step under `.passOn`: the state is RUNNING and
     /// the abort takes q->lock next, even if the entry is already unlinked.
+    /// The rule's compare first and inlined, so that the cores' rule,
+    /// `.none`, pays one compare at `finish_wait`, no call.
+    @inline(__always)
     func abortsExclusiveWait(_ w: World, _ t: Int) -> Bool {
         config.waitCore.abort == .passOn && exclusiveWaitEndsWithoutBit(w, t)
     }
@@ -79,8 +82,18 @@ extension Engine {
     /// entry off the list (v4.x cores; the v5.9 core reads WOKEN instead). A
     /// waiter so chosen that leaves without the bit tries it once more under
     /// `.retake`; otherwise the wait ends here.
+    /// Inlined up to the rule's compare (one compare, no call, unless the
+    /// rule is `.retake`).
+    @inline(__always)
     func afterFinishWait(_ w: inout World, _ t: Int, unlinked: Bool, site: StepEvent.Site) throws(Violation) -> StepEvent? {
-        guard config.waitCore.abort == .retake, exclusiveWaitEndsWithoutBit(w, t) else { return nil }
+        guard config.waitCore.abort == .retake else { return nil }
+        return try retakeAfterFinishWait(&w, t, unlinked: unlinked, site: site)
+    }
+
+    /// `afterFinishWait` under `.retake`.
+    @inline(never)
+    func retakeAfterFinishWait(_ w: inout World, _ t: Int, unlinked: Bool, site: StepEvent.Site) throws(Violation) -> StepEvent? {
+        guard exclusiveWaitEndsWithoutBit(w, t) else { return nil }
         let chosen = config.waitCore.version == .v5_9 ? load(w, .waitFlags(t), .plain).contains(.woken) : unlinked
         guard chosen else { return nil }
         w.tasks[t].wait.phase = WaitPhase.retake.rawValue

@@ -211,6 +211,7 @@ extension Engine {
     /// in its register, and the task stays on its wait instruction (a pass-on
     /// walk that follows moves it on). Returns the result.
     @discardableResult
+    @inline(__always)
     func endWait(_ w: inout World, _ t: Int) throws(Violation) -> Int8 {
         let f = w.tasks[t].wait
         let result: Int8

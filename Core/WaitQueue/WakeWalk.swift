@@ -34,37 +34,45 @@ extension Engine {
         w.queue.firstIndex { $0.task == task && $0.isBookmark == bookmark }
     }
 
-    private func setNext(_ w: inout World, _ t: Int, _ n: (TaskID, Bool)?) {
+    /// Point the walk (the frame's locals `f`) at `n`, or at its end.
+    @inline(__always)
+    private func setNext(_ f: inout WakeFrame, _ n: (TaskID, Bool)?) {
         if let (task, isBookmark) = n {
-            w.tasks[t].wake.next = task
-            w.tasks[t].wake.nextIsBookmark = isBookmark
-            w.tasks[t].wake.phase = WakePhase.visit.rawValue
+            f.next = task
+            f.nextIsBookmark = isBookmark
+            f.phase = WakePhase.visit.rawValue
         } else {
-            w.tasks[t].wake.next = .none
-            w.tasks[t].wake.phase = WakePhase.final.rawValue
+            f.next = .none
+            f.phase = WakePhase.final.rawValue
         }
     }
 
+    /// One step of the walk. The frame's locals are read once into `f`,
+    /// changed there and stored back with one write of the frame (before
+    /// any call that may throw, so a violation sees them as the step left
+    /// them): each `w.tasks[t].wake.x = ...` would re-wrap the whole frame.
     func wakeStep(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
-        let f = w.tasks[t].wake
+        var f = w.tasks[t].wake
         let phase = WakePhase(rawValue: f.phase)!
         let site = StepEvent.Site.wake(f.phase)
         switch phase {
         case .lock:
+            let resumed = f.resumeFromBookmark
             w.tasks[t].heldBucket = f.bucket
-            w.tasks[t].wake.nrExclusive = 1
-            w.tasks[t].wake.count = 0
-            w.tasks[t].wake.visits = 0
-            if f.resumeFromBookmark, let i = index(w, task: TaskID(t), bookmark: true) {
+            f.nrExclusive = 1
+            f.count = 0
+            f.visits = 0
+            if resumed, let i = index(w, task: TaskID(t), bookmark: true) {
                 let n = following(w, after: i, bucket: f.bucket)
                 w.queue.remove(at: i)
-                setNext(&w, t, n)
+                setNext(&f, n)
             } else {
                 let first = w.queue.firstIndex { $0.bucket == f.bucket }
-                setNext(&w, t, first.map { (w.queue[$0].task, w.queue[$0].isBookmark) })
+                setNext(&f, first.map { (w.queue[$0].task, w.queue[$0].isBookmark) })
             }
-            w.tasks[t].wake.resumeFromBookmark = false
-            return StepEvent(task: t, site: site, .wakeBegin, pfn: f.page.pfn, a: Int64(f.bucket), b: f.resumeFromBookmark ? 1 : 0)
+            f.resumeFromBookmark = false
+            w.tasks[t].frame = .wake(f)
+            return StepEvent(task: t, site: site, .wakeBegin, pfn: f.page.pfn, a: Int64(f.bucket), b: resumed ? 1 : 0)
 
         case .visit:
             guard let i = index(w, task: f.next, bookmark: f.nextIsBookmark) else {
@@ -72,8 +80,10 @@ extension Engine {
             }
             let after = following(w, after: i, bucket: f.bucket)
             if f.nextIsBookmark {
-                setNext(&w, t, after)
-                return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(f.next.rawValue))
+                let skipped = f.next
+                setNext(&f, after)
+                w.tasks[t].frame = .wake(f)
+                return StepEvent(task: t, site: site, .bookmarkSkip, pfn: f.page.pfn, a: Int64(skipped.rawValue))
             }
             let waiter = f.next.index
             // wake_page_match's key, the entry's page and bit: set before the
@@ -82,15 +92,16 @@ extension Engine {
             // __wake_up_common: flags = curr->flags, plain, under q->lock,
             // before the wake function; it decides the exclusive count.
             let flags = load(w, .waitFlags(waiter), .plain)
-            w.tasks[t].wake.visits += 1
-            w.stats.longestWakeChunk = max(w.stats.longestWakeChunk, Int32(w.tasks[t].wake.visits))
+            f.visits += 1
+            w.stats.longestWakeChunk = max(w.stats.longestWakeChunk, Int32(f.visits))
             var result = 0
             if entry.page.pfn == f.page.pfn {
-                w.tasks[t].wake.pageMatch = true
+                f.pageMatch = true
                 if entry.bit == f.bit {
                     // An entry this call woke and unlinked is on the list
                     // again: its task re-queued behind our bookmark.
                     if f.woken.contains(waiter) { w.stats.wakeRevisits += 1 }
+                    w.tasks[t].frame = .wake(f)
                     switch config.waitCore.version {
                     case .v4_19, .v4_10: result = try wakeFunctionV419(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
                     case .v5_9a: result = try wakeFunctionV59a(&w, waker: t, waiter: waiter, page: f.page, bit: f.bit)
@@ -100,7 +111,7 @@ extension Engine {
                     // with bookmarks, and more than WAITQUEUE_WALK_BREAK_CNT
                     // + 1 other tasks to queue (fewer never fill a chunk).
                     if config.bookmarks && w.tasks.count > config.walkBreakCount + 2 && !w.tasks[waiter].entry.onList {
-                        w.tasks[t].wake.woken.insert(waiter)
+                        f.woken.insert(waiter)
                     }
                 }
             }
@@ -110,34 +121,36 @@ extension Engine {
             } else {
                 event = StepEvent(task: t, site: site, .wakeSkip, pfn: f.page.pfn, a: Int64(waiter), b: entry.page.pfn == f.page.pfn ? 1 : 0)
             }
+            defer { w.tasks[t].frame = .wake(f) }
             if result < 0 {
-                w.tasks[t].wake.phase = WakePhase.final.rawValue
+                f.phase = WakePhase.final.rawValue
                 return event
             }
             if result > 0 && flags.contains(.exclusive) {
-                w.tasks[t].wake.exclusiveWoken += 1
-                w.stats.mostExclusiveWakesInOneCall = max(w.stats.mostExclusiveWakesInOneCall, Int32(w.tasks[t].wake.exclusiveWoken))
-                w.tasks[t].wake.nrExclusive -= 1
-                if w.tasks[t].wake.nrExclusive == 0 {
-                    w.tasks[t].wake.phase = WakePhase.final.rawValue
+                f.exclusiveWoken += 1
+                w.stats.mostExclusiveWakesInOneCall = max(w.stats.mostExclusiveWakesInOneCall, Int32(f.exclusiveWoken))
+                f.nrExclusive -= 1
+                if f.nrExclusive == 0 {
+                    f.phase = WakePhase.final.rawValue
                     return event
                 }
             }
-            w.tasks[t].wake.count += 1
-            if config.bookmarks && Int(w.tasks[t].wake.count) > config.walkBreakCount, let (nt, nb) = after,
+            f.count += 1
+            if config.bookmarks && Int(f.count) > config.walkBreakCount, let (nt, nb) = after,
                let j = index(w, task: nt, bookmark: nb) {
                 // list_add_tail(&bookmark->entry, &next->entry): just before next.
                 w.queue.insert(QueueItem(bucket: f.bucket, task: TaskID(t), isBookmark: true), at: j)
-                w.tasks[t].wake.phase = WakePhase.chunkUnlock.rawValue
+                f.phase = WakePhase.chunkUnlock.rawValue
                 return event
             }
-            setNext(&w, t, after)
+            setNext(&f, after)
             return event
 
         case .chunkUnlock:
             w.tasks[t].heldBucket = -1
-            w.tasks[t].wake.resumeFromBookmark = true
-            w.tasks[t].wake.phase = WakePhase.lock.rawValue
+            f.resumeFromBookmark = true
+            f.phase = WakePhase.lock.rawValue
+            w.tasks[t].frame = .wake(f)
             return StepEvent(task: t, site: site, .chunkBreak, pfn: f.page.pfn, a: Int64(f.bucket))
 
         case .final:
