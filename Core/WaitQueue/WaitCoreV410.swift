@@ -46,24 +46,9 @@ extension Engine {
         let traits = self.traits[Int(f.behavior)]
         switch traits.postWake {
         case .takeBit:
-            try touch(w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
-            if testAndSet(&w, f.page.pfn, f.bit, owner: t, .acquire) {
-                w.tasks[t].wait.result = 0
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
-            }
-            if !w.tasks[t].entry.onList { countRequeue(&w, t) }
-            w.tasks[t].wait.phase = WaitPhase.lock.rawValue
-            return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 0)
+            return try postWakeTakeBit(&w, t, site: site, failed: .lock, countingRequeue: true)
         case .testBit:
-            try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
-            if !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit) {
-                w.tasks[t].wait.result = 0
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 0)
-            }
-            w.tasks[t].wait.phase = WaitPhase.lock.rawValue
-            return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 1)
+            return try postWakeTestBit(&w, t, site: site, set: .lock)
         case .none:
             // DROP (which v4.10 did not have yet) looks at nothing.
             if traits.returnsAfterWake {

@@ -56,33 +56,49 @@ extension Engine {
     /// Step 7 of §2.3: the behaviour's check; on failure, signals come next
     /// (before DROP's exit, on purpose) as their own step.
     private func postWakeV419(_ w: inout World, _ t: Int, _ traits: BehaviorTraits, site: StepEvent.Site) throws(Violation) -> StepEvent {
-        let f = w.tasks[t].wait
         switch traits.postWake {
         case .takeBit:
-            try touch(w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
-            if testAndSet(&w, f.page.pfn, f.bit, owner: t, .acquire) {
-                w.tasks[t].wait.result = 0
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
-            }
             // Step 8 is a separate step: an unlock's walk and a signal may
             // land between the failed test-and-set and the signal check
             // (kernel-model F8).
-            w.tasks[t].wait.phase = WaitPhase.signalCheck.rawValue
-            return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 0)
+            return try postWakeTakeBit(&w, t, site: site, failed: .signalCheck)
         case .testBit:
-            try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
-            if !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit) {
-                w.tasks[t].wait.result = 0
-                w.tasks[t].wait.phase = WaitPhase.finish.rawValue
-                return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 0)
-            }
-            w.tasks[t].wait.phase = WaitPhase.signalCheck.rawValue
-            return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 1)
+            return try postWakeTestBit(&w, t, site: site, set: .signalCheck)
         case .none:
             // DROP looks at nothing, so steps 7 and 8 are one step.
             return signalCheckV419(&w, t, traits, site: site)
         }
+    }
+
+    /// An EXCLUSIVE waiter's test_and_set_bit_lock after its wake: won, the
+    /// wait ends with 0; lost, the waiter goes on to `failed` (a failure
+    /// that finds the entry already off the list is a requeue, F13).
+    func postWakeTakeBit(_ w: inout World, _ t: Int, site: StepEvent.Site, failed: WaitPhase,
+                         countingRequeue: Bool = false) throws(Violation) -> StepEvent {
+        let f = w.tasks[t].wait
+        try touch(w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
+        if testAndSet(&w, f.page.pfn, f.bit, owner: t, .acquire) {
+            w.tasks[t].wait.result = 0
+            w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+            return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 1)
+        }
+        if countingRequeue && !w.tasks[t].entry.onList { countRequeue(&w, t) }
+        w.tasks[t].wait.phase = failed.rawValue
+        return StepEvent(task: t, site: site, .takeBit, pfn: f.page.pfn, a: 0)
+    }
+
+    /// A SHARED waiter's test_bit after its wake: clear, the wait ends with
+    /// 0; set, the waiter goes on to `set`.
+    func postWakeTestBit(_ w: inout World, _ t: Int, site: StepEvent.Site, set: WaitPhase) throws(Violation) -> StepEvent {
+        let f = w.tasks[t].wait
+        try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
+        if !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit) {
+            w.tasks[t].wait.result = 0
+            w.tasks[t].wait.phase = WaitPhase.finish.rawValue
+            return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 0)
+        }
+        w.tasks[t].wait.phase = set.rawValue
+        return StepEvent(task: t, site: site, .bitTest, pfn: f.page.pfn, a: 1)
     }
 
     /// Steps 8-9 of §2.3: a pending signal the state admits ends the wait

@@ -129,6 +129,21 @@ public struct ZooRunner: Sendable {
         return result
     }
 
+    /// The configuration's setup, or nil with the reason in `c`: the run
+    /// was interrupted before it, or the configuration does not build.
+    private func prepare(_ entry: BugEntry, _ configuration: BugConfiguration, _ c: inout ZooConfigurationResult,
+                         _ result: inout ZooEntryResult, cancelled: () -> Bool) -> Setup? {
+        if cancelled() {
+            result.interrupted = true
+            c.problems.append("not run: interrupted")
+            return nil
+        }
+        do { return try setup(entry, configuration) } catch {
+            c.problems.append("cannot be built: \(error)")
+            return nil
+        }
+    }
+
     private func runViolation(_ entry: BugEntry, expected: [ViolationKind], into result: inout ZooEntryResult,
                               cancelled: @escaping @Sendable () -> Bool,
                               searched: (ZooConfigurationResult.Role, BugConfiguration, ZooSearch) -> Void) {
@@ -137,16 +152,7 @@ public struct ZooRunner: Sendable {
             let role: ZooConfigurationResult.Role = i == 0 ? .buggy : .fixed
             var c = ZooConfigurationResult(role: role, configuration: configuration)
             defer { result.configurations.append(c) }
-            if cancelled() {
-                result.interrupted = true
-                c.problems.append("not run: interrupted")
-                continue
-            }
-            let setup: Setup
-            do { setup = try self.setup(entry, configuration) } catch {
-                c.problems.append("cannot be built: \(error)")
-                continue
-            }
+            guard let setup = prepare(entry, configuration, &c, &result, cancelled: cancelled) else { continue }
             for method in role == .buggy ? methods : [.exhaustive] {
                 if cancelled() {
                     result.interrupted = true
@@ -186,16 +192,7 @@ public struct ZooRunner: Sendable {
         for (i, configuration) in entry.configurations.enumerated() {
             var c = ZooConfigurationResult(role: i == 0 ? .buggy : .fixed, configuration: configuration)
             defer { result.configurations.append(c) }
-            if cancelled() {
-                result.interrupted = true
-                c.problems.append("not run: interrupted")
-                continue
-            }
-            let setup: Setup
-            do { setup = try self.setup(entry, configuration) } catch {
-                c.problems.append("cannot be built: \(error)")
-                continue
-            }
+            guard let setup = prepare(entry, configuration, &c, &result, cancelled: cancelled) else { continue }
             let m = setup.fairnessMetrics(seeds: spec.seeds, maxSteps: spec.maxSteps, cancelled: cancelled)
             c.metrics = m
             if m.runs < spec.seeds.count {
