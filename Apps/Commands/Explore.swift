@@ -47,6 +47,9 @@ struct Explore: ParsableCommand {
     @Flag(help: "Exhaustive: do not prune with sleep sets.")
     var noSleepSets = false
 
+    @Flag(help: "Exhaustive: store every state a task's transaction passes through (lock, access, unlock), instead of only its end.")
+    var noStepMerging = false
+
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
@@ -93,6 +96,7 @@ struct Explore: ParsableCommand {
         if maxDepth != nil { exhaustiveOnly.append("--max-depth") }
         if preemptions != nil { exhaustiveOnly.append("--preemptions") }
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
+        if noStepMerging { exhaustiveOnly.append("--no-step-merging") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
@@ -156,6 +160,7 @@ struct Explore: ParsableCommand {
         if let maxDepth { request.maxDepth = maxDepth }
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
+        request.stepMerging = !noStepMerging
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }
@@ -195,6 +200,7 @@ struct ExploreReport: Encodable {
     var states = 0
     var transitions = 0
     var sleptTransitions = 0
+    var mergedSteps = 0
     var deepestPath = 0
     var runs: Int?
     var complete = false
@@ -217,6 +223,7 @@ struct ExploreReport: Encodable {
         states = r.states
         transitions = r.transitions
         sleptTransitions = r.sleptTransitions
+        mergedSteps = r.mergedSteps
         deepestPath = r.deepestPath
         runs = r.runs
         complete = r.complete
@@ -233,7 +240,7 @@ struct ExploreReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds
+        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, mergedSteps, deepestPath, runs, complete, bounds
         case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
 
@@ -246,6 +253,7 @@ struct ExploreReport: Encodable {
         try c.encode(states, forKey: .states)
         try c.encode(transitions, forKey: .transitions)
         try c.encode(sleptTransitions, forKey: .sleptTransitions)
+        if scheduler == "exhaustive" { try c.encode(mergedSteps, forKey: .mergedSteps) }
         try c.encode(deepestPath, forKey: .deepestPath)
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
@@ -276,7 +284,8 @@ struct ExploreReport: Encodable {
             lines.append("  verdict: \(verdict.text(termination: termination))")
         }
         if scheduler == "exhaustive" {
-            lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets), deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
+            lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets; \(mergedSteps) more steps merged into them),"
+                         + " deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
         } else {
             lines.append("  runs \(runs ?? 0), steps \(states), \(format(searchSeconds, 3)) s\(foundSeed.map { "; found at seed \($0)" } ?? "")")
         }

@@ -45,9 +45,19 @@ extension Engine {
             f.page(wait.page.pfn)
             f.bucket(task.entry.bucket)
             if wait.release >= 0 { f.lock(LockID(raw: UInt8(wait.release))) }
+            // Taking q->lock is a right mover, dropping the lock the wait was
+            // asked to release a left mover (`Mover`); the other phases read
+            // or write what others see.
+            if wait.phase == WaitPhase.lock.rawValue { f.mover = .right }
+            if wait.phase == WaitPhase.releaseLock.rawValue { f.mover = .left }
         case .wake(let wake):
             f.page(wake.page.pfn)
             f.bucket(wake.bucket)
+            // Taking q->lock and reading the bucket's list, which only its
+            // holder changes: a right mover. Resuming from a bookmark also
+            // takes the bookmark off the list, which a waiter's lockless
+            // test of its entry may not see as one step: left a non-mover.
+            if wake.phase == WakePhase.lock.rawValue && !wake.resumeFromBookmark { f.mover = .right }
             // A visit may wake any waiter queued on the bucket.
             for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == wake.bucket { f.tasks.insert(i) }
         }

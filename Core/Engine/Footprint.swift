@@ -16,12 +16,28 @@ public struct Footprint: Hashable, Sendable {
     public var cache: UInt64 = 0
     /// Counters some program reads (the "done" flags).
     public var controlCounters = false
+    /// How the step commutes with other tasks' steps (`Mover`). Not part
+    /// of `conflicts(with:)`: it says which steps may be merged into one
+    /// transition, not which pairs commute.
+    public var mover: Mover = .none
 
     public init() {}
 
     @inlinable public func conflicts(with o: Footprint) -> Bool {
         pages & o.pages != 0 || buckets & o.buckets != 0 || locks & o.locks != 0 || ptes & o.ptes != 0
             || cache & o.cache != 0 || !(tasks & o.tasks).isEmpty || (controlCounters && o.controlCounters)
+    }
+
+    /// Everything either footprint touches: a run of steps taken as one
+    /// transition touches what each of them does.
+    @inlinable public mutating func formUnion(_ o: Footprint) {
+        pages |= o.pages
+        buckets |= o.buckets
+        locks |= o.locks
+        tasks = tasks | o.tasks
+        ptes |= o.ptes
+        cache |= o.cache
+        controlCounters = controlCounters || o.controlCounters
     }
 
     /// Folding the numbers keeps the footprint one word: two locks 64
@@ -77,13 +93,18 @@ extension Engine {
         let program = Int(task.program)
         let pc = Int(task.pc)
         let global = base[program] + min(pc, max(0, length[program] - 1))
+        var localsShared = false
         if length[program] > 0 {
             f.controlCounters = local.controlCounters[global]
             f.pages |= local.loadedPages[global]
+            localsShared = f.controlCounters || f.pages != 0
         }
         if footprintInFrame(of: task, t, in: w, into: &f) { return f }
         guard pc < length[program] else { return f }
         footprint(of: ops[base[program] + pc], t, in: w, into: &f)
+        // The locals run as part of the step: if they read or bump a
+        // control counter or form a page pointer, the step is no mover.
+        if localsShared { f.mover = .none }
         return f
     }
 

@@ -156,8 +156,14 @@ extension Engine {
     }
 
     /// Local operations contribute through `LocalEffects` (`localFlow`);
-    /// `pause` and `preemptionPoint` touch only the task itself.
-    func footprint(of op: ControlOp, _ t: Int, in w: World, into f: inout Footprint) {}
+    /// `pause` and `preemptionPoint` touch only the task's pc and the
+    /// scheduler's hint, which no step reads: both movers (`Mover`).
+    func footprint(of op: ControlOp, _ t: Int, in w: World, into f: inout Footprint) {
+        switch op {
+        case .pause, .preemptionPoint: f.mover = .both
+        case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit: break
+        }
+    }
 
     /// The most backward jumps and branches taken in one run of local
     /// instructions before the program is judged to loop without ever

@@ -55,10 +55,17 @@ extension Engine {
         return event
     }
 
+    /// Taking a lock is a right mover and releasing it a left mover
+    /// (`Mover`): while one task holds a lock no other task takes or
+    /// releases it, and only the gate of a `spin_lock` reads it.
     func footprint(of op: SpinOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
-        case .spinLock(let l), .spinUnlock(let l):
+        case .spinLock(let l):
             f.lock(l)
+            f.mover = .right
+        case .spinUnlock(let l):
+            f.lock(l)
+            f.mover = .left
         }
     }
 }

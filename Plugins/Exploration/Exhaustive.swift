@@ -14,12 +14,22 @@ public struct ExplorationBounds: Hashable, Sendable {
     public var preemptions: Int?
     /// Prune with sleep sets (Godefroid 1996).
     public var sleepSets: Bool
+    /// Take a task's transaction (right movers, at most one non-mover, left
+    /// movers: `Mover`) as one transition, storing only the state at its
+    /// end.
+    public var stepMerging: Bool
 
-    public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true) {
+    /// The most steps merged into one transition: a task that loops on
+    /// both movers alone (a `pause` loop) ends its transaction here.
+    public static let transactionLimit = 256
+
+    public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
+                stepMerging: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions
         self.sleepSets = sleepSets
+        self.stepMerging = stepMerging
     }
 }
 
@@ -45,6 +55,9 @@ public struct ExplorationResult: Sendable {
     public var transitions: Int
     /// Transitions skipped because their task was in the sleep set.
     public var sleptTransitions: Int
+    /// Steps taken inside merged transitions after their first: states
+    /// passed through and checked but not stored (`stepMerging`).
+    public var mergedSteps = 0
     public var deepestPath: Int
     /// Paths cut by the depth bound, the preemption bound, or the state bound.
     public var depthCuts: Int
@@ -81,6 +94,7 @@ public struct ExplorationResult: Sendable {
             r.states += p.states
             r.transitions += p.transitions
             r.sleptTransitions += p.sleptTransitions
+            r.mergedSteps += p.mergedSteps
             r.deepestPath = max(r.deepestPath, p.deepestPath)
             r.depthCuts += p.depthCuts
             r.preemptionCuts += p.preemptionCuts
@@ -144,6 +158,11 @@ public struct ExhaustiveExplorer: Sendable {
     /// Called with the key and path of every state on its first visit
     /// (tests compare the reachable sets of searches with this).
     var observe: (@Sendable (UInt64, [UInt8]) -> Void)?
+    /// Called with the key of every state on its first visit where no task
+    /// can step, and with every violation met when `passViolations` is set
+    /// (tests compare the end states and findings of searches with this).
+    var observeEnd: (@Sendable (UInt64) -> Void)?
+    var observeViolation: (@Sendable (Violation) -> Void)?
     /// Treat a violating step or end as a leaf and go on (tests comparing
     /// reachable sets), instead of stopping at the first.
     var passViolations = false
@@ -307,8 +326,12 @@ public struct ExhaustiveExplorer: Sendable {
         var done: TaskSet
         var last: Int
         var preemptions: Int
-        /// Footprints of the runnable tasks' next steps, by task (empty
-        /// without sleep sets).
+        /// The length of the path before the transition into this node.
+        var pathStart: Int
+        /// Footprints of the transitions of the tasks asleep here (inherited
+        /// from the parent) and of those explored from here, by task (empty
+        /// without sleep sets). A merged transition's is the union of its
+        /// steps'.
         var footprints: [Footprint?]
     }
 
@@ -385,9 +408,12 @@ public struct ExhaustiveExplorer: Sendable {
             return onStackBelow[k] != nil
         }
 
-        /// Push `w` reached with `sleep`; returns a violation found at its end.
-        func visit(_ w: World, sleep: TaskSet, last: Int, preemptions: Int) -> Violation? {
-            let depth = path.count
+        /// Push `w` reached with `sleep`, whose transitions' footprints are in
+        /// `asleep`; returns a violation found at its end.
+        func visit(_ w: World, sleep: TaskSet, asleep: [Footprint?], last: Int, preemptions: Int, pathStart: Int) -> Violation? {
+            // Transitions from the root: the unit of the split (a merged
+            // transition is several steps of the path).
+            let depth = stack.count
             if depth == splitDepth && splits {
                 defer { splitIndex += 1 }
                 if splitIndex % shard.count != shard.index { return nil }
@@ -425,17 +451,20 @@ public struct ExhaustiveExplorer: Sendable {
                     progress?(store.count)
                 }
                 observe?(k, path)
-                if explore.isEmpty { return endCheck(w) }
+                if explore.isEmpty {
+                    observeEnd?(k)
+                    return endCheck(w)
+                }
             }
-            if depth >= bounds.maxDepth {
+            if path.count >= bounds.maxDepth {
                 if above { out.prefix.depthCuts += 1 } else { out.result.depthCuts += 1 }
                 return nil
             }
-            out.result.deepestPath = max(out.result.deepestPath, depth)
+            out.result.deepestPath = max(out.result.deepestPath, path.count)
             var footprints: [Footprint?] = []
             if bounds.sleepSets {
                 footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in runnable { footprints[t] = footprint(of: t, in: w) }
+                for t in sleepNow { footprints[t] = asleep[t] }
             }
             if above {
                 onStackAbove[k, default: 0] += 1
@@ -445,11 +474,12 @@ public struct ExhaustiveExplorer: Sendable {
                 onStackBelow[k, default: 0] += 1
             }
             stack.append(Frame(world: w, key: k, sleep: sleepNow, runnable: runnable, choices: Array(explore),
-                               next: 0, done: TaskSet(), last: last, preemptions: preemptions, footprints: footprints))
+                               next: 0, done: TaskSet(), last: last, preemptions: preemptions, pathStart: pathStart,
+                               footprints: footprints))
             return nil
         }
 
-        /// Pop the top frame, and the step that led to it.
+        /// Pop the top frame, and the steps that led to it.
         func pop() {
             let frame = stack.removeLast()
             if stack.count < prefixDepth {
@@ -461,10 +491,37 @@ public struct ExhaustiveExplorer: Sendable {
                 onStackBelow[frame.key]! -= 1
                 if onStackBelow[frame.key] == 0 { onStackBelow[frame.key] = nil }
             }
-            if !path.isEmpty { path.removeLast() }
+            path.removeSubrange(frame.pathStart...)
         }
 
-        if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0) { return found(v) }
+        /// Take task `t`'s next step in `w` and check it; the violation, if
+        /// any, numbered as the step it is.
+        func takeStep(_ w: inout World, _ t: Int) -> Violation? {
+            do {
+                let event = try engine.step(&w, task: t)
+                for i in checkers.indices {
+                    if var v = checkers[i].afterStep(event, world: w, engine: engine) {
+                        v.step = path.count - 1
+                        return v
+                    }
+                }
+                return nil
+            } catch {
+                var v = error
+                v.step = path.count - 1
+                return v
+            }
+        }
+
+        // A transaction's steps are merged only where every task has a CPU
+        // of its own: a task that spins keeps its CPU under other models.
+        let merging = bounds.stepMerging && engine.config.cpus == .cpuPerTask
+        let needFootprints = bounds.sleepSets || merging
+
+        if let v = visit(setup.world, sleep: TaskSet(), asleep: [], last: -1, preemptions: 0, pathStart: 0) {
+            if !passViolations { return found(v) }
+            observeViolation?(v)
+        }
         while !stack.isEmpty {
             if halt || stop() { break }
             let top = stack.count - 1
@@ -490,40 +547,54 @@ public struct ExhaustiveExplorer: Sendable {
                 }
             }
             var w = frame.world
+            var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
             path.append(UInt8(t))
+            var taken = 1
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
-            do {
-                let event = try engine.step(&w, task: t)
-                var failed: Violation?
-                for i in checkers.indices {
-                    if var v = checkers[i].afterStep(event, world: w, engine: engine) {
-                        v.step = path.count - 1
-                        failed = v
-                        break
-                    }
+            var failed = takeStep(&w, t)
+            // The rest of t's transaction: while it has not committed (its
+            // steps so far move right), any step; after that, only steps that
+            // move left. Other tasks' steps between them could all be moved
+            // out (`Mover`), so the states in between are checked, not stored.
+            if merging && failed == nil {
+                var committed = !ft.mover.movesRight
+                while taken < ExplorationBounds.transactionLimit && path.count < bounds.maxDepth && engine.isRunnable(w, t) {
+                    let f = footprint(of: t, in: w)
+                    if committed && !f.mover.movesLeft { break }
+                    if !f.mover.movesRight { committed = true }
+                    ft.formUnion(f)
+                    path.append(UInt8(t))
+                    taken += 1
+                    if above { out.prefix.mergedSteps += 1 } else { out.result.mergedSteps += 1 }
+                    failed = takeStep(&w, t)
+                    if failed != nil { break }
                 }
-                if let v = failed {
-                    guard !passViolations else { path.removeLast(); continue }
-                    return found(v)
+            }
+            if let v = failed {
+                guard !passViolations else {
+                    observeViolation?(v)
+                    path.removeLast(taken)
+                    continue
                 }
-            } catch {
-                guard !passViolations else { path.removeLast(); continue }
-                var v = error
-                v.step = path.count - 1
                 return found(v)
             }
-            // The child sleeps on whatever commutes with t among what this
-            // node already explored or had asleep.
+            // The child sleeps on whatever commutes with t's transition among
+            // what this node already explored or had asleep.
             var childSleep = TaskSet()
-            if bounds.sleepSets, let ft = frame.footprints[t] {
-                func independent(_ u: Int) -> Bool { frame.footprints[u].map { !$0.conflicts(with: ft) } ?? false }
+            if bounds.sleepSets {
+                func independent(_ u: Int) -> Bool { stack[top].footprints[u].map { !$0.conflicts(with: ft) } ?? false }
                 for u in frame.sleep where u != t && independent(u) { childSleep.insert(u) }
                 for u in stack[top].done where u != t && independent(u) { childSleep.insert(u) }
                 stack[top].done.insert(t)
+                stack[top].footprints[t] = ft
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions), !passViolations { return found(v) }
-            if stack.count == depthBefore { path.removeLast() }
+            if let v = visit(w, sleep: childSleep, asleep: stack[top].footprints, last: t, preemptions: preemptions,
+                             pathStart: path.count - taken) {
+                if !passViolations { return found(v) }
+                observeViolation?(v)
+            }
+            if stack.count == depthBefore { path.removeLast(taken) }
         }
         leaveAll()
         return out

@@ -15,6 +15,9 @@ public struct ExplorationRequest: Hashable, Sendable {
     public var preemptions: Int?
     /// Exhaustive: prune with sleep sets.
     public var sleepSets: Bool = true
+    /// Exhaustive: take each task's transactions as one transition
+    /// (`ExplorationBounds.stepMerging`).
+    public var stepMerging: Bool = true
     /// Exhaustive: the part of the schedule space to explore.
     public var shard: Shard = .whole
     /// Threads. An exhaustive search's threads share one visited store; a
@@ -49,6 +52,8 @@ public struct ExplorationOutcome: Sendable {
     public var transitions = 0
     /// Transitions skipped because their task was in the sleep set.
     public var sleptTransitions = 0
+    /// Steps merged into transitions after their first (exhaustive).
+    public var mergedSteps = 0
     public var deepestPath = 0
     /// Runs tried (pct, random); nil for an exhaustive search.
     public var runs: Int?
@@ -100,6 +105,7 @@ extension ExplorationOutcome {
         states = r.states
         transitions = r.transitions
         sleptTransitions = r.sleptTransitions
+        mergedSteps = r.mergedSteps
         deepestPath = r.deepestPath
         complete = r.complete
         depthCuts = r.depthCuts
@@ -138,7 +144,8 @@ extension Setup {
             let explorer = ExhaustiveExplorer(
                 setup: setup,
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
-                                          preemptions: request.preemptions, sleepSets: request.sleepSets),
+                                          preemptions: request.preemptions, sleepSets: request.sleepSets,
+                                          stepMerging: request.stepMerging),
                 makeCheckers: { Checkers.forExploration(setup) })
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }

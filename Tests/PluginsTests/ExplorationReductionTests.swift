@@ -65,3 +65,53 @@ struct ExplorationReductionTests {
         }
     }
 }
+
+/// What a search reaches, going on past violations: every stored state,
+/// the states where no task can step, and the kinds of violation met.
+struct SearchSummary {
+    var states: Set<UInt64> = []
+    var ends: Set<UInt64> = []
+    var findings: Set<String> = []
+    var result: ExplorationResult
+}
+
+func summarise(_ setup: Setup, _ bounds: ExplorationBounds) -> SearchSummary {
+    let seen = Mutex<(states: Set<UInt64>, ends: Set<UInt64>, findings: Set<String>)>(([], [], []))
+    var explorer = ExhaustiveExplorer(setup: setup, bounds: bounds, makeCheckers: { Checkers.forExploration(setup) })
+    explorer.observe = { key, _ in seen.withLock { _ = $0.states.insert(key) } }
+    explorer.observeEnd = { key in seen.withLock { _ = $0.ends.insert(key) } }
+    explorer.observeViolation = { v in seen.withLock { _ = $0.findings.insert(v.kind.rawValue) } }
+    explorer.passViolations = true
+    let r = explorer.explore()
+    let s = seen.withLock { $0 }
+    return SearchSummary(states: s.states, ends: s.ends, findings: s.findings, result: r)
+}
+
+@Suite("Step merging")
+struct StepMergingTests {
+    /// Merging keeps every end state and every kind of finding, and stores
+    /// only states the unmerged search reaches too (each merged transition
+    /// is a real run of steps).
+    @Test("taking transactions as one transition keeps every end state and every finding, for every strategy",
+          arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
+    func sameEndsAndFindings(scenario: String) throws {
+        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
+        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
+        var mergedSomewhere = false
+        for name in registry.names(.strategy) {
+            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+            let full = summarise(setup, ExplorationBounds(stepMerging: false))
+            let merged = summarise(setup, ExplorationBounds(stepMerging: true))
+            #expect(full.result.complete && merged.result.complete)
+            #expect(full.result.mergedSteps == 0)
+            mergedSomewhere = mergedSomewhere || merged.result.mergedSteps > 0
+            let what = "\(scenario) under \(name)"
+            #expect(merged.ends == full.ends, "\(what): \(full.ends.subtracting(merged.ends).count) end states lost, \(merged.ends.subtracting(full.ends).count) extra")
+            #expect(merged.findings == full.findings, "\(what): findings \(full.findings.sorted()) without merging, \(merged.findings.sorted()) with")
+            #expect(merged.states.isSubset(of: full.states), "\(what): \(merged.states.subtracting(full.states).count) states the unmerged search never reaches")
+            #expect(merged.states.count <= full.states.count)
+        }
+        // Every scenario here has a lock taken and released, or a pause.
+        #expect(mergedSomewhere, "\(scenario): no strategy's search merged a step")
+    }
+}
