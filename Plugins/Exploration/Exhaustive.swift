@@ -19,10 +19,6 @@ public struct ExplorationBounds: Hashable, Sendable {
     /// end.
     public var stepMerging: Bool
 
-    /// The most steps merged into one transition: a task that loops on
-    /// both movers alone (a `pause` loop) ends its transaction here.
-    public static let transactionLimit = 256
-
     public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
                 stepMerging: Bool = true) {
         self.maxDepth = maxDepth
@@ -213,7 +209,8 @@ public struct ExhaustiveExplorer: Sendable {
             r.termination = .acyclic
             return
         }
-        let cycles = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates).run(cancelled: cancelled)
+        let cycles = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
+            .run(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
         case .fair(let v, let schedule):
@@ -549,27 +546,24 @@ public struct ExhaustiveExplorer: Sendable {
             var w = frame.world
             var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
             path.append(UInt8(t))
-            var taken = 1
+            var transaction = Transaction(first: ft.mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             var failed = takeStep(&w, t)
-            // The rest of t's transaction: while it has not committed (its
-            // steps so far move right), any step; after that, only steps that
-            // move left. Other tasks' steps between them could all be moved
-            // out (`Mover`), so the states in between are checked, not stored.
+            // The rest of t's transaction. Other tasks' steps between its
+            // steps could all be moved out (`Mover`), so the states in
+            // between are checked, not stored.
             if merging && failed == nil {
-                var committed = !ft.mover.movesRight
-                while taken < ExplorationBounds.transactionLimit && path.count < bounds.maxDepth && engine.isRunnable(w, t) {
+                while path.count < bounds.maxDepth && engine.isRunnable(w, t) {
                     let f = footprint(of: t, in: w)
-                    if committed && !f.mover.movesLeft { break }
-                    if !f.mover.movesRight { committed = true }
+                    guard transaction.admits(f.mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none) else { break }
                     ft.formUnion(f)
                     path.append(UInt8(t))
-                    taken += 1
                     if above { out.prefix.mergedSteps += 1 } else { out.result.mergedSteps += 1 }
                     failed = takeStep(&w, t)
                     if failed != nil { break }
                 }
             }
+            let taken = transaction.steps
             if let v = failed {
                 guard !passViolations else {
                     observeViolation?(v)

@@ -23,10 +23,21 @@ extension ViolationKind {
 /// edges or is not runnable at one of its states: a walk through all of it
 /// then satisfies every task. The schedule reported is the path to the
 /// component's first state and one such walk back to it.
+///
+/// With `stepMerging`, an edge is a task's whole transaction (`Transaction`)
+/// and remembers the tasks that could not run at a state inside it (its
+/// *gaps*): such a task is excused on that edge as at a state. This keeps
+/// the answer exact (docs/exploration.md, "Step merging"): a fair cycle of
+/// the merged graph is one of the full graph, whose states include the
+/// transactions' insides; and every infinite run of the full graph has one
+/// of whole transactions in which the same tasks step forever and the same
+/// locks are taken, so a task a held lock kept from running is kept from
+/// running inside some edge.
 struct FairCycleSearch {
     var setup: Setup
     var maxDepth: Int
     var maxStates: Int
+    var stepMerging = false
 
     enum Outcome {
         /// The search was complete and found no fair cycle.
@@ -44,14 +55,24 @@ struct FairCycleSearch {
         var world: World
         var runnable: TaskSet
         var low: Int
-        /// Transitions taken from it: task and target state.
-        var edges: [(task: TaskID, to: UInt64)] = []
+        /// Transitions taken from it: task, target state, its steps and
+        /// the tasks not runnable inside it.
+        var edges: [Edge] = []
+    }
+
+    private struct Edge {
+        var task: TaskID
+        var to: UInt64
+        var steps: Int = 1
+        var gaps = TaskSet()
     }
 
     private struct Frame {
         var entry: Int
         var choices: [Int]
         var next = 0
+        /// The length of the path before the transition into this state.
+        var pathStart: Int
     }
 
     func run(cancelled: () -> Bool) -> Outcome {
@@ -63,31 +84,50 @@ struct FairCycleSearch {
         var frames: [Frame] = []
         var path: [UInt8] = []
 
-        func push(_ w: World, _ k: UInt64) {
+        func push(_ w: World, _ k: UInt64, pathStart: Int) {
             let runnable = engine.runnableTasks(w)
             position[k] = entries.count
             entries.append(Entry(key: k, world: w, runnable: runnable, low: entries.count))
-            frames.append(Frame(entry: entries.count - 1, choices: Array(runnable)))
+            frames.append(Frame(entry: entries.count - 1, choices: Array(runnable), pathStart: pathStart))
         }
 
+        let merging = stepMerging && engine.config.cpus == .cpuPerTask
+        let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
         let root = engine.fingerprint(setup.world)
         guard store.visit(root, sleep: TaskSet(), budget: budget) == .new else { return .cut }
-        push(setup.world, root)
+        push(setup.world, root, pathStart: 0)
         while let top = frames.last {
             if cancelled() { return .interrupted }
             if top.next < top.choices.count {
                 let t = top.choices[top.next]
                 frames[frames.count - 1].next += 1
                 var w = entries[top.entry].world
+                var edge = Edge(task: TaskID(t), to: 0)
+                var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none,
+                                              pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
                 // A failing step ends its run: it is no edge of the graph.
+                // (A search only decides termination when no step failed.)
                 guard (try? engine.step(&w, task: t)) != nil else { continue }
+                var failed = false
+                while merging && engine.isRunnable(w, t)
+                        && transaction.admits(engine.footprint(of: t, in: w).mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none) {
+                    edge.gaps = edge.gaps | (everyTask - engine.runnableTasks(w))
+                    guard (try? engine.step(&w, task: t)) != nil else {
+                        failed = true
+                        break
+                    }
+                }
+                if failed { continue }
+                edge.steps = transaction.steps
                 let k = engine.fingerprint(w)
-                entries[top.entry].edges.append((TaskID(t), k))
+                edge.to = k
+                entries[top.entry].edges.append(edge)
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
                 case .new:
-                    if path.count >= maxDepth { return .cut }
-                    path.append(UInt8(t))
-                    push(w, k)
+                    if path.count + edge.steps > maxDepth { return .cut }
+                    let start = path.count
+                    path.append(contentsOf: repeatElement(UInt8(t), count: edge.steps))
+                    push(w, k, pathStart: start)
                 case .full:
                     return .cut
                 case .seen, .nothingNew:
@@ -109,7 +149,7 @@ struct FairCycleSearch {
             } else if let parent = frames.last {
                 entries[parent.entry].low = min(entries[parent.entry].low, e.low)
             }
-            if !path.isEmpty { path.removeLast() }
+            path.removeSubrange(top.pathStart...)
         }
         return .none
     }
@@ -120,12 +160,17 @@ struct FairCycleSearch {
         let states = Array(component)
         var index: [UInt64: Int] = [:]
         for (i, e) in states.enumerated() { index[e.key] = i }
-        let edges: [[(task: TaskID, to: Int)]] = states.map { e in e.edges.compactMap { x in index[x.to].map { (x.task, $0) } } }
+        let edges: [[(task: TaskID, to: Int, steps: Int, gaps: TaskSet)]] = states.map { e in
+            e.edges.compactMap { x in index[x.to].map { (x.task, $0, x.steps, x.gaps) } }
+        }
         var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].runnable, stepping = TaskSet()
         for (i, e) in states.enumerated() {
             runnableSomewhere = runnableSomewhere | e.runnable
             runnableEverywhere = runnableEverywhere & e.runnable
-            for x in edges[i] { stepping.insert(x.task.index) }
+            for x in edges[i] {
+                stepping.insert(x.task.index)
+                runnableEverywhere = runnableEverywhere - x.gaps
+            }
         }
         guard (runnableEverywhere - stepping).isEmpty else { return nil }
 
@@ -137,21 +182,21 @@ struct FairCycleSearch {
             let home = owed.isEmpty
             // Breadth-first to the nearest edge or state that pays an owed
             // task; with nothing owed, back to the start.
-            var parent: [Int: (from: Int, task: TaskID)] = [:]
+            var parent: [Int: (from: Int, edge: (task: TaskID, to: Int, steps: Int, gaps: TaskSet))] = [:]
             var queue = [at], head = 0
             var reached: Int?
-            var paying: (task: TaskID, to: Int)?
+            var paying: (task: TaskID, to: Int, steps: Int, gaps: TaskSet)?
             search: while head < queue.count {
                 let u = queue[head]
                 head += 1
                 for x in edges[u] {
-                    if !home && owed.contains(x.task.index) {
+                    if !home && (owed.contains(x.task.index) || !(owed & x.gaps).isEmpty) {
                         reached = u
                         paying = x
                         break search
                     }
                     guard x.to != at, parent[x.to] == nil else { continue }
-                    parent[x.to] = (u, x.task)
+                    parent[x.to] = (u, x)
                     if home ? x.to == 0 : !(owed - states[x.to].runnable).isEmpty {
                         reached = x.to
                         break search
@@ -166,15 +211,16 @@ struct FairCycleSearch {
                 paying = x
             }
             guard var v = reached else { return nil }
-            var leg: [(task: TaskID, to: Int)] = []
+            var leg: [(task: TaskID, to: Int, steps: Int, gaps: TaskSet)] = []
             while v != at, let p = parent[v] {
-                leg.append((p.task, v))
+                leg.append(p.edge)
                 v = p.from
             }
             if let paying { leg.insert(paying, at: 0) }
             for x in leg.reversed() {
-                walk.append(UInt8(x.task.rawValue))
+                walk.append(contentsOf: repeatElement(UInt8(x.task.rawValue), count: x.steps))
                 owed.remove(x.task.index)
+                owed = owed - x.gaps
                 owed = owed & states[x.to].runnable
                 at = x.to
             }

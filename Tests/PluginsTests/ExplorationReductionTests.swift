@@ -110,8 +110,98 @@ struct StepMergingTests {
             #expect(merged.findings == full.findings, "\(what): findings \(full.findings.sorted()) without merging, \(merged.findings.sorted()) with")
             #expect(merged.states.isSubset(of: full.states), "\(what): \(merged.states.subtracting(full.states).count) states the unmerged search never reaches")
             #expect(merged.states.count <= full.states.count)
+            // The fair-cycle search merges too, and must decide the same.
+            // (.acyclic and .noFairCycle both say every run ends: which one a
+            // search says depends on whether it met a revisit.)
+            func ends(_ t: Termination) -> Bool { t == .acyclic || t == .noFairCycle }
+            #expect(ends(merged.result.termination) == ends(full.result.termination),
+                    "\(what): termination \(full.result.termination) without merging, \(merged.result.termination) with")
+            #expect(merged.result.violation?.kind == full.result.violation?.kind, "\(what)")
         }
         // Every scenario here has a lock taken and released, or a pause.
         #expect(mergedSomewhere, "\(scenario): no strategy's search merged a step")
+    }
+}
+
+/// Takes ptl 0, pauses, drops it, and again, for ever.
+struct LockLooper: ProgramActor {
+    var name: String { "looper" }
+    var summary: String { "spin_lock; pause; spin_unlock; forever" }
+    var reference: String { "" }
+    var parameters: Parameters { [:] }
+    func program(_ context: ActorContext) throws(BuildError) -> Program {
+        try build("looper") { b in
+            let top = b.label()
+            b.function("loop") { b in
+                b.bind(top)
+                b.emit(.spinLock(LockID(.ptl, 0)))
+                b.emit(.pause)
+                b.emit(.spinUnlock(LockID(.ptl, 0)))
+                b.jump(to: top)
+            }
+        }
+    }
+}
+
+/// Takes ptl 0, pauses, drops it, and again, until `done` is bumped.
+struct LockLooperUntilDone: ProgramActor {
+    var name: String { "looper-until-done" }
+    var summary: String { "spin_lock; pause; spin_unlock; until done" }
+    var reference: String { "" }
+    var parameters: Parameters { [:] }
+    func program(_ context: ActorContext) throws(BuildError) -> Program {
+        try build("looper-until-done") { b in
+            let top = b.label(), out = b.label()
+            b.function("loop") { b in
+                b.bind(top)
+                b.emit(.readCounter(Counter.done.rawValue, into: 0))
+                b.branch(0, .notEqual, 0, to: out)
+                b.emit(.spinLock(LockID(.ptl, 0)))
+                b.emit(.pause)
+                b.emit(.spinUnlock(LockID(.ptl, 0)))
+                b.jump(to: top)
+                b.bind(out)
+            }
+        }
+    }
+}
+
+/// Takes ptl 0 once, drops it, and bumps `done`.
+struct LockOnce: ProgramActor {
+    var name: String { "once" }
+    var summary: String { "spin_lock; spin_unlock; done" }
+    var reference: String { "" }
+    var parameters: Parameters { [:] }
+    func program(_ context: ActorContext) throws(BuildError) -> Program {
+        try build("once") { b in
+            b.function("once") { b in
+                b.emit(.spinLock(LockID(.ptl, 0)))
+                b.emit(.spinUnlock(LockID(.ptl, 0)))
+                b.emit(.count(Counter.done.rawValue))
+            }
+        }
+    }
+}
+
+extension StepMergingTests {
+    /// The looper's lock keeps the one-shot task from running only inside
+    /// the looper's transaction (lock, pause, unlock), and the looper stops
+    /// once that task has run: the only fair cycle starves the one-shot task
+    /// where the lock is held. A merged search must excuse it there, or it
+    /// misses the cycle.
+    @Test("a task kept from running only inside another's transaction is excused there: the fair cycle is found merged and unmerged")
+    func fairCycleThroughATransaction() throws {
+        for actors in [[ActorSpec(LockLooperUntilDone()), ActorSpec(LockOnce())], [ActorSpec(LockLooper(), count: 2)], [ActorSpec(Spinner(), count: 2)]] {
+            let setup = try customSetup(actors)
+            for merging in [false, true] {
+                var request = ExplorationRequest()
+                request.stepMerging = merging
+                let o = setup.explore(request)
+                let v = try #require(o.violation, "\(actors.map(\.name)), merging \(merging)")
+                #expect(v.kind == .nonTermination)
+                let schedule = try #require(o.best)
+                #expect(setup.nonTermination(schedule)?.kind == .nonTermination, "\(schedule)")
+            }
+        }
     }
 }
