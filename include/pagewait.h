@@ -459,6 +459,9 @@ typedef struct pw_explore_options {
     int32_t pct_length;     /* default 1000 */
     int32_t wake_latency;   /* random: as in pw_run_options */
     int32_t preempt_length;
+    /* Added in 0.2 (a caller's struct of the size up to here still works, with the default): */
+    int32_t step_merging;   /* exhaustive: take each task's transaction (lock ... unlock) as one
+                            ** transition; default 1 (docs/exploration.md, "Step merging") */
 } pw_explore_options;
 
 int pw_explore_options_init(pw_explore_options *o, size_t size);

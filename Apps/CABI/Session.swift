@@ -153,9 +153,14 @@ func initOptions<T>(_ o: UnsafeMutablePointer<T>?, _ size: Int, _ defaults: T, _
 }
 
 /// The options the caller gave (NULL: the defaults), size-checked.
-func options<T>(_ o: UnsafePointer<T>?, _ defaults: T, _ name: String, in function: String) throws(ABIError) -> T {
+/// `earlierSizes`: the sizes of the struct's earlier versions, which are
+/// read with the defaults of the fields added since.
+func options<T>(_ o: UnsafePointer<T>?, _ defaults: T, _ name: String, earlierSizes: [Int] = [],
+                in function: String) throws(ABIError) -> T {
     guard let o else { return defaults }
-    let size = try structSize(o, known: MemoryLayout<T>.size, minimum: MemoryLayout<T>.size, name, in: function)
+    let given = UnsafeRawPointer(o).loadUnaligned(as: Int.self)
+    let size = earlierSizes.contains(given) ? given
+        : try structSize(o, known: MemoryLayout<T>.size, minimum: MemoryLayout<T>.size, name, in: function)
     return load(UnsafeRawPointer(o), size: size, over: defaults)
 }
 
@@ -204,7 +209,13 @@ public func pwSessionRun(_ s: OpaquePointer?, _ o: UnsafePointer<pw_run_options>
 private let defaultExploreOptions = pw_explore_options(
     size: MemoryLayout<pw_explore_options>.size, method: PW_EXPLORE_EXHAUSTIVE, jobs: 1, budget: 0, max_depth: 5_000,
     preemptions: -1, sleep_sets: 1, shrink: 1, seed: 1, pct_depth: 3, pct_length: 1_000,
-    wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength))
+    wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength),
+    step_merging: 1)
+
+/// The first version of pw_explore_options ended at `preempt_length`: a
+/// caller built against it still works, with the defaults of the fields
+/// added since.
+private let exploreOptionsFirstSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.step_merging)!
 
 @_cdecl("pw_explore_options_init")
 public func pwExploreOptionsInit(_ o: UnsafeMutablePointer<pw_explore_options>?, _ size: Int) -> Int32 {
@@ -216,7 +227,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
     call(s) { () throws(ABIError) in
         let fn = "pw_session_explore"
         let session = try object(s, SessionObject.self, in: fn, "s")
-        let opt = try options(o, defaultExploreOptions, "pw_explore_options", in: fn)
+        let opt = try options(o, defaultExploreOptions, "pw_explore_options", earlierSizes: [exploreOptionsFirstSize], in: fn)
         let size = try structSize(result, known: MemoryLayout<pw_explore_result>.size, minimum: MemoryLayout<pw_explore_result>.size,
                                   "pw_explore_result", in: fn)
         let methods: [Int32: ExplorationRequest.Method] = [PW_EXPLORE_EXHAUSTIVE: .exhaustive, PW_EXPLORE_PCT: .pct, PW_EXPLORE_RANDOM: .random]
@@ -238,6 +249,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
         request.maxDepth = Int(opt.max_depth)
         request.preemptions = opt.preemptions < 0 ? nil : Int(opt.preemptions)
         request.sleepSets = opt.sleep_sets != 0
+        request.stepMerging = opt.step_merging != 0
         request.shrink = opt.shrink != 0
         request.jobs = Int(opt.jobs)
         request.seed = opt.seed

@@ -268,6 +268,25 @@ struct ValidCallTests {
         }
     }
 
+    @Test("explore options of the first version's size (ending at preempt_length) still work, merging steps; step_merging 0 stores every state and finds the same")
+    func exploreOptionsFirstVersion() throws {
+        let fx = try Fixture()
+        defer { fx.close() }
+        let s = try fx.session()
+        var found: [(kind: String?, states: Int64)] = []
+        for variant in 0..<3 {
+            let o = try fx.exploreOptions()
+            if variant == 1 { try o.set("size", Int64(try o.layout.field("step_merging").offset)) }
+            if variant == 2 { try o.set("step_merging", 0) }
+            let r = try fx.structure("pw_explore_result")
+            try fx.expectOK("pw_session_explore", .ptr(s), o.arg, r.arg)
+            found.append((try r.string("kind"), try r.int("states")))
+        }
+        #expect(found[0].kind != nil && found.allSatisfy { $0.kind == found[0].kind })
+        #expect(found[1].states == found[0].states, "the first version's struct gets the default, step merging on")
+        #expect(found[2].states > found[0].states, "step_merging 0: \(found[2].states) states, merged \(found[0].states)")
+    }
+
     @Test("strategies by any registered name or unfair-N; a strategy without emit is its base under a new name")
     func strategies() throws {
         let fx = try Fixture()
