@@ -83,8 +83,8 @@ extern "C" {
 ** program runs against a newer library than it was built with, which is
 ** supported within one major version.
 */
-#define PW_VERSION        "0.2.0"
-#define PW_VERSION_NUMBER 2000
+#define PW_VERSION        "0.3.0"
+#define PW_VERSION_NUMBER 3000
 
 int pw_version(void);
 /* The library's version as "MAJOR.MINOR.PATCH". Static; never freed. */
@@ -459,7 +459,7 @@ typedef struct pw_explore_options {
     int32_t pct_length;     /* default 1000 */
     int32_t wake_latency;   /* random: as in pw_run_options */
     int32_t preempt_length;
-    /* Added in 0.2 (a caller's struct of the size up to here still works, with the default): */
+    /* Added in 0.3 (a struct of 0.2's size, ending above, still works, with the default): */
     int32_t step_merging;   /* exhaustive: take each task's transaction (lock ... unlock) as one
                             ** transition; default 1 (docs/exploration.md, "Step merging") */
 } pw_explore_options;
