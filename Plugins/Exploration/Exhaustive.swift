@@ -109,9 +109,10 @@ public struct ExplorationResult: Sendable {
 public enum Termination: Hashable, Sendable {
     /// The search met no cycle, so the state graph has none: every run ends.
     case acyclic
-    /// The state graph has cycles, and a search without reductions found
-    /// that in each of them some task that could run throughout never ran:
-    /// only an unfair scheduler repeats them.
+    /// The state graph has cycles, and the exact cycle search (no sleep
+    /// sets; transactions merged, which keeps it exact) found that in each of
+    /// them some task that could run throughout never ran: only an unfair
+    /// scheduler repeats them.
     case noFairCycle
     case undecided(Undecided)
 
