@@ -214,6 +214,7 @@ public struct ExhaustiveExplorer: Sendable {
             .run(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
+        case .inconclusive: preconditionFailure("a search of the full graph decides")
         case .fair(let v, let schedule):
             r.violation = v
             r.schedule = schedule

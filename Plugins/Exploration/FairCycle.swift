@@ -38,11 +38,25 @@ struct FairCycleSearch {
     var maxDepth: Int
     var maxStates: Int
     var stepMerging = false
+    /// Search the quotient graph instead: states are keyed by `key`, the
+    /// fingerprint of a canonical member of the state's orbit under
+    /// permutations of interchangeable tasks, and `classes` partitions the
+    /// tasks into those classes. A component of the quotient graph is the
+    /// image of every cycle of the full graph through its states, and in a
+    /// fair cycle every task steps or waits, so every class has a member
+    /// that steps on one of the component's edges or cannot run at one of
+    /// its states. A quotient in which every component leaves some class
+    /// idle has no fair cycle: `.none`. Otherwise the answer is
+    /// `.inconclusive`, and the full graph must be searched.
+    var symmetry: (key: @Sendable (World) -> UInt64, classes: [TaskSet])?
 
     enum Outcome {
         /// The search was complete and found no fair cycle.
         case none
         case fair(Violation, Schedule)
+        /// A quotient search (`symmetry`) met a component that may hold a
+        /// fair cycle: search without it.
+        case inconclusive
         /// A bound cut the search: fair cycles may exist beyond it.
         case cut
         case interrupted
@@ -93,7 +107,8 @@ struct FairCycleSearch {
 
         let merging = stepMerging && engine.config.cpus == .cpuPerTask
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
-        let root = engine.fingerprint(setup.world)
+        let key = symmetry?.key ?? { engine.fingerprint($0) }
+        let root = key(setup.world)
         guard store.visit(root, sleep: TaskSet(), budget: budget) == .new else { return .cut }
         push(setup.world, root, pathStart: 0)
         while let top = frames.last {
@@ -119,7 +134,7 @@ struct FairCycleSearch {
                 }
                 if failed { continue }
                 edge.steps = transaction.steps
-                let k = engine.fingerprint(w)
+                let k = key(w)
                 edge.to = k
                 entries[top.entry].edges.append(edge)
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
@@ -139,8 +154,10 @@ struct FairCycleSearch {
             let e = entries[top.entry]
             if e.low == top.entry {
                 let component = top.entry..<entries.count
-                if component.count > 1 || e.edges.contains(where: { $0.to == e.key }),
-                   let walk = fairWalk(entries[component]) {
+                let cyclic = component.count > 1 || e.edges.contains(where: { $0.to == e.key })
+                if cyclic, let symmetry {
+                    if Self.everyClassActive(entries[component], symmetry.classes, everyTask) { return .inconclusive }
+                } else if cyclic, let walk = fairWalk(entries[component]) {
                     let schedule = Schedule(path + walk)
                     if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
                 }
@@ -152,6 +169,21 @@ struct FairCycleSearch {
             path.removeSubrange(top.pathStart...)
         }
         return .none
+    }
+
+    /// Whether every class has a member that steps on an edge of the
+    /// component, waits inside one, or cannot run at one of its states.
+    private static func everyClassActive(_ component: ArraySlice<Entry>, _ classes: [TaskSet], _ everyTask: TaskSet) -> Bool {
+        let keys = Set(component.map(\.key))
+        var active = TaskSet()
+        for e in component {
+            active = active | (everyTask - e.runnable)
+            for x in e.edges where keys.contains(x.to) {
+                active.insert(x.task.index)
+                active = active | x.gaps
+            }
+        }
+        return classes.allSatisfy { !($0 & active).isEmpty }
     }
 
     /// A closed walk from the component's first state in which every task

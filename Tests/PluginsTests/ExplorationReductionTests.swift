@@ -205,3 +205,58 @@ extension StepMergingTests {
         }
     }
 }
+
+/// Tasks running the same operations, as classes: coarser than the
+/// interchangeable tasks, which a quotient's fairness check may use (any
+/// partition keeps it sound; a coarser one only answers "inconclusive" more).
+func programClasses(_ setup: Setup) -> [TaskSet] {
+    var classes: [[Op]: TaskSet] = [:]
+    for (t, task) in setup.world.tasks.enumerated() {
+        classes[setup.engine.programs[Int(task.program)].instructions.map(\.op), default: TaskSet()].insert(t)
+    }
+    return classes.values.sorted { $0.nth(0) < $1.nth(0) }
+}
+
+@Suite("Fair cycles over classes of tasks")
+struct FairCycleClassTests {
+    /// The class check alone (the fingerprint as the key: no states merged)
+    /// must never call a graph with a fair cycle free of one: "none" from it
+    /// is "none" from the exact search, and a fair cycle the exact search
+    /// finds is "inconclusive" to it.
+    @Test("a search whose fairness check looks only at classes of tasks never misses a fair cycle the exact search finds",
+          arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
+    func classCheckIsSound(scenario: String) throws {
+        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
+        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
+        for name in registry.names(.strategy) {
+            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+            var search = FairCycleSearch(setup: setup, maxDepth: 5_000, maxStates: 5_000_000, stepMerging: true)
+            let exact = search.run(cancelled: { false })
+            let engine = setup.engine
+            search.symmetry = ({ engine.fingerprint($0) }, programClasses(setup))
+            let classes = search.run(cancelled: { false })
+            switch (exact, classes) {
+            case (.none, .none), (.none, .inconclusive), (.fair, .inconclusive): break
+            default: Issue.record("\(scenario) under \(name): exact \(exact), over classes \(classes)")
+            }
+        }
+    }
+
+    @Test("fair cycles (two spinners; a looper starving a one-shot task inside its critical section) are never ruled out over classes; a spinner waiting for the offliner is")
+    func classCheckOnCustomScenarios() throws {
+        let spinners = try customSetup([ActorSpec(Spinner(), count: 2)])
+        let starving = try customSetup([ActorSpec(LockLooperUntilDone()), ActorSpec(LockOnce())])
+        let waiting = try customSetup([ActorSpec(Offliner()), ActorSpec(HotRemover())])
+        for (setup, expectNone) in [(spinners, false), (starving, false), (waiting, true)] {
+            let engine = setup.engine
+            var search = FairCycleSearch(setup: setup, maxDepth: 5_000, maxStates: 5_000_000, stepMerging: true)
+            search.symmetry = ({ engine.fingerprint($0) }, programClasses(setup))
+            let r = search.run(cancelled: { false })
+            if expectNone {
+                guard case .none = r else { Issue.record("offliner + hotremover over classes: \(r)"); continue }
+            } else {
+                guard case .inconclusive = r else { Issue.record("two spinners over classes: \(r)"); continue }
+            }
+        }
+    }
+}
