@@ -50,6 +50,9 @@ extension Engine {
             // or write what others see.
             if wait.phase == WaitPhase.lock.rawValue { f.mover = .right }
             if wait.phase == WaitPhase.releaseLock.rawValue { f.mover = .left }
+            // set_current_state under q->lock, then its release: only a waker
+            // holding that lock reads the state, unless a signal can come.
+            if wait.phase == WaitPhase.setStateUnlock.rawValue && !signalled.contains(t) { f.mover = .left }
         case .wake(let wake):
             f.page(wake.page.pfn)
             f.bucket(wake.bucket)

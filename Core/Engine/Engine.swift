@@ -31,6 +31,10 @@ public struct Engine: Sendable {
     /// Per operation: it is local (a jump, branch, register or counter
     /// operation, `loadPage`, `exit`), run by `runLocals`, not a step.
     let isLocal: [Bool]
+    /// The tasks some program may send a signal to (every task, when a
+    /// target is out of a TaskSet's range): only for them does a signal
+    /// read and change the sleep state outside the wait-queue lock.
+    let signalled: TaskSet
     #if PAGEWAIT_ACCESS_LOG
     /// Where the memory door records every access (`recordingAccesses`), or
     /// nil, as in every run outside the tests that ask for it. The door
@@ -92,6 +96,16 @@ public struct Engine: Sendable {
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
         self.isLocal = ops.map(\.isLocal)
         self.gates = ops.map(\.gate)
+        var signalled = TaskSet()
+        for op in ops {
+            guard case .signal(.sendSignal(let target, _)) = op else { continue }
+            if target.index >= 0 && target.index < TaskSet.capacity {
+                signalled.insert(target.index)
+            } else {
+                signalled = TaskSet(0..<TaskSet.capacity)
+            }
+        }
+        self.signalled = signalled
     }
 
     /// Jump targets, registers and behaviour numbers must be in range, so a

@@ -119,6 +119,34 @@ struct FootprintPropertyTests {
         return task.frame == .none && Int(task.pc) < program.instructions.count && program.instructions[Int(task.pc)].op.isLocal
     }
 
+    /// Steps declared movers (`Mover`) commute as declared with every other
+    /// enabled task's step: a left mover taken after another task's step
+    /// could have been taken before it (and is not blocked by it); another
+    /// task's step taken after a right mover could have been taken before it.
+    /// Either way both orders reach the same state.
+    func checkMovers(_ engine: Engine, _ s: World, enabled: [Int], footprints: [Int: Footprint], next: [Int: World], place: String) {
+        func then(_ w: World, _ t: Int) -> World? {
+            guard engine.isEnabled(w, t) else { return nil }
+            var w = w
+            return (try? engine.step(&w, task: t)) != nil ? w : nil
+        }
+        for t in enabled {
+            guard let mover = footprints[t]?.mover, mover != .none, let sa = next[t] else { continue }
+            for u in enabled where u != t {
+                if mover.movesLeft, let sb = next[u] {
+                    let sba = then(sb, t), sab = then(sa, u)
+                    #expect(sba != nil && sab != nil && engine.fingerprint(sba!) == engine.fingerprint(sab!),
+                            "\(place): task \(t)'s step (\(engine.function(of: s, task: t))) is a left mover, yet it does not commute back over task \(u)'s")
+                }
+                if mover.movesRight, let sab = then(sa, u) {
+                    let sba = next[u].flatMap { then($0, t) }
+                    #expect(sba != nil && engine.fingerprint(sba!) == engine.fingerprint(sab),
+                            "\(place): task \(t)'s step (\(engine.function(of: s, task: t))) is a right mover, yet task \(u)'s step after it cannot come first with the same result")
+                }
+            }
+        }
+    }
+
     /// One random walk of `setup`, checking every state on the way; the
     /// number of independent pairs it checked.
     func check(_ setup: Setup, seed: UInt64, steps: Int, place: String) throws -> Int {
@@ -175,6 +203,7 @@ struct FootprintPropertyTests {
                 }
                 #expect(engine.fingerprint(ab) == engine.fingerprint(ba), "\(here()): tasks \(a) and \(b) are independent, yet the two orders reach different states")
             }
+            checkMovers(engine, w, enabled: enabled, footprints: footprints, next: next, place: here())
             guard !next.isEmpty else { break }
             let choices = next.keys.sorted()
             w = next[choices[rng.below(choices.count)]]!
