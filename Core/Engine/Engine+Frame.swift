@@ -53,6 +53,12 @@ extension Engine {
             // set_current_state under q->lock, then its release: only a waker
             // holding that lock reads the state, unless a signal can come.
             if wait.phase == WaitPhase.setStateUnlock.rawValue && !signalled.contains(t) { f.mover = .left }
+            // v4.19: after the wake, a waiter that looks at nothing (DROP)
+            // and returns reads only its pending signal, which nobody sets.
+            if wait.phase == WaitPhase.postWake.rawValue && config.waitCore.version == .v4_19 && !signalled.contains(t) {
+                let traits = self.traits[Int(wait.behavior)]
+                if traits.postWake == .none && traits.returnsAfterWake { f.mover = .both }
+            }
         case .wake(let wake):
             f.page(wake.page.pfn)
             f.bucket(wake.bucket)
