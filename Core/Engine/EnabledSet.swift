@@ -55,8 +55,15 @@ struct EnabledSet: ~Copyable {
 
     /// Bring the set up to date after a step of task `t` in `w`.
     mutating func update(afterStepOf t: Int, _ engine: Engine, _ w: World) {
+        update(afterStepOf: t, engine, tasks: w.tasks, pageCount: w.pages.count)
+    }
+
+    /// `update` given the world's tasks and its number of frames, all it
+    /// reads: the run loop calls this at every step, and a `World` passed
+    /// by value to a call is copied (72 bytes) first.
+    mutating func update(afterStepOf t: Int, _ engine: Engine, tasks: [TaskState], pageCount: Int) {
         guard t >= 0 && t < count else { return }
-        w.tasks.withUnsafeBufferPointer { tasks in
+        tasks.withUnsafeBufferPointer { tasks in
             var othersChanged = false
             let task = tasks.baseAddress! + t
             let slot = slots + t
@@ -64,10 +71,10 @@ struct EnabledSet: ~Copyable {
                 refreshLocks(of: t, held: task.pointee.heldLocks, bucket: task.pointee.heldBucket)
                 othersChanged = true
             }
-            refreshNeed(of: t, engine, task, pageCount: w.pages.count)
+            refreshNeed(of: t, engine, task, pageCount: pageCount)
             if !sleepers.isEmpty {
                 for u in sleepers where !tasks[u].blocked {
-                    refreshNeed(of: u, engine, tasks.baseAddress! + u, pageCount: w.pages.count)
+                    refreshNeed(of: u, engine, tasks.baseAddress! + u, pageCount: pageCount)
                     othersChanged = true
                 }
             }
