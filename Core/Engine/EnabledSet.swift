@@ -11,12 +11,23 @@
 /// sleepers; only when something besides `t` changed does it evaluate every
 /// task's need again. Debug builds check the result against
 /// `enabledTasks` at every step of every run.
-struct EnabledSet {
+///
+/// The per-task records live in storage allocated once for the run and
+/// freed with the set (it cannot be copied): the run loop updates them at
+/// every step, and an array would check its uniqueness and bounds at each
+/// write. Every index is a task below `count`, checked on entry to
+/// `update`.
+struct EnabledSet: ~Copyable {
     private(set) var tasks = TaskSet()
-    private var needs: [Engine.Need]
-    /// Per task, its held spinlocks and wait-queue lock at the last refresh.
-    private var heldLocks: [LockSet]
-    private var heldBucket: [Int16]
+    /// What one task needs, and the locks it held, at the last refresh.
+    private struct Slot {
+        var heldLocks = LockSet()
+        var heldBucket: Int16 = -1
+        var need: Engine.Need = .finished
+    }
+    private let slots: UnsafeMutablePointer<Slot>
+    /// The tasks tracked: the world's, up to `TaskSet.capacity`.
+    private let count: Int
     /// Every spinlock held, and the tasks holding a wait-queue lock.
     private var spinLocked = LockSet()
     private var bucketHolders = TaskSet()
@@ -25,9 +36,9 @@ struct EnabledSet {
 
     init(_ engine: Engine, _ w: World) {
         let n = min(w.tasks.count, TaskSet.capacity)
-        needs = Array(repeating: .finished, count: n)
-        heldLocks = Array(repeating: LockSet(), count: n)
-        heldBucket = Array(repeating: -1, count: n)
+        count = n
+        slots = .allocate(capacity: max(n, 1))
+        slots.initialize(repeating: Slot(), count: n)
         w.tasks.withUnsafeBufferPointer { tasks in
             for t in 0..<n {
                 refreshLocks(of: t, held: tasks[t].heldLocks, bucket: tasks[t].heldBucket)
@@ -37,24 +48,39 @@ struct EnabledSet {
         reevaluate(engine)
     }
 
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
     /// Bring the set up to date after a step of task `t` in `w`.
     mutating func update(afterStepOf t: Int, _ engine: Engine, _ w: World) {
-        guard t < needs.count else { return }
-        w.tasks.withUnsafeBufferPointer { tasks in
+        update(afterStepOf: t, engine, tasks: w.tasks, pageCount: w.pages.count)
+    }
+
+    /// `update` given the world's tasks and its number of frames, all it
+    /// reads: the run loop calls this at every step, and a `World` passed
+    /// by value to a call is copied (72 bytes) first.
+    mutating func update(afterStepOf t: Int, _ engine: Engine, tasks: [TaskState], pageCount: Int) {
+        guard t >= 0 && t < count else { return }
+        tasks.withUnsafeBufferPointer { tasks in
             var othersChanged = false
             let task = tasks.baseAddress! + t
-            if task.pointee.heldLocks != heldLocks[t] || task.pointee.heldBucket != heldBucket[t] {
+            let slot = slots + t
+            if task.pointee.heldLocks != slot.pointee.heldLocks || task.pointee.heldBucket != slot.pointee.heldBucket {
                 refreshLocks(of: t, held: task.pointee.heldLocks, bucket: task.pointee.heldBucket)
                 othersChanged = true
             }
-            refreshNeed(of: t, engine, task, pageCount: w.pages.count)
-            for u in sleepers where !tasks[u].blocked {
-                refreshNeed(of: u, engine, tasks.baseAddress! + u, pageCount: w.pages.count)
-                othersChanged = true
+            refreshNeed(of: t, engine, task, pageCount: pageCount)
+            if !sleepers.isEmpty {
+                for u in sleepers where !tasks[u].blocked {
+                    refreshNeed(of: u, engine, tasks.baseAddress! + u, pageCount: pageCount)
+                    othersChanged = true
+                }
             }
             if othersChanged {
                 reevaluate(engine)
-            } else if isMet(needs[t], engine) {
+            } else if isMet(slot.pointee.need, engine) {
                 self.tasks.insert(t)
             } else {
                 self.tasks.remove(t)
@@ -63,32 +89,36 @@ struct EnabledSet {
     }
 
     private mutating func refreshLocks(of t: Int, held: LockSet, bucket: Int16) {
-        if held != heldLocks[t] {
-            heldLocks[t] = held
+        let slot = slots + t
+        if held != slot.pointee.heldLocks {
+            slot.pointee.heldLocks = held
             var all = LockSet()
-            heldLocks.withUnsafeBufferPointer { for l in $0 { all.formUnion(l) } }
+            for u in 0..<count { all.formUnion(slots[u].heldLocks) }
             spinLocked = all
         }
-        heldBucket[t] = bucket
+        slot.pointee.heldBucket = bucket
         if bucket >= 0 { bucketHolders.insert(t) } else { bucketHolders.remove(t) }
     }
 
     @inline(__always)
     private mutating func refreshNeed(of t: Int, _ engine: Engine, _ task: UnsafePointer<TaskState>, pageCount: Int) {
         let need = engine.need(of: task, pageCount: pageCount)
-        needs[t] = need
+        slots[t].need = need
         if case .asleep = need { sleepers.insert(t) } else { sleepers.remove(t) }
     }
 
     @inline(__always)
     private func isMet(_ need: Engine.Need, _ engine: Engine) -> Bool {
-        engine.isMet(need, spinLocked: spinLocked) { b in bucketHolders.contains { heldBucket[$0] == b } }
+        engine.isMet(need, spinLocked: spinLocked) { b in
+            for u in bucketHolders where slots[u].heldBucket == b { return true }
+            return false
+        }
     }
 
     /// Every task's need against the current locks.
     private mutating func reevaluate(_ engine: Engine) {
         var s = TaskSet()
-        for t in needs.indices where isMet(needs[t], engine) { s.insert(t) }
+        for t in 0..<count where isMet(slots[t].need, engine) { s.insert(t) }
         tasks = s
     }
 }

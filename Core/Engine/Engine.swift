@@ -25,12 +25,10 @@ public struct Engine: Sendable {
     /// the counters that only record statistics.
     public let controlCounters: [Int32]
     let local: LocalEffects
-    /// Per operation, parallel to `ops`: the lock a task must find free to
-    /// take it, so `isEnabled` reads a byte-sized answer, not the operation.
-    let gates: [Gate]
-    /// Per operation: it is local (a jump, branch, register or counter
-    /// operation, `loadPage`, `exit`), run by `runLocals`, not a step.
-    let isLocal: [Bool]
+    /// Per operation, parallel to `ops`: what the hot path reads of it
+    /// (DecodedProgram.swift): whether it is local, its gate (the lock a
+    /// task must find free to take it), a local operation's operands.
+    let decoded: [DecodedInstruction]
     /// The tasks some program may send a signal to (every task, when a
     /// target is out of a TaskSet's range): only for them does a signal
     /// read and change the sleep state outside the wait-queue lock.
@@ -94,8 +92,7 @@ public struct Engine: Sendable {
         for op in ops { if case .control(.readCounter(let c, _)) = op { read.insert(c) } }
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
-        self.isLocal = ops.map(\.isLocal)
-        self.gates = ops.map(\.gate)
+        self.decoded = ops.map(DecodedInstruction.init)
         var signalled = TaskSet()
         for op in ops {
             guard case .signal(.sendSignal(let target, _)) = op else { continue }
@@ -164,7 +161,7 @@ public struct Engine: Sendable {
         let program = Int(task.pointee.program)
         let pc = Int(task.pointee.pc)
         guard pc < length[program] else { return .nothing }
-        switch gates[base[program] + pc] {
+        switch decoded[base[program] + pc].gate {
         case .free:
             return .nothing
         case .spin(let lock):
@@ -240,7 +237,9 @@ public struct Engine: Sendable {
     /// `step` for a task known to be runnable (the run loop's pick from
     /// `runnableTasks`): the same step without asking again.
     func stepRunnable(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
-        w.tasks[t].preemptHint = 0
+        // Read first: a write to `w.tasks` pays a uniqueness check, and the
+        // hint is rarely set.
+        if w.tasks[t].preemptHint != 0 { w.tasks[t].preemptHint = 0 }
         return try stepFrameOrInstruction(&w, t)
     }
 
@@ -250,8 +249,7 @@ public struct Engine: Sendable {
         guard w.tasks[t].frame.kind == .none else { return false }
         let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
         guard pc < length[program] else { return false }
-        if case .control(.pause) = ops[base[program] + pc] { return true }
-        return false
+        return decoded[base[program] + pc].kind == .pause
     }
 
     /// The kernel function a task is in now, for traces and violations.

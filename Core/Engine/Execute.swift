@@ -1,6 +1,8 @@
 // One program instruction as one atomic step. The steps themselves live
 // with their operations (Core/Ops/Op+*.swift); this is the frame around
 // them: local instructions first, then the operation, then on to the next.
+// The instruction is read from the decoded stream (DecodedProgram.swift);
+// only an operation of a domain other than control is read as an `Op`.
 
 extension Engine {
     func execute(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
@@ -8,27 +10,44 @@ extension Engine {
         // they lead to a lock that is taken, this step was only them.
         // (After a step, `advance` has already run the locals that follow.)
         let program = Int(w.tasks[t].program)
-        let ranLocals = Int(w.tasks[t].pc) < length[program] && isLocal[base[program] + Int(w.tasks[t].pc)]
-        if ranLocals { try runLocals(&w, t) }
-        let pc = w.tasks[t].pc
-        let site = StepEvent.Site.instruction(pc)
-        guard Int(pc) < length[program] else {
+        let count = length[program], first = base[program]
+        var pc = Int(w.tasks[t].pc)
+        let ranLocals = pc < count && decoded[first + pc].isLocal
+        if ranLocals { pc = try runLocals(&w, t, from: pc) }
+        let site = StepEvent.Site.instruction(Int32(pc))
+        guard pc < count else {
             w.tasks[t].finished = true
             return StepEvent(task: t, site: site, .exit)
         }
         if ranLocals && !isEnabled(w, t) { return StepEvent(task: t, site: site, .nothing) }
-        return try execute(ops[base[program] + Int(pc)], &w, t, site: site)
+        let event: StepEvent
+        switch decoded[first + pc].kind {
+        case .pause:
+            event = StepEvent(task: t, site: site, .nothing)
+        case .preemptionPoint:
+            // `ControlOp.preemptionPoint`'s step, from the decoded record.
+            let permille = UInt16(truncatingIfNeeded: decoded[first + pc].target)
+            w.tasks[t].preemptHint = permille
+            event = StepEvent(task: t, site: site, .nothing, a: Int64(permille))
+        default:
+            return try execute(ops[first + pc], &w, t, site: site)
+        }
+        try advance(&w, t)
+        return event
     }
 
     /// Move past the instruction just executed, then run the local
     /// instructions that follow it.
     func advance(_ w: inout World, _ t: Int) throws(Violation) {
-        w.tasks[t].pc += 1
-        let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
+        let program = Int(w.tasks[t].program)
+        let pc = Int(w.tasks[t].pc) + 1
         if pc >= length[program] {
+            w.tasks[t].pc = Int32(pc)
             w.tasks[t].finished = true
-        } else if isLocal[base[program] + pc] {
-            try runLocals(&w, t)
+        } else if decoded[base[program] + pc].isLocal {
+            try runLocals(&w, t, from: pc)
+        } else {
+            w.tasks[t].pc = Int32(pc)
         }
     }
 }

@@ -126,15 +126,19 @@ extension Engine {
             observer.willStep(stepIndex, task: t, world: w)
             do {
                 let event = runnable.contains(t) ? try stepRunnable(&w, task: t) : try step(&w, task: t)
-                enabled.update(afterStepOf: t, self, w)
+                enabled.update(afterStepOf: t, self, tasks: w.tasks, pageCount: w.pages.count)
                 if options.recordTrace { trace.append(event) }
                 observer.didStep(stepIndex, event, world: w)
-                for i in checkers.indices {
-                    if var v = checkers[i].afterStep(event, world: w, engine: self) {
-                        v.step = stepIndex
-                        violation = v
-                        end = .violation
-                        break loop
+                // Tested first: the world is copied for the checkers' calls
+                // even when there are none, before the loop finds that out.
+                if !checkers.isEmpty {
+                    for i in checkers.indices {
+                        if var v = checkers[i].afterStep(event, world: w, engine: self) {
+                            v.step = stepIndex
+                            violation = v
+                            end = .violation
+                            break loop
+                        }
                     }
                 }
             } catch {

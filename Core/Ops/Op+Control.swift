@@ -173,16 +173,21 @@ extension Engine {
     static let localRunLimit = 10_000
 
     /// Run register moves, branches, jumps, counters and pointer formation
-    /// in place: they touch nothing another task can see (counters are
-    /// observations), so they are not scheduling points. The task rests on
-    /// its next visible instruction, or finishes.
-    func runLocals(_ w: inout World, _ t: Int) throws(Violation) {
+    /// in place, from `pc` on: they touch nothing another task can see
+    /// (counters are observations), so they are not scheduling points. The
+    /// task rests on its next visible instruction, or finishes; returns
+    /// that instruction's pc (the program's length if it finished).
+    ///
+    /// Reads the decoded stream (DecodedProgram.swift), whose registers and
+    /// jump targets `Engine.validate` checked when the engine was built.
+    @discardableResult
+    func runLocals(_ w: inout World, _ t: Int, from start: Int) throws(Violation) -> Int {
         let program = Int(w.tasks[t].program)
         let count = length[program], first = base[program]
         var budget = Self.localRunLimit
         // Work on the task's pc and registers in locals and store them once:
         // every store through `w.tasks[t]` pays a uniqueness check.
-        var pc = Int(w.tasks[t].pc)
+        var pc = start
         var registers = w.tasks[t].registers
         func store(_ w: inout World) {
             w.tasks[t].pc = Int32(pc)
@@ -192,42 +197,43 @@ extension Engine {
             guard pc < count else {
                 store(&w)
                 w.tasks[t].finished = true
-                return
+                return pc
             }
-            guard case .control(let op) = ops[first + pc] else {
-                store(&w)
-                return
-            }
+            let d = decoded[first + pc]
             var next = pc + 1
-            switch op {
-            case .jump(let to):
-                next = Int(to)
-            case .branch(let r, let cmp, let v, let to):
-                if cmp.holds(registers[Int(r)], v) { next = Int(to) }
-            case .set(let r, let v):
-                registers[Int(r)] = v
-            case .move(let r, let from):
-                registers[Int(r)] = registers[Int(from)]
-            case .add(let r, let v):
-                registers[Int(r)] &+= v
-            case .count(let c):
-                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
-                w.counters[i] += 1
-            case .readCounter(let c, let r):
-                guard let i = counterIndex(w, c) else { store(&w); throw badCounter(w, t, c) }
-                registers[Int(r)] = w.counters[i]
-            case .loadPage(let r, let pfn):
+            switch d.kind {
+            case .jump:
+                next = Int(d.target)
+            case .branch(let cmp):
+                if cmp.holds(registers[Int(d.register)], d.value) { next = Int(d.target) }
+            case .set:
+                registers[Int(d.register)] = d.value
+            case .move:
+                registers[Int(d.register)] = registers[Int(d.target)]
+            case .add:
+                registers[Int(d.register)] &+= d.value
+            case .count:
+                // Out of line: with the counter's write inside this loop the
+                // optimizer makes `w.counters` unique before the loop, which
+                // for a world without counters (the empty array's shared
+                // storage is never unique) costs a call at every step.
+                try bumpCounter(&w, t, d.target, pc: pc, registers: registers)
+            case .readCounter:
+                guard let i = counterIndex(w, d.target) else { store(&w); throw badCounter(w, t, d.target) }
+                registers[Int(d.register)] = w.counters[i]
+            case .loadPage:
+                let pfn = PFN(rawValue: d.target)
                 guard !pfn.isNone && pfn.index < w.pages.count else {
                     store(&w)
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
                 }
                 // pfn_to_page is arithmetic; the generation is the model's.
-                registers[Int(r)] = PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register
+                registers[Int(d.register)] = PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register
             case .exit:
                 next = count
-            case .pause, .preemptionPoint:
+            case .pause, .preemptionPoint, .op:
                 store(&w)
-                return
+                return pc
             }
             if next <= pc {
                 budget -= 1
@@ -239,6 +245,18 @@ extension Engine {
             }
             pc = next
         }
+    }
+
+    /// `count`: bump world counter `c` (task `t` at `pc`, with its
+    /// registers as `runLocals` holds them, stored first if it throws).
+    @inline(never)
+    private func bumpCounter(_ w: inout World, _ t: Int, _ c: Int32, pc: Int, registers: Registers) throws(Violation) {
+        guard let i = counterIndex(w, c) else {
+            w.tasks[t].pc = Int32(pc)
+            w.tasks[t].registers = registers
+            throw badCounter(w, t, c)
+        }
+        w.counters[i] += 1
     }
 
     /// A counter number checked against the world's counters.

@@ -29,7 +29,9 @@ public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomSt
     public init(arrayLiteral values: Int64...) { self.init(values) }
 
     @inlinable public subscript(_ i: Int) -> Int64 {
-        get {
+        // Always inlined: the engine reads a register at most steps (a page
+        // operand), and the call cost more than the switch.
+        @inline(__always) get {
             // A switch, not `withUnsafeBytes(of: r)`: in a getter that copies
             // all eight registers to read one.
             switch i {

@@ -30,9 +30,17 @@ extension Engine {
     }
 
     /// The phases the v5.9a and v5.9 cores share, from taking q.lock to the
-    /// loop's set_current_state; nil for any other phase. `wokenFlags` is
-    /// what a synchronous success marks the entry with.
+    /// loop's set_current_state; nil for any other phase (turned away by a
+    /// mask test, inline, as `commonWaitStep` does). `wokenFlags` is what a
+    /// synchronous success marks the entry with.
+    @inline(__always)
     func queueingStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, wokenFlags: WaitFlags) throws(Violation) -> StepEvent? {
+        guard (queueingPhases >> UInt32(phase.rawValue & 31)) & 1 != 0 else { return nil }
+        return try queueingPhaseStep(&w, t, phase, wokenFlags: wokenFlags)
+    }
+
+    /// `queueingStep` for a phase of `queueingPhases`.
+    private func queueingPhaseStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, wokenFlags: WaitFlags) throws(Violation) -> StepEvent? {
         let f = w.tasks[t].wait
         let site = StepEvent.Site.wait(f.phase)
         let traits = self.traits[Int(f.behavior)]
@@ -109,3 +117,9 @@ extension Engine {
         return exclusive ? 1 : 0
     }
 }
+
+/// The phases `queueingStep` takes (the cases of `queueingPhaseStep`'s
+/// switch), as a bit mask.
+private let queueingPhases: UInt32 =
+    1 << UInt32(WaitPhase.lock.rawValue) | 1 << UInt32(WaitPhase.setWaiters.rawValue) | 1 << UInt32(WaitPhase.tryOrQueue.rawValue)
+    | 1 << UInt32(WaitPhase.releaseLock.rawValue) | 1 << UInt32(WaitPhase.setState.rawValue)

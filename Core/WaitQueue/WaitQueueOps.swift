@@ -51,6 +51,12 @@ enum WakePhase: UInt8 {
 private let bucketLockPhases: UInt32 =
     1 << UInt32(WaitPhase.lock.rawValue) | 1 << UInt32(WaitPhase.unlink.rawValue) | 1 << UInt32(WaitPhase.abortExclusive.rawValue)
 
+/// The phases `commonWaitStep` takes (the cases of `sharedWaitStep`'s
+/// switch), as a bit mask.
+private let commonWaitPhases: UInt32 =
+    1 << UInt32(WaitPhase.earlyPut.rawValue) | 1 << UInt32(WaitPhase.put.rawValue) | 1 << UInt32(WaitPhase.finish.rawValue)
+    | 1 << UInt32(WaitPhase.unlink.rawValue) | 1 << UInt32(WaitPhase.retake.rawValue) | 1 << UInt32(WaitPhase.abortExclusive.rawValue)
+
 /// The kernel's -EINTR, as the wait's result.
 let eintr: Int8 = -4
 
@@ -156,7 +162,18 @@ extension Engine {
 
     /// Phases every core shares: the ablation's early put, taking q.lock,
     /// DROP's put, and finish_wait. Returns nil for a core-specific phase.
+    ///
+    /// The cores ask this first at every wait step, and most steps are in
+    /// their own phases: those are turned away by a mask test, inline,
+    /// before the call and the frame's copy.
+    @inline(__always)
     func commonWaitStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, afterPut: WaitPhase) throws(Violation) -> StepEvent? {
+        guard (commonWaitPhases >> UInt32(phase.rawValue & 31)) & 1 != 0 else { return nil }
+        return try sharedWaitStep(&w, t, phase, afterPut: afterPut)
+    }
+
+    /// `commonWaitStep` for a phase of `commonWaitPhases`.
+    private func sharedWaitStep(_ w: inout World, _ t: Int, _ phase: WaitPhase, afterPut: WaitPhase) throws(Violation) -> StepEvent? {
         let site = StepEvent.Site.wait(phase.rawValue)
         let f = w.tasks[t].wait
         switch phase {

@@ -44,6 +44,11 @@ public struct RandomScheduler: Scheduler {
     }
 
     public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
+        if wakeLatency == 0 && preemptLength == 0 {
+            // No time off the CPU: the timing table is never read, so a pick
+            // is one draw (the same draw as below).
+            return runnable.nth(runnable.count == 1 ? 0 : rng.below(runnable.count))
+        }
         var candidates = runnable
         let n = min(world.tasks.count, TaskSet.capacity)
         if timing.count != n {
