@@ -23,12 +23,9 @@ extension Engine {
         let event: StepEvent
         switch decoded[first + pc].kind {
         case .pause:
-            event = StepEvent(task: t, site: site, .nothing)
+            event = pauseStep(&w, t, hint: nil, site: site)
         case .preemptionPoint:
-            // `ControlOp.preemptionPoint`'s step, from the decoded record.
-            let permille = UInt16(truncatingIfNeeded: decoded[first + pc].target)
-            w.tasks[t].preemptHint = permille
-            event = StepEvent(task: t, site: site, .nothing, a: Int64(permille))
+            event = pauseStep(&w, t, hint: UInt16(truncatingIfNeeded: decoded[first + pc].target), site: site)
         default:
             return try execute(ops[first + pc], &w, t, site: site)
         }

@@ -146,13 +146,21 @@ extension Engine {
         case .jump, .branch, .set, .move, .add, .count, .readCounter, .loadPage, .exit:
             preconditionFailure("local instructions are run by runLocals")
         case .pause:
-            event = StepEvent(task: t, site: site, .nothing)
+            event = pauseStep(&w, t, hint: nil, site: site)
         case .preemptionPoint(let permille):
-            w.tasks[t].preemptHint = permille
-            event = StepEvent(task: t, site: site, .nothing, a: Int64(permille))
+            event = pauseStep(&w, t, hint: permille, site: site)
         }
         try advance(&w, t)
         return event
+    }
+
+    /// `pause` (no hint) or a preemption point: nothing but the hint for
+    /// the scheduler. The run loop takes it from the decoded record too.
+    @inline(__always)
+    func pauseStep(_ w: inout World, _ t: Int, hint permille: UInt16?, site: StepEvent.Site) -> StepEvent {
+        guard let permille else { return StepEvent(task: t, site: site, .nothing) }
+        w.tasks[t].preemptHint = permille
+        return StepEvent(task: t, site: site, .nothing, a: Int64(permille))
     }
 
     /// Local operations contribute through `LocalEffects` (`localFlow`);
