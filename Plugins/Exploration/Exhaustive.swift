@@ -14,12 +14,18 @@ public struct ExplorationBounds: Hashable, Sendable {
     public var preemptions: Int?
     /// Prune with sleep sets (Godefroid 1996).
     public var sleepSets: Bool
+    /// Store a state and its twins under renaming interchangeable tasks as
+    /// one (`TaskSymmetry`). Sound for checkers that judge every task by the
+    /// same rule, as the standard ones do (docs/exploration.md, Symmetry).
+    public var symmetry: Bool
 
-    public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true) {
+    public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
+                symmetry: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions
         self.sleepSets = sleepSets
+        self.symmetry = symmetry
     }
 }
 
@@ -61,6 +67,9 @@ public struct ExplorationResult: Sendable {
     public var cyclesPossible = false
     /// Whether every run of the scenario ends (see `Termination`).
     public var termination: Termination = .undecided(.notSearched)
+    /// Visits to a state that met a stored state in a permuted form: the
+    /// state's own fingerprint differed from its orbit's key (symmetry).
+    public var symmetryFolds = 0
 
     /// Every reachable state was visited: no bound cut a path and the search
     /// was not interrupted.
@@ -88,6 +97,7 @@ public struct ExplorationResult: Sendable {
             r.storeBytes += p.storeBytes
             r.interrupted = r.interrupted || p.interrupted
             r.cyclesPossible = r.cyclesPossible || p.cyclesPossible
+            r.symmetryFolds += p.symmetryFolds
         }
         return r
     }
@@ -130,6 +140,15 @@ public enum Termination: Hashable, Sendable {
 /// every length the full graph has, neither has the full graph. Otherwise a
 /// second search, on one thread and without sleep sets, looks for a fair
 /// cycle exactly (`FairCycleSearch`).
+///
+/// Symmetry (`ExplorationBounds.symmetry`): states are stored under the key
+/// of their orbit under renaming interchangeable tasks (`TaskSymmetry`), so
+/// a state whose renamed twin was explored is not explored again. Sleep
+/// sets are stored in the numbering of the orbit's key and translated back,
+/// so what a revisit re-explores is what the earlier visit of the twin left
+/// asleep. The same arguments carry over to the quotient graph: every
+/// orbit of a reachable state is visited, and a cycle of the actual graph is
+/// one of the quotient graph, met as a state on the stack or a revisit.
 public struct ExhaustiveExplorer: Sendable {
     public var setup: Setup
     public var bounds: ExplorationBounds
@@ -144,6 +163,8 @@ public struct ExhaustiveExplorer: Sendable {
     /// Called with the key and path of every state on its first visit
     /// (tests compare the reachable sets of searches with this).
     var observe: (@Sendable (UInt64, [UInt8]) -> Void)?
+    /// Called with the key and world of every state on its first visit.
+    var observeWorld: (@Sendable (UInt64, World) -> Void)?
     /// Treat a violating step or end as a leaf and go on (tests comparing
     /// reachable sets), instead of stopping at the first.
     var passViolations = false
@@ -332,15 +353,27 @@ public struct ExhaustiveExplorer: Sendable {
         var onStackAbove: [UInt64: Int] = [:]
         var onStackBelow: [UInt64: Int] = [:]
         var halt = false
+        let symmetry = bounds.symmetry ? TaskSymmetry(setup: setup) : nil
 
-        func key(_ w: World, _ last: Int, _ preemptions: Int) -> UInt64 {
-            var k = engine.fingerprint(w)
+        /// The state's key, and the renaming into the numbering it is stored
+        /// in (nil: its own). With symmetry the key is its orbit's
+        /// (`TaskSymmetry`): the walk still steps the actual world, so every
+        /// schedule it reports is one of the actual tasks; only the store
+        /// and the stack sets see orbits. On-stack keys are then orbits too:
+        /// meeting a renaming π(s) of a state s on the stack closes a cycle
+        /// of the quotient graph, and since π has some finite order k the
+        /// path s → π(s) → … → π^k(s) = s is a cycle of the actual one, so
+        /// `cyclesPossible` stays sound (and, as before, only sends the
+        /// question to the exact `FairCycleSearch`, which runs without
+        /// reductions).
+        func key(_ w: World, _ last: Int, _ preemptions: Int) -> (UInt64, TaskPermutation?) {
+            var (k, renaming) = symmetry?.canonical(w) ?? (engine.fingerprint(w), nil)
             if bounds.preemptions != nil {
                 var h = StableHasher()
-                h.combine(k); h.combine(last); h.combine(preemptions)
+                h.combine(k); h.combine(renaming.map { $0[last] } ?? last); h.combine(preemptions)
                 k = h.value
             }
-            return k
+            return (k, renaming)
         }
 
         // A task that has not started may rest on a local instruction; its
@@ -394,11 +427,18 @@ public struct ExhaustiveExplorer: Sendable {
                 if let claim, !claim(splitIndex / shard.count) { return nil }
             }
             let above = depth < prefixDepth
-            let k = key(w, last, preemptions)
+            let (k, renaming) = key(w, last, preemptions)
             var explore = engine.runnableTasks(w)
             let runnable = explore
             var sleepNow = sleep
-            let visit = above ? prefix!.store.visit(k, sleep: sleep, limit: .max) : store.visit(k, sleep: sleep, budget: budget)
+            // The store keeps sleep sets in the numbering of the key's world
+            // (`TaskSymmetry.intoKey`, `fromKey`).
+            let stored = TaskSymmetry.intoKey(sleep, renaming)
+            let visit = TaskSymmetry.fromKey(above ? prefix!.store.visit(k, sleep: stored, limit: .max)
+                                             : store.visit(k, sleep: stored, budget: budget), renaming)
+            if renaming != nil, visit != .new, visit != .full {
+                if above { out.prefix.symmetryFolds += 1 } else { out.result.symmetryFolds += 1 }
+            }
             switch visit {
             case .nothingNew:
                 if onStack(k, above: above) { out.result.cyclesPossible = true }
@@ -425,6 +465,7 @@ public struct ExhaustiveExplorer: Sendable {
                     progress?(store.count)
                 }
                 observe?(k, path)
+                observeWorld?(k, w)
                 if explore.isEmpty { return endCheck(w) }
             }
             if depth >= bounds.maxDepth {
