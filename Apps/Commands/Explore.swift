@@ -47,6 +47,10 @@ struct Explore: ParsableCommand {
     @Flag(help: "Exhaustive: do not prune with sleep sets.")
     var noSleepSets = false
 
+    @Flag(inversion: .prefixedNo,
+          help: "Exhaustive: store a state and its twins under renaming identical tasks as one state (default: off).")
+    var symmetry: Bool?
+
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
@@ -93,6 +97,7 @@ struct Explore: ParsableCommand {
         if maxDepth != nil { exhaustiveOnly.append("--max-depth") }
         if preemptions != nil { exhaustiveOnly.append("--preemptions") }
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
+        if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
@@ -156,6 +161,7 @@ struct Explore: ParsableCommand {
         if let maxDepth { request.maxDepth = maxDepth }
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
+        if let symmetry { request.symmetry = symmetry }
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }
@@ -196,6 +202,10 @@ struct ExploreReport: Encodable {
     var transitions = 0
     var sleptTransitions = 0
     var deepestPath = 0
+    /// With symmetry: tasks in groups of interchangeable ones, and visits
+    /// that met a stored state in a permuted form.
+    var interchangeableTasks: Int?
+    var symmetryFolds: Int?
     var runs: Int?
     var complete = false
     var bounds: String?
@@ -218,6 +228,8 @@ struct ExploreReport: Encodable {
         transitions = r.transitions
         sleptTransitions = r.sleptTransitions
         deepestPath = r.deepestPath
+        interchangeableTasks = r.interchangeableTasks
+        symmetryFolds = r.interchangeableTasks.map { _ in r.symmetryFolds }
         runs = r.runs
         complete = r.complete
         bounds = r.bounds
@@ -233,7 +245,8 @@ struct ExploreReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, runs, complete, bounds
+        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, deepestPath, interchangeableTasks, symmetryFolds
+        case runs, complete, bounds
         case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
 
@@ -247,6 +260,8 @@ struct ExploreReport: Encodable {
         try c.encode(transitions, forKey: .transitions)
         try c.encode(sleptTransitions, forKey: .sleptTransitions)
         try c.encode(deepestPath, forKey: .deepestPath)
+        try c.encodeIfPresent(interchangeableTasks, forKey: .interchangeableTasks)
+        try c.encodeIfPresent(symmetryFolds, forKey: .symmetryFolds)
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
         try c.encodeIfPresent(bounds, forKey: .bounds)
@@ -277,6 +292,10 @@ struct ExploreReport: Encodable {
         }
         if scheduler == "exhaustive" {
             lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets), deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
+            if let interchangeableTasks, let symmetryFolds {
+                lines.append(interchangeableTasks == 0 ? "  symmetry: no interchangeable tasks"
+                             : "  symmetry: \(interchangeableTasks) interchangeable tasks; states met in a permuted form: \(symmetryFolds)")
+            }
         } else {
             lines.append("  runs \(runs ?? 0), steps \(states), \(format(searchSeconds, 3)) s\(foundSeed.map { "; found at seed \($0)" } ?? "")")
         }
