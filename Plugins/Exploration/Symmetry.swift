@@ -112,11 +112,18 @@ struct TaskSymmetry: Sendable {
         // What each task is, without the task numbers it holds.
         var h = [StableHasher](repeating: StableHasher(), count: n)
         var wakers = false
+        // Tasks a waker's locals name, and wakers whose locals name one.
+        var named = TaskSet()
         for t in 0..<n {
             var s = w.tasks[t]
             s.program = 0
             if s.frame.kind == .wake {
-                if s.wake.next != .none || !s.wake.woken.isEmpty { wakers = true }
+                if s.wake.next != .none || !s.wake.woken.isEmpty {
+                    wakers = true
+                    named.insert(t)
+                    if s.wake.next.index >= 0 && s.wake.next.index < n { named.insert(s.wake.next.index) }
+                    named = named | s.wake.woken
+                }
                 s.wake.next = .none
                 s.wake.woken = TaskSet()
             }
@@ -173,8 +180,10 @@ struct TaskSymmetry: Sendable {
         }
         var best = TaskPermutation(image)
         var bestKey = best.isIdentity ? raw : engine.fingerprint(w.renamingTasks(best))
-        // Tied tasks no waker names are alike in everything a renaming
-        // touches: any order gives the same world. Otherwise try the orders.
+        // Tied tasks that no waker's locals name (and whose own locals name
+        // nobody) are alike in everything a renaming touches: any order
+        // gives the same world. Otherwise try the orders.
+        ties = ties.filter { run in run.contains { named.contains($0) } }
         if wakers && !ties.isEmpty {
             var orders = 1
             for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
