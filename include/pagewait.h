@@ -462,6 +462,8 @@ typedef struct pw_explore_options {
     /* Added in 0.3 (a struct of 0.2's size, ending above, still works, with the default): */
     int32_t step_merging;   /* exhaustive: take each task's transaction (lock ... unlock) as one
                             ** transition; default 1 (docs/exploration.md, "Step merging") */
+    int32_t symmetry;       /* exhaustive: one state for a state and its twins under renaming
+                            ** identical tasks; default 1 (docs/exploration.md, "Symmetry") */
 } pw_explore_options;
 
 int pw_explore_options_init(pw_explore_options *o, size_t size);

@@ -50,6 +50,10 @@ struct Explore: ParsableCommand {
     @Flag(help: "Exhaustive: store every state a task's transaction passes through (lock, access, unlock), instead of only its end.")
     var noStepMerging = false
 
+    @Flag(inversion: .prefixedNo,
+          help: "Exhaustive: store a state and its twins under renaming identical tasks as one state (default: on).")
+    var symmetry: Bool?
+
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
@@ -97,6 +101,7 @@ struct Explore: ParsableCommand {
         if preemptions != nil { exhaustiveOnly.append("--preemptions") }
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
         if noStepMerging { exhaustiveOnly.append("--no-step-merging") }
+        if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
@@ -161,6 +166,7 @@ struct Explore: ParsableCommand {
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
         request.stepMerging = !noStepMerging
+        if let symmetry { request.symmetry = symmetry }
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }
@@ -202,6 +208,10 @@ struct ExploreReport: Encodable {
     var sleptTransitions = 0
     var mergedSteps = 0
     var deepestPath = 0
+    /// With symmetry: tasks in groups of interchangeable ones, and visits
+    /// that met a stored state in a permuted form.
+    var interchangeableTasks: Int?
+    var symmetryFolds: Int?
     var runs: Int?
     var complete = false
     var bounds: String?
@@ -225,6 +235,8 @@ struct ExploreReport: Encodable {
         sleptTransitions = r.sleptTransitions
         mergedSteps = r.mergedSteps
         deepestPath = r.deepestPath
+        interchangeableTasks = r.interchangeableTasks
+        symmetryFolds = r.interchangeableTasks.map { _ in r.symmetryFolds }
         runs = r.runs
         complete = r.complete
         bounds = r.bounds
@@ -240,7 +252,8 @@ struct ExploreReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, mergedSteps, deepestPath, runs, complete, bounds
+        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, mergedSteps, deepestPath, interchangeableTasks
+        case symmetryFolds, runs, complete, bounds
         case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
 
@@ -255,6 +268,8 @@ struct ExploreReport: Encodable {
         try c.encode(sleptTransitions, forKey: .sleptTransitions)
         if scheduler == "exhaustive" { try c.encode(mergedSteps, forKey: .mergedSteps) }
         try c.encode(deepestPath, forKey: .deepestPath)
+        try c.encodeIfPresent(interchangeableTasks, forKey: .interchangeableTasks)
+        try c.encodeIfPresent(symmetryFolds, forKey: .symmetryFolds)
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
         try c.encodeIfPresent(bounds, forKey: .bounds)
@@ -286,6 +301,9 @@ struct ExploreReport: Encodable {
         if scheduler == "exhaustive" {
             lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets; \(mergedSteps) more steps merged into them),"
                          + " deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
+            if let interchangeableTasks, let symmetryFolds, interchangeableTasks > 0 {
+                lines.append("  symmetry: \(interchangeableTasks) interchangeable tasks; states met in a permuted form: \(symmetryFolds)")
+            }
         } else {
             lines.append("  runs \(runs ?? 0), steps \(states), \(format(searchSeconds, 3)) s\(foundSeed.map { "; found at seed \($0)" } ?? "")")
         }

@@ -18,14 +18,19 @@ public struct ExplorationBounds: Hashable, Sendable {
     /// movers: `Mover`) as one transition, storing only the state at its
     /// end.
     public var stepMerging: Bool
+    /// Store a state and its twins under renaming interchangeable tasks as
+    /// one (`TaskSymmetry`). Sound for checkers that judge every task by the
+    /// same rule, as the standard ones do (docs/exploration.md, Symmetry).
+    public var symmetry: Bool
 
     public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
-                stepMerging: Bool = true) {
+                stepMerging: Bool = true, symmetry: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions
         self.sleepSets = sleepSets
         self.stepMerging = stepMerging
+        self.symmetry = symmetry
     }
 }
 
@@ -70,6 +75,9 @@ public struct ExplorationResult: Sendable {
     public var cyclesPossible = false
     /// Whether every run of the scenario ends (see `Termination`).
     public var termination: Termination = .undecided(.notSearched)
+    /// Visits to a state that met a stored state in a permuted form: the
+    /// state's own fingerprint differed from its orbit's key (symmetry).
+    public var symmetryFolds = 0
 
     /// Every reachable state was visited: no bound cut a path and the search
     /// was not interrupted.
@@ -98,6 +106,7 @@ public struct ExplorationResult: Sendable {
             r.storeBytes += p.storeBytes
             r.interrupted = r.interrupted || p.interrupted
             r.cyclesPossible = r.cyclesPossible || p.cyclesPossible
+            r.symmetryFolds += p.symmetryFolds
         }
         return r
     }
@@ -141,6 +150,15 @@ public enum Termination: Hashable, Sendable {
 /// every length the full graph has, neither has the full graph. Otherwise a
 /// second search, on one thread and without sleep sets, looks for a fair
 /// cycle exactly (`FairCycleSearch`).
+///
+/// Symmetry (`ExplorationBounds.symmetry`): states are stored under the key
+/// of their orbit under renaming interchangeable tasks (`TaskSymmetry`), so
+/// a state whose renamed twin was explored is not explored again. Sleep
+/// sets are stored in the numbering of the orbit's key and translated back,
+/// so what a revisit re-explores is what the earlier visit of the twin left
+/// asleep. The same arguments carry over to the quotient graph: every
+/// orbit of a reachable state is visited, and a cycle of the actual graph is
+/// one of the quotient graph, met as a state on the stack or a revisit.
 public struct ExhaustiveExplorer: Sendable {
     public var setup: Setup
     public var bounds: ExplorationBounds
@@ -160,6 +178,8 @@ public struct ExhaustiveExplorer: Sendable {
     /// (tests compare the end states and findings of searches with this).
     var observeEnd: (@Sendable (UInt64) -> Void)?
     var observeViolation: (@Sendable (Violation) -> Void)?
+    /// Called with the key and world of every state on its first visit.
+    var observeWorld: (@Sendable (UInt64, World) -> Void)?
     /// Treat a violating step or end as a leaf and go on (tests comparing
     /// reachable sets), instead of stopping at the first.
     var passViolations = false
@@ -210,8 +230,15 @@ public struct ExhaustiveExplorer: Sendable {
             r.termination = .acyclic
             return
         }
-        let cycles = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
-            .run(cancelled: cancelled)
+        var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
+        search.symmetry = bounds.symmetry ? TaskSymmetry(setup: setup).quotient(of: setup) : nil
+        var cycles = search.run(cancelled: cancelled)
+        if case .inconclusive = cycles {
+            // Some component of the quotient may hold a fair cycle: the full
+            // graph decides, and finds the cycle's schedule.
+            search.symmetry = nil
+            cycles = search.run(cancelled: cancelled)
+        }
         switch cycles {
         case .none: r.termination = .noFairCycle
         case .inconclusive: preconditionFailure("a search of the full graph decides")
@@ -354,15 +381,27 @@ public struct ExhaustiveExplorer: Sendable {
         var onStackAbove: [UInt64: Int] = [:]
         var onStackBelow: [UInt64: Int] = [:]
         var halt = false
+        let symmetry = bounds.symmetry ? TaskSymmetry(setup: setup) : nil
 
-        func key(_ w: World, _ last: Int, _ preemptions: Int) -> UInt64 {
-            var k = engine.fingerprint(w)
+        /// The state's key, and the renaming into the numbering it is stored
+        /// in (nil: its own). With symmetry the key is its orbit's
+        /// (`TaskSymmetry`): the walk still steps the actual world, so every
+        /// schedule it reports is one of the actual tasks; only the store
+        /// and the stack sets see orbits. On-stack keys are then orbits too:
+        /// meeting a renaming π(s) of a state s on the stack closes a cycle
+        /// of the quotient graph, and since π has some finite order k the
+        /// path s → π(s) → … → π^k(s) = s is a cycle of the actual one, so
+        /// `cyclesPossible` stays sound (and, as before, only sends the
+        /// question to the exact `FairCycleSearch`, which runs without
+        /// reductions).
+        func key(_ w: World, _ last: Int, _ preemptions: Int) -> (UInt64, TaskPermutation?) {
+            var (k, renaming) = symmetry?.canonical(w) ?? (engine.fingerprint(w), nil)
             if bounds.preemptions != nil {
                 var h = StableHasher()
-                h.combine(k); h.combine(last); h.combine(preemptions)
+                h.combine(k); h.combine(renaming.map { $0[last] } ?? last); h.combine(preemptions)
                 k = h.value
             }
-            return k
+            return (k, renaming)
         }
 
         // A task that has not started may rest on a local instruction; its
@@ -419,11 +458,18 @@ public struct ExhaustiveExplorer: Sendable {
                 if let claim, !claim(splitIndex / shard.count) { return nil }
             }
             let above = depth < prefixDepth
-            let k = key(w, last, preemptions)
+            let (k, renaming) = key(w, last, preemptions)
             var explore = engine.runnableTasks(w)
             let runnable = explore
             var sleepNow = sleep
-            let visit = above ? prefix!.store.visit(k, sleep: sleep, limit: .max) : store.visit(k, sleep: sleep, budget: budget)
+            // The store keeps sleep sets in the numbering of the key's world
+            // (`TaskSymmetry.intoKey`, `fromKey`).
+            let stored = TaskSymmetry.intoKey(sleep, renaming)
+            let visit = TaskSymmetry.fromKey(above ? prefix!.store.visit(k, sleep: stored, limit: .max)
+                                             : store.visit(k, sleep: stored, budget: budget), renaming)
+            if renaming != nil, visit != .new, visit != .full {
+                if above { out.prefix.symmetryFolds += 1 } else { out.result.symmetryFolds += 1 }
+            }
             switch visit {
             case .nothingNew:
                 if onStack(k, above: above) { out.result.cyclesPossible = true }
@@ -454,6 +500,8 @@ public struct ExhaustiveExplorer: Sendable {
                     observeEnd?(k)
                     return endCheck(w)
                 }
+                observeWorld?(k, w)
+                if explore.isEmpty { return endCheck(w) }
             }
             if path.count >= bounds.maxDepth {
                 if above { out.prefix.depthCuts += 1 } else { out.result.depthCuts += 1 }

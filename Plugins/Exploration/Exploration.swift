@@ -18,6 +18,10 @@ public struct ExplorationRequest: Hashable, Sendable {
     /// Exhaustive: take each task's transactions as one transition
     /// (`ExplorationBounds.stepMerging`).
     public var stepMerging: Bool = true
+    /// Exhaustive: store a state and its twins under renaming interchangeable
+    /// tasks as one (`ExplorationBounds.symmetry`): a search of a scenario
+    /// with identical tasks visits up to (group size)! times fewer states.
+    public var symmetry: Bool = true
     /// Exhaustive: the part of the schedule space to explore.
     public var shard: Shard = .whole
     /// Threads. An exhaustive search's threads share one visited store; a
@@ -70,6 +74,11 @@ public struct ExplorationOutcome: Sendable {
     public var shard: Shard = .whole
     /// Exhaustive: whether every run ends.
     public var termination: Termination = .undecided(.notSearched)
+    /// Exhaustive with symmetry: the tasks in groups of interchangeable ones
+    /// (nil when symmetry was off), and the visits that met a stored state
+    /// in a permuted form.
+    public var interchangeableTasks: Int?
+    public var symmetryFolds = 0
     /// Stopped by the caller's cancellation before the search ended.
     public var interrupted = false
     /// Tasks in the scenario.
@@ -114,6 +123,7 @@ extension ExplorationOutcome {
         self.shard = shard
         termination = r.termination
         interrupted = r.interrupted
+        symmetryFolds = r.symmetryFolds
         self.tasks = tasks
         let cut = r.depthCuts > 0 || r.preemptionCuts > 0 || r.stateLimitHit
         bounds = cut ? "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")" : nil
@@ -145,13 +155,14 @@ extension Setup {
                 setup: setup,
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
                                           preemptions: request.preemptions, sleepSets: request.sleepSets,
-                                          stepMerging: request.stepMerging),
+                                          stepMerging: request.stepMerging, symmetry: request.symmetry),
                 makeCheckers: { Checkers.forExploration(setup) })
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }
             // Nothing to search without tasks (the verdict says so).
             let r = world.tasks.isEmpty ? .empty : explorer.run(shard: request.shard, jobs: max(1, request.jobs), cancelled: cancelled, progress: states)
             out = ExplorationOutcome(r, shard: request.shard, tasks: world.tasks.count)
+            if request.symmetry { out.interchangeableTasks = TaskSymmetry(setup: setup).interchangeable }
         case .pct, .random:
             let runs = max(0, request.budget ?? 10_000)
             // PCT draws depth - 1 change points among the first pctLength

@@ -306,7 +306,7 @@ enum ValidCalls {
             #expect(try o.int("method") == fx.c("PW_EXPLORE_EXHAUSTIVE") && o.int("jobs") == 1)
             #expect(try [0, 5_000_000].contains(o.int("budget")))
             #expect(try o.int("max_depth") == 5000 && o.int("preemptions") == -1)
-            #expect(try o.int("sleep_sets") == 1 && o.int("shrink") == 1 && o.int("seed") == 1 && o.int("step_merging") == 1)
+            #expect(try o.int("sleep_sets") == 1 && o.int("shrink") == 1 && o.int("seed") == 1 && o.int("step_merging") == 1 && o.int("symmetry") == 1)
             #expect(try o.int("pct_depth") == 3 && o.int("pct_length") == 1000)
             #expect(try o.int("wake_latency") == 100 && o.int("preempt_length") == 100)
             #expect(o.canaryIntact)

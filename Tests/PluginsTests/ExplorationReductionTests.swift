@@ -235,9 +235,14 @@ struct FairCycleClassTests {
             let engine = setup.engine
             search.symmetry = ({ engine.fingerprint($0) }, programClasses(setup))
             let classes = search.run(cancelled: { false })
-            switch (exact, classes) {
-            case (.none, .none), (.none, .inconclusive), (.fair, .inconclusive): break
-            default: Issue.record("\(scenario) under \(name): exact \(exact), over classes \(classes)")
+            // And over the quotient graph of the interchangeable tasks.
+            search.symmetry = TaskSymmetry(setup: setup).quotient(of: setup)
+            let quotient = search.symmetry == nil ? exact : search.run(cancelled: { false })
+            for (what, r) in [("over classes", classes), ("over the quotient", quotient)] {
+                switch (exact, r) {
+                case (.none, .none), (.none, .inconclusive), (.fair, .inconclusive), (.fair, .fair): break
+                default: Issue.record("\(scenario) under \(name): exact \(exact), \(what) \(r)")
+                }
             }
         }
     }

@@ -1,0 +1,255 @@
+import PagewaitCore
+
+/// The symmetry reduction of exhaustive exploration: which tasks of a setup
+/// are interchangeable, and the key of a state's orbit under renaming them
+/// (`World.renamingTasks`), so that a state and its task-renamed twin are
+/// one state in the visited store.
+///
+/// **Interchangeable** tasks (a group): their programs are the same
+/// operation sequence (`Engine.sameOperations`) under the same program
+/// name; they start alike (the same `TaskState` but for the program index,
+/// the same row of the reference ledger); the CPU model treats every task
+/// alike; and no operation of any program names one of them by number (a
+/// `send_sig` to task 3 singles task 3 out). Then stepping a renamed world
+/// with the renamed task gives the renamed successor, the runnable sets and
+/// footprints rename alike, and the checkers — which judge every task by
+/// the same rule and use its number only to name it in a violation — find a
+/// violation in a state exactly when they find one in its twin. Whatever is
+/// unsure leaves the task out of its group: a group of one is no symmetry.
+///
+/// **The key**: each group's tasks are ordered by a hash of what each is
+/// (its own state with the task numbers it holds left out, its ledger row)
+/// and of where it appears (its places in the wait-queue list, the frames
+/// it owns, and, one level deep, the tasks a waker's cursor names), all of
+/// which renaming leaves alike; the k-th task in that order takes the
+/// group's k-th number, and the key is the fingerprint of the world so
+/// renamed. Tasks that tie (same hash) and are named by a waker's locals
+/// are tried in every order when there are at most `maxTiedOrders` orders,
+/// and the least fingerprint wins; beyond that, or when nothing names them
+/// (then any order gives the same world), they keep their index order. A
+/// tie-break that is not canonical only splits an orbit into more keys —
+/// less reduction, never a lost state: every key is the fingerprint of a
+/// world the state behaves exactly like. Everything is a function of the
+/// world alone, so the key is the same on every thread and in every run.
+struct TaskSymmetry: Sendable {
+    /// The groups, each in increasing task order, each of two or more.
+    let groups: [[Int]]
+    let engine: Engine
+    /// Tied orders tried at most, per state.
+    static let maxTiedOrders = 6
+
+    init(setup: Setup) {
+        engine = setup.engine
+        groups = Self.groups(of: setup)
+    }
+
+    /// Tasks in some group.
+    var interchangeable: Int { groups.reduce(0) { $0 + $1.count } }
+
+    /// The fair-cycle search's view (`FairCycleSearch.symmetry`): the key of
+    /// a state's orbit, and the classes of tasks — each group, and every
+    /// other task alone. Nil when no tasks are interchangeable.
+    func quotient(of setup: Setup) -> (key: @Sendable (World) -> UInt64, classes: [TaskSet])? {
+        guard !groups.isEmpty else { return nil }
+        let grouped = Set(groups.joined())
+        let alone = setup.world.tasks.indices.prefix(TaskSet.capacity).filter { !grouped.contains($0) }
+        return ({ [self] w in canonical(w).key }, groups.map { TaskSet($0) } + alone.map { TaskSet([$0]) })
+    }
+
+    /// The tasks some operation of some program names by number. Found by
+    /// reflection over every operation, so an operation added later that
+    /// names a task is caught without being listed here.
+    static func namedTasks(_ engine: Engine) -> Set<Int> {
+        var named = Set<Int>()
+        func walk(_ value: Any) {
+            if let t = value as? TaskID {
+                named.insert(t.index)
+                return
+            }
+            if let s = value as? TaskSet {
+                named.formUnion(s)
+                return
+            }
+            for child in Mirror(reflecting: value).children { walk(child.value) }
+        }
+        var seen = Set<Op>()
+        for p in engine.programs {
+            for i in p.instructions where seen.insert(i.op).inserted { walk(i.op) }
+        }
+        return named
+    }
+
+    static func groups(of setup: Setup) -> [[Int]] {
+        let engine = setup.engine, w = setup.world
+        let n = min(w.tasks.count, TaskSet.capacity)
+        guard n > 1 else { return [] }
+        // The CPU model: every case must say whether it treats tasks alike.
+        switch engine.config.cpus {
+        case .cpuPerTask: break
+        }
+        let named = namedTasks(engine)
+        struct Signature: Hashable {
+            var name: String
+            var operations: Int
+            var start: TaskState
+            var references: ArraySlice<UInt8>
+        }
+        var byKind: [Signature: [Int]] = [:]
+        var order: [Signature] = []
+        for t in 0..<n where !named.contains(t) {
+            let program = Int(w.tasks[t].program)
+            guard engine.programs.indices.contains(program) else { continue }
+            // The first program with the same operations stands for them all.
+            let operations = engine.programs.indices.first { engine.sameOperations($0, program) }!
+            var start = w.tasks[t]
+            start.program = 0
+            let row = w.pages.count
+            let sig = Signature(name: engine.programs[program].name, operations: operations, start: start,
+                                references: w.refs[t * row ..< (t + 1) * row])
+            if byKind[sig] == nil { order.append(sig) }
+            byKind[sig, default: []].append(t)
+        }
+        return order.compactMap { byKind[$0] }.filter { $0.count > 1 }
+    }
+
+    /// The key of `w`'s orbit, and the renaming that takes `w` to the world
+    /// whose fingerprint it is: nil when that world is `w` itself (same
+    /// fingerprint).
+    func canonical(_ w: World) -> (key: UInt64, renaming: TaskPermutation?) {
+        let raw = engine.fingerprint(w)
+        guard !groups.isEmpty else { return (raw, nil) }
+        let n = w.tasks.count
+        // What each task is, without the task numbers it holds.
+        var h = [StableHasher](repeating: StableHasher(), count: n)
+        var wakers = false
+        // Tasks a waker's locals name, and wakers whose locals name one.
+        var named = TaskSet()
+        for t in 0..<n {
+            var s = w.tasks[t]
+            s.program = 0
+            if s.frame.kind == .wake {
+                if s.wake.next != .none || !s.wake.woken.isEmpty {
+                    wakers = true
+                    named.insert(t)
+                    if s.wake.next.index >= 0 && s.wake.next.index < n { named.insert(s.wake.next.index) }
+                    named = named | s.wake.woken
+                }
+                s.wake.next = .none
+                s.wake.woken = TaskSet()
+            }
+            s.combineIdentity(into: &h[t])
+            let row = w.pages.count
+            for p in 0..<row { h[t].combine(w.refs[t * row + p]) }
+        }
+        // Where each appears: list positions, frames owned.
+        for (i, q) in w.queue.enumerated() where q.task.index >= 0 && q.task.index < n {
+            h[q.task.index].combine(0x51 as UInt8); h[q.task.index].combine(i); h[q.task.index].combine(q.isBookmark)
+        }
+        for (i, p) in w.pages.enumerated() {
+            for (role, owner) in [p.frozenBy, p.isolatedBy, p.lockOwner, p.writebackBy].enumerated()
+            where owner.index >= 0 && owner.index < n {
+                h[owner.index].combine(0x70 + role); h[owner.index].combine(i)
+            }
+        }
+        var rank = h.map(\.value)
+        // One level of the wakers' cursors: whom each names, who names each.
+        if wakers {
+            var refined = rank.map { r -> StableHasher in var x = StableHasher(); x.combine(r); return x }
+            var incoming = [[UInt64]](repeating: [], count: n)
+            for u in 0..<n where w.tasks[u].frame.kind == .wake {
+                let f = w.tasks[u].wake
+                if f.next.index >= 0 && f.next.index < n {
+                    refined[u].combine(1 as UInt8); refined[u].combine(rank[f.next.index])
+                    incoming[f.next.index].append(rank[u] &+ 1)
+                }
+                var woken: [UInt64] = []
+                for j in f.woken where j < n {
+                    woken.append(rank[j])
+                    incoming[j].append(rank[u] &+ 2)
+                }
+                for r in woken.sorted() { refined[u].combine(2 as UInt8); refined[u].combine(r) }
+            }
+            for t in 0..<n {
+                for r in incoming[t].sorted() { refined[t].combine(3 as UInt8); refined[t].combine(r) }
+            }
+            rank = refined.map(\.value)
+        }
+        // Each group in rank order (index order among ties).
+        var image = Array(0..<n)
+        var ties: [[Int]] = []  // runs of tied tasks, as their sorted positions' numbers
+        for g in groups {
+            let members = g.sorted { (rank[$0], $0) < (rank[$1], $1) }
+            for (k, t) in members.enumerated() { image[t] = g[k] }
+            var k = 0
+            while k < members.count {
+                var e = k + 1
+                while e < members.count && rank[members[e]] == rank[members[k]] { e += 1 }
+                if e - k > 1 { ties.append(Array(members[k..<e])) }
+                k = e
+            }
+        }
+        var best = TaskPermutation(image)
+        var bestKey = best.isIdentity ? raw : engine.fingerprint(w.renamingTasks(best))
+        // Tied tasks that no waker's locals name (and whose own locals name
+        // nobody) are alike in everything a renaming touches: any order
+        // gives the same world. Otherwise try the orders.
+        ties = ties.filter { run in run.contains { named.contains($0) } }
+        if wakers && !ties.isEmpty {
+            var orders = 1
+            for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
+            if orders <= Self.maxTiedOrders {
+                for candidate in Self.tiedImages(image, ties) {
+                    let p = TaskPermutation(candidate)
+                    let k = p.isIdentity ? raw : engine.fingerprint(w.renamingTasks(p))
+                    if k < bestKey { (best, bestKey) = (p, k) }
+                }
+            }
+        }
+        return (bestKey, bestKey == raw ? nil : best)
+    }
+
+    /// A sleep set of a state, in the numbering of its key's world: a
+    /// transition of task t in the state is the transition of renaming[t]
+    /// there, so what the store compares is what the twins have in common.
+    static func intoKey(_ sleep: TaskSet, _ renaming: TaskPermutation?) -> TaskSet {
+        renaming.map { $0(sleep) } ?? sleep
+    }
+
+    /// The store's answer, back in the state's own numbering: the tasks to
+    /// re-explore and the set kept, renamed by the inverse.
+    static func fromKey(_ visit: VisitedStore.Visit, _ renaming: TaskPermutation?) -> VisitedStore.Visit {
+        guard let renaming, case .seen(let awake, let kept) = visit else { return visit }
+        let back = renaming.inverse
+        return .seen(newlyAwake: back(awake), sleep: back(kept))
+    }
+
+    /// `image` with each run of tied tasks sent to its numbers in every
+    /// order.
+    static func tiedImages(_ image: [Int], _ ties: [[Int]]) -> [[Int]] {
+        var out: [[Int]] = [image]
+        for run in ties {
+            let numbers = run.map { image[$0] }
+            var next: [[Int]] = []
+            for base in out {
+                for order in permutations(numbers) {
+                    var im = base
+                    for (t, to) in zip(run, order) { im[t] = to }
+                    next.append(im)
+                }
+            }
+            out = next
+        }
+        return out
+    }
+
+    static func permutations(_ xs: [Int]) -> [[Int]] {
+        guard xs.count > 1 else { return [xs] }
+        var out: [[Int]] = []
+        for (i, x) in xs.enumerated() {
+            var rest = xs
+            rest.remove(at: i)
+            for p in permutations(rest) { out.append([x] + p) }
+        }
+        return out
+    }
+}
