@@ -160,13 +160,17 @@ public struct ExhaustiveExplorer: Sendable {
     public func run(shards: [Shard], jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
         var parts: [ExplorationResult] = []
+        var cycles: FairCycleSearch.Outcome?
+        let whole = shards == [.whole]
         for shard in shards {
-            parts.append(search(shard: shard, jobs: jobs, cancelled: cancelled, progress: progress))
+            let (part, outcome) = search(shard: shard, jobs: jobs, searchCycles: whole, cancelled: cancelled, progress: progress)
+            parts.append(part)
+            cycles = outcome
             if parts.last?.violation != nil || parts.last?.interrupted == true { break }
         }
         var r = ExplorationResult.merge(parts)
         r.shards = shards.count
-        if shards == [.whole] { decideTermination(&r, cancelled: cancelled) }
+        if whole { decideTermination(&r, cycles: cycles, cancelled: cancelled) }
         return r
     }
 
@@ -187,14 +191,15 @@ public struct ExhaustiveExplorer: Sendable {
 
     /// When the search ended complete with no violation, settle whether
     /// every run ends: it does if the search met no cycle; otherwise ask the
-    /// exact cycle search, whose fair cycle, if any, becomes the violation.
-    func decideTermination(_ r: inout ExplorationResult, cancelled: () -> Bool) {
+    /// exact cycle search, whose fair cycle, if any, becomes the violation
+    /// (`cycles`: its outcome, when a thread of the search already ran it).
+    func decideTermination(_ r: inout ExplorationResult, cycles: FairCycleSearch.Outcome? = nil, cancelled: () -> Bool) {
         guard r.violation == nil, r.complete else { return }
         guard r.cyclesPossible else {
             r.termination = .acyclic
             return
         }
-        let cycles = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates).run(cancelled: cancelled)
+        let cycles = cycles ?? fairCycleSearch.run(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
         case .fair(let v, let schedule):
@@ -206,6 +211,8 @@ public struct ExhaustiveExplorer: Sendable {
             r.interrupted = true
         }
     }
+
+    var fairCycleSearch: FairCycleSearch { FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates) }
 
     /// Explore `shard` on `jobs` threads that share one visited store.
     ///
@@ -222,44 +229,69 @@ public struct ExhaustiveExplorer: Sendable {
     /// are the canonical ones (a search that finds nothing is not repeated).
     /// Should that search end without a violation (a state bound cut it
     /// sooner), the parallel one's is reported.
-    func search(shard: Shard, jobs: Int, cancelled: @escaping @Sendable () -> Bool,
-                progress: (@Sendable (Int) -> Void)?) -> ExplorationResult {
-        guard jobs > 1 else { return exploreOne(shard: shard, cancelled: cancelled, progress: progress) }
+    ///
+    /// With `searchCycles` (the whole search, whose termination is to be
+    /// decided), the last thread, once its walk has met a possible cycle,
+    /// takes no more nodes at the split (the others take them), searches
+    /// for fair cycles (`FairCycleSearch`, on one thread) while they go on,
+    /// and then walks again to take what nodes are left. The cycle search's
+    /// outcome is returned unless the search ended so that termination is
+    /// not decided (a violation, a bound, an interrupt: the cycle search is
+    /// then abandoned).
+    func search(shard: Shard, jobs: Int, searchCycles: Bool = false, cancelled: @escaping @Sendable () -> Bool,
+                progress: (@Sendable (Int) -> Void)?) -> (ExplorationResult, FairCycleSearch.Outcome?) {
+        guard jobs > 1 else { return (exploreOne(shard: shard, cancelled: cancelled, progress: progress), nil) }
         let budget = StateBudget(limit: bounds.maxStates)
         let shared = VisitedStore()
         let prefixSeen = VisitedStore()
         let active = ActiveStates()
         let control = ParallelControl()
         let walks = Mutex<[Int: (walk: Walk, bytes: Int)]>([:])
+        let rejoined = Mutex<[(walk: Walk, bytes: Int)]>([])
+        let cycles = Mutex<FairCycleSearch.Outcome?>(nil)
         DispatchQueue.concurrentPerform(iterations: jobs) { thread in
-            let local = VisitedStore(segmentBits: 0)
-            let w = walk(shard: shard, store: shared, budget: budget,
-                         prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
-                         stop: { control.stopped || cancelled() }, progress: progress)
-            if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
-            let bytes = local.bytes
-            walks.withLock { $0[thread] = (w, bytes) }
+            let handOff = searchCycles && thread == jobs - 1
+            func walkOnce(handOff: Bool) -> (walk: Walk, bytes: Int) {
+                let local = VisitedStore(segmentBits: 0)
+                let w = walk(shard: shard, store: shared, budget: budget,
+                             prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
+                             handOff: handOff, stop: { control.stopped || cancelled() }, progress: progress)
+                if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
+                if w.result.depthCuts + w.result.preemptionCuts + w.prefix.depthCuts + w.prefix.preemptionCuts > 0 { control.cut() }
+                return (w, local.bytes)
+            }
+            let first = walkOnce(handOff: handOff)
+            walks.withLock { $0[thread] = first }
+            guard handOff && first.walk.result.cyclesPossible else { return }
+            // Termination is not decided when the search stops or is cut.
+            let abandoned = { control.stopped || control.isCut || cancelled() }
+            let outcome = fairCycleSearch.run(cancelled: abandoned)
+            if !abandoned() { cycles.withLock { $0 = outcome } }
+            if control.stopped || cancelled() { return }
+            let again = walkOnce(handOff: false)
+            rejoined.withLock { $0.append(again) }
         }
         let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
         if done.contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
             let again = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
-            if again.violation != nil || again.interrupted { return again }
+            if again.violation != nil || again.interrupted { return (again, nil) }
         }
+        let late = rejoined.withLock { $0 }
         // The prefix is the same in every thread: count it once.
-        var r = ExplorationResult.merge(done.map(\.walk.result) + [done[0].walk.prefix])
+        var r = ExplorationResult.merge(done.map(\.walk.result) + late.map(\.walk.result) + [done[0].walk.prefix])
         r.shards = 1
         // A state met above the split may also have been met below it.
         r.states = shared.count + done[0].walk.prefixKeys.count { !shared.contains($0) }
-        r.storeBytes = shared.bytes + prefixSeen.bytes + done.reduce(0) { $0 + $1.bytes }
+        r.storeBytes = shared.bytes + prefixSeen.bytes + (done + late).reduce(0) { $0 + $1.bytes }
         r.interrupted = cancelled()
-        return r
+        return (r, cycles.withLock { $0 })
     }
 
     /// Explore one shard on this thread, without deciding termination.
     func exploreOne(shard: Shard, cancelled: () -> Bool, progress: ((Int) -> Void)?) -> ExplorationResult {
         let store = VisitedStore()
         var r = walk(shard: shard, store: store, budget: StateBudget(limit: bounds.maxStates), prefix: nil, active: nil,
-                     claim: nil, stop: cancelled, progress: progress).result
+                     claim: nil, handOff: false, stop: cancelled, progress: progress).result
         r.states = store.count
         r.storeBytes = store.bytes
         r.interrupted = cancelled()
@@ -270,6 +302,7 @@ public struct ExhaustiveExplorer: Sendable {
     private final class ParallelControl: Sendable {
         private let next = Atomic<Int>(0)
         private let halted = Atomic<Bool>(false)
+        private let bounded = Atomic<Bool>(false)
 
         /// Whether this thread takes the j-th split node of the shard. Every
         /// thread meets them in order and takes each one nobody took, so the
@@ -277,6 +310,9 @@ public struct ExhaustiveExplorer: Sendable {
         func claim(_ j: Int) -> Bool { next.compareExchange(expected: j, desired: j + 1, ordering: .relaxed).exchanged }
         var stopped: Bool { halted.load(ordering: .relaxed) }
         func stop() { halted.store(true, ordering: .relaxed) }
+        /// A depth or preemption bound cut a path: the search is not complete.
+        var isCut: Bool { bounded.load(ordering: .relaxed) }
+        func cut() { bounded.store(true, ordering: .relaxed) }
     }
 
     /// A thread's own store for the nodes above the split, and the store
@@ -297,28 +333,29 @@ public struct ExhaustiveExplorer: Sendable {
         var prefixKeys: [UInt64] = []
     }
 
+    /// A node on the stack: plain data. Its world is `worlds[depth]`, and
+    /// the footprints of its runnable tasks' next steps (with sleep sets)
+    /// are row `depth` of `footprints`: buffers reused by depth, so pushing
+    /// and popping a node allocates nothing.
     private struct Frame {
-        var world: World
         var key: UInt64
         var sleep: TaskSet
         var runnable: TaskSet
-        var choices: [Int]
-        var next: Int
+        /// The tasks still to step from here, taken in increasing order.
+        var choices: TaskSet
         var done: TaskSet
         var last: Int
         var preemptions: Int
-        /// Footprints of the runnable tasks' next steps, by task (empty
-        /// without sleep sets).
-        var footprints: [Footprint?]
     }
 
     /// Depth-first search from the root. Nodes above the split depth go
     /// through `prefix` when there is one, the rest through `store`;
     /// `claim(j)` says whether to explore the shard's j-th node at the split
-    /// depth (nil: all the shard's). `active` holds the states on the
+    /// depth (nil: all the shard's); with `handOff`, none once the walk
+    /// has met a possible cycle. `active` holds the states on the
     /// stacks of every thread sharing `store` (nil: this thread alone).
     private func walk(shard: Shard, store: VisitedStore, budget: StateBudget, prefix: Prefix?, active: ActiveStates?,
-                      claim: ((Int) -> Bool)?, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
+                      claim: ((Int) -> Bool)?, handOff: Bool, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
         var checkers = makeCheckers()
         var out = Walk()
@@ -327,10 +364,15 @@ public struct ExhaustiveExplorer: Sendable {
         var splitIndex = 0
         var path: [UInt8] = []
         var stack: [Frame] = []
+        var worlds = DepthWorlds(root: setup.world)
+        // Row d (`taskCount` entries, by task) holds the footprints of the
+        // node at depth d; meaningful for its runnable tasks only.
+        let taskCount = setup.world.tasks.count
+        var footprints: [Footprint] = []
         // States with a frame on this thread's stack, above and below the
         // split (the same state may be a node in both).
-        var onStackAbove: [UInt64: Int] = [:]
-        var onStackBelow: [UInt64: Int] = [:]
+        var onStackAbove = KeyTable()
+        var onStackBelow = KeyTable()
         var halt = false
 
         func key(_ w: World, _ last: Int, _ preemptions: Int) -> UInt64 {
@@ -391,7 +433,7 @@ public struct ExhaustiveExplorer: Sendable {
             if depth == splitDepth && splits {
                 defer { splitIndex += 1 }
                 if splitIndex % shard.count != shard.index { return nil }
-                if let claim, !claim(splitIndex / shard.count) { return nil }
+                if let claim, handOff && out.result.cyclesPossible || !claim(splitIndex / shard.count) { return nil }
             }
             let above = depth < prefixDepth
             let k = key(w, last, preemptions)
@@ -432,20 +474,22 @@ public struct ExhaustiveExplorer: Sendable {
                 return nil
             }
             out.result.deepestPath = max(out.result.deepestPath, depth)
-            var footprints: [Footprint?] = []
             if bounds.sleepSets {
-                footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in runnable { footprints[t] = footprint(of: t, in: w) }
+                let row = depth * taskCount
+                if footprints.count < row + taskCount {
+                    footprints.append(contentsOf: repeatElement(Footprint(), count: row + taskCount - footprints.count))
+                }
+                for t in runnable { footprints[row + t] = footprint(of: t, in: w) }
             }
             if above {
-                onStackAbove[k, default: 0] += 1
+                onStackAbove.add(k)
             } else if let active {
                 active.enter(k)
             } else {
-                onStackBelow[k, default: 0] += 1
+                onStackBelow.add(k)
             }
-            stack.append(Frame(world: w, key: k, sleep: sleepNow, runnable: runnable, choices: Array(explore),
-                               next: 0, done: TaskSet(), last: last, preemptions: preemptions, footprints: footprints))
+            stack.append(Frame(key: k, sleep: sleepNow, runnable: runnable, choices: explore,
+                               done: TaskSet(), last: last, preemptions: preemptions))
             return nil
         }
 
@@ -453,13 +497,11 @@ public struct ExhaustiveExplorer: Sendable {
         func pop() {
             let frame = stack.removeLast()
             if stack.count < prefixDepth {
-                onStackAbove[frame.key]! -= 1
-                if onStackAbove[frame.key] == 0 { onStackAbove[frame.key] = nil }
+                onStackAbove.drop(frame.key)
             } else if let active {
                 active.leave(CollectionOfOne(frame.key))
             } else {
-                onStackBelow[frame.key]! -= 1
-                if onStackBelow[frame.key] == 0 { onStackBelow[frame.key] = nil }
+                onStackBelow.drop(frame.key)
             }
             if !path.isEmpty { path.removeLast() }
         }
@@ -468,14 +510,13 @@ public struct ExhaustiveExplorer: Sendable {
         while !stack.isEmpty {
             if halt || stop() { break }
             let top = stack.count - 1
-            guard stack[top].next < stack[top].choices.count else {
+            guard let t = stack[top].choices.lowest else {
                 pop()
                 continue
             }
+            stack[top].choices.remove(t)
             let above = top < prefixDepth
             let frame = stack[top]
-            let t = frame.choices[frame.next]
-            stack[top].next += 1
             if frame.sleep.contains(t) {
                 if above { out.prefix.sleptTransitions += 1 } else { out.result.sleptTransitions += 1 }
                 continue
@@ -489,11 +530,16 @@ public struct ExhaustiveExplorer: Sendable {
                     continue
                 }
             }
-            var w = frame.world
+            // The child's world: a copy of this node's, into the buffers of
+            // the slot below it.
+            let slot = worlds.child(of: top)
             path.append(UInt8(t))
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
+            // (Read once after the step: each read of the slot copies it.)
+            let w: World
             do {
-                let event = try engine.step(&w, task: t)
+                let event = try engine.step(&slot.pointee, task: t)
+                w = slot.pointee
                 var failed: Violation?
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
@@ -515,8 +561,10 @@ public struct ExhaustiveExplorer: Sendable {
             // The child sleeps on whatever commutes with t among what this
             // node already explored or had asleep.
             var childSleep = TaskSet()
-            if bounds.sleepSets, let ft = frame.footprints[t] {
-                func independent(_ u: Int) -> Bool { frame.footprints[u].map { !$0.conflicts(with: ft) } ?? false }
+            if bounds.sleepSets {
+                let row = top * taskCount
+                let ft = footprints[row + t]
+                func independent(_ u: Int) -> Bool { frame.runnable.contains(u) && !footprints[row + u].conflicts(with: ft) }
                 for u in frame.sleep where u != t && independent(u) { childSleep.insert(u) }
                 for u in stack[top].done where u != t && independent(u) { childSleep.insert(u) }
                 stack[top].done.insert(t)
@@ -530,28 +578,114 @@ public struct ExhaustiveExplorer: Sendable {
     }
 }
 
+/// The worlds of the nodes on a search's stack, one per depth, kept for the
+/// whole search: the world of a node's child is copied into the slot below
+/// the node's, element by element into the buffers the slot already owns,
+/// so neither the copy nor the step that follows (its arrays are unique)
+/// allocates, and a popped node frees nothing.
+struct DepthWorlds: ~Copyable {
+    private var base: UnsafeMutablePointer<World>
+    private var capacity = 64
+    /// Slots 0..<initialized hold a world.
+    private var initialized = 1
+
+    /// Slot 0 is `root`.
+    init(root: World) {
+        // `assign` copies every stored field of a World; a new one must be
+        // added there.
+        precondition(Mirror(reflecting: root).children.count == 8, "World's stored fields changed: copy them in DepthWorlds.assign")
+        base = .allocate(capacity: capacity)
+        base.initialize(to: root)
+    }
+
+    deinit {
+        base.deinitialize(count: initialized)
+        base.deallocate()
+    }
+
+    /// Slot `depth + 1`, made a copy of slot `depth`'s world.
+    mutating func child(of depth: Int) -> UnsafeMutablePointer<World> {
+        let slot = base + depth + 1
+        if depth + 1 < initialized {
+            Self.assign(&slot.pointee, from: &base[depth])
+        } else {
+            if initialized == capacity {
+                let old = base
+                capacity *= 2
+                base = .allocate(capacity: capacity)
+                base.moveInitialize(from: old, count: initialized)
+                old.deallocate()
+            }
+            // Shares the parent's buffers at first: the step copies what it
+            // writes, and later copies into this slot make the rest its own.
+            (base + initialized).initialize(to: base[depth])
+            initialized += 1
+        }
+        return base + depth + 1
+    }
+
+    /// (`o` inout, not a value: a World passed by value from a slot is a
+    /// copy, a retain of each of its arrays.)
+    private static func assign(_ w: inout World, from o: inout World) {
+        assign(&w.pages, from: o.pages)
+        assign(&w.ptes, from: o.ptes)
+        assign(&w.cache, from: o.cache)
+        assign(&w.tasks, from: o.tasks)
+        assign(&w.refs, from: o.refs)
+        assign(&w.queue, from: o.queue)
+        assign(&w.counters, from: o.counters)
+        w.stats = o.stats
+        assert(w == o, "DepthWorlds.assign left a field out")
+    }
+
+    /// `a = b` by value, into `a`'s own buffer when it is one of the same size.
+    @inline(__always)
+    private static func assign<T>(_ a: inout [T], from b: [T]) {
+        if a.count == b.count {
+            a.withUnsafeMutableBufferPointer { d in
+                b.withUnsafeBufferPointer { s in
+                    guard let to = d.baseAddress, let from = s.baseAddress else { return }
+                    if _isPOD(T.self) {
+                        UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: s.count * MemoryLayout<T>.stride)
+                    } else {
+                        to.update(from: from, count: s.count)
+                    }
+                }
+            }
+        } else {
+            a.removeAll(keepingCapacity: true)
+            a.append(contentsOf: b)
+        }
+    }
+}
+
 /// The states with a frame on the stack of some thread of a parallel
 /// search, counted (a state can be on several stacks at once).
 final class ActiveStates: Sendable {
     private final class Shard: Sendable {
-        let counts = Mutex<[UInt64: Int]>([:])
+        let counts = Mutex(KeyTable())
     }
 
     private let shards: [Shard] = (0..<64).map { _ in Shard() }
 
     private func shard(_ k: UInt64) -> Shard { shards[Int(truncatingIfNeeded: k >> 58)] }
 
-    func enter(_ k: UInt64) { shard(k).counts.withLock { $0[k, default: 0] += 1 } }
+    func enter(_ k: UInt64) { shard(k).counts.withLock { $0.add(k) } }
 
     func leave(_ keys: some Sequence<UInt64>) {
         for k in keys {
-            shard(k).counts.withLock { d in
-                if let n = d[k] { d[k] = n > 1 ? n - 1 : nil }
-            }
+            shard(k).counts.withLock { $0.drop(k) }
         }
     }
 
     func contains(_ k: UInt64) -> Bool { shard(k).counts.withLock { $0[k] != nil } }
+}
+
+extension TaskSet {
+    /// The smallest member, or nil (`first` without counting bits).
+    @inline(__always) var lowest: Int? {
+        low != 0 ? low.trailingZeroBitCount : high != 0 ? 64 + high.trailingZeroBitCount : nil
+    }
 }
 
 extension Footprint {

@@ -28,7 +28,7 @@ struct FairCycleSearch {
     var maxDepth: Int
     var maxStates: Int
 
-    enum Outcome {
+    enum Outcome: Sendable {
         /// The search was complete and found no fair cycle.
         case none
         case fair(Violation, Schedule)
@@ -37,21 +37,21 @@ struct FairCycleSearch {
         case interrupted
     }
 
-    /// A state on Tarjan's stack: kept, world and all, until its component
-    /// is closed.
+    /// A state on Tarjan's stack: kept until its component is closed (its
+    /// world only while it has a frame: `DepthWorlds`).
     private struct Entry {
         var key: UInt64
-        var world: World
         var runnable: TaskSet
         var low: Int
         /// Transitions taken from it: task and target state.
         var edges: [(task: TaskID, to: UInt64)] = []
     }
 
+    /// A state on the depth-first stack; its world is `worlds[depth]`.
     private struct Frame {
         var entry: Int
-        var choices: [Int]
-        var next = 0
+        /// The tasks still to step from it, taken in increasing order.
+        var choices: TaskSet
     }
 
     func run(cancelled: () -> Bool) -> Outcome {
@@ -59,15 +59,16 @@ struct FairCycleSearch {
         let store = VisitedStore()
         let budget = StateBudget(limit: maxStates)
         var entries: [Entry] = []
-        var position: [UInt64: Int] = [:]
+        var position = KeyTable()
         var frames: [Frame] = []
         var path: [UInt8] = []
+        var worlds = DepthWorlds(root: setup.world)
 
         func push(_ w: World, _ k: UInt64) {
             let runnable = engine.runnableTasks(w)
-            position[k] = entries.count
-            entries.append(Entry(key: k, world: w, runnable: runnable, low: entries.count))
-            frames.append(Frame(entry: entries.count - 1, choices: Array(runnable)))
+            position.set(k, entries.count)
+            entries.append(Entry(key: k, runnable: runnable, low: entries.count))
+            frames.append(Frame(entry: entries.count - 1, choices: runnable))
         }
 
         let root = engine.fingerprint(setup.world)
@@ -75,12 +76,12 @@ struct FairCycleSearch {
         push(setup.world, root)
         while let top = frames.last {
             if cancelled() { return .interrupted }
-            if top.next < top.choices.count {
-                let t = top.choices[top.next]
-                frames[frames.count - 1].next += 1
-                var w = entries[top.entry].world
+            if let t = top.choices.lowest {
+                frames[frames.count - 1].choices.remove(t)
+                let slot = worlds.child(of: frames.count - 1)
                 // A failing step ends its run: it is no edge of the graph.
-                guard (try? engine.step(&w, task: t)) != nil else { continue }
+                guard (try? engine.step(&slot.pointee, task: t)) != nil else { continue }
+                let w = slot.pointee
                 let k = engine.fingerprint(w)
                 entries[top.entry].edges.append((TaskID(t), k))
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
@@ -104,7 +105,7 @@ struct FairCycleSearch {
                     let schedule = Schedule(path + walk)
                     if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
                 }
-                for i in component { position[entries[i].key] = nil }
+                for i in component { position.remove(entries[i].key) }
                 entries.removeSubrange(component)
             } else if let parent = frames.last {
                 entries[parent.entry].low = min(entries[parent.entry].low, e.low)
