@@ -531,15 +531,12 @@ public struct ExhaustiveExplorer: Sendable {
                 }
             }
             // The child's world: a copy of this node's, into the buffers of
-            // the slot below it.
-            let slot = worlds.child(of: top)
+            // the slot below it, taken out of the slot until it is visited.
+            var w = worlds.takeChild(of: top)
             path.append(UInt8(t))
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
-            // (Read once after the step: each read of the slot copies it.)
-            let w: World
             do {
-                let event = try engine.step(&slot.pointee, task: t)
-                w = slot.pointee
+                let event = try engine.step(&w, task: t)
                 var failed: Violation?
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
@@ -549,11 +546,11 @@ public struct ExhaustiveExplorer: Sendable {
                     }
                 }
                 if let v = failed {
-                    guard !passViolations else { path.removeLast(); continue }
+                    guard !passViolations else { worlds.put(consume w, top + 1); path.removeLast(); continue }
                     return found(v)
                 }
             } catch {
-                guard !passViolations else { path.removeLast(); continue }
+                guard !passViolations else { worlds.put(consume w, top + 1); path.removeLast(); continue }
                 var v = error
                 v.step = path.count - 1
                 return found(v)
@@ -570,7 +567,9 @@ public struct ExhaustiveExplorer: Sendable {
                 stack[top].done.insert(t)
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, last: t, preemptions: preemptions), !passViolations { return found(v) }
+            let violation = visit(w, sleep: childSleep, last: t, preemptions: preemptions)
+            worlds.put(consume w, top + 1)
+            if let v = violation, !passViolations { return found(v) }
             if stack.count == depthBefore { path.removeLast() }
         }
         leaveAll()
@@ -582,12 +581,15 @@ public struct ExhaustiveExplorer: Sendable {
 /// whole search: the world of a node's child is copied into the slot below
 /// the node's, element by element into the buffers the slot already owns,
 /// so neither the copy nor the step that follows (its arrays are unique)
-/// allocates, and a popped node frees nothing.
+/// allocates, and a popped node frees nothing. A world being stepped and
+/// visited is taken out of its slot and put back (moves, not copies: a
+/// World read from a slot in place is a copy, a retain of each array).
 struct DepthWorlds: ~Copyable {
     private var base: UnsafeMutablePointer<World>
     private var capacity = 64
-    /// Slots 0..<initialized hold a world.
+    /// Slots 0..<initialized hold a world, except `vacant` (taken).
     private var initialized = 1
+    private var vacant = -1
 
     /// Slot 0 is `root`.
     init(root: World) {
@@ -599,12 +601,28 @@ struct DepthWorlds: ~Copyable {
     }
 
     deinit {
-        base.deinitialize(count: initialized)
+        for d in 0..<initialized where d != vacant { (base + d).deinitialize(count: 1) }
         base.deallocate()
+    }
+
+    /// `child(of: depth)`, moved out of its slot, which is vacant until
+    /// `put` (only one slot may be).
+    mutating func takeChild(of depth: Int) -> World {
+        let slot = child(of: depth)
+        vacant = depth + 1
+        return slot.move()
+    }
+
+    /// Put the world taken from slot `depth` back.
+    mutating func put(_ w: consuming World, _ depth: Int) {
+        precondition(vacant == depth, "no world was taken from slot \(depth)")
+        (base + depth).initialize(to: w)
+        vacant = -1
     }
 
     /// Slot `depth + 1`, made a copy of slot `depth`'s world.
     mutating func child(of depth: Int) -> UnsafeMutablePointer<World> {
+        precondition(vacant < 0, "a world is out of its slot")
         let slot = base + depth + 1
         if depth + 1 < initialized {
             Self.assign(&slot.pointee, from: &base[depth])

@@ -78,10 +78,13 @@ struct FairCycleSearch {
             if cancelled() { return .interrupted }
             if let t = top.choices.lowest {
                 frames[frames.count - 1].choices.remove(t)
-                let slot = worlds.child(of: frames.count - 1)
+                let depth = frames.count
+                var w = worlds.takeChild(of: depth - 1)
                 // A failing step ends its run: it is no edge of the graph.
-                guard (try? engine.step(&slot.pointee, task: t)) != nil else { continue }
-                let w = slot.pointee
+                guard (try? engine.step(&w, task: t)) != nil else {
+                    worlds.put(consume w, depth)
+                    continue
+                }
                 let k = engine.fingerprint(w)
                 entries[top.entry].edges.append((TaskID(t), k))
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
@@ -94,6 +97,7 @@ struct FairCycleSearch {
                 case .seen, .nothingNew:
                     if let p = position[k] { entries[top.entry].low = min(entries[top.entry].low, p) }
                 }
+                worlds.put(consume w, depth)
                 continue
             }
             frames.removeLast()
