@@ -196,13 +196,17 @@ public struct ExhaustiveExplorer: Sendable {
     public func run(shards: [Shard], jobs: Int, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
         var parts: [ExplorationResult] = []
+        var cycles: FairCycleSearch.Outcome?
+        let whole = shards == [.whole]
         for shard in shards {
-            parts.append(search(shard: shard, jobs: jobs, cancelled: cancelled, progress: progress))
+            let (part, outcome) = search(shard: shard, jobs: jobs, searchCycles: whole, cancelled: cancelled, progress: progress)
+            parts.append(part)
+            cycles = outcome
             if parts.last?.violation != nil || parts.last?.interrupted == true { break }
         }
         var r = ExplorationResult.merge(parts)
         r.shards = shards.count
-        if shards == [.whole] { decideTermination(&r, cancelled: cancelled) }
+        if whole { decideTermination(&r, cycles: cycles, cancelled: cancelled) }
         return r
     }
 
@@ -223,22 +227,15 @@ public struct ExhaustiveExplorer: Sendable {
 
     /// When the search ended complete with no violation, settle whether
     /// every run ends: it does if the search met no cycle; otherwise ask the
-    /// exact cycle search, whose fair cycle, if any, becomes the violation.
-    func decideTermination(_ r: inout ExplorationResult, cancelled: () -> Bool) {
+    /// exact cycle search, whose fair cycle, if any, becomes the violation
+    /// (`cycles`: its outcome, when a thread of the search already ran it).
+    func decideTermination(_ r: inout ExplorationResult, cycles: FairCycleSearch.Outcome? = nil, cancelled: () -> Bool) {
         guard r.violation == nil, r.complete else { return }
         guard r.cyclesPossible else {
             r.termination = .acyclic
             return
         }
-        var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
-        search.symmetry = bounds.symmetry ? TaskSymmetry(setup: setup).quotient(of: setup) : nil
-        var cycles = search.run(cancelled: cancelled)
-        if case .inconclusive = cycles {
-            // Some component of the quotient may hold a fair cycle: the full
-            // graph decides, and finds the cycle's schedule.
-            search.symmetry = nil
-            cycles = search.run(cancelled: cancelled)
-        }
+        let cycles = cycles ?? fairCycles(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
         case .inconclusive: preconditionFailure("a search of the full graph decides")
@@ -250,6 +247,18 @@ public struct ExhaustiveExplorer: Sendable {
             r.termination = .undecided(.cycleSearchInterrupted)
             r.interrupted = true
         }
+    }
+
+    /// The exact fair-cycle search: over the quotient graph first when
+    /// symmetry is on; when that cannot rule a fair cycle out, over the full
+    /// graph, which decides and finds the cycle's schedule.
+    func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
+        var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
+        search.symmetry = bounds.symmetry ? TaskSymmetry(setup: setup).quotient(of: setup) : nil
+        let outcome = search.run(cancelled: cancelled)
+        guard case .inconclusive = outcome else { return outcome }
+        search.symmetry = nil
+        return search.run(cancelled: cancelled)
     }
 
     /// Explore `shard` on `jobs` threads that share one visited store.
@@ -267,44 +276,69 @@ public struct ExhaustiveExplorer: Sendable {
     /// are the canonical ones (a search that finds nothing is not repeated).
     /// Should that search end without a violation (a state bound cut it
     /// sooner), the parallel one's is reported.
-    func search(shard: Shard, jobs: Int, cancelled: @escaping @Sendable () -> Bool,
-                progress: (@Sendable (Int) -> Void)?) -> ExplorationResult {
-        guard jobs > 1 else { return exploreOne(shard: shard, cancelled: cancelled, progress: progress) }
+    ///
+    /// With `searchCycles` (the whole search, whose termination is to be
+    /// decided), the last thread, once its walk has met a possible cycle,
+    /// takes no more nodes at the split (the others take them), searches
+    /// for fair cycles (`FairCycleSearch`, on one thread) while they go on,
+    /// and then walks again to take what nodes are left. The cycle search's
+    /// outcome is returned unless the search ended so that termination is
+    /// not decided (a violation, a bound, an interrupt: the cycle search is
+    /// then abandoned).
+    func search(shard: Shard, jobs: Int, searchCycles: Bool = false, cancelled: @escaping @Sendable () -> Bool,
+                progress: (@Sendable (Int) -> Void)?) -> (ExplorationResult, FairCycleSearch.Outcome?) {
+        guard jobs > 1 else { return (exploreOne(shard: shard, cancelled: cancelled, progress: progress), nil) }
         let budget = StateBudget(limit: bounds.maxStates)
         let shared = VisitedStore()
         let prefixSeen = VisitedStore()
         let active = ActiveStates()
         let control = ParallelControl()
         let walks = Mutex<[Int: (walk: Walk, bytes: Int)]>([:])
+        let rejoined = Mutex<[(walk: Walk, bytes: Int)]>([])
+        let cycles = Mutex<FairCycleSearch.Outcome?>(nil)
         DispatchQueue.concurrentPerform(iterations: jobs) { thread in
-            let local = VisitedStore(segmentBits: 0)
-            let w = walk(shard: shard, store: shared, budget: budget,
-                         prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
-                         stop: { control.stopped || cancelled() }, progress: progress)
-            if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
-            let bytes = local.bytes
-            walks.withLock { $0[thread] = (w, bytes) }
+            let handOff = searchCycles && thread == jobs - 1
+            func walkOnce(handOff: Bool) -> (walk: Walk, bytes: Int) {
+                let local = VisitedStore(segmentBits: 0)
+                let w = walk(shard: shard, store: shared, budget: budget,
+                             prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
+                             handOff: handOff, stop: { control.stopped || cancelled() }, progress: progress)
+                if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
+                if w.result.depthCuts + w.result.preemptionCuts + w.prefix.depthCuts + w.prefix.preemptionCuts > 0 { control.cut() }
+                return (w, local.bytes)
+            }
+            let first = walkOnce(handOff: handOff)
+            walks.withLock { $0[thread] = first }
+            guard handOff && first.walk.result.cyclesPossible else { return }
+            // Termination is not decided when the search stops or is cut.
+            let abandoned = { control.stopped || control.isCut || cancelled() }
+            let outcome = fairCycles(cancelled: abandoned)
+            if !abandoned() { cycles.withLock { $0 = outcome } }
+            if control.stopped || cancelled() { return }
+            let again = walkOnce(handOff: false)
+            rejoined.withLock { $0.append(again) }
         }
         let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
         if done.contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
             let again = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
-            if again.violation != nil || again.interrupted { return again }
+            if again.violation != nil || again.interrupted { return (again, nil) }
         }
+        let late = rejoined.withLock { $0 }
         // The prefix is the same in every thread: count it once.
-        var r = ExplorationResult.merge(done.map(\.walk.result) + [done[0].walk.prefix])
+        var r = ExplorationResult.merge(done.map(\.walk.result) + late.map(\.walk.result) + [done[0].walk.prefix])
         r.shards = 1
         // A state met above the split may also have been met below it.
         r.states = shared.count + done[0].walk.prefixKeys.count { !shared.contains($0) }
-        r.storeBytes = shared.bytes + prefixSeen.bytes + done.reduce(0) { $0 + $1.bytes }
+        r.storeBytes = shared.bytes + prefixSeen.bytes + (done + late).reduce(0) { $0 + $1.bytes }
         r.interrupted = cancelled()
-        return r
+        return (r, cycles.withLock { $0 })
     }
 
     /// Explore one shard on this thread, without deciding termination.
     func exploreOne(shard: Shard, cancelled: () -> Bool, progress: ((Int) -> Void)?) -> ExplorationResult {
         let store = VisitedStore()
         var r = walk(shard: shard, store: store, budget: StateBudget(limit: bounds.maxStates), prefix: nil, active: nil,
-                     claim: nil, stop: cancelled, progress: progress).result
+                     claim: nil, handOff: false, stop: cancelled, progress: progress).result
         r.states = store.count
         r.storeBytes = store.bytes
         r.interrupted = cancelled()
@@ -315,6 +349,7 @@ public struct ExhaustiveExplorer: Sendable {
     private final class ParallelControl: Sendable {
         private let next = Atomic<Int>(0)
         private let halted = Atomic<Bool>(false)
+        private let bounded = Atomic<Bool>(false)
 
         /// Whether this thread takes the j-th split node of the shard. Every
         /// thread meets them in order and takes each one nobody took, so the
@@ -322,6 +357,9 @@ public struct ExhaustiveExplorer: Sendable {
         func claim(_ j: Int) -> Bool { next.compareExchange(expected: j, desired: j + 1, ordering: .relaxed).exchanged }
         var stopped: Bool { halted.load(ordering: .relaxed) }
         func stop() { halted.store(true, ordering: .relaxed) }
+        /// A depth or preemption bound cut a path: the search is not complete.
+        var isCut: Bool { bounded.load(ordering: .relaxed) }
+        func cut() { bounded.store(true, ordering: .relaxed) }
     }
 
     /// A thread's own store for the nodes above the split, and the store
@@ -342,32 +380,31 @@ public struct ExhaustiveExplorer: Sendable {
         var prefixKeys: [UInt64] = []
     }
 
+    /// A node on the stack: plain data. Its world is `worlds[depth]`, and
+    /// the footprints of its runnable tasks' next steps (with sleep sets)
+    /// are row `depth` of `footprints`: buffers reused by depth, so pushing
+    /// and popping a node allocates nothing.
     private struct Frame {
-        var world: World
         var key: UInt64
         var sleep: TaskSet
         var runnable: TaskSet
-        var choices: [Int]
-        var next: Int
+        /// The tasks still to step from here, taken in increasing order.
+        var choices: TaskSet
         var done: TaskSet
         var last: Int
         var preemptions: Int
         /// The length of the path before the transition into this node.
         var pathStart: Int
-        /// Footprints of the transitions of the tasks asleep here (inherited
-        /// from the parent) and of those explored from here, by task (empty
-        /// without sleep sets). A merged transition's is the union of its
-        /// steps'.
-        var footprints: [Footprint?]
     }
 
     /// Depth-first search from the root. Nodes above the split depth go
     /// through `prefix` when there is one, the rest through `store`;
     /// `claim(j)` says whether to explore the shard's j-th node at the split
-    /// depth (nil: all the shard's). `active` holds the states on the
+    /// depth (nil: all the shard's); with `handOff`, none once the walk
+    /// has met a possible cycle. `active` holds the states on the
     /// stacks of every thread sharing `store` (nil: this thread alone).
     private func walk(shard: Shard, store: VisitedStore, budget: StateBudget, prefix: Prefix?, active: ActiveStates?,
-                      claim: ((Int) -> Bool)?, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
+                      claim: ((Int) -> Bool)?, handOff: Bool, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
         var checkers = makeCheckers()
         var out = Walk()
@@ -376,10 +413,15 @@ public struct ExhaustiveExplorer: Sendable {
         var splitIndex = 0
         var path: [UInt8] = []
         var stack: [Frame] = []
+        var worlds = DepthWorlds(root: setup.world)
+        // Row d (`taskCount` entries, by task) holds the footprints of the
+        // node at depth d; meaningful for its runnable tasks only.
+        let taskCount = setup.world.tasks.count
+        var footprints: [Footprint] = []
         // States with a frame on this thread's stack, above and below the
         // split (the same state may be a node in both).
-        var onStackAbove: [UInt64: Int] = [:]
-        var onStackBelow: [UInt64: Int] = [:]
+        var onStackAbove = KeyTable()
+        var onStackBelow = KeyTable()
         var halt = false
         let symmetry = bounds.symmetry ? TaskSymmetry(setup: setup) : nil
 
@@ -446,16 +488,17 @@ public struct ExhaustiveExplorer: Sendable {
             return onStackBelow[k] != nil
         }
 
-        /// Push `w` reached with `sleep`, whose transitions' footprints are in
-        /// `asleep`; returns a violation found at its end.
-        func visit(_ w: World, sleep: TaskSet, asleep: [Footprint?], last: Int, preemptions: Int, pathStart: Int) -> Violation? {
+        /// Push `w` reached with `sleep` (the sleeping tasks' transitions'
+        /// footprints are in the parent's row of `footprints`) by the steps
+        /// of the path from `pathStart`; returns a violation found at its end.
+        func visit(_ w: World, sleep: TaskSet, last: Int, preemptions: Int, pathStart: Int) -> Violation? {
             // Transitions from the root: the unit of the split (a merged
             // transition is several steps of the path).
             let depth = stack.count
             if depth == splitDepth && splits {
                 defer { splitIndex += 1 }
                 if splitIndex % shard.count != shard.index { return nil }
-                if let claim, !claim(splitIndex / shard.count) { return nil }
+                if let claim, handOff && out.result.cyclesPossible || !claim(splitIndex / shard.count) { return nil }
             }
             let above = depth < prefixDepth
             let (k, renaming) = key(w, last, preemptions)
@@ -508,21 +551,25 @@ public struct ExhaustiveExplorer: Sendable {
                 return nil
             }
             out.result.deepestPath = max(out.result.deepestPath, path.count)
-            var footprints: [Footprint?] = []
             if bounds.sleepSets {
-                footprints = Array(repeating: nil, count: w.tasks.count)
-                for t in sleepNow { footprints[t] = asleep[t] }
+                // Row `depth`: the footprints of this node's sleeping tasks'
+                // transitions, from the parent's row, and, as they are
+                // explored, of its own (a merged one's is its steps' union).
+                let row = depth * taskCount
+                if footprints.count < row + taskCount {
+                    footprints.append(contentsOf: repeatElement(Footprint(), count: row + taskCount - footprints.count))
+                }
+                if depth > 0 { for u in sleepNow { footprints[row + u] = footprints[row - taskCount + u] } }
             }
             if above {
-                onStackAbove[k, default: 0] += 1
+                onStackAbove.add(k)
             } else if let active {
                 active.enter(k)
             } else {
-                onStackBelow[k, default: 0] += 1
+                onStackBelow.add(k)
             }
-            stack.append(Frame(world: w, key: k, sleep: sleepNow, runnable: runnable, choices: Array(explore),
-                               next: 0, done: TaskSet(), last: last, preemptions: preemptions, pathStart: pathStart,
-                               footprints: footprints))
+            stack.append(Frame(key: k, sleep: sleepNow, runnable: runnable, choices: explore,
+                               done: TaskSet(), last: last, preemptions: preemptions, pathStart: pathStart))
             return nil
         }
 
@@ -530,13 +577,11 @@ public struct ExhaustiveExplorer: Sendable {
         func pop() {
             let frame = stack.removeLast()
             if stack.count < prefixDepth {
-                onStackAbove[frame.key]! -= 1
-                if onStackAbove[frame.key] == 0 { onStackAbove[frame.key] = nil }
+                onStackAbove.drop(frame.key)
             } else if let active {
                 active.leave(CollectionOfOne(frame.key))
             } else {
-                onStackBelow[frame.key]! -= 1
-                if onStackBelow[frame.key] == 0 { onStackBelow[frame.key] = nil }
+                onStackBelow.drop(frame.key)
             }
             path.removeSubrange(frame.pathStart...)
         }
@@ -565,21 +610,20 @@ public struct ExhaustiveExplorer: Sendable {
         let merging = bounds.stepMerging && engine.config.cpus == .cpuPerTask
         let needFootprints = bounds.sleepSets || merging
 
-        if let v = visit(setup.world, sleep: TaskSet(), asleep: [], last: -1, preemptions: 0, pathStart: 0) {
+        if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0, pathStart: 0) {
             if !passViolations { return found(v) }
             observeViolation?(v)
         }
         while !stack.isEmpty {
             if halt || stop() { break }
             let top = stack.count - 1
-            guard stack[top].next < stack[top].choices.count else {
+            guard let t = stack[top].choices.lowest else {
                 pop()
                 continue
             }
+            stack[top].choices.remove(t)
             let above = top < prefixDepth
             let frame = stack[top]
-            let t = frame.choices[frame.next]
-            stack[top].next += 1
             if frame.sleep.contains(t) {
                 if above { out.prefix.sleptTransitions += 1 } else { out.result.sleptTransitions += 1 }
                 continue
@@ -593,7 +637,9 @@ public struct ExhaustiveExplorer: Sendable {
                     continue
                 }
             }
-            var w = frame.world
+            // The child's world: a copy of this node's, into the buffers of
+            // the slot below it, taken out of the slot until it is visited.
+            var w = worlds.takeChild(of: top)
             var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
             path.append(UInt8(t))
             var transaction = Transaction(first: ft.mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
@@ -617,6 +663,7 @@ public struct ExhaustiveExplorer: Sendable {
             if let v = failed {
                 guard !passViolations else {
                     observeViolation?(v)
+                    worlds.put(consume w, top + 1)
                     path.removeLast(taken)
                     continue
                 }
@@ -626,15 +673,17 @@ public struct ExhaustiveExplorer: Sendable {
             // what this node already explored or had asleep.
             var childSleep = TaskSet()
             if bounds.sleepSets {
-                func independent(_ u: Int) -> Bool { stack[top].footprints[u].map { !$0.conflicts(with: ft) } ?? false }
+                let row = top * taskCount
+                func independent(_ u: Int) -> Bool { !footprints[row + u].conflicts(with: ft) }
                 for u in frame.sleep where u != t && independent(u) { childSleep.insert(u) }
                 for u in stack[top].done where u != t && independent(u) { childSleep.insert(u) }
                 stack[top].done.insert(t)
-                stack[top].footprints[t] = ft
+                footprints[row + t] = ft
             }
             let depthBefore = stack.count
-            if let v = visit(w, sleep: childSleep, asleep: stack[top].footprints, last: t, preemptions: preemptions,
-                             pathStart: path.count - taken) {
+            let violation = visit(w, sleep: childSleep, last: t, preemptions: preemptions, pathStart: path.count - taken)
+            worlds.put(consume w, top + 1)
+            if let v = violation {
                 if !passViolations { return found(v) }
                 observeViolation?(v)
             }
@@ -645,28 +694,133 @@ public struct ExhaustiveExplorer: Sendable {
     }
 }
 
+/// The worlds of the nodes on a search's stack, one per depth, kept for the
+/// whole search: the world of a node's child is copied into the slot below
+/// the node's, element by element into the buffers the slot already owns,
+/// so neither the copy nor the step that follows (its arrays are unique)
+/// allocates, and a popped node frees nothing. A world being stepped and
+/// visited is taken out of its slot and put back (moves, not copies: a
+/// World read from a slot in place is a copy, a retain of each array).
+struct DepthWorlds: ~Copyable {
+    private var base: UnsafeMutablePointer<World>
+    private var capacity = 64
+    /// Slots 0..<initialized hold a world, except `vacant` (taken).
+    private var initialized = 1
+    private var vacant = -1
+
+    /// Slot 0 is `root`.
+    init(root: World) {
+        // `assign` copies every stored field of a World; a new one must be
+        // added there.
+        precondition(Mirror(reflecting: root).children.count == 8, "World's stored fields changed: copy them in DepthWorlds.assign")
+        base = .allocate(capacity: capacity)
+        base.initialize(to: root)
+    }
+
+    deinit {
+        for d in 0..<initialized where d != vacant { (base + d).deinitialize(count: 1) }
+        base.deallocate()
+    }
+
+    /// `child(of: depth)`, moved out of its slot, which is vacant until
+    /// `put` (only one slot may be).
+    mutating func takeChild(of depth: Int) -> World {
+        let slot = child(of: depth)
+        vacant = depth + 1
+        return slot.move()
+    }
+
+    /// Put the world taken from slot `depth` back.
+    mutating func put(_ w: consuming World, _ depth: Int) {
+        precondition(vacant == depth, "no world was taken from slot \(depth)")
+        (base + depth).initialize(to: w)
+        vacant = -1
+    }
+
+    /// Slot `depth + 1`, made a copy of slot `depth`'s world.
+    mutating func child(of depth: Int) -> UnsafeMutablePointer<World> {
+        precondition(vacant < 0, "a world is out of its slot")
+        let slot = base + depth + 1
+        if depth + 1 < initialized {
+            Self.assign(&slot.pointee, from: &base[depth])
+        } else {
+            if initialized == capacity {
+                let old = base
+                capacity *= 2
+                base = .allocate(capacity: capacity)
+                base.moveInitialize(from: old, count: initialized)
+                old.deallocate()
+            }
+            // Shares the parent's buffers at first: the step copies what it
+            // writes, and later copies into this slot make the rest its own.
+            (base + initialized).initialize(to: base[depth])
+            initialized += 1
+        }
+        return base + depth + 1
+    }
+
+    /// (`o` inout, not a value: a World passed by value from a slot is a
+    /// copy, a retain of each of its arrays.)
+    private static func assign(_ w: inout World, from o: inout World) {
+        assign(&w.pages, from: o.pages)
+        assign(&w.ptes, from: o.ptes)
+        assign(&w.cache, from: o.cache)
+        assign(&w.tasks, from: o.tasks)
+        assign(&w.refs, from: o.refs)
+        assign(&w.queue, from: o.queue)
+        assign(&w.counters, from: o.counters)
+        w.stats = o.stats
+        assert(w == o, "DepthWorlds.assign left a field out")
+    }
+
+    /// `a = b` by value, into `a`'s own buffer when it is one of the same size.
+    @inline(__always)
+    private static func assign<T>(_ a: inout [T], from b: [T]) {
+        if a.count == b.count {
+            a.withUnsafeMutableBufferPointer { d in
+                b.withUnsafeBufferPointer { s in
+                    guard let to = d.baseAddress, let from = s.baseAddress else { return }
+                    if _isPOD(T.self) {
+                        UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: s.count * MemoryLayout<T>.stride)
+                    } else {
+                        to.update(from: from, count: s.count)
+                    }
+                }
+            }
+        } else {
+            a.removeAll(keepingCapacity: true)
+            a.append(contentsOf: b)
+        }
+    }
+}
+
 /// The states with a frame on the stack of some thread of a parallel
 /// search, counted (a state can be on several stacks at once).
 final class ActiveStates: Sendable {
     private final class Shard: Sendable {
-        let counts = Mutex<[UInt64: Int]>([:])
+        let counts = Mutex(KeyTable())
     }
 
     private let shards: [Shard] = (0..<64).map { _ in Shard() }
 
     private func shard(_ k: UInt64) -> Shard { shards[Int(truncatingIfNeeded: k >> 58)] }
 
-    func enter(_ k: UInt64) { shard(k).counts.withLock { $0[k, default: 0] += 1 } }
+    func enter(_ k: UInt64) { shard(k).counts.withLock { $0.add(k) } }
 
     func leave(_ keys: some Sequence<UInt64>) {
         for k in keys {
-            shard(k).counts.withLock { d in
-                if let n = d[k] { d[k] = n > 1 ? n - 1 : nil }
-            }
+            shard(k).counts.withLock { $0.drop(k) }
         }
     }
 
     func contains(_ k: UInt64) -> Bool { shard(k).counts.withLock { $0[k] != nil } }
+}
+
+extension TaskSet {
+    /// The smallest member, or nil (`first` without counting bits).
+    @inline(__always) var lowest: Int? {
+        low != 0 ? low.trailingZeroBitCount : high != 0 ? 64 + high.trailingZeroBitCount : nil
+    }
 }
 
 extension Footprint {

@@ -50,7 +50,7 @@ struct FairCycleSearch {
     /// `.inconclusive`, and the full graph must be searched.
     var symmetry: (key: @Sendable (World) -> UInt64, classes: [TaskSet])?
 
-    enum Outcome {
+    enum Outcome: Sendable {
         /// The search was complete and found no fair cycle.
         case none
         case fair(Violation, Schedule)
@@ -62,11 +62,10 @@ struct FairCycleSearch {
         case interrupted
     }
 
-    /// A state on Tarjan's stack: kept, world and all, until its component
-    /// is closed.
+    /// A state on Tarjan's stack: kept until its component is closed (its
+    /// world only while it has a frame: `DepthWorlds`).
     private struct Entry {
         var key: UInt64
-        var world: World
         var runnable: TaskSet
         var low: Int
         /// Transitions taken from it: task, target state, its steps and
@@ -81,10 +80,11 @@ struct FairCycleSearch {
         var gaps = TaskSet()
     }
 
+    /// A state on the depth-first stack; its world is `worlds[depth]`.
     private struct Frame {
         var entry: Int
-        var choices: [Int]
-        var next = 0
+        /// The tasks still to step from it, taken in increasing order.
+        var choices: TaskSet
         /// The length of the path before the transition into this state.
         var pathStart: Int
     }
@@ -94,15 +94,16 @@ struct FairCycleSearch {
         let store = VisitedStore()
         let budget = StateBudget(limit: maxStates)
         var entries: [Entry] = []
-        var position: [UInt64: Int] = [:]
+        var position = KeyTable()
         var frames: [Frame] = []
         var path: [UInt8] = []
+        var worlds = DepthWorlds(root: setup.world)
 
         func push(_ w: World, _ k: UInt64, pathStart: Int) {
             let runnable = engine.runnableTasks(w)
-            position[k] = entries.count
-            entries.append(Entry(key: k, world: w, runnable: runnable, low: entries.count))
-            frames.append(Frame(entry: entries.count - 1, choices: Array(runnable), pathStart: pathStart))
+            position.set(k, entries.count)
+            entries.append(Entry(key: k, runnable: runnable, low: entries.count))
+            frames.append(Frame(entry: entries.count - 1, choices: runnable, pathStart: pathStart))
         }
 
         let merging = stepMerging && engine.config.cpus == .cpuPerTask
@@ -113,26 +114,25 @@ struct FairCycleSearch {
         push(setup.world, root, pathStart: 0)
         while let top = frames.last {
             if cancelled() { return .interrupted }
-            if top.next < top.choices.count {
-                let t = top.choices[top.next]
-                frames[frames.count - 1].next += 1
-                var w = entries[top.entry].world
+            if let t = top.choices.lowest {
+                frames[frames.count - 1].choices.remove(t)
+                let depth = frames.count
+                var w = worlds.takeChild(of: depth - 1)
                 var edge = Edge(task: TaskID(t), to: 0)
                 var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none,
                                               pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
                 // A failing step ends its run: it is no edge of the graph.
                 // (A search only decides termination when no step failed.)
-                guard (try? engine.step(&w, task: t)) != nil else { continue }
-                var failed = false
-                while merging && engine.isRunnable(w, t)
+                var failed = (try? engine.step(&w, task: t)) == nil
+                while !failed && merging && engine.isRunnable(w, t)
                         && transaction.admits(engine.footprint(of: t, in: w).mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none) {
                     edge.gaps = edge.gaps | (everyTask - engine.runnableTasks(w))
-                    guard (try? engine.step(&w, task: t)) != nil else {
-                        failed = true
-                        break
-                    }
+                    failed = (try? engine.step(&w, task: t)) == nil
                 }
-                if failed { continue }
+                if failed {
+                    worlds.put(consume w, depth)
+                    continue
+                }
                 edge.steps = transaction.steps
                 let k = key(w)
                 edge.to = k
@@ -148,6 +148,7 @@ struct FairCycleSearch {
                 case .seen, .nothingNew:
                     if let p = position[k] { entries[top.entry].low = min(entries[top.entry].low, p) }
                 }
+                worlds.put(consume w, depth)
                 continue
             }
             frames.removeLast()
@@ -161,7 +162,7 @@ struct FairCycleSearch {
                     let schedule = Schedule(path + walk)
                     if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
                 }
-                for i in component { position[entries[i].key] = nil }
+                for i in component { position.remove(entries[i].key) }
                 entries.removeSubrange(component)
             } else if let parent = frames.last {
                 entries[parent.entry].low = min(entries[parent.entry].low, e.low)
