@@ -76,7 +76,8 @@ public struct ExplorationResult: Sendable {
     /// Whether every run of the scenario ends (see `Termination`).
     public var termination: Termination = .undecided(.notSearched)
     /// Visits to a state that met a stored state in a permuted form: the
-    /// state's own fingerprint differed from its orbit's key (symmetry).
+    /// state was stored under its orbit's key by a renaming other than the
+    /// identity (symmetry).
     public var symmetryFolds = 0
 
     /// Every reachable state was visited: no bound cut a path and the search

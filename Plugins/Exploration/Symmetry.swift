@@ -116,8 +116,16 @@ struct TaskSymmetry: Sendable {
     /// whose fingerprint it is: nil when that world is `w` itself (same
     /// fingerprint).
     func canonical(_ w: World) -> (key: UInt64, renaming: TaskPermutation?) {
-        let raw = engine.fingerprint(w)
-        guard !groups.isEmpty else { return (raw, nil) }
+        guard !groups.isEmpty else { return (engine.fingerprint(w), nil) }
+        // The world's own fingerprint, worked out only if some candidate
+        // renaming is the identity: a fingerprint costs as much as the rest.
+        var rawKey: UInt64?
+        func raw() -> UInt64 {
+            if let rawKey { return rawKey }
+            let k = engine.fingerprint(w)
+            rawKey = k
+            return k
+        }
         let n = w.tasks.count
         // What each task is, without the task numbers it holds.
         var h = [StableHasher](repeating: StableHasher(), count: n)
@@ -145,10 +153,14 @@ struct TaskSymmetry: Sendable {
         for (i, q) in w.queue.enumerated() where q.task.index >= 0 && q.task.index < n {
             h[q.task.index].combine(0x51 as UInt8); h[q.task.index].combine(i); h[q.task.index].combine(q.isBookmark)
         }
-        for (i, p) in w.pages.enumerated() {
-            for (role, owner) in [p.frozenBy, p.isolatedBy, p.lockOwner, p.writebackBy].enumerated()
-            where owner.index >= 0 && owner.index < n {
-                h[owner.index].combine(0x70 + role); h[owner.index].combine(i)
+        func owns(_ owner: TaskID, _ role: Int, _ page: Int) {
+            guard owner.index >= 0 && owner.index < n else { return }
+            h[owner.index].combine(0x70 + role); h[owner.index].combine(page)
+        }
+        w.pages.withUnsafeBufferPointer { pages in
+            for i in pages.indices {
+                owns(pages[i].frozenBy, 0, i); owns(pages[i].isolatedBy, 1, i)
+                owns(pages[i].lockOwner, 2, i); owns(pages[i].writebackBy, 3, i)
             }
         }
         var rank = h.map(\.value)
@@ -189,7 +201,7 @@ struct TaskSymmetry: Sendable {
             }
         }
         var best = TaskPermutation(image)
-        var bestKey = best.isIdentity ? raw : engine.fingerprint(w.renamingTasks(best))
+        var bestKey = best.isIdentity ? raw() : engine.fingerprint(w.renamingTasks(best))
         // Tied tasks that no waker's locals name (and whose own locals name
         // nobody) are alike in everything a renaming touches: any order
         // gives the same world. Otherwise try the orders.
@@ -200,12 +212,15 @@ struct TaskSymmetry: Sendable {
             if orders <= Self.maxTiedOrders {
                 for candidate in Self.tiedImages(image, ties) {
                     let p = TaskPermutation(candidate)
-                    let k = p.isIdentity ? raw : engine.fingerprint(w.renamingTasks(p))
+                    let k = p.isIdentity ? raw() : engine.fingerprint(w.renamingTasks(p))
                     if k < bestKey { (best, bestKey) = (p, k) }
                 }
             }
         }
-        return (bestKey, bestKey == raw ? nil : best)
+        // A renaming that gives back the world itself (identical tasks
+        // swapped) is an automorphism: translating sleep sets by it is
+        // right either way; only the identity needs none.
+        return (bestKey, best.isIdentity ? nil : best)
     }
 
     /// A sleep set of a state, in the numbering of its key's world: a
