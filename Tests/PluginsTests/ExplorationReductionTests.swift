@@ -50,10 +50,7 @@ struct ExplorationReductionTests {
     @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + Self.zooScenarios)
     func sameReachableStates(scenario: String) throws {
-        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
-        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
-        for name in registry.names(.strategy) {
-            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+        for (name, setup) in try smallScopeSetups(scenario) {
             let full = reachableStates(setup, sleepSets: false, jobs: 1)
             let pruned = reachableStates(setup, sleepSets: true, jobs: 1)
             let threaded = reachableStates(setup, sleepSets: true, jobs: 2)
@@ -64,6 +61,14 @@ struct ExplorationReductionTests {
             }
         }
     }
+}
+
+/// `scenario` at its small scope (`reductionScopes`), under every
+/// registered strategy.
+func smallScopeSetups(_ scenario: String) throws -> [(strategy: String, setup: Setup)] {
+    let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
+    let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
+    return try registry.names(.strategy).map { ($0, try spec.build(strategy: try registry.strategy($0), parameters: scope)) }
 }
 
 /// What a search reaches, going on past violations: every stored state,
@@ -95,11 +100,8 @@ struct StepMergingTests {
     @Test("taking transactions as one transition keeps every end state and every finding, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
     func sameEndsAndFindings(scenario: String) throws {
-        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
-        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
         var mergedSomewhere = false
-        for name in registry.names(.strategy) {
-            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+        for (name, setup) in try smallScopeSetups(scenario) {
             let full = summarise(setup, ExplorationBounds(stepMerging: false))
             let merged = summarise(setup, ExplorationBounds(stepMerging: true))
             #expect(full.result.complete && merged.result.complete)
@@ -226,10 +228,7 @@ struct FairCycleClassTests {
     @Test("a search whose fairness check looks only at classes of tasks never misses a fair cycle the exact search finds",
           arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
     func classCheckIsSound(scenario: String) throws {
-        let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
-        let scope = try #require(reductionScopes[scenario], "no small scope for \(scenario)")
-        for name in registry.names(.strategy) {
-            let setup = try spec.build(strategy: try registry.strategy(name), parameters: scope)
+        for (name, setup) in try smallScopeSetups(scenario) {
             var search = FairCycleSearch(setup: setup, maxDepth: 5_000, maxStates: 5_000_000, stepMerging: true)
             let exact = search.run(cancelled: { false })
             let engine = setup.engine
