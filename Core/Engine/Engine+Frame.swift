@@ -64,8 +64,8 @@ extension Engine {
             f.bucket(wake.bucket)
             // Taking q->lock and reading the bucket's list, which only its
             // holder changes: a right mover. Resuming from a bookmark also
-            // takes the bookmark off the list, which a waiter's lockless
-            // test of its entry may not see as one step: left a non-mover.
+            // takes the bookmark off the list; that step is left a non-mover
+            // (not classified: merging never needs it to be one).
             if wake.phase == WakePhase.lock.rawValue && !wake.resumeFromBookmark { f.mover = .right }
             // A visit may wake any waiter queued on the bucket.
             for i in w.tasks.indices where w.tasks[i].entry.onList && w.tasks[i].entry.bucket == wake.bucket { f.tasks.insert(i) }

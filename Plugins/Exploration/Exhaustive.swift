@@ -643,7 +643,7 @@ public struct ExhaustiveExplorer: Sendable {
             var w = worlds.takeChild(of: top)
             var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
             path.append(UInt8(t))
-            var transaction = Transaction(first: ft.mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
+            var transaction = Transaction(first: ft.mover, task: t, in: w)
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             var failed = takeStep(&w, t)
             // The rest of t's transaction. Other tasks' steps between its
@@ -652,7 +652,7 @@ public struct ExhaustiveExplorer: Sendable {
             if merging && failed == nil {
                 while path.count < bounds.maxDepth && engine.isRunnable(w, t) {
                     let f = footprint(of: t, in: w)
-                    guard transaction.admits(f.mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none) else { break }
+                    guard transaction.admits(f.mover, task: t, in: w) else { break }
                     ft.formUnion(f)
                     path.append(UInt8(t))
                     if above { out.prefix.mergedSteps += 1 } else { out.result.mergedSteps += 1 }

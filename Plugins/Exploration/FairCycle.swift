@@ -80,6 +80,14 @@ struct FairCycleSearch {
         var gaps = TaskSet()
     }
 
+    /// An edge inside a component, its target by position in the component.
+    private struct Arc {
+        var task: TaskID
+        var to: Int
+        var steps: Int
+        var gaps: TaskSet
+    }
+
     /// A state on the depth-first stack; its world is `worlds[depth]`.
     private struct Frame {
         var entry: Int
@@ -119,13 +127,12 @@ struct FairCycleSearch {
                 let depth = frames.count
                 var w = worlds.takeChild(of: depth - 1)
                 var edge = Edge(task: TaskID(t), to: 0)
-                var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none,
-                                              pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none)
+                var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none, task: t, in: w)
                 // A failing step ends its run: it is no edge of the graph.
                 // (A search only decides termination when no step failed.)
                 var failed = (try? engine.step(&w, task: t)) == nil
                 while !failed && merging && engine.isRunnable(w, t)
-                        && transaction.admits(engine.footprint(of: t, in: w).mover, pc: w.tasks[t].pc, inFrame: w.tasks[t].frame.kind != .none) {
+                        && transaction.admits(engine.footprint(of: t, in: w).mover, task: t, in: w) {
                     edge.gaps = edge.gaps | (everyTask - engine.runnableTasks(w))
                     failed = (try? engine.step(&w, task: t)) == nil
                 }
@@ -193,8 +200,8 @@ struct FairCycleSearch {
         let states = Array(component)
         var index: [UInt64: Int] = [:]
         for (i, e) in states.enumerated() { index[e.key] = i }
-        let edges: [[(task: TaskID, to: Int, steps: Int, gaps: TaskSet)]] = states.map { e in
-            e.edges.compactMap { x in index[x.to].map { (x.task, $0, x.steps, x.gaps) } }
+        let edges: [[Arc]] = states.map { e in
+            e.edges.compactMap { x in index[x.to].map { Arc(task: x.task, to: $0, steps: x.steps, gaps: x.gaps) } }
         }
         var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].runnable, stepping = TaskSet()
         for (i, e) in states.enumerated() {
@@ -215,10 +222,10 @@ struct FairCycleSearch {
             let home = owed.isEmpty
             // Breadth-first to the nearest edge or state that pays an owed
             // task; with nothing owed, back to the start.
-            var parent: [Int: (from: Int, edge: (task: TaskID, to: Int, steps: Int, gaps: TaskSet))] = [:]
+            var parent: [Int: (from: Int, edge: Arc)] = [:]
             var queue = [at], head = 0
             var reached: Int?
-            var paying: (task: TaskID, to: Int, steps: Int, gaps: TaskSet)?
+            var paying: Arc?
             search: while head < queue.count {
                 let u = queue[head]
                 head += 1
@@ -244,7 +251,7 @@ struct FairCycleSearch {
                 paying = x
             }
             guard var v = reached else { return nil }
-            var leg: [(task: TaskID, to: Int, steps: Int, gaps: TaskSet)] = []
+            var leg: [Arc] = []
             while v != at, let p = parent[v] {
                 leg.append(p.edge)
                 v = p.from

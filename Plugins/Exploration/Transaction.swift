@@ -14,20 +14,20 @@ struct Transaction {
     /// The pc the transaction began at, outside a primitive's frame.
     private let start: Int32?
 
-    /// A transaction whose first step, of class `first`, was taken by a task
-    /// at `pc` (inside a primitive's frame or not).
-    init(first: Mover, pc: Int32, inFrame: Bool) {
+    /// A transaction whose first step, of class `first`, task `t` is about
+    /// to take in `w`.
+    init(first: Mover, task t: Int, in w: World) {
         committed = !first.movesRight
-        start = inFrame ? nil : pc
+        start = w.tasks[t].frame.kind != .none ? nil : w.tasks[t].pc
     }
 
-    /// Whether the task's next step, of class `next`, taken from `pc`,
-    /// belongs to this transaction; if it does, it is counted. A task back at
-    /// the pc it began at has closed a loop: the next round is a transition
-    /// of its own (a `pause` loop would otherwise run to the limit).
-    mutating func admits(_ next: Mover, pc: Int32, inFrame: Bool) -> Bool {
+    /// Whether task `t`'s next step in `w`, of class `next`, belongs to this
+    /// transaction; if it does, it is counted. A task back at the pc it
+    /// began at has closed a loop: the next round is a transition of its own
+    /// (a `pause` loop would otherwise run to the limit).
+    mutating func admits(_ next: Mover, task t: Int, in w: World) -> Bool {
         guard steps < Self.limit else { return false }
-        if !inFrame && pc == start { return false }
+        if w.tasks[t].frame.kind == .none && w.tasks[t].pc == start { return false }
         if committed && !next.movesLeft { return false }
         if !next.movesRight { committed = true }
         steps += 1
