@@ -320,11 +320,13 @@ public struct ExhaustiveExplorer: Sendable {
             rejoined.withLock { $0.append(again) }
         }
         let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
-        if done.contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
+        let late = rejoined.withLock { $0 }
+        // A violation any walk found, the rejoined one's too, is searched
+        // for again on one thread: which thread met it first is timing.
+        if (done + late).contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
             let again = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
             if again.violation != nil || again.interrupted { return (again, nil) }
         }
-        let late = rejoined.withLock { $0 }
         // The prefix is the same in every thread: count it once.
         var r = ExplorationResult.merge(done.map(\.walk.result) + late.map(\.walk.result) + [done[0].walk.prefix])
         r.shards = 1
