@@ -190,8 +190,7 @@ extension Engine {
     /// jump targets `Engine.validate` checked when the engine was built.
     @discardableResult
     func runLocals(_ w: inout World, _ t: Int, from start: Int) throws(Violation) -> Int {
-        let program = Int(w.tasks[t].program)
-        let count = length[program], first = base[program]
+        let (first, count) = extent(of: Int(w.tasks[t].program))
         var budget = Self.localRunLimit
         // Work on the task's pc and registers in locals and store them once:
         // every store through `w.tasks[t]` pays a uniqueness check.
@@ -207,7 +206,7 @@ extension Engine {
                 w.tasks[t].finished = true
                 return pc
             }
-            let d = decoded[first + pc]
+            let d = instruction(first, pc)
             var next = pc + 1
             switch d.kind {
             case .jump:
