@@ -12,7 +12,7 @@ extension Engine {
         let (first, count) = extent(of: Int(w.tasks[t].program))
         var pc = Int(w.tasks[t].pc)
         let ranLocals = pc < count && instruction(first, pc).isLocal
-        if ranLocals { pc = try runLocals(&w, t, from: pc) }
+        if ranLocals { pc = try runLocals(&w, t, from: pc, first: first, count: count) }
         let site = StepEvent.Site.instruction(Int32(pc))
         guard pc < count else {
             w.tasks[t].finished = true
@@ -43,7 +43,7 @@ extension Engine {
             w.tasks[t].pc = Int32(pc)
             w.tasks[t].finished = true
         } else if instruction(first, pc).isLocal {
-            try runLocals(&w, t, from: pc)
+            try runLocals(&w, t, from: pc, first: first, count: count)
         } else {
             w.tasks[t].pc = Int32(pc)
         }
