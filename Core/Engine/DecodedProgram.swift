@@ -100,3 +100,26 @@ struct DecodedInstruction {
         }
     }
 }
+
+extension Engine {
+    /// Where program `program`'s instructions start in `decoded` and `ops`,
+    /// and how many it has. The index comes from a caller's world, so it is
+    /// checked here, once (a bad one traps, as the arrays' own check did);
+    /// `base` has one entry per program, as `length` does.
+    @inline(__always)
+    func extent(of program: Int) -> (first: Int, count: Int) {
+        precondition(program >= 0 && program < length.count, "no program \(program)")
+        return base.withUnsafeBufferPointer { b in length.withUnsafeBufferPointer { l in (b[program], l[program]) } }
+    }
+
+    /// The decoded instruction at `pc` of the program at `first` with
+    /// `count` instructions (`extent(of:)`), `pc` below `count`. Unchecked:
+    /// `Engine.init` laid every program out inside `decoded`, so `first +
+    /// pc` is within it; only a negative pc, which a caller's world could
+    /// hold, is turned away.
+    @inline(__always)
+    func instruction(_ first: Int, _ pc: Int) -> DecodedInstruction {
+        precondition(pc >= 0, "pc \(pc)")
+        return decoded.withUnsafeBufferPointer { $0[first &+ pc] }
+    }
+}

@@ -158,10 +158,10 @@ public struct Engine: Sendable {
         if task.pointee.finished { return .finished }
         if task.pointee.blocked { return .asleep }
         guard task.pointee.frame.kind == .none else { return needInFrame(task) }
-        let program = Int(task.pointee.program)
+        let (first, count) = extent(of: Int(task.pointee.program))
         let pc = Int(task.pointee.pc)
-        guard pc < length[program] else { return .nothing }
-        switch decoded[base[program] + pc].gate {
+        guard pc < count else { return .nothing }
+        switch instruction(first, pc).gate {
         case .free:
             return .nothing
         case .spin(let lock):
@@ -247,9 +247,10 @@ public struct Engine: Sendable {
     /// priority scheduler should let others go first.
     public func nextIsPause(_ w: World, _ t: Int) -> Bool {
         guard w.tasks[t].frame.kind == .none else { return false }
-        let program = Int(w.tasks[t].program), pc = Int(w.tasks[t].pc)
-        guard pc < length[program] else { return false }
-        return decoded[base[program] + pc].kind == .pause
+        let (first, count) = extent(of: Int(w.tasks[t].program))
+        let pc = Int(w.tasks[t].pc)
+        guard pc < count else { return false }
+        return instruction(first, pc).kind == .pause
     }
 
     /// The kernel function a task is in now, for traces and violations.

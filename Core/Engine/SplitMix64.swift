@@ -6,7 +6,7 @@ public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
 
     @inlinable public init(seed: UInt64) { state = seed }
 
-    @inlinable public mutating func next() -> UInt64 {
+    @inlinable @inline(__always) public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,7 +15,7 @@ public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
     }
 
     /// A value in 0..<bound without the modulo bias that matters here (bound is tiny).
-    @inlinable public mutating func below(_ bound: Int) -> Int {
+    @inlinable @inline(__always) public mutating func below(_ bound: Int) -> Int {
         Int(truncatingIfNeeded: (next() >> 33) % UInt64(bound))
     }
 }

@@ -33,7 +33,7 @@ public struct TaskSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     }
 
     /// The `k`-th smallest member (0-based); `k` must be below `count`.
-    @inlinable public func nth(_ k: Int) -> Int {
+    @inlinable @inline(__always) public func nth(_ k: Int) -> Int {
         var k = k
         var word = low, base = 0
         if high != 0 && k >= low.nonzeroBitCount {

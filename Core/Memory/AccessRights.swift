@@ -56,6 +56,9 @@ extension Engine {
     /// FATAL_UAF (its memmap is gone).
     @inline(__always)
     func touch(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
+        // The usual case, read inline: the memmap is there and the task
+        // holds a reference (`hasRight`'s first test, out of line).
+        if w.pages[ref.pfn.index].memmapPresent && w.references(of: t, on: ref.pfn) > 0 { return }
         let p = w.pages[ref.pfn.index]
         if !p.memmapPresent {
             throw Violation(.fatalUAF, task: t, pfn: ref.pfn, function: function(of: w, task: t),

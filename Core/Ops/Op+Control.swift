@@ -188,18 +188,18 @@ extension Engine {
     ///
     /// Reads the decoded stream (DecodedProgram.swift), whose registers and
     /// jump targets `Engine.validate` checked when the engine was built.
+    /// `first` and `count` are the task's program's `extent(of:)`, which
+    /// both callers have just read.
     @discardableResult
-    func runLocals(_ w: inout World, _ t: Int, from start: Int) throws(Violation) -> Int {
-        let program = Int(w.tasks[t].program)
-        let count = length[program], first = base[program]
+    func runLocals(_ w: inout World, _ t: Int, from start: Int, first: Int, count: Int) throws(Violation) -> Int {
         var budget = Self.localRunLimit
-        // Work on the task's pc and registers in locals and store them once:
-        // every store through `w.tasks[t]` pays a uniqueness check.
+        // The pc in a local, stored once: every store through `w.tasks[t]`
+        // pays a uniqueness check. The registers are read and written in
+        // place: most runs write none (a jump, a branch), and a copy of all
+        // eight in and out cost more than the few writes.
         var pc = start
-        var registers = w.tasks[t].registers
         func store(_ w: inout World) {
             w.tasks[t].pc = Int32(pc)
-            w.tasks[t].registers = registers
         }
         while true {
             guard pc < count else {
@@ -207,28 +207,28 @@ extension Engine {
                 w.tasks[t].finished = true
                 return pc
             }
-            let d = decoded[first + pc]
+            let d = instruction(first, pc)
             var next = pc + 1
             switch d.kind {
             case .jump:
                 next = Int(d.target)
             case .branch(let cmp):
-                if cmp.holds(registers[Int(d.register)], d.value) { next = Int(d.target) }
+                if cmp.holds(w.tasks[t].registers[Int(d.register)], d.value) { next = Int(d.target) }
             case .set:
-                registers[Int(d.register)] = d.value
+                w.tasks[t].registers[Int(d.register)] = d.value
             case .move:
-                registers[Int(d.register)] = registers[Int(d.target)]
+                w.tasks[t].registers[Int(d.register)] = w.tasks[t].registers[Int(d.target)]
             case .add:
-                registers[Int(d.register)] &+= d.value
+                w.tasks[t].registers[Int(d.register)] &+= d.value
             case .count:
                 // Out of line: with the counter's write inside this loop the
                 // optimizer makes `w.counters` unique before the loop, which
                 // for a world without counters (the empty array's shared
                 // storage is never unique) costs a call at every step.
-                try bumpCounter(&w, t, d.target, pc: pc, registers: registers)
+                try bumpCounter(&w, t, d.target, pc: pc)
             case .readCounter:
                 guard let i = counterIndex(w, d.target) else { store(&w); throw badCounter(w, t, d.target) }
-                registers[Int(d.register)] = w.counters[i]
+                w.tasks[t].registers[Int(d.register)] = w.counters[i]
             case .loadPage:
                 let pfn = PFN(rawValue: d.target)
                 guard !pfn.isNone && pfn.index < w.pages.count else {
@@ -236,7 +236,7 @@ extension Engine {
                     throw Violation(.badProgram, task: t, pfn: pfn, function: function(of: w, task: t), detail: "no frame \(pfn)")
                 }
                 // pfn_to_page is arithmetic; the generation is the model's.
-                registers[Int(d.register)] = PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register
+                w.tasks[t].registers[Int(d.register)] = PageRef(pfn: pfn, gen: load(w, .frame(pfn), .modelOnly).gen).register
             case .exit:
                 next = count
             case .pause, .preemptionPoint, .op:
@@ -255,13 +255,12 @@ extension Engine {
         }
     }
 
-    /// `count`: bump world counter `c` (task `t` at `pc`, with its
-    /// registers as `runLocals` holds them, stored first if it throws).
+    /// `count`: bump world counter `c` (task `t` at `pc`, which `runLocals`
+    /// holds in a local, stored first if it throws).
     @inline(never)
-    private func bumpCounter(_ w: inout World, _ t: Int, _ c: Int32, pc: Int, registers: Registers) throws(Violation) {
+    private func bumpCounter(_ w: inout World, _ t: Int, _ c: Int32, pc: Int) throws(Violation) {
         guard let i = counterIndex(w, c) else {
             w.tasks[t].pc = Int32(pc)
-            w.tasks[t].registers = registers
             throw badCounter(w, t, c)
         }
         w.counters[i] += 1

@@ -15,7 +15,7 @@ import PagewaitCore
 ///
 /// A delayed task still runs when nothing else can: time passes.
 public struct RandomScheduler: Scheduler {
-    var rng: SplitMix64
+    @usableFromInline var rng: SplitMix64
     public let wakeLatency: Int
     public let preemptLength: Int
     /// Per task: when it may run again and how its preemption hint was
@@ -43,12 +43,22 @@ public struct RandomScheduler: Scheduler {
         self.preemptLength = max(0, preemptLength)
     }
 
+    /// Inlined into the run loop: with neither wake latency nor preemption
+    /// (`pagewait bench`, exploration's random walks) a pick is one draw,
+    /// and a call would cost more than the draw (a copy of the `World` for
+    /// the argument, the saved registers).
+    @inlinable @inline(__always)
     public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
         if wakeLatency == 0 && preemptLength == 0 {
             // No time off the CPU: the timing table is never read, so a pick
-            // is one draw (the same draw as below).
+            // is one draw (the same draw as `pickWithTiming`'s last).
             return runnable.nth(runnable.count == 1 ? 0 : rng.below(runnable.count))
         }
+        return pickWithTiming(runnable: runnable, world: world, step: step)
+    }
+
+    @usableFromInline @inline(never)
+    mutating func pickWithTiming(runnable: TaskSet, world: World, step: Int) -> Int? {
         var candidates = runnable
         let n = min(world.tasks.count, TaskSet.capacity)
         if timing.count != n {
