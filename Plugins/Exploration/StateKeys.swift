@@ -57,6 +57,24 @@ struct StateKeys {
         var inverse: [Int] = []
         var members: [Int] = []
 
+        /// The renamings met so far, by `image` packed four bits a task:
+        /// a state's renaming is one of few, and building one allocates.
+        var permutations: [TaskPermutation] = []
+        var permutationIndex = KeyTable()
+
+        /// `TaskPermutation(image[0..<n])`, made once per image (tasks
+        /// beyond sixteen: made each time).
+        mutating func permutation(_ n: Int) -> TaskPermutation {
+            guard n <= 16 else { return TaskPermutation(Array(image[0..<n])) }
+            var packed: UInt64 = 0
+            for t in 0..<n { packed |= UInt64(image[t]) << (4 * UInt64(t)) }
+            if let i = permutationIndex[packed] { return permutations[i] }
+            let p = TaskPermutation(Array(image[0..<n]))
+            permutationIndex.set(packed, permutations.count)
+            permutations.append(p)
+            return p
+        }
+
         mutating func reserve(_ n: Int) {
             guard hashers.count < n else { return }
             hashers = Array(repeating: StableHasher(), count: n)

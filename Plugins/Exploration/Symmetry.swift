@@ -256,7 +256,7 @@ struct TaskSymmetry: Sendable {
                               inverse: UnsafeBufferPointer(rebasing: inverse[0..<n]), controlCounters: engine.controlCounters)
             }
         }
-        return (key, TaskPermutation(Array(scratch.image[0..<n])))
+        return (key, scratch.permutation(n))
     }
 
     /// `engine.fingerprint(w.renamingTasks(TaskPermutation(image)))`, fed in place.
