@@ -78,4 +78,36 @@ struct StateKeyTests {
         }
         #expect(plainKeys.count == sample.count, "\(scenario): \(sample.count) distinct worlds, \(plainKeys.count) keys")
     }
+
+    @Test("the key sees every field that holds a task number: a waker's cursor and woken set, a list item's task, a frame's owners, a place's program")
+    func keySeesTaskNumbers() throws {
+        let setup = try buildAny("reclaim-race", "noref", ["faulters": 2, "passes": 1, "touches": 1, "think": 0])
+        let base = setup.world
+        try #require(base.tasks.count >= 3 && !base.pages.isEmpty)
+        var keys = StateKeys(engine: setup.engine, symmetry: nil, taskCount: base.tasks.count)
+        func key(_ w: World) -> UInt64 { keys.key(w, depth: 0, parent: nil).0 }
+        var waker = base
+        var f = WakeFrame()
+        f.next = TaskID(1)
+        waker.tasks[0].frame = .wake(f)
+        var cursor = waker
+        cursor.tasks[0].wake.next = TaskID(2)
+        var woken = waker
+        woken.tasks[0].wake.woken = TaskSet([2])
+        #expect(key(cursor) != key(waker) && key(woken) != key(waker) && key(waker) != key(base))
+        var first = base, second = base
+        first.queue = [QueueItem(bucket: 0, task: TaskID(1), isBookmark: false)]
+        second.queue = [QueueItem(bucket: 0, task: TaskID(2), isBookmark: false)]
+        #expect(key(first) != key(second))
+        let owners: [WritableKeyPath<PageFrame, TaskID>] = [\.frozenBy, \.isolatedBy, \.lockOwner, \.writebackBy]
+        for owner in owners {
+            var a = base, b = base
+            a.pages[0][keyPath: owner] = TaskID(1)
+            b.pages[0][keyPath: owner] = TaskID(2)
+            #expect(key(a) != key(b), "\(owner)")
+        }
+        var program = base
+        program.tasks[0].program += 1
+        #expect(key(program) != key(base))
+    }
 }
