@@ -255,10 +255,11 @@ public struct ExhaustiveExplorer: Sendable {
     /// graph, which decides and finds the cycle's schedule.
     func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
         var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging)
-        search.symmetry = bounds.symmetry ? TaskSymmetry(setup: setup).quotient(of: setup) : nil
+        let symmetry = TaskSymmetry(setup: setup)
+        search.quotient = bounds.symmetry && !symmetry.groups.isEmpty ? symmetry : nil
         let outcome = search.run(cancelled: cancelled)
         guard case .inconclusive = outcome else { return outcome }
-        search.symmetry = nil
+        search.quotient = nil
         return search.run(cancelled: cancelled)
     }
 
@@ -426,7 +427,8 @@ public struct ExhaustiveExplorer: Sendable {
         var onStackAbove = KeyTable()
         var onStackBelow = KeyTable()
         var halt = false
-        let symmetry = bounds.symmetry ? TaskSymmetry(setup: setup) : nil
+        var keys = StateKeys(engine: engine, symmetry: bounds.symmetry ? TaskSymmetry(setup: setup) : nil,
+                             taskCount: setup.world.tasks.count)
 
         /// The state's key, and the renaming into the numbering it is stored
         /// in (nil: its own). With symmetry the key is its orbit's
@@ -439,8 +441,9 @@ public struct ExhaustiveExplorer: Sendable {
         /// `cyclesPossible` stays sound (and, as before, only sends the
         /// question to the exact `FairCycleSearch`, which runs without
         /// reductions).
-        func key(_ w: World, _ last: Int, _ preemptions: Int) -> (UInt64, TaskPermutation?) {
-            var (k, renaming) = symmetry?.canonical(w) ?? (engine.fingerprint(w), nil)
+        func key(_ w: borrowing World, _ last: Int, _ preemptions: Int) -> (UInt64, TaskPermutation?) {
+            let depth = stack.count
+            var (k, renaming) = keys.key(w, depth: depth, parent: depth > 0 ? worlds.slot(depth - 1) : nil)
             if bounds.preemptions != nil {
                 var h = StableHasher()
                 h.combine(k); h.combine(renaming.map { $0[last] } ?? last); h.combine(preemptions)
@@ -461,7 +464,7 @@ public struct ExhaustiveExplorer: Sendable {
             return engine.footprint(of: t, in: w)
         }
 
-        func endCheck(_ w: World) -> Violation? {
+        func endCheck(_ w: borrowing World) -> Violation? {
             let end: RunEnd = w.allFinished ? .finished : .quiescent
             for i in checkers.indices {
                 if var v = checkers[i].atEnd(end, world: w, engine: engine) {
@@ -494,7 +497,7 @@ public struct ExhaustiveExplorer: Sendable {
         /// Push `w` reached with `sleep` (the sleeping tasks' transitions'
         /// footprints are in the parent's row of `footprints`) by the steps
         /// of the path from `pathStart`; returns a violation found at its end.
-        func visit(_ w: World, sleep: TaskSet, last: Int, preemptions: Int, pathStart: Int) -> Violation? {
+        func visit(_ w: borrowing World, sleep: TaskSet, last: Int, preemptions: Int, pathStart: Int) -> Violation? {
             // Transitions from the root: the unit of the split (a merged
             // transition is several steps of the path).
             let depth = stack.count
@@ -725,6 +728,13 @@ struct DepthWorlds: ~Copyable {
         base.deallocate()
     }
 
+    /// The world in slot `depth` (not the one taken out), read in place
+    /// until the slots change.
+    func slot(_ depth: Int) -> UnsafePointer<World> {
+        precondition(depth < initialized && depth != vacant, "slot \(depth) holds no world")
+        return UnsafePointer(base + depth)
+    }
+
     /// `child(of: depth)`, moved out of its slot, which is vacant until
     /// `put` (only one slot may be).
     mutating func takeChild(of depth: Int) -> World {
@@ -736,7 +746,7 @@ struct DepthWorlds: ~Copyable {
     /// Put the world taken from slot `depth` back.
     mutating func put(_ w: consuming World, _ depth: Int) {
         precondition(vacant == depth, "no world was taken from slot \(depth)")
-        (base + depth).initialize(to: w)
+        (base + depth).initialize(to: consume w)
         vacant = -1
     }
 

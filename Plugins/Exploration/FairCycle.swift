@@ -49,6 +49,10 @@ struct FairCycleSearch {
     /// idle has no fair cycle: `.none`. Otherwise the answer is
     /// `.inconclusive`, and the full graph must be searched.
     var symmetry: (key: @Sendable (World) -> UInt64, classes: [TaskSet])?
+    /// The quotient the explorer searches: `symmetry` with the orbit keys
+    /// of `TaskSymmetry.canonical` (worked out incrementally: `StateKeys`)
+    /// and the classes of `TaskSymmetry.classes`. Used when `symmetry` is nil.
+    var quotient: TaskSymmetry?
 
     enum Outcome: Sendable {
         /// The search was complete and found no fair cycle.
@@ -68,12 +72,17 @@ struct FairCycleSearch {
         var key: UInt64
         var runnable: TaskSet
         var low: Int
-        /// Transitions taken from it: task, target state, its steps and
-        /// the tasks not runnable inside it.
-        var edges: [Edge] = []
+        /// Where its transitions begin in the search's list of edges: every
+        /// edge from then on is one of a state on the stack above it (the
+        /// edges of a component closed above it were dropped with it).
+        var edgeStart: Int
     }
 
+    /// A transition taken: from which entry, by which task, to which
+    /// state, its steps and the tasks not runnable inside it. One list for
+    /// the search (an array per state cost an allocation per state).
     private struct Edge {
+        var from: Int
         var task: TaskID
         var to: UInt64
         var steps: Int = 1
@@ -102,6 +111,7 @@ struct FairCycleSearch {
         let store = VisitedStore()
         let budget = StateBudget(limit: maxStates)
         var entries: [Entry] = []
+        var edges: [Edge] = []
         var position = KeyTable()
         var frames: [Frame] = []
         var path: [UInt8] = []
@@ -110,14 +120,20 @@ struct FairCycleSearch {
         func push(_ w: World, _ k: UInt64, pathStart: Int) {
             let runnable = engine.runnableTasks(w)
             position.set(k, entries.count)
-            entries.append(Entry(key: k, runnable: runnable, low: entries.count))
+            entries.append(Entry(key: k, runnable: runnable, low: entries.count, edgeStart: edges.count))
             frames.append(Frame(entry: entries.count - 1, choices: runnable, pathStart: pathStart))
         }
 
         let merging = stepMerging && engine.config.cpus == .cpuPerTask
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
-        let key = symmetry?.key ?? { engine.fingerprint($0) }
-        let root = key(setup.world)
+        let classes = symmetry?.classes ?? quotient.map { $0.classes(of: setup) }
+        var keys = StateKeys(engine: engine, symmetry: symmetry == nil ? quotient : nil, taskCount: setup.world.tasks.count)
+        /// The key of `w`, the node at `depth`, whose parent is in slot `depth - 1`.
+        func key(_ w: World, depth: Int) -> UInt64 {
+            if let f = symmetry?.key { return f(w) }
+            return keys.key(w, depth: depth, parent: depth > 0 ? worlds.slot(depth - 1) : nil).0
+        }
+        let root = key(setup.world, depth: 0)
         guard store.visit(root, sleep: TaskSet(), budget: budget) == .new else { return .cut }
         push(setup.world, root, pathStart: 0)
         while let top = frames.last {
@@ -126,7 +142,7 @@ struct FairCycleSearch {
                 frames[frames.count - 1].choices.remove(t)
                 let depth = frames.count
                 var w = worlds.takeChild(of: depth - 1)
-                var edge = Edge(task: TaskID(t), to: 0)
+                var edge = Edge(from: top.entry, task: TaskID(t), to: 0)
                 var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none, task: t, in: w)
                 // A failing step ends its run: it is no edge of the graph.
                 // (A search only decides termination when no step failed.)
@@ -141,9 +157,9 @@ struct FairCycleSearch {
                     continue
                 }
                 edge.steps = transaction.steps
-                let k = key(w)
+                let k = key(w, depth: depth)
                 edge.to = k
-                entries[top.entry].edges.append(edge)
+                edges.append(edge)
                 switch store.visit(k, sleep: TaskSet(), budget: budget) {
                 case .new:
                     if path.count + edge.steps > maxDepth { return .cut }
@@ -162,15 +178,20 @@ struct FairCycleSearch {
             let e = entries[top.entry]
             if e.low == top.entry {
                 let component = top.entry..<entries.count
-                let cyclic = component.count > 1 || e.edges.contains(where: { $0.to == e.key })
-                if cyclic, let symmetry {
-                    if Self.everyClassActive(entries[component], symmetry.classes, everyTask) { return .inconclusive }
-                } else if cyclic, let walk = fairWalk(entries[component]) {
+                let out = edges[e.edgeStart...]
+                let cyclic = component.count > 1 || out.contains(where: { $0.to == e.key })
+                // The component's states are the entries from its first on
+                // (`position` holds the entries still on the stack).
+                let inside = { (k: UInt64) in (position[k] ?? -1) >= component.lowerBound }
+                if cyclic, let classes {
+                    if Self.everyClassActive(entries[component], out, classes, everyTask, inside: inside) { return .inconclusive }
+                } else if cyclic, Self.mayBeFair(entries[component], out, inside: inside), let walk = fairWalk(entries[component], out) {
                     let schedule = Schedule(path + walk)
                     if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
                 }
                 for i in component { position.remove(entries[i].key) }
                 entries.removeSubrange(component)
+                edges.removeSubrange(e.edgeStart...)
             } else if let parent = frames.last {
                 entries[parent.entry].low = min(entries[parent.entry].low, e.low)
             }
@@ -181,27 +202,41 @@ struct FairCycleSearch {
 
     /// Whether every class has a member that steps on an edge of the
     /// component, waits inside one, or cannot run at one of its states.
-    private static func everyClassActive(_ component: ArraySlice<Entry>, _ classes: [TaskSet], _ everyTask: TaskSet) -> Bool {
-        let keys = Set(component.map(\.key))
+    private static func everyClassActive(_ component: ArraySlice<Entry>, _ out: ArraySlice<Edge>, _ classes: [TaskSet],
+                                         _ everyTask: TaskSet, inside: (UInt64) -> Bool) -> Bool {
         var active = TaskSet()
-        for e in component {
-            active = active | (everyTask - e.runnable)
-            for x in e.edges where keys.contains(x.to) {
-                active.insert(x.task.index)
-                active = active | x.gaps
-            }
+        for e in component { active = active | (everyTask - e.runnable) }
+        for x in out where inside(x.to) {
+            active.insert(x.task.index)
+            active = active | x.gaps
         }
         return classes.allSatisfy { !($0 & active).isEmpty }
     }
 
+    /// Whether every task that can run at every state of the component
+    /// (and inside every edge in it) steps on some edge in it: the test
+    /// `fairWalk` starts with, without building the component's graph. Most
+    /// components fail it.
+    private static func mayBeFair(_ component: ArraySlice<Entry>, _ out: ArraySlice<Edge>, inside: (UInt64) -> Bool) -> Bool {
+        var runnableEverywhere = component.first!.runnable, stepping = TaskSet()
+        for e in component { runnableEverywhere = runnableEverywhere & e.runnable }
+        for x in out where inside(x.to) {
+            stepping.insert(x.task.index)
+            runnableEverywhere = runnableEverywhere - x.gaps
+        }
+        return (runnableEverywhere - stepping).isEmpty
+    }
+
     /// A closed walk from the component's first state in which every task
     /// steps or is not runnable somewhere; nil if the component has none.
-    private func fairWalk(_ component: ArraySlice<Entry>) -> [UInt8]? {
+    private func fairWalk(_ component: ArraySlice<Entry>, _ out: ArraySlice<Edge>) -> [UInt8]? {
         let states = Array(component)
         var index: [UInt64: Int] = [:]
         for (i, e) in states.enumerated() { index[e.key] = i }
-        let edges: [[Arc]] = states.map { e in
-            e.edges.compactMap { x in index[x.to].map { Arc(task: x.task, to: $0, steps: x.steps, gaps: x.gaps) } }
+        // Each state's edges in the order they were taken.
+        var edges = [[Arc]](repeating: [], count: states.count)
+        for x in out {
+            if let to = index[x.to] { edges[x.from - component.startIndex].append(Arc(task: x.task, to: to, steps: x.steps, gaps: x.gaps)) }
         }
         var runnableSomewhere = TaskSet(), runnableEverywhere = states[0].runnable, stepping = TaskSet()
         for (i, e) in states.enumerated() {

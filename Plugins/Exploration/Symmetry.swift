@@ -51,9 +51,14 @@ struct TaskSymmetry: Sendable {
     /// other task alone. Nil when no tasks are interchangeable.
     func quotient(of setup: Setup) -> (key: @Sendable (World) -> UInt64, classes: [TaskSet])? {
         guard !groups.isEmpty else { return nil }
+        return ({ [self] w in canonical(w).key }, classes(of: setup))
+    }
+
+    /// The classes of tasks: each group, and every other task alone.
+    func classes(of setup: Setup) -> [TaskSet] {
         let grouped = Set(groups.joined())
         let alone = setup.world.tasks.indices.prefix(TaskSet.capacity).filter { !grouped.contains($0) }
-        return ({ [self] w in canonical(w).key }, groups.map { TaskSet($0) } + alone.map { TaskSet([$0]) })
+        return groups.map { TaskSet($0) } + alone.map { TaskSet([$0]) }
     }
 
     /// The tasks some operation of some program names by number. Found by
@@ -113,49 +118,39 @@ struct TaskSymmetry: Sendable {
     }
 
     /// The key of `w`'s orbit, and the renaming that takes `w` to the world
-    /// whose fingerprint it is: nil when that world is `w` itself (same
-    /// fingerprint).
+    /// whose key it is: nil when that world is `w` itself.
     func canonical(_ w: World) -> (key: UInt64, renaming: TaskPermutation?) {
-        guard !groups.isEmpty else { return (engine.fingerprint(w), nil) }
-        // The world's own fingerprint, worked out only if some candidate
-        // renaming is the identity: a fingerprint costs as much as the rest.
-        var rawKey: UInt64?
-        func raw() -> UInt64 {
-            if let rawKey { return rawKey }
-            let k = engine.fingerprint(w)
-            rawKey = k
-            return k
-        }
+        var scratch = StateKeys.Scratch()
+        let cores = StateKeys.cores(of: w)
+        return cores.withUnsafeBufferPointer { canonical(w, cores: $0, scratch: &scratch) }
+    }
+
+    /// `canonical(w)`, given the hashes of what each task is (`cores`:
+    /// `World.combineTaskCore`, running states) and buffers to reuse.
+    ///
+    /// The order of a group's tasks is that of the hashes `rank` below, and
+    /// tied tasks are tried in the order whose renamed world has the least
+    /// `Engine.fingerprint`: the choices the search has always made, so the
+    /// same states are stored under a renaming and the same visits count as
+    /// folds. Only the key of the world chosen is another hash
+    /// (`StateKeys.key`), fed in place.
+    func canonical(_ w: World, cores: UnsafeBufferPointer<UInt64>, scratch: inout StateKeys.Scratch) -> (key: UInt64, renaming: TaskPermutation?) {
         let n = w.tasks.count
-        // What each task is, without the task numbers it holds.
-        var h = [StableHasher](repeating: StableHasher(), count: n)
-        var wakers = false
-        // Tasks a waker's locals name, and wakers whose locals name one.
-        var named = TaskSet()
-        for t in 0..<n {
-            var s = w.tasks[t]
-            s.program = 0
-            if s.frame.kind == .wake {
-                if s.wake.next != .none || !s.wake.woken.isEmpty {
-                    wakers = true
-                    named.insert(t)
-                    if s.wake.next.index >= 0 && s.wake.next.index < n { named.insert(s.wake.next.index) }
-                    named = named | s.wake.woken
-                }
-                s.wake.next = .none
-                s.wake.woken = TaskSet()
+        guard !groups.isEmpty else { return (StateKeys.key(w, cores: cores, controlCounters: engine.controlCounters), nil) }
+        scratch.reserve(n)
+        // What each task is, without the task numbers it holds (`cores`),
+        // and where it appears: list positions, frames owned.
+        for t in 0..<n { scratch.hashers[t] = StableHasher(running: cores[t]) }
+        w.queue.withUnsafeBufferPointer { queue in
+            for i in queue.indices {
+                let q = queue[i], t = q.task.index
+                guard t >= 0 && t < n else { continue }
+                scratch.hashers[t].combine(0x51 as UInt8); scratch.hashers[t].combine(i); scratch.hashers[t].combine(q.isBookmark)
             }
-            s.combineIdentity(into: &h[t])
-            let row = w.pages.count
-            for p in 0..<row { h[t].combine(w.refs[t * row + p]) }
-        }
-        // Where each appears: list positions, frames owned.
-        for (i, q) in w.queue.enumerated() where q.task.index >= 0 && q.task.index < n {
-            h[q.task.index].combine(0x51 as UInt8); h[q.task.index].combine(i); h[q.task.index].combine(q.isBookmark)
         }
         func owns(_ owner: TaskID, _ role: Int, _ page: Int) {
             guard owner.index >= 0 && owner.index < n else { return }
-            h[owner.index].combine(0x70 + role); h[owner.index].combine(page)
+            scratch.hashers[owner.index].combine(0x70 + role); scratch.hashers[owner.index].combine(page)
         }
         w.pages.withUnsafeBufferPointer { pages in
             for i in pages.indices {
@@ -163,9 +158,24 @@ struct TaskSymmetry: Sendable {
                 owns(pages[i].lockOwner, 2, i); owns(pages[i].writebackBy, 3, i)
             }
         }
-        var rank = h.map(\.value)
+        for t in 0..<n { scratch.rank[t] = scratch.hashers[t].value }
+        // Tasks a waker's locals name, and wakers whose locals name one.
+        var wakers = false
+        var named = TaskSet()
+        w.tasks.withUnsafeBufferPointer { tasks in
+            for t in 0..<n where tasks[t].frame.kind == .wake {
+                let f = tasks[t].wake
+                if f.next != .none || !f.woken.isEmpty {
+                    wakers = true
+                    named.insert(t)
+                    if f.next.index >= 0 && f.next.index < n { named.insert(f.next.index) }
+                    named = named | f.woken
+                }
+            }
+        }
         // One level of the wakers' cursors: whom each names, who names each.
         if wakers {
+            let rank = Array(scratch.rank[0..<n])
             var refined = rank.map { r -> StableHasher in var x = StableHasher(); x.combine(r); return x }
             var incoming = [[UInt64]](repeating: [], count: n)
             for u in 0..<n where w.tasks[u].frame.kind == .wake {
@@ -184,43 +194,76 @@ struct TaskSymmetry: Sendable {
             for t in 0..<n {
                 for r in incoming[t].sorted() { refined[t].combine(3 as UInt8); refined[t].combine(r) }
             }
-            rank = refined.map(\.value)
+            for t in 0..<n { scratch.rank[t] = refined[t].value }
         }
         // Each group in rank order (index order among ties).
-        var image = Array(0..<n)
+        for t in 0..<n { scratch.image[t] = t }
         var ties: [[Int]] = []  // runs of tied tasks, as their sorted positions' numbers
+        var identity = true
         for g in groups {
-            let members = g.sorted { (rank[$0], $0) < (rank[$1], $1) }
-            for (k, t) in members.enumerated() { image[t] = g[k] }
+            // Insertion sort by (rank, task): groups are small.
+            var m = 0
+            for t in g {
+                var i = m
+                while i > 0 && (scratch.rank[scratch.members[i - 1]], scratch.members[i - 1]) > (scratch.rank[t], t) {
+                    scratch.members[i] = scratch.members[i - 1]
+                    i -= 1
+                }
+                scratch.members[i] = t
+                m += 1
+            }
+            for k in 0..<m {
+                scratch.image[scratch.members[k]] = g[k]
+                if scratch.members[k] != g[k] { identity = false }
+            }
+            guard wakers else { continue }
             var k = 0
-            while k < members.count {
+            while k < m {
                 var e = k + 1
-                while e < members.count && rank[members[e]] == rank[members[k]] { e += 1 }
-                if e - k > 1 { ties.append(Array(members[k..<e])) }
+                while e < m && scratch.rank[scratch.members[e]] == scratch.rank[scratch.members[k]] { e += 1 }
+                if e - k > 1 { ties.append(Array(scratch.members[k..<e])) }
                 k = e
             }
         }
-        var best = TaskPermutation(image)
-        var bestKey = best.isIdentity ? raw() : engine.fingerprint(w.renamingTasks(best))
         // Tied tasks that no waker's locals name (and whose own locals name
         // nobody) are alike in everything a renaming touches: any order
-        // gives the same world. Otherwise try the orders.
+        // gives the same world. Otherwise try the orders, and keep the one
+        // whose renamed world has the least fingerprint.
         ties = ties.filter { run in run.contains { named.contains($0) } }
         if wakers && !ties.isEmpty {
             var orders = 1
             for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
             if orders <= Self.maxTiedOrders {
+                let image = Array(scratch.image[0..<n])
+                var best = image
+                var bestPrint = fingerprint(w, renamedBy: image)
                 for candidate in Self.tiedImages(image, ties) {
-                    let p = TaskPermutation(candidate)
-                    let k = p.isIdentity ? raw() : engine.fingerprint(w.renamingTasks(p))
-                    if k < bestKey { (best, bestKey) = (p, k) }
+                    let k = fingerprint(w, renamedBy: candidate)
+                    if k < bestPrint { (best, bestPrint) = (candidate, k) }
                 }
+                for t in 0..<n { scratch.image[t] = best[t] }
+                identity = best.indices.allSatisfy { best[$0] == $0 }
             }
         }
         // A renaming that gives back the world itself (identical tasks
         // swapped) is an automorphism: translating sleep sets by it is
         // right either way; only the identity needs none.
-        return (bestKey, best.isIdentity ? nil : best)
+        if identity { return (StateKeys.key(w, cores: cores, controlCounters: engine.controlCounters), nil) }
+        for t in 0..<n { scratch.inverse[scratch.image[t]] = t }
+        let key = scratch.image.withUnsafeBufferPointer { image in
+            scratch.inverse.withUnsafeBufferPointer { inverse in
+                StateKeys.key(w, cores: cores, image: UnsafeBufferPointer(rebasing: image[0..<n]),
+                              inverse: UnsafeBufferPointer(rebasing: inverse[0..<n]), controlCounters: engine.controlCounters)
+            }
+        }
+        return (key, scratch.permutation(n))
+    }
+
+    /// `engine.fingerprint(w.renamingTasks(TaskPermutation(image)))`, fed in place.
+    private func fingerprint(_ w: World, renamedBy image: [Int]) -> UInt64 {
+        var inverse = image
+        for t in image.indices { inverse[image[t]] = t }
+        return image.withUnsafeBufferPointer { i in inverse.withUnsafeBufferPointer { engine.fingerprint(w, renamedBy: i, inverse: $0) } }
     }
 
     /// A sleep set of a state, in the numbering of its key's world: a

@@ -16,7 +16,7 @@ struct Transaction {
 
     /// A transaction whose first step, of class `first`, task `t` is about
     /// to take in `w`.
-    init(first: Mover, task t: Int, in w: World) {
+    init(first: Mover, task t: Int, in w: borrowing World) {
         committed = !first.movesRight
         start = w.tasks[t].frame.kind != .none ? nil : w.tasks[t].pc
     }
@@ -25,7 +25,7 @@ struct Transaction {
     /// transaction; if it does, it is counted. A task back at the pc it
     /// began at has closed a loop: the next round is a transition of its own
     /// (a `pause` loop would otherwise run to the limit).
-    mutating func admits(_ next: Mover, task t: Int, in w: World) -> Bool {
+    mutating func admits(_ next: Mover, task t: Int, in w: borrowing World) -> Bool {
         guard steps < Self.limit else { return false }
         if w.tasks[t].frame.kind == .none && w.tasks[t].pc == start { return false }
         if committed && !next.movesLeft { return false }

@@ -1,0 +1,103 @@
+// A world's identity as if its tasks were renamed, fed to the hasher in
+// place: the exhaustive explorer keys a state by its orbit under renaming
+// interchangeable tasks, and building the renamed world (`renamingTasks`)
+// for every visited state cost as much as the reduction saved.
+
+extension StableHasher {
+    /// The running state, to keep and resume later (`init(running:)`): a
+    /// search caches the part of a hash that a step did not change.
+    @inlinable public var running: UInt64 { state }
+
+    /// A hasher that goes on from `running`.
+    @inlinable public init(running: UInt64) { state = running }
+}
+
+extension World {
+    /// What task `t` is, whatever its number: its identity
+    /// (`TaskState.combineIdentity`) fed as if its `program` were 0 and, in
+    /// a wake walk, its cursor (`WakeFrame.next`) none and `woken` empty
+    /// (the fields that hold task numbers or depend on the position), then
+    /// its row of the reference ledger. Read in place, without copying the
+    /// task out of the array.
+    @inlinable
+    public func combineTaskCore(_ t: Int, into h: inout StableHasher) {
+        tasks.withUnsafeBufferPointer { b in
+            let s = b.baseAddress! + t
+            h.combine(0 as Int32); h.combine(s.pointee.pc)
+            s.pointee.registers.combineIdentity(into: &h)
+            h.combine(s.pointee.state.rawValue); h.combine(s.pointee.blocked); h.combine(s.pointee.pending.rawValue)
+            h.combine(s.pointee.finished)
+            s.pointee.heldLocks.combineIdentity(into: &h); h.combine(s.pointee.heldBucket)
+            let kind = s.pointee.frame.kind
+            h.combine(kind.rawValue); h.combine(s.pointee.snapshot.rawValue)
+            switch kind {
+            case .none: break
+            case .wait: s.pointee.wait.combineIdentity(into: &h)
+            case .wake:
+                var f = s.pointee.wake
+                f.next = .none
+                f.woken = TaskSet()
+                f.combineIdentity(into: &h)
+            }
+            s.pointee.entry.combineIdentity(into: &h)
+            s.pointee.stats.combineIdentity(into: &h)
+        }
+        let row = pages.count
+        refs.withUnsafeBufferPointer { r in
+            for p in t * row ..< (t + 1) * row { h.combine(r[p]) }
+        }
+    }
+
+    /// `renamingTasks(p).combineIdentity(into:controlCounters:)`, where
+    /// `image` is `p.image` and `inverse` its inverse, without building the
+    /// renamed world: the same values fed in the same order.
+    public func combineIdentity(renamedBy image: UnsafeBufferPointer<Int>, inverse: UnsafeBufferPointer<Int>,
+                                into h: inout StableHasher, controlCounters: [Int32]) {
+        let n = tasks.count
+        precondition(image.count == n && inverse.count == n, "a renaming of \(image.count) tasks for a world of \(n)")
+        @inline(__always) func rename(_ x: TaskID) -> TaskID { x.index >= 0 && x.index < n ? TaskID(image[x.index]) : x }
+        pages.withUnsafeBufferPointer { b in
+            for i in b.indices {
+                var p = b[i]
+                p.frozenBy = rename(p.frozenBy); p.isolatedBy = rename(p.isolatedBy)
+                p.lockOwner = rename(p.lockOwner); p.writebackBy = rename(p.writebackBy)
+                p.combineIdentity(into: &h)
+            }
+        }
+        for e in ptes { e.combineIdentity(into: &h) }
+        for c in cache { c.combineIdentity(into: &h) }
+        tasks.withUnsafeBufferPointer { b in
+            for q in 0..<n {
+                var s = b[inverse[q]]
+                s.program = b[q].program
+                if s.frame.kind == .wake {
+                    s.wake.next = rename(s.wake.next)
+                    var woken = TaskSet()
+                    for j in s.wake.woken { woken.insert(j < n ? image[j] : j) }
+                    s.wake.woken = woken
+                }
+                s.combineIdentity(into: &h)
+            }
+        }
+        let row = pages.count
+        refs.withUnsafeBufferPointer { r in
+            for q in 0..<n {
+                let t = inverse[q]
+                for p in t * row ..< (t + 1) * row { h.combine(r[p]) }
+            }
+        }
+        h.combine(queue.count)
+        for q in queue { h.combine(q.bucket); h.combine(rename(q.task)); h.combine(q.isBookmark) }
+        for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
+    }
+}
+
+extension Engine {
+    /// `fingerprint(w.renamingTasks(p))`, hashed in place (`image`:
+    /// `p.image`, `inverse`: its inverse).
+    public func fingerprint(_ w: World, renamedBy image: UnsafeBufferPointer<Int>, inverse: UnsafeBufferPointer<Int>) -> UInt64 {
+        var h = StableHasher()
+        w.combineIdentity(renamedBy: image, inverse: inverse, into: &h, controlCounters: controlCounters)
+        return h.value
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PagewaitCore
+
+/// The keys a search stores states under, and what it keeps to work them
+/// out cheaply.
+///
+/// **The key** of a world is a hash of its identity, built from one hash
+/// per task — what the task is (`World.combineTaskCore`: its identity and
+/// its row of the reference ledger, with its program and the task numbers
+/// it holds left out) — fed in the order of the task numbers, each with the
+/// program of its place and, for a waker, the tasks its locals name; then
+/// the frames, page tables, page cache, wait-queue list and the counters
+/// programs read. Under a renaming (symmetry, `TaskSymmetry.canonical`)
+/// the same is fed in place: the task hashes in the renamed order and every
+/// task number renamed, so the key is that of the renamed world without
+/// building it. Equal worlds have equal keys; different ones differ up to
+/// collisions of the 64-bit hashes (docs/exploration.md). The key is not
+/// `Engine.fingerprint` (which names states across runs and stays as it
+/// is), and it is only ever compared with keys of the same search.
+///
+/// **Incremental**: a step changes one task or a few. The task hashes of
+/// a node are kept in the row of its depth, and a child reuses its parent's
+/// hash of every task whose bytes and ledger row the transition left as
+/// they were (equal bytes, equal identity).
+struct StateKeys {
+    let engine: Engine
+    /// The symmetry, when some tasks are interchangeable (in a box: a
+    /// `TaskSymmetry` read out of an optional is a copy of its engine).
+    private let quotient: Quotient?
+    let taskCount: Int
+    /// Row d: the task hashes (running states) of the node at depth d.
+    private var cores: [UInt64] = []
+    private var scratch = Scratch()
+
+    init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int) {
+        self.engine = engine
+        self.quotient = symmetry.flatMap { $0.groups.isEmpty ? nil : Quotient($0) }
+        self.taskCount = taskCount
+    }
+
+    private final class Quotient {
+        let symmetry: TaskSymmetry
+        init(_ symmetry: TaskSymmetry) { self.symmetry = symmetry }
+    }
+
+    /// Buffers `TaskSymmetry.canonical` reuses from state to state.
+    struct Scratch {
+        var hashers: [StableHasher] = []
+        var rank: [UInt64] = []
+        var image: [Int] = []
+        var inverse: [Int] = []
+        var members: [Int] = []
+
+        /// The renamings met so far, by `image` packed four bits a task:
+        /// a state's renaming is one of few, and building one allocates.
+        var permutations: [TaskPermutation] = []
+        var permutationIndex = KeyTable()
+
+        /// `TaskPermutation(image[0..<n])`, made once per image (tasks
+        /// beyond sixteen: made each time).
+        mutating func permutation(_ n: Int) -> TaskPermutation {
+            guard n <= 16 else { return TaskPermutation(Array(image[0..<n])) }
+            var packed: UInt64 = 0
+            for t in 0..<n { packed |= UInt64(image[t]) << (4 * UInt64(t)) }
+            if let i = permutationIndex[packed] { return permutations[i] }
+            let p = TaskPermutation(Array(image[0..<n]))
+            permutationIndex.set(packed, permutations.count)
+            permutations.append(p)
+            return p
+        }
+
+        mutating func reserve(_ n: Int) {
+            guard hashers.count < n else { return }
+            hashers = Array(repeating: StableHasher(), count: n)
+            rank = Array(repeating: 0, count: n)
+            image = Array(repeating: 0, count: n)
+            inverse = Array(repeating: 0, count: n)
+            members = Array(repeating: 0, count: n)
+        }
+    }
+
+    /// The task hashes of `w`, each worked out.
+    static func cores(of w: World) -> [UInt64] {
+        (0..<w.tasks.count).map { t in
+            var h = StableHasher()
+            w.combineTaskCore(t, into: &h)
+            return h.running
+        }
+    }
+
+    /// The key of `w`, the node at `depth`, and the renaming into the
+    /// numbering of the world it is the key of (nil: its own). `parent`:
+    /// the world of the node at `depth - 1`, whose task hashes are in that
+    /// row, or nil (every hash worked out).
+    mutating func key(_ w: borrowing World, depth: Int, parent: UnsafePointer<World>?) -> (UInt64, TaskPermutation?) {
+        let n = taskCount
+        let row = depth * n
+        if cores.count < row + n { cores.append(contentsOf: repeatElement(0, count: row + n - cores.count)) }
+        let pageCount = w.pages.count
+        cores.withUnsafeMutableBufferPointer { cores in
+            w.tasks.withUnsafeBufferPointer { tasks in
+                w.refs.withUnsafeBufferPointer { refs in
+                    if let parent, depth > 0 {
+                        parent.pointee.tasks.withUnsafeBufferPointer { before in
+                            parent.pointee.refs.withUnsafeBufferPointer { refsBefore in
+                                for t in 0..<n {
+                                    if Self.same(tasks.baseAddress! + t, before.baseAddress! + t)
+                                        && Self.same(refs, refsBefore, t * pageCount, pageCount) {
+                                        cores[row + t] = cores[row - n + t]
+                                    } else {
+                                        var h = StableHasher()
+                                        w.combineTaskCore(t, into: &h)
+                                        cores[row + t] = h.running
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        for t in 0..<n {
+                            var h = StableHasher()
+                            w.combineTaskCore(t, into: &h)
+                            cores[row + t] = h.running
+                        }
+                    }
+                }
+            }
+        }
+        return cores.withUnsafeBufferPointer { all in
+            let mine = UnsafeBufferPointer(rebasing: all[row ..< row + n])
+            if let quotient { return quotient.symmetry.canonical(w, cores: mine, scratch: &scratch) }
+            return (Self.key(w, cores: mine, controlCounters: engine.controlCounters), nil)
+        }
+    }
+
+    /// Whether two tasks' bytes are equal (padding too: unequal padding
+    /// only costs a hash).
+    @inline(__always)
+    private static func same(_ a: UnsafePointer<TaskState>, _ b: UnsafePointer<TaskState>) -> Bool {
+        memcmp(a, b, MemoryLayout<TaskState>.size) == 0
+    }
+
+    @inline(__always)
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Bool {
+        count == 0 || memcmp(a.baseAddress! + start, b.baseAddress! + start, count) == 0
+    }
+
+    /// The key of `w` with its tasks renamed by `image` (`inverse`: its
+    /// inverse; both nil: as it is), given its task hashes.
+    static func key(_ w: World, cores: UnsafeBufferPointer<UInt64>, image: UnsafeBufferPointer<Int>? = nil,
+                    inverse: UnsafeBufferPointer<Int>? = nil, controlCounters: [Int32]) -> UInt64 {
+        let n = w.tasks.count
+        @inline(__always) func rename(_ x: TaskID) -> TaskID {
+            guard let image, x.index >= 0 && x.index < n else { return x }
+            return TaskID(image[x.index])
+        }
+        var h = StableHasher()
+        w.pages.withUnsafeBufferPointer { b in
+            for i in b.indices {
+                var p = b[i]
+                if image != nil {
+                    p.frozenBy = rename(p.frozenBy); p.isolatedBy = rename(p.isolatedBy)
+                    p.lockOwner = rename(p.lockOwner); p.writebackBy = rename(p.writebackBy)
+                }
+                p.combineIdentity(into: &h)
+            }
+        }
+        for e in w.ptes { e.combineIdentity(into: &h) }
+        for c in w.cache { c.combineIdentity(into: &h) }
+        w.tasks.withUnsafeBufferPointer { tasks in
+            for q in 0..<n {
+                let t = inverse?[q] ?? q
+                h.combine(cores[t]); h.combine(tasks[q].program)
+                if tasks[t].frame.kind == .wake {
+                    let f = tasks[t].wake
+                    h.combine(rename(f.next))
+                    if image != nil {
+                        var woken = TaskSet()
+                        for j in f.woken { woken.insert(j < n ? image![j] : j) }
+                        h.combine(woken.low); h.combine(woken.high)
+                    } else {
+                        h.combine(f.woken.low); h.combine(f.woken.high)
+                    }
+                }
+            }
+        }
+        h.combine(w.queue.count)
+        for q in w.queue { h.combine(q.bucket); h.combine(rename(q.task)); h.combine(q.isBookmark) }
+        for c in controlCounters { h.combine(w.counters.indices.contains(Int(c)) ? w.counters[Int(c)] : 0) }
+        return h.value
+    }
+}
