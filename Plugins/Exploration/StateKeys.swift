@@ -39,6 +39,9 @@ struct StateKeys {
     private var scratch = Scratch()
 
     init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int) {
+        // `same` compares tasks' bytes: equal bytes must mean equal tasks,
+        // which a reference inside a task (an array's buffer) would break.
+        precondition(_isPOD(TaskState.self), "TaskState holds a reference: StateKeys.same cannot compare it by bytes")
         self.engine = engine
         self.quotient = symmetry.flatMap { $0.groups.isEmpty ? nil : Quotient($0) }
         self.taskCount = taskCount
