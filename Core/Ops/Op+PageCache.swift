@@ -65,10 +65,10 @@ extension Engine {
             w.tasks[t].registers[Int(into)] = !s.pfn.isNone ? PageRef(pfn: s.pfn, gen: load(w, .frame(s.pfn), .modelOnly).gen).register : -1
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn.rawValue))
         case .cacheReplace(let slot, let r):
-            let new = try pageOperand(w, t, r)
+            let new = try pageOperand(&w, t, r)
             // The slot, looked up under the i_pages lock: plain.
             let s = try cacheOperand(w, t, slot, locked: true, .plain)
-            try touch(w, t, new, "page cache replace")
+            try touch(&w, t, new, "page cache replace")
             // move_to_new_page's and migrate_page's BUG_ONs: PageLocked and
             // PageWriteback are test_bits.
             if !s.pfn.isNone {

@@ -105,7 +105,7 @@ extension Engine {
     /// does).
     func retakeStep(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
-        try touch(w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
+        try touch(&w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
         if testAndSet(&w, f.page.pfn, f.bit, owner: t, .fullyOrdered) {
             switch config.waitCore.version {
             case .v5_9:
