@@ -92,7 +92,7 @@ extension Engine {
             try touch(&w, t, p, "unlock_page")
             // unlock_page: VM_BUG_ON_PAGE(!PageLocked(page)), a test_bit (mm/filemap.c).
             if !load(w, .flags(p.pfn), .relaxed).contains(.locked) { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
-            try checkUnlocker(w, t, p.pfn)
+            try checkUnlocker(&w, t, p.pfn)
             // clear_bit_unlock_is_negative_byte: clear PG_locked and return
             // PG_waiters in one release RMW (asm-generic/bitops/lock.h:
             // atomic_long_fetch_andnot_release; a locked and on x86).
@@ -114,7 +114,7 @@ extension Engine {
         case .nonAtomicClearWrite(let r):
             let p = try pageOperand(&w, t, r)
             try touch(&w, t, p, "__ClearPageLocked")
-            try checkUnlocker(w, t, p.pfn)
+            try checkUnlocker(&w, t, p.pfn)
             // What the store overwrites, for the trace only.
             let before = load(w, .flags(p.pfn), .modelOnly)
             var after = w.tasks[t].snapshot
@@ -152,7 +152,7 @@ extension Engine {
                 throw bug(.endPageWriteback, w, t, pfn: p.pfn, "PG_writeback is clear")
             }
             if f.contains(.locked) {
-                try checkUnlocker(w, t, p.pfn)
+                try checkUnlocker(&w, t, p.pfn)
                 setLockOwner(&w, p.pfn, -1)
             }
             // ClearPageXxx: clear_bit, or TestClearPageWriteback.

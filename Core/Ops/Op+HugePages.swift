@@ -114,7 +114,7 @@ extension Engine {
                                 detail: "set_pmd_at on PMD slot \(slot), which is \(pmd.kind), not a NUMA hinting entry")
             }
             try touch(&w, t, new, "page_add_anon_rmap")
-            try checkGetPage(w, t, new.pfn)
+            try checkGetPage(&w, t, new.pfn)
             // page_add_anon_rmap(new_page, compound): atomic_inc_and_test of
             // the compound mapcount, fully ordered; the allocation reference
             // the task held becomes the mapping's (the ledger moves it).

@@ -79,7 +79,7 @@ extension Engine {
             } else if !load(w, .flags(new.pfn), .relaxed).contains(.locked) {
                 throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked")
             }
-            try checkGetPage(w, t, new.pfn)
+            try checkGetPage(&w, t, new.pfn)
             // move_to_new_page: page->mapping = NULL once the old page has
             // moved, plain; the model does it here, and only if the old page
             // still names this slot.

@@ -98,12 +98,12 @@ extension Engine {
         let target = try pageOperand(&w, t, r)
         // page_vma_mapped_walk, under the ptl: plain.
         let pte = try pteOperand(w, t, slot, locked: true, level: level, .plain)
-        try checkRmapWalk(w, t, target.pfn)
+        try checkRmapWalk(&w, t, target.pfn)
         guard pte.kind == .migration else {
             return StepEvent(task: t, site: site, .pte, pfn: pte.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         }
         try touch(&w, t, target, name)
-        try checkGetPage(w, t, target.pfn)
+        try checkGetPage(&w, t, target.pfn)
         // remove_migration_pte: set_pte_at (set_pmd_at) under the lock, plain.
         store(&w, .pte(slot), PTE(kind: .present, pfn: target.pfn, mm: pte.mm, level: level), .plain)
         // get_page(new): page_ref_inc, unordered.
@@ -124,7 +124,7 @@ extension Engine {
         let p = try pageOperand(&w, t, r)
         // page_vma_mapped_walk reads the PTE under the ptl: plain.
         let pte = try pteOperand(w, t, slot, locked: true, level: level, .plain)
-        try checkRmapWalk(w, t, p.pfn)
+        try checkRmapWalk(&w, t, p.pfn)
         guard pte.kind == .present && pte.pfn == p.pfn else {
             return StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         }

@@ -72,9 +72,11 @@ extension Engine {
     /// `finish_wait`'s first step under `.passOn`: the state is RUNNING and
     /// the abort takes q->lock next, even if the entry is already unlinked.
     /// The rule's compare first and inlined, so that the cores' rule,
-    /// `.none`, pays one compare at `finish_wait`, no call.
+    /// `.none`, pays one compare at `finish_wait`, no call. The world is
+    /// `inout` though only read: by value it was copied (72 bytes) before
+    /// the compare, at every `finish_wait`.
     @inline(__always)
-    func abortsExclusiveWait(_ w: World, _ t: Int) -> Bool {
+    func abortsExclusiveWait(_ w: inout World, _ t: Int) -> Bool {
         config.waitCore.abort == .passOn && exclusiveWaitEndsWithoutBit(w, t)
     }
 

@@ -187,7 +187,7 @@ extension Engine {
             return e
         case .finish:
             w.tasks[t].state = .running
-            if abortsExclusiveWait(w, t) {
+            if abortsExclusiveWait(&w, t) {
                 // abort_exclusive_wait takes q->lock whether or not the
                 // entry is still queued (ExclusiveAbort.swift).
                 w.tasks[t].wait.phase = WaitPhase.abortExclusive.rawValue
