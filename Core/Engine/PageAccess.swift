@@ -10,7 +10,7 @@
 extension Engine {
     /// The page a register names, after a range check. The world is
     /// `inout` though only read: every caller holds it `inout`, and passing
-    /// it by value made a 72-byte copy of it at the start of each operation
+    /// it by value made a 76-byte copy of it at the start of each operation
     /// (kept even with this inlined). The same holds for `touch` and the
     /// checks below (`checkUnlocker`, `checkRmapWalk`, `checkGetPage`).
     @inline(__always)

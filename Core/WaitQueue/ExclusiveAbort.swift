@@ -73,7 +73,7 @@ extension Engine {
     /// the abort takes q->lock next, even if the entry is already unlinked.
     /// The rule's compare first and inlined, so that the cores' rule,
     /// `.none`, pays one compare at `finish_wait`, no call. The world is
-    /// `inout` though only read: by value it was copied (72 bytes) before
+    /// `inout` though only read: by value it was copied (76 bytes) before
     /// the compare, at every `finish_wait`.
     @inline(__always)
     func abortsExclusiveWait(_ w: inout World, _ t: Int) -> Bool {

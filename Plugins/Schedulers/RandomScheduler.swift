@@ -54,7 +54,7 @@ public struct RandomScheduler: Scheduler {
             // is one draw (the same draw as `pickWithTiming`'s last).
             return runnable.nth(runnable.count == 1 ? 0 : rng.below(runnable.count))
         }
-        // Only the tasks: a `World` argument is copied (72 bytes) before
+        // Only the tasks: a `World` argument is copied (76 bytes) before
         // the test above, at every pick, even when this call is not made.
         return pickWithTiming(runnable: runnable, tasks: world.tasks, step: step)
     }
