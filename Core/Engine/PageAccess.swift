@@ -8,9 +8,13 @@
 // check is where a use after put is caught.
 
 extension Engine {
-    /// The page a register names, after a range check.
+    /// The page a register names, after a range check. The world is
+    /// `inout` though only read: every caller holds it `inout`, and passing
+    /// it by value made a 76-byte copy of it at the start of each operation
+    /// (kept even with this inlined). The same holds for `touch` and the
+    /// checks below (`checkUnlocker`, `checkRmapWalk`, `checkGetPage`).
     @inline(__always)
-    func pageOperand(_ w: World, _ t: Int, _ r: Register) throws(Violation) -> PageRef {
+    func pageOperand(_ w: inout World, _ t: Int, _ r: Register) throws(Violation) -> PageRef {
         let ref = PageRef(register: w.tasks[t].registers[Int(r)])
         guard !ref.pfn.isNone && ref.pfn.index < w.pages.count else {
             throw Violation(.badProgram, task: t, pfn: ref.pfn, function: function(of: w, task: t),
@@ -35,7 +39,7 @@ extension Engine {
         // The right put_page uses is the reference it drops: checked only
         // when the memmap is gone or, for the task's own, the ledger shows none.
         if !p.memmapPresent || (owned && w.references(of: t, on: pfn) == 0) {
-            try touch(w, t, ref, "put_page")
+            try touch(&w, t, ref, "put_page")
         }
         if p.life == .frozen {
             throw bug(.putPageTestzero, w, t, pfn: pfn, "the page is frozen by task \(p.frozenBy) (page_ref_freeze)")
@@ -102,7 +106,7 @@ extension Engine {
     /// try_to_unmap() and remove_migration_ptes() walk the rmap of `pfn`;
     /// for a page-cache page that needs its page lock (rmap_walk_file).
     @inline(__always)
-    func checkRmapWalk(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
+    func checkRmapWalk(_ w: inout World, _ t: Int, _ pfn: PFN) throws(Violation) {
         // rmap_walk: PageAnon reads page->mapping (plain); rmap_walk_file's
         // VM_BUG_ON_PAGE(!PageLocked(page)) is a test_bit. A free frame is
         // the model's case, which the kernel never walks.
@@ -115,7 +119,7 @@ extension Engine {
     /// The get_page() inside another primitive (remove_migration_pte,
     /// migrate_page_move_mapping's cache reference).
     @inline(__always)
-    func checkGetPage(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
+    func checkGetPage(_ w: inout World, _ t: Int, _ pfn: PFN) throws(Violation) {
         // get_page: VM_BUG_ON_PAGE(page_ref_count(page) <= 0), an
         // atomic_read; the frame's life is the model's.
         let count = load(w, .refcount(pfn), .relaxed)
@@ -150,7 +154,7 @@ extension Engine {
     /// Clearing PG_locked is the owner's alone (kernel-model I2): a check
     /// on the model's record, which the kernel cannot make.
     @inline(__always)
-    func checkUnlocker(_ w: World, _ t: Int, _ pfn: PFN) throws(Violation) {
+    func checkUnlocker(_ w: inout World, _ t: Int, _ pfn: PFN) throws(Violation) {
         let p = load(w, .frame(pfn), .modelOnly)
         if p.isLocked && p.lockOwner.index != t {
             throw Violation(.unlockByNonOwner, task: t, pfn: pfn, function: function(of: w, task: t),

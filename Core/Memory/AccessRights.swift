@@ -55,7 +55,7 @@ extension Engine {
     /// WRONG_USAGE (the frame was reused since `ref` was formed) or
     /// FATAL_UAF (its memmap is gone).
     @inline(__always)
-    func touch(_ w: World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
+    func touch(_ w: inout World, _ t: Int, _ ref: PageRef, _ what: @autoclosure () -> String) throws(Violation) {
         // The usual case, read inline: the memmap is there and the task
         // holds a reference (`hasRight`'s first test, out of line).
         if w.pages[ref.pfn.index].memmapPresent && w.references(of: t, on: ref.pfn) > 0 { return }

@@ -71,15 +71,15 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .nonAtomicClearRead(let r, let f):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "__ClearPage\(FlagOp.camel(f))")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "__ClearPage\(FlagOp.camel(f))")
             // __clear_bit: a plain load of the flags word here and a plain
             // store of it in the next step.
             w.tasks[t].snapshot = load(w, .flags(p.pfn), .plain)
             event = StepEvent(task: t, site: site, .nonAtomicRead, pfn: p.pfn, a: Int64(w.tasks[t].snapshot.rawValue))
         case .nonAtomicClearWrite(let r, let f):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "__ClearPage\(FlagOp.camel(f))")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "__ClearPage\(FlagOp.camel(f))")
             // What the store overwrites, for the trace only.
             let before = load(w, .flags(p.pfn), .modelOnly)
             var after = w.tasks[t].snapshot

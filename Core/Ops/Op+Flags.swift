@@ -81,18 +81,18 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .trylockPage(let r, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "trylock_page")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "trylock_page")
             // trylock_page: test_and_set_bit_lock, acquire (include/linux/pagemap.h).
             let ok = testAndSet(&w, p.pfn, .locked, owner: t, .acquire)
             w.tasks[t].registers[Int(out)] = ok ? 1 : 0
             event = StepEvent(task: t, site: site, .trylock, pfn: p.pfn, a: ok ? 1 : 0)
         case .clearLockedTestWaiters(let r, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "unlock_page")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "unlock_page")
             // unlock_page: VM_BUG_ON_PAGE(!PageLocked(page)), a test_bit (mm/filemap.c).
             if !load(w, .flags(p.pfn), .relaxed).contains(.locked) { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
-            try checkUnlocker(w, t, p.pfn)
+            try checkUnlocker(&w, t, p.pfn)
             // clear_bit_unlock_is_negative_byte: clear PG_locked and return
             // PG_waiters in one release RMW (asm-generic/bitops/lock.h:
             // atomic_long_fetch_andnot_release; a locked and on x86).
@@ -105,16 +105,16 @@ extension Engine {
             w.tasks[t].registers[Int(out)] = waiters ? 1 : 0
             event = StepEvent(task: t, site: site, .unlockU1, pfn: p.pfn, a: waiters ? 1 : 0)
         case .nonAtomicClearRead(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "__ClearPageLocked")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "__ClearPageLocked")
             // __ClearPageLocked: __clear_bit, a plain load of the flags word
             // here and a plain store of it in the next step.
             w.tasks[t].snapshot = load(w, .flags(p.pfn), .plain)
             event = StepEvent(task: t, site: site, .nonAtomicRead, pfn: p.pfn, a: Int64(w.tasks[t].snapshot.rawValue))
         case .nonAtomicClearWrite(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "__ClearPageLocked")
-            try checkUnlocker(w, t, p.pfn)
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "__ClearPageLocked")
+            try checkUnlocker(&w, t, p.pfn)
             // What the store overwrites, for the trace only.
             let before = load(w, .flags(p.pfn), .modelOnly)
             var after = w.tasks[t].snapshot
@@ -124,15 +124,15 @@ extension Engine {
             setLockOwner(&w, p.pfn, -1)
             event = StepEvent(task: t, site: site, .nonAtomicWrite, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         case .testFlag(let r, let f, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "test \(f.kernelName)")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "test \(f.kernelName)")
             // PageXxx: test_bit, unordered.
             let set = load(w, .flags(p.pfn), .relaxed).contains(f)
             w.tasks[t].registers[Int(out)] = set ? 1 : 0
             event = StepEvent(task: t, site: site, .flagTest, pfn: p.pfn, a: Int64(f.rawValue), b: set ? 1 : 0)
         case .setFlag(let r, let f):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "set \(f.kernelName)")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "set \(f.kernelName)")
             // SetPageXxx: set_bit, or TestSetPageWriteback (`order(ofSettingOrClearing:)`).
             let (before, after) = rmw(&w, .flags(p.pfn), Self.order(ofSettingOrClearing: f)) { flags -> (PageFlags, PageFlags) in
                 let before = flags
@@ -142,8 +142,8 @@ extension Engine {
             if f.contains(.locked) && !before.contains(.locked) { setLockOwner(&w, p.pfn, t) }
             event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         case .clearFlag(let r, let f):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "clear \(f.kernelName)")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "clear \(f.kernelName)")
             // PG_writeback has no plain clear: test_clear_page_writeback is
             // the only one, and its caller BUG()s if the bit was clear. That
             // is the RMW's own result, read first here so that the BUG
@@ -152,7 +152,7 @@ extension Engine {
                 throw bug(.endPageWriteback, w, t, pfn: p.pfn, "PG_writeback is clear")
             }
             if f.contains(.locked) {
-                try checkUnlocker(w, t, p.pfn)
+                try checkUnlocker(&w, t, p.pfn)
                 setLockOwner(&w, p.pfn, -1)
             }
             // ClearPageXxx: clear_bit, or TestClearPageWriteback.

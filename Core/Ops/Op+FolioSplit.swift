@@ -59,8 +59,8 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .splitFolio(let r, let slot, let pfn, let into):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "split_folio")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "split_folio")
             // The caller holds the folio locked (split_huge_page_to_list:
             // VM_BUG_ON_PAGE(!PageLocked(head))); the model asks for its owner.
             let owner = load(w, .lockOwner(p.pfn), .modelOnly)

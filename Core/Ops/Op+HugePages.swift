@@ -106,15 +106,15 @@ extension Engine {
             event = StepEvent(task: t, site: site, .pte, pfn: pmd.pfn, a: Int64(slot),
                               b: Int64((pmd.kind == .protnone ? PTEKind.present : pmd.kind).rawValue))
         case .setHugePMD(let slot, let r):
-            let new = try pageOperand(w, t, r)
+            let new = try pageOperand(&w, t, r)
             let pmd = try pteOperand(w, t, slot, locked: true, level: .pmd, .plain)
             guard pmd.kind == .protnone else {
                 // The caller rechecks pmd_same under the lock first.
                 throw Violation(.badProgram, task: t, pfn: pmd.pfn, function: function(of: w, task: t),
                                 detail: "set_pmd_at on PMD slot \(slot), which is \(pmd.kind), not a NUMA hinting entry")
             }
-            try touch(w, t, new, "page_add_anon_rmap")
-            try checkGetPage(w, t, new.pfn)
+            try touch(&w, t, new, "page_add_anon_rmap")
+            try checkGetPage(&w, t, new.pfn)
             // page_add_anon_rmap(new_page, compound): atomic_inc_and_test of
             // the compound mapcount, fully ordered; the allocation reference
             // the task held becomes the mapping's (the ledger moves it).
@@ -124,8 +124,8 @@ extension Engine {
             store(&w, .pte(slot), PTE(kind: .present, pfn: new.pfn, mm: pmd.mm, level: .pmd), .plain)
             event = StepEvent(task: t, site: site, .pte, pfn: new.pfn, a: Int64(slot), b: Int64(PTEKind.present.rawValue))
         case .removeHugeRmap(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "page_remove_rmap")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "page_remove_rmap")
             let mapped = load(w, .mapcount(p.pfn), .relaxed)
             guard mapped > 0 else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t),

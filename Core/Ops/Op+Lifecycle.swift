@@ -89,8 +89,8 @@ extension Engine {
             w.tasks[t].registers[Int(out)] = 1
             event = StepEvent(task: t, site: site, .allocated, pfn: pfn, a: Int64(fresh.gen))
         case .isolateLRU(let r, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "isolate_lru_page")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "isolate_lru_page")
             // isolate_lru_page: VM_BUG_ON_PAGE(!page_count(page)), an
             // atomic_read; then PageLRU, a test_bit (mm/vmscan.c).
             if load(w, .refcount(p.pfn), .relaxed) == 0 { throw bug(.isolateLRUPage, w, t, pfn: p.pfn, "refcount 0") }
@@ -108,8 +108,8 @@ extension Engine {
                 event = StepEvent(task: t, site: site, .lru, pfn: p.pfn, a: -1)
             }
         case .putbackLRU(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "putback_lru_page")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "putback_lru_page")
             // lru_cache_add: VM_BUG_ON_PAGE(PageLRU(page)), a test_bit (mm/swap.c).
             if load(w, .flags(p.pfn), .relaxed).contains(.lru) { throw bug(.lruCacheAdd, w, t, pfn: p.pfn, "PG_lru is already set") }
             // __pagevec_lru_add_fn: SetPageLRU, a set_bit, unordered. (It may
@@ -119,7 +119,7 @@ extension Engine {
             _ = try putPage(&w, t, p, owned: true, site: site)
             event = StepEvent(task: t, site: site, .lru, pfn: p.pfn, a: 0)
         case .freeFrozenPage(let r):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             let page = load(w, .frame(p.pfn), .modelOnly)
             guard page.life == .frozen && page.frozenBy.index == t else {
                 throw Violation(.badProgram, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "free of a page this task has not frozen")
@@ -129,7 +129,7 @@ extension Engine {
             store(&w, .ledger(t, p.pfn), 0, .modelOnly)
             event = StepEvent(task: t, site: site, .freed, pfn: p.pfn)
         case .hotRemove(let r):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             // remove_memory works on offline frames: what is free and whether
             // the memmap is there is the model's record.
             let page = load(w, .frame(p.pfn), .modelOnly)

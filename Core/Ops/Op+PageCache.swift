@@ -65,10 +65,10 @@ extension Engine {
             w.tasks[t].registers[Int(into)] = !s.pfn.isNone ? PageRef(pfn: s.pfn, gen: load(w, .frame(s.pfn), .modelOnly).gen).register : -1
             event = StepEvent(task: t, site: site, .cache, pfn: s.pfn, a: Int64(slot), b: Int64(s.pfn.rawValue))
         case .cacheReplace(let slot, let r):
-            let new = try pageOperand(w, t, r)
+            let new = try pageOperand(&w, t, r)
             // The slot, looked up under the i_pages lock: plain.
             let s = try cacheOperand(w, t, slot, locked: true, .plain)
-            try touch(w, t, new, "page cache replace")
+            try touch(&w, t, new, "page cache replace")
             // move_to_new_page's and migrate_page's BUG_ONs: PageLocked and
             // PageWriteback are test_bits.
             if !s.pfn.isNone {
@@ -79,7 +79,7 @@ extension Engine {
             } else if !load(w, .flags(new.pfn), .relaxed).contains(.locked) {
                 throw bug(.moveNewUnlocked, w, t, pfn: new.pfn, "the new page is not locked")
             }
-            try checkGetPage(w, t, new.pfn)
+            try checkGetPage(&w, t, new.pfn)
             // move_to_new_page: page->mapping = NULL once the old page has
             // moved, plain; the model does it here, and only if the old page
             // still names this slot.

@@ -95,15 +95,15 @@ extension Engine {
     /// register `r`, which gains a reference and a mapcount.
     func removeMigrationEntry(_ w: inout World, _ t: Int, slot: Int32, level: PageTableLevel, target r: Register, _ name: String,
                               site: StepEvent.Site) throws(Violation) -> StepEvent {
-        let target = try pageOperand(w, t, r)
+        let target = try pageOperand(&w, t, r)
         // page_vma_mapped_walk, under the ptl: plain.
         let pte = try pteOperand(w, t, slot, locked: true, level: level, .plain)
-        try checkRmapWalk(w, t, target.pfn)
+        try checkRmapWalk(&w, t, target.pfn)
         guard pte.kind == .migration else {
             return StepEvent(task: t, site: site, .pte, pfn: pte.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         }
-        try touch(w, t, target, name)
-        try checkGetPage(w, t, target.pfn)
+        try touch(&w, t, target, name)
+        try checkGetPage(&w, t, target.pfn)
         // remove_migration_pte: set_pte_at (set_pmd_at) under the lock, plain.
         store(&w, .pte(slot), PTE(kind: .present, pfn: target.pfn, mm: pte.mm, level: level), .plain)
         // get_page(new): page_ref_inc, unordered.
@@ -121,10 +121,10 @@ extension Engine {
     /// Both unmap ops, and set_pmd_migration_entry, are this step.
     func tryToUnmapOne(_ w: inout World, _ t: Int, slot: Int32, level: PageTableLevel, page r: Register, leaving kind: PTEKind,
                        site: StepEvent.Site) throws(Violation) -> StepEvent {
-        let p = try pageOperand(w, t, r)
+        let p = try pageOperand(&w, t, r)
         // page_vma_mapped_walk reads the PTE under the ptl: plain.
         let pte = try pteOperand(w, t, slot, locked: true, level: level, .plain)
-        try checkRmapWalk(w, t, p.pfn)
+        try checkRmapWalk(&w, t, p.pfn)
         guard pte.kind == .present && pte.pfn == p.pfn else {
             return StepEvent(task: t, site: site, .pte, pfn: p.pfn, a: Int64(slot), b: Int64(pte.kind.rawValue))
         }

@@ -71,8 +71,8 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .getPage(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "get_page")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "get_page")
             // get_page: VM_BUG_ON_PAGE(page_ref_count(page) <= 0), an
             // atomic_read (include/linux/mm.h); the frame's life is the model's.
             let count = load(w, .refcount(p.pfn), .relaxed)
@@ -86,9 +86,9 @@ extension Engine {
             event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
         case .getPageUnlessZero(let r, let out):
             // Safe on any frame whose memmap exists: that is its purpose.
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             let page = load(w, .frame(p.pfn), .modelOnly)
-            if !page.memmapPresent { try touch(w, t, p, "get_page_unless_zero") }
+            if !page.memmapPresent { try touch(&w, t, p, "get_page_unless_zero") }
             // page_ref_add_unless(page, 1, 0): atomic_add_unless, fully
             // ordered when it adds (include/linux/page_ref.h).
             let count = rmw(&w, .refcount(p.pfn), .fullyOrdered) { c -> Int32 in
@@ -107,11 +107,11 @@ extension Engine {
                 event = StepEvent(task: t, site: site, .refcount, pfn: p.pfn, a: Int64(count), b: Int64(count + 1))
             }
         case .putPage(let r):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             event = try putPage(&w, t, p, owned: true, site: site)
         case .pageRefFreeze(let r, let expected, let out):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "page_ref_freeze")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "page_ref_freeze")
             // page_ref_freeze: atomic_cmpxchg(&page->_refcount, count, 0),
             // fully ordered when it matches (include/linux/page_ref.h); the
             // model also wants the frame in use, not free.
@@ -130,7 +130,7 @@ extension Engine {
                 event = StepEvent(task: t, site: site, .refFailed, pfn: p.pfn, a: Int64(count))
             }
         case .pageRefUnfreeze(let r, let n):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             // page_ref_unfreeze: VM_BUG_ON_PAGE(page_count(page) != 0), an
             // atomic_read (include/linux/page_ref.h).
             let count = load(w, .refcount(p.pfn), .relaxed)
@@ -166,8 +166,8 @@ extension Engine {
     /// a register.
     private func readCount<C: MemoryCell>(_ w: inout World, _ t: Int, _ r: Register, into out: Register, _ name: String,
                                           site: StepEvent.Site, _ cell: (PFN) -> C) throws(Violation) -> StepEvent where C.Value == Int32 {
-        let p = try pageOperand(w, t, r)
-        try touch(w, t, p, name)
+        let p = try pageOperand(&w, t, r)
+        try touch(&w, t, p, name)
         let v = Int64(load(w, cell(p.pfn), .relaxed))
         w.tasks[t].registers[Int(out)] = v
         return StepEvent(task: t, site: site, .setRegister, pfn: p.pfn, a: Int64(out), b: v)

@@ -92,16 +92,16 @@ extension Engine {
     func execute(_ op: WaitWakeOp, _ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
         switch op {
         case .waitOnPageBit(let r, let bit, let state, let behavior, let out):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             return try beginWait(&w, t, page: p, bit: bit, state: state, behavior: behavior, result: out)
         case .waitOnPageBitReleasing(let r, let bit, let state, let behavior, let release, let out):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             guard w.tasks[t].holds(release) else {
                 throw Violation(.lockMisuse, task: t, pfn: p.pfn, function: function(of: w, task: t), detail: "wait releasing \(release) without holding it")
             }
             return try beginWait(&w, t, page: p, bit: bit, state: state, behavior: behavior, result: out, release: release)
         case .wakeUpPageBit(let r, let bit):
-            let p = try pageOperand(w, t, r)
+            let p = try pageOperand(&w, t, r)
             return try beginWake(&w, t, page: p, bit: bit)
         }
     }

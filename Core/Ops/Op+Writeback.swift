@@ -60,8 +60,8 @@ extension Engine {
         let event: StepEvent
         switch op {
         case .setPageWriteback(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "set_page_writeback")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "set_page_writeback")
             // __test_set_page_writeback: TestSetPageWriteback, a
             // value-returning RMW (fully ordered).
             let (before, after) = rmw(&w, .flags(p.pfn), .fullyOrdered) { flags -> (PageFlags, PageFlags) in
@@ -72,8 +72,8 @@ extension Engine {
             store(&w, .writebackOwner(p.pfn), TaskID(t), .modelOnly)
             event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
         case .testClearPageWriteback(let r):
-            let p = try pageOperand(w, t, r)
-            try touch(w, t, p, "test_clear_page_writeback")
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "test_clear_page_writeback")
             // end_page_writeback: BUG() on !test_clear_page_writeback(page):
             // the RMW's own result, read first here so that the BUG leaves
             // the world as it was.

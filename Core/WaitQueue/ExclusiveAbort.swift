@@ -72,9 +72,11 @@ extension Engine {
     /// `finish_wait`'s first step under `.passOn`: the state is RUNNING and
     /// the abort takes q->lock next, even if the entry is already unlinked.
     /// The rule's compare first and inlined, so that the cores' rule,
-    /// `.none`, pays one compare at `finish_wait`, no call.
+    /// `.none`, pays one compare at `finish_wait`, no call. The world is
+    /// `inout` though only read: by value it was copied (76 bytes) before
+    /// the compare, at every `finish_wait`.
     @inline(__always)
-    func abortsExclusiveWait(_ w: World, _ t: Int) -> Bool {
+    func abortsExclusiveWait(_ w: inout World, _ t: Int) -> Bool {
         config.waitCore.abort == .passOn && exclusiveWaitEndsWithoutBit(w, t)
     }
 
@@ -105,7 +107,7 @@ extension Engine {
     /// does).
     func retakeStep(_ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
-        try touch(w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
+        try touch(&w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
         if testAndSet(&w, f.page.pfn, f.bit, owner: t, .fullyOrdered) {
             switch config.waitCore.version {
             case .v5_9:

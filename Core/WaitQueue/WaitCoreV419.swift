@@ -35,7 +35,7 @@ extension Engine {
         case .releaseLock:
             return releaseAfterQueueing(&w, t, then: .testBit)
         case .testBit:
-            try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
+            try touch(&w, t, f.page, "test_bit(\(f.bit.kernelName))")
             let set = load(w, .flags(f.page.pfn), .relaxed).contains(f.bit)
             w.tasks[t].wait.bitSet = set
             let after: WaitPhase = traits.dropsReference == .afterTest ? .put : (set ? .schedule : .postWake)
@@ -76,7 +76,7 @@ extension Engine {
     func postWakeTakeBit(_ w: inout World, _ t: Int, site: StepEvent.Site, failed: WaitPhase,
                          countingRequeue: Bool = false) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
-        try touch(w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
+        try touch(&w, t, f.page, "test_and_set_bit_lock(\(f.bit.kernelName))")
         if testAndSet(&w, f.page.pfn, f.bit, owner: t, .acquire) {
             w.tasks[t].wait.result = 0
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue
@@ -91,7 +91,7 @@ extension Engine {
     /// 0; set, the waiter goes on to `set`.
     func postWakeTestBit(_ w: inout World, _ t: Int, site: StepEvent.Site, set: WaitPhase) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
-        try touch(w, t, f.page, "test_bit(\(f.bit.kernelName))")
+        try touch(&w, t, f.page, "test_bit(\(f.bit.kernelName))")
         if !load(w, .flags(f.page.pfn), .relaxed).contains(f.bit) {
             w.tasks[t].wait.result = 0
             w.tasks[t].wait.phase = WaitPhase.finish.rawValue
@@ -123,7 +123,7 @@ extension Engine {
     /// wake_page_function (v4.19) after the key matched: stop if the bit is
     /// set again ("Stop walking if it's locked"), else autoremove-wake.
     func wakeFunctionV419(_ w: inout World, waker t: Int, waiter: Int, page: PageRef, bit: PageFlags) throws(Violation) -> Int {
-        try touch(w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
+        try touch(&w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
         if load(w, .flags(page.pfn), .relaxed).contains(bit) { return -1 }
         let woke = tryToWakeUp(&w, waiter)
         if woke { unlinkEntry(&w, waiter) }

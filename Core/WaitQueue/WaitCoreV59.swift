@@ -44,7 +44,7 @@ extension Engine {
                 return StepEvent(task: t, site: site, .nothing, pfn: f.page.pfn, a: 1)
             }
             // Woken, but the bit was left for us to take: someone may steal it.
-            try touch(w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
+            try touch(&w, t, f.page, "test_and_set_bit(\(f.bit.kernelName))")
             if testAndSet(&w, f.page.pfn, f.bit, owner: t, .fullyOrdered) {
                 // wait->flags |= WQ_FLAG_DONE: plain, the waiter's own entry.
                 rmw(&w, .waitFlags(t), .plain) { _ = $0.insert(.done) }
@@ -67,7 +67,7 @@ extension Engine {
         var flags = load(w, .waitFlags(waiter), .plain)
         let exclusive = flags.contains(.exclusive)
         if exclusive {
-            try touch(w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
+            try touch(&w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
             if load(w, .flags(page.pfn), .relaxed).contains(bit) { return -1 }
             if flags.contains(.custom) {
                 // test_and_set_bit, fully ordered.

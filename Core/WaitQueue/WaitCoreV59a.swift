@@ -73,7 +73,7 @@ extension Engine {
     /// then drop q.lock. Shared by v5.9a and v5.9.
     func trylockPageBitCommon(_ w: inout World, _ t: Int, _ traits: BehaviorTraits, wokenFlags: WaitFlags, site: StepEvent.Site) throws(Violation) -> StepEvent {
         let f = w.tasks[t].wait
-        try touch(w, t, f.page, "trylock_page_bit_common")
+        try touch(&w, t, f.page, "trylock_page_bit_common")
         let got: Bool
         if traits.isExclusive {
             // test_and_set_bit, fully ordered.
@@ -105,7 +105,7 @@ extension Engine {
         // wait->flags & WQ_FLAG_EXCLUSIVE: plain, under q->lock.
         let exclusive = load(w, .waitFlags(waiter), .plain).contains(.exclusive)
         if exclusive {
-            try touch(w, t, page, "wake_page_function: test_and_set_bit(\(bit.kernelName))")
+            try touch(&w, t, page, "wake_page_function: test_and_set_bit(\(bit.kernelName))")
             // test_and_set_bit, fully ordered.
             if !testAndSet(&w, page.pfn, bit, owner: waiter, .fullyOrdered) { return -1 }
         }

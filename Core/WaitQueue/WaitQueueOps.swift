@@ -123,7 +123,7 @@ extension Engine {
         f.unfairness = Int16(clamping: config.waitCore.unfairness)
         f.release = release.map { Int16($0.raw) } ?? -1
         if config.thrashing != .none && bit == .locked {
-            try touch(w, t, page, "thrashing check (PageUptodate/PageWorkingset)")
+            try touch(&w, t, page, "thrashing check (PageUptodate/PageWorkingset)")
             // PageUptodate, PageWorkingset and PageSwapBacked: test_bits, read
             // in one load. (PageUptodate adds an smp_rmb() when the bit is
             // set; that is not recorded.)
@@ -187,7 +187,7 @@ extension Engine {
             return e
         case .finish:
             w.tasks[t].state = .running
-            if abortsExclusiveWait(w, t) {
+            if abortsExclusiveWait(&w, t) {
                 // abort_exclusive_wait takes q->lock whether or not the
                 // entry is still queued (ExclusiveAbort.swift).
                 w.tasks[t].wait.phase = WaitPhase.abortExclusive.rawValue
@@ -247,7 +247,7 @@ extension Engine {
         if f.thrashing {
             switch config.thrashing {
             case .rereadAtEnd:
-                try touch(w, t, f.page, "delayacct_thrashing_end: PageSwapBacked")
+                try touch(&w, t, f.page, "delayacct_thrashing_end: PageSwapBacked")
                 // PageSwapBacked: test_bit.
                 if !load(w, .flags(f.page.pfn), .relaxed).contains(.swapbacked) { w.tasks[t].stats.delayacctEnd += 1 }
             case .decidedUpFront:
@@ -297,7 +297,7 @@ extension Engine {
     @discardableResult
     func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) -> PageFlags {
         let p = w.tasks[t].wait.page
-        try touch(w, t, p, "SetPageWaiters")
+        try touch(&w, t, p, "SetPageWaiters")
         return rmw(&w, .flags(p.pfn), .relaxed) { flags -> PageFlags in
             flags.insert(.waiters)
             return flags

@@ -159,7 +159,7 @@ extension Engine {
             // no entry for this page was seen; otherwise it stays (stale).
             let clear = !w.bucketActive(f.bucket) || !f.pageMatch
             if clear {
-                try touch(w, t, f.page, "ClearPageWaiters")
+                try touch(&w, t, f.page, "ClearPageWaiters")
                 // ClearPageWaiters: clear_bit, unordered (under q->lock).
                 rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
             }

@@ -54,13 +54,15 @@ public struct RandomScheduler: Scheduler {
             // is one draw (the same draw as `pickWithTiming`'s last).
             return runnable.nth(runnable.count == 1 ? 0 : rng.below(runnable.count))
         }
-        return pickWithTiming(runnable: runnable, world: world, step: step)
+        // Only the tasks: a `World` argument is copied (76 bytes) before
+        // the test above, at every pick, even when this call is not made.
+        return pickWithTiming(runnable: runnable, tasks: world.tasks, step: step)
     }
 
     @usableFromInline @inline(never)
-    mutating func pickWithTiming(runnable: TaskSet, world: World, step: Int) -> Int? {
+    mutating func pickWithTiming(runnable: TaskSet, tasks worldTasks: [TaskState], step: Int) -> Int? {
         var candidates = runnable
-        let n = min(world.tasks.count, TaskSet.capacity)
+        let n = min(worldTasks.count, TaskSet.capacity)
         if timing.count != n {
             timing = Array(repeating: TaskTiming(), count: n)
             wasBlocked = TaskSet()
@@ -68,7 +70,7 @@ public struct RandomScheduler: Scheduler {
         }
         if wakeLatency > 0 || preemptLength > 0 {
             var blocked = TaskSet(), hinted = TaskSet()
-            world.tasks.withUnsafeBufferPointer { tasks in
+            worldTasks.withUnsafeBufferPointer { tasks in
                 for t in 0..<n {
                     if tasks[t].blocked { blocked.insert(t) }
                     if tasks[t].preemptHint > 0 { hinted.insert(t) }
@@ -85,7 +87,7 @@ public struct RandomScheduler: Scheduler {
                 // The hint stays until the task's next step; decide once.
                 if hinted.contains(t) && timing[t].hintDecided != timing[t].picks {
                     timing[t].hintDecided = timing[t].picks
-                    if rng.below(1000) < Int(world.tasks[t].preemptHint) {
+                    if rng.below(1000) < Int(worldTasks[t].preemptHint) {
                         timing[t].readyAt = step + 1 + rng.below(2 * preemptLength + 1)
                     }
                 }
