@@ -123,6 +123,35 @@ struct StepMergingTests {
         // Every scenario here has a lock taken and released, or a pause.
         #expect(mergedSomewhere, "\(scenario): no strategy's search merged a step")
     }
+
+    /// Dynamic movers (`Engine.dynamicMover`: a step that meets nothing any
+    /// other task can still touch) keep every end state, every kind of
+    /// finding and the termination verdict of merging by declared movers
+    /// alone, and store only states the unmerged search reaches.
+    @Test("dynamic movers keep every end state and every finding of merging without them, for every strategy",
+          arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
+    func dynamicMoversKeepEndsAndFindings(scenario: String) throws {
+        var fewerSomewhere = false
+        for (name, setup) in try smallScopeSetups(scenario) {
+            let full = summarise(setup, ExplorationBounds(stepMerging: false))
+            let declared = summarise(setup, ExplorationBounds(stepMerging: true, dynamicMovers: false))
+            let dynamic = summarise(setup, ExplorationBounds(stepMerging: true, dynamicMovers: true))
+            #expect(declared.result.complete && dynamic.result.complete)
+            let what = "\(scenario) under \(name)"
+            #expect(dynamic.ends == declared.ends, "\(what): \(declared.ends.subtracting(dynamic.ends).count) end states lost, \(dynamic.ends.subtracting(declared.ends).count) extra")
+            #expect(dynamic.ends == full.ends, "\(what): end states differ from the unmerged search's")
+            #expect(dynamic.findings == declared.findings, "\(what): findings \(declared.findings.sorted()) without dynamic movers, \(dynamic.findings.sorted()) with")
+            #expect(dynamic.findings == full.findings, "\(what): findings \(full.findings.sorted()) unmerged, \(dynamic.findings.sorted()) with dynamic movers")
+            #expect(dynamic.states.isSubset(of: full.states), "\(what): \(dynamic.states.subtracting(full.states).count) states the unmerged search never reaches")
+            func ends(_ t: Termination) -> Bool { t == .acyclic || t == .noFairCycle }
+            #expect(ends(dynamic.result.termination) == ends(declared.result.termination),
+                    "\(what): termination \(declared.result.termination) without dynamic movers, \(dynamic.result.termination) with")
+            #expect(dynamic.result.violation?.kind == declared.result.violation?.kind, "\(what)")
+            fewerSomewhere = fewerSomewhere || dynamic.states.count < declared.states.count
+        }
+        // Every scenario here has a task that finishes while another runs on.
+        #expect(fewerSomewhere, "\(scenario): dynamic movers removed no state under any strategy")
+    }
 }
 
 /// Takes ptl 0, pauses, drops it, and again, for ever.
