@@ -50,8 +50,9 @@ struct Explore: ParsableCommand {
     @Flag(help: "Exhaustive: store every state a task's transaction passes through (lock, access, unlock), instead of only its end.")
     var noStepMerging = false
 
-    @Flag(help: "Exhaustive: merge a task's step into its transaction only by its operation's mover class, not also when it meets nothing any other task can still touch.")
-    var noDynamicMovers = false
+    @Flag(inversion: .prefixedNo,
+          help: "Exhaustive: also merge into a task's transaction a step that meets nothing any other task can still touch (default: off).")
+    var dynamicMovers: Bool?
 
     @Flag(inversion: .prefixedNo,
           help: "Exhaustive: store a state and its twins under renaming identical tasks as one state (default: on).")
@@ -104,7 +105,7 @@ struct Explore: ParsableCommand {
         if preemptions != nil { exhaustiveOnly.append("--preemptions") }
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
         if noStepMerging { exhaustiveOnly.append("--no-step-merging") }
-        if noDynamicMovers { exhaustiveOnly.append("--no-dynamic-movers") }
+        if let dynamicMovers { exhaustiveOnly.append(dynamicMovers ? "--dynamic-movers" : "--no-dynamic-movers") }
         if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
@@ -170,7 +171,7 @@ struct Explore: ParsableCommand {
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
         request.stepMerging = !noStepMerging
-        request.dynamicMovers = !noDynamicMovers
+        request.dynamicMovers = dynamicMovers ?? false
         if let symmetry { request.symmetry = symmetry }
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs

@@ -21,7 +21,10 @@ public struct ExplorationBounds: Hashable, Sendable {
     /// With `stepMerging`: also take as a both mover a step that meets
     /// nothing any other task can still touch from where it is
     /// (`Engine.dynamicMover`), so a task whose others have finished, or
-    /// have only task-local steps left, runs in long transactions.
+    /// have only task-local steps left, runs in long transactions. Off by
+    /// default: which states are stored (not which are reached) then depends
+    /// on the sleep sets a state is first met with, so the count could vary
+    /// with `--jobs` (docs/exploration.md, Dynamic movers).
     public var dynamicMovers: Bool
     /// Store a state and its twins under renaming interchangeable tasks as
     /// one (`TaskSymmetry`). Sound for checkers that judge every task by the
@@ -29,7 +32,7 @@ public struct ExplorationBounds: Hashable, Sendable {
     public var symmetry: Bool
 
     public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
-                stepMerging: Bool = true, dynamicMovers: Bool = true, symmetry: Bool = true) {
+                stepMerging: Bool = true, dynamicMovers: Bool = false, symmetry: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions

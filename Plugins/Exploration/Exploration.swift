@@ -21,7 +21,7 @@ public struct ExplorationRequest: Hashable, Sendable {
     /// Exhaustive: with step merging, take a step that meets nothing any
     /// other task can still touch as a both mover
     /// (`ExplorationBounds.dynamicMovers`).
-    public var dynamicMovers: Bool = true
+    public var dynamicMovers: Bool = false
     /// Exhaustive: store a state and its twins under renaming interchangeable
     /// tasks as one (`ExplorationBounds.symmetry`): a search of a scenario
     /// with identical tasks visits up to (group size)! times fewer states.
