@@ -51,10 +51,6 @@ struct Explore: ParsableCommand {
     var noStepMerging = false
 
     @Flag(inversion: .prefixedNo,
-          help: "Exhaustive: also merge into a task's transaction a step that meets nothing any other task can still touch (default: off).")
-    var dynamicMovers: Bool?
-
-    @Flag(inversion: .prefixedNo,
           help: "Exhaustive: store a state and its twins under renaming identical tasks as one state (default: on).")
     var symmetry: Bool?
 
@@ -105,7 +101,6 @@ struct Explore: ParsableCommand {
         if preemptions != nil { exhaustiveOnly.append("--preemptions") }
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
         if noStepMerging { exhaustiveOnly.append("--no-step-merging") }
-        if let dynamicMovers { exhaustiveOnly.append(dynamicMovers ? "--dynamic-movers" : "--no-dynamic-movers") }
         if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
@@ -171,7 +166,6 @@ struct Explore: ParsableCommand {
         request.preemptions = preemptions
         request.sleepSets = !noSleepSets
         request.stepMerging = !noStepMerging
-        request.dynamicMovers = dynamicMovers ?? false
         if let symmetry { request.symmetry = symmetry }
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs

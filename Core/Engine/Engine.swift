@@ -25,8 +25,6 @@ public struct Engine: Sendable {
     /// the counters that only record statistics.
     public let controlCounters: [Int32]
     let local: LocalEffects
-    /// What each pc's task may still touch (`FutureFootprints`).
-    let future: FutureFootprints
     /// Per operation, parallel to `ops`: what the hot path reads of it
     /// (DecodedProgram.swift): whether it is local, its gate (the lock a
     /// task must find free to take it), a local operation's operands.
@@ -94,7 +92,6 @@ public struct Engine: Sendable {
         for op in ops { if case .control(.readCounter(let c, _)) = op { read.insert(c) } }
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
-        self.future = FutureFootprints(ops: ops, base: base, length: length, control: read)
         self.decoded = ops.map(DecodedInstruction.init)
         var signalled = TaskSet()
         for op in ops {

@@ -181,12 +181,9 @@ extension Engine {
     /// Every flag operation touches the one page its register names.
     func footprint(of op: FlagOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
-        case .trylockPage(let r, _), .clearLockedTestWaiters(let r, _), .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _):
-            // The flags word, and the model's lock or writeback owner.
-            f.write([.flags, .model], pfn(in: r, of: t, w))
-        case .nonAtomicClearRead(let r), .testFlag(let r, _, _):
-            // A plain or relaxed load of the word (the snapshot is the task's).
-            f.read(.flags, pfn(in: r, of: t, w))
+        case .trylockPage(let r, _), .clearLockedTestWaiters(let r, _), .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r),
+             .testFlag(let r, _, _), .setFlag(let r, _), .clearFlag(let r, _):
+            f.page(pfn(in: r, of: t, w))
         }
     }
 }

@@ -145,11 +145,7 @@ extension Engine {
         let slot: Int32
         switch op {
         case .readPTE(let s, _, _):
-            // The entry, and the generation of the frame it names (the
-            // pointer formed, `pfn_to_page`).
-            f.readPTE(s)
-            if s >= 0 && Int(s) < w.ptes.count { f.read(.model, w.peek(.pte(s)).pfn) }
-            return
+            slot = s
         case .unmapToMigration(let s, let r), .removeMigrationPTE(let s, let r), .unmapPTE(let s, let r):
             slot = s
             f.page(pfn(in: r, of: t, w))

@@ -154,23 +154,11 @@ extension Engine {
     }
 
     /// Every reference operation touches the one page its register names.
-    /// By field: the counts read and written, the model's life and
-    /// generation read or set (the task's own ledger is its own), and for
-    /// `put_page`, which may free the frame, all of it.
     func footprint(of op: ReferenceOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
-        case .putPage(let r):
+        case .getPage(let r), .putPage(let r), .pageRefUnfreeze(let r, _), .getPageUnlessZero(let r, _),
+             .pageRefFreeze(let r, _, _), .readRefcount(let r, _), .readMapcount(let r, _):
             f.page(pfn(in: r, of: t, w))
-        case .getPage(let r), .getPageUnlessZero(let r, _):
-            let p = pfn(in: r, of: t, w)
-            f.write(.refcount, p)
-            f.read(.model, p)
-        case .pageRefFreeze(let r, _, _), .pageRefUnfreeze(let r, _):
-            f.write([.refcount, .model], pfn(in: r, of: t, w))
-        case .readRefcount(let r, _):
-            f.read(.refcount, pfn(in: r, of: t, w))
-        case .readMapcount(let r, _):
-            f.read(.mapcount, pfn(in: r, of: t, w))
         }
     }
 

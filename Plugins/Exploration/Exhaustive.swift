@@ -18,27 +18,18 @@ public struct ExplorationBounds: Hashable, Sendable {
     /// movers: `Mover`) as one transition, storing only the state at its
     /// end.
     public var stepMerging: Bool
-    /// With `stepMerging`: also take as a both mover a step that meets
-    /// nothing any other task can still touch from where it is
-    /// (`Engine.dynamicMover`), so a task whose others have finished, or
-    /// have only task-local steps left, runs in long transactions. Off by
-    /// default: which states are stored (not which are reached) then depends
-    /// on the sleep sets a state is first met with, so the count could vary
-    /// with `--jobs` (docs/exploration.md, Dynamic movers).
-    public var dynamicMovers: Bool
     /// Store a state and its twins under renaming interchangeable tasks as
     /// one (`TaskSymmetry`). Sound for checkers that judge every task by the
     /// same rule, as the standard ones do (docs/exploration.md, Symmetry).
     public var symmetry: Bool
 
     public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
-                stepMerging: Bool = true, dynamicMovers: Bool = false, symmetry: Bool = true) {
+                stepMerging: Bool = true, symmetry: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions
         self.sleepSets = sleepSets
         self.stepMerging = stepMerging
-        self.dynamicMovers = dynamicMovers
         self.symmetry = symmetry
     }
 }
@@ -466,14 +457,11 @@ public struct ExhaustiveExplorer: Sendable {
         // lead to, which `Engine.footprint` (the operation the task rests
         // on) leaves out. Such a step is taken to conflict with every other.
         let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.isLocal } }
-        let dynamicMovers = bounds.stepMerging && bounds.dynamicMovers && engine.config.cpus == .cpuPerTask
         func footprint(of t: Int, in w: World) -> Footprint {
             let task = w.tasks[t]
             let pc = Int(task.pc), program = Int(task.program)
-            var f = Footprint.everything
-            if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] {} else { f = engine.footprint(of: t, in: w) }
-            if dynamicMovers { f.mover = engine.dynamicMover(f, of: t, in: w) }
-            return f
+            if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
+            return engine.footprint(of: t, in: w)
         }
 
         func endCheck(_ w: borrowing World) -> Violation? {
@@ -846,4 +834,20 @@ extension TaskSet {
     @inline(__always) var lowest: Int? {
         low != 0 ? low.trailingZeroBitCount : high != 0 ? 64 + high.trailingZeroBitCount : nil
     }
+}
+
+extension Footprint {
+    /// Meets every footprint.
+    static let everything: Footprint = {
+        var f = Footprint()
+        f.pages = ~0
+        f.buckets = ~0
+        f.locks = ~0
+        f.ptes = ~0
+        f.cache = ~0
+        f.controlCounters = true
+        f.tasks.low = ~0
+        f.tasks.high = ~0
+        return f
+    }()
 }

@@ -18,10 +18,6 @@ public struct ExplorationRequest: Hashable, Sendable {
     /// Exhaustive: take each task's transactions as one transition
     /// (`ExplorationBounds.stepMerging`).
     public var stepMerging: Bool = true
-    /// Exhaustive: with step merging, take a step that meets nothing any
-    /// other task can still touch as a both mover
-    /// (`ExplorationBounds.dynamicMovers`).
-    public var dynamicMovers: Bool = false
     /// Exhaustive: store a state and its twins under renaming interchangeable
     /// tasks as one (`ExplorationBounds.symmetry`): a search of a scenario
     /// with identical tasks visits up to (group size)! times fewer states.
@@ -159,8 +155,7 @@ extension Setup {
                 setup: setup,
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
                                           preemptions: request.preemptions, sleepSets: request.sleepSets,
-                                          stepMerging: request.stepMerging, dynamicMovers: request.dynamicMovers,
-                                          symmetry: request.symmetry),
+                                          stepMerging: request.stepMerging, symmetry: request.symmetry),
                 makeCheckers: { Checkers.forExploration(setup) })
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }

@@ -94,9 +94,6 @@ func summarise(_ setup: Setup, _ bounds: ExplorationBounds) -> SearchSummary {
 
 @Suite("Step merging")
 struct StepMergingTests {
-    /// The scenarios whose small scope has states dynamic movers remove.
-    static let reducedByDynamicMovers: Set<String> = ["reclaim-race", "reuse"]
-
     /// Merging keeps every end state and every kind of finding, and stores
     /// only states the unmerged search reaches too (each merged transition
     /// is a real run of steps).
@@ -125,44 +122,6 @@ struct StepMergingTests {
         }
         // Every scenario here has a lock taken and released, or a pause.
         #expect(mergedSomewhere, "\(scenario): no strategy's search merged a step")
-    }
-
-    /// Dynamic movers (`Engine.dynamicMover`: a step that meets nothing any
-    /// other task can still touch) keep every end state, every kind of
-    /// finding and the termination verdict of merging by declared movers
-    /// alone, and store only states the unmerged search reaches.
-    @Test("dynamic movers keep every end state and every finding of merging without them, for every strategy",
-          arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
-    func dynamicMoversKeepEndsAndFindings(scenario: String) throws {
-        var fewerSomewhere = false
-        for (name, setup) in try smallScopeSetups(scenario) {
-            let full = summarise(setup, ExplorationBounds(stepMerging: false))
-            let declared = summarise(setup, ExplorationBounds(stepMerging: true, dynamicMovers: false))
-            let dynamic = summarise(setup, ExplorationBounds(stepMerging: true, dynamicMovers: true))
-            let unpruned = summarise(setup, ExplorationBounds(sleepSets: false, stepMerging: true, dynamicMovers: true))
-            #expect(declared.result.complete && dynamic.result.complete)
-            let what = "\(scenario) under \(name)"
-            #expect(dynamic.ends == declared.ends, "\(what): \(declared.ends.subtracting(dynamic.ends).count) end states lost, \(dynamic.ends.subtracting(declared.ends).count) extra")
-            #expect(dynamic.ends == full.ends, "\(what): end states differ from the unmerged search's")
-            #expect(dynamic.findings == declared.findings, "\(what): findings \(declared.findings.sorted()) without dynamic movers, \(dynamic.findings.sorted()) with")
-            #expect(dynamic.findings == full.findings, "\(what): findings \(full.findings.sorted()) unmerged, \(dynamic.findings.sorted()) with dynamic movers")
-            #expect(dynamic.states.isSubset(of: full.states), "\(what): \(dynamic.states.subtracting(full.states).count) states the unmerged search never reaches")
-            // With dynamic movers the stored states depend on the sleep sets
-            // (a transaction taken after an independent one may run further),
-            // so sleep sets are compared by what they reach, not by the store.
-            #expect(unpruned.ends == dynamic.ends && unpruned.findings == dynamic.findings,
-                    "\(what): sleep sets change the end states or findings with dynamic movers")
-            func ends(_ t: Termination) -> Bool { t == .acyclic || t == .noFairCycle }
-            #expect(ends(dynamic.result.termination) == ends(declared.result.termination),
-                    "\(what): termination \(declared.result.termination) without dynamic movers, \(dynamic.result.termination) with")
-            #expect(dynamic.result.violation?.kind == declared.result.violation?.kind, "\(what)")
-            fewerSomewhere = fewerSomewhere || dynamic.states.count < declared.states.count
-        }
-        // At these scopes a task goes on alone, or with others whose
-        // futures it does not meet, in these scenarios under some strategy.
-        if Self.reducedByDynamicMovers.contains(scenario) {
-            #expect(fewerSomewhere, "\(scenario): dynamic movers removed no state under any strategy")
-        }
     }
 }
 
