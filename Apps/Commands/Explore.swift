@@ -287,6 +287,9 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(shrinkSeconds, forKey: .shrinkSeconds)
     }
 
+    /// States visited per second of the search, over all its threads.
+    var statesPerSecond: Int { Int((Double(states) / max(searchSeconds, 1e-6)).rounded()) }
+
     /// The replay hint names the scenario as `scenarioArgument` (the name or
     /// file the user gave) and adds `replayOptions`, the options beyond
     /// scenario and strategy the exploration was made with.
@@ -300,7 +303,7 @@ struct ExploreReport: Encodable {
         }
         if scheduler == "exhaustive" {
             lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets; \(mergedSteps) more steps merged into them),"
-                         + " deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s")
+                         + " deepest path \(deepestPath) steps, \(format(searchSeconds, 3)) s, \(statesPerSecond) states/s")
             if let interchangeableTasks, let symmetryFolds, interchangeableTasks > 0 {
                 lines.append("  symmetry: \(interchangeableTasks) interchangeable tasks; states met in a permuted form: \(symmetryFolds)")
             }
