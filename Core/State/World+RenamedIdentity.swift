@@ -55,26 +55,14 @@ extension World {
                                 into h: inout StableHasher, controlCounters: [Int32]) {
         let n = tasks.count
         precondition(image.count == n && inverse.count == n, "a renaming of \(image.count) tasks for a world of \(n)")
-        @inline(__always) func rename(_ x: TaskID) -> TaskID { x.index >= 0 && x.index < n ? TaskID(image[x.index]) : x }
-        pages.withUnsafeBufferPointer { b in
-            for i in b.indices {
-                var p = b[i]
-                p.frozenBy = rename(p.frozenBy); p.isolatedBy = rename(p.isolatedBy)
-                p.lockOwner = rename(p.lockOwner); p.writebackBy = rename(p.writebackBy)
-                p.combineIdentity(into: &h)
-            }
-        }
-        for e in ptes { e.combineIdentity(into: &h) }
-        for c in cache { c.combineIdentity(into: &h) }
+        combineMemoryIdentity(renamedBy: image, into: &h)
         tasks.withUnsafeBufferPointer { b in
             for q in 0..<n {
                 var s = b[inverse[q]]
                 s.program = b[q].program
                 if s.frame.kind == .wake {
-                    s.wake.next = rename(s.wake.next)
-                    var woken = TaskSet()
-                    for j in s.wake.woken { woken.insert(j < n ? image[j] : j) }
-                    s.wake.woken = woken
+                    s.wake.next = s.wake.next.renamed(by: image)
+                    s.wake.woken = s.wake.woken.renamed(by: image)
                 }
                 s.combineIdentity(into: &h)
             }
@@ -86,9 +74,56 @@ extension World {
                 for p in t * row ..< (t + 1) * row { h.combine(r[p]) }
             }
         }
+        combineQueueIdentity(renamedBy: image, into: &h, controlCounters: controlCounters)
+    }
+
+    /// The frames (the task numbers they hold renamed by `image`; nil: as
+    /// they are), the page tables and the page cache: what a world's
+    /// identity feeds before its tasks.
+    @inlinable
+    public func combineMemoryIdentity(renamedBy image: UnsafeBufferPointer<Int>?, into h: inout StableHasher) {
+        pages.withUnsafeBufferPointer { b in
+            for i in b.indices {
+                var p = b[i]
+                if image != nil {
+                    p.frozenBy = p.frozenBy.renamed(by: image); p.isolatedBy = p.isolatedBy.renamed(by: image)
+                    p.lockOwner = p.lockOwner.renamed(by: image); p.writebackBy = p.writebackBy.renamed(by: image)
+                }
+                p.combineIdentity(into: &h)
+            }
+        }
+        for e in ptes { e.combineIdentity(into: &h) }
+        for c in cache { c.combineIdentity(into: &h) }
+    }
+
+    /// The wait-queue list (its items' tasks renamed by `image`; nil: as
+    /// they are) and the counters programs read: what a world's identity
+    /// feeds after its tasks.
+    @inlinable
+    public func combineQueueIdentity(renamedBy image: UnsafeBufferPointer<Int>?, into h: inout StableHasher, controlCounters: [Int32]) {
         h.combine(queue.count)
-        for q in queue { h.combine(q.bucket); h.combine(rename(q.task)); h.combine(q.isBookmark) }
+        for q in queue { h.combine(q.bucket); h.combine(q.task.renamed(by: image)); h.combine(q.isBookmark) }
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
+    }
+}
+
+extension TaskID {
+    /// This task's number under the renaming `image` (task t becomes
+    /// `image[t]`; nil, `none` or a number beyond it: unchanged).
+    @inlinable
+    public func renamed(by image: UnsafeBufferPointer<Int>?) -> TaskID {
+        guard let image, index >= 0 && index < image.count else { return self }
+        return TaskID(image[index])
+    }
+}
+
+extension TaskSet {
+    /// The set's tasks under the renaming `image` (`TaskID.renamed(by:)`).
+    @inlinable
+    public func renamed(by image: UnsafeBufferPointer<Int>) -> TaskSet {
+        var out = TaskSet()
+        for j in self { out.insert(j < image.count ? image[j] : j) }
+        return out
     }
 }
 

@@ -158,43 +158,21 @@ struct StateKeys {
     static func key(_ w: World, cores: UnsafeBufferPointer<UInt64>, image: UnsafeBufferPointer<Int>? = nil,
                     inverse: UnsafeBufferPointer<Int>? = nil, controlCounters: [Int32]) -> UInt64 {
         let n = w.tasks.count
-        @inline(__always) func rename(_ x: TaskID) -> TaskID {
-            guard let image, x.index >= 0 && x.index < n else { return x }
-            return TaskID(image[x.index])
-        }
         var h = StableHasher()
-        w.pages.withUnsafeBufferPointer { b in
-            for i in b.indices {
-                var p = b[i]
-                if image != nil {
-                    p.frozenBy = rename(p.frozenBy); p.isolatedBy = rename(p.isolatedBy)
-                    p.lockOwner = rename(p.lockOwner); p.writebackBy = rename(p.writebackBy)
-                }
-                p.combineIdentity(into: &h)
-            }
-        }
-        for e in w.ptes { e.combineIdentity(into: &h) }
-        for c in w.cache { c.combineIdentity(into: &h) }
+        w.combineMemoryIdentity(renamedBy: image, into: &h)
         w.tasks.withUnsafeBufferPointer { tasks in
             for q in 0..<n {
                 let t = inverse?[q] ?? q
                 h.combine(cores[t]); h.combine(tasks[q].program)
                 if tasks[t].frame.kind == .wake {
                     let f = tasks[t].wake
-                    h.combine(rename(f.next))
-                    if image != nil {
-                        var woken = TaskSet()
-                        for j in f.woken { woken.insert(j < n ? image![j] : j) }
-                        h.combine(woken.low); h.combine(woken.high)
-                    } else {
-                        h.combine(f.woken.low); h.combine(f.woken.high)
-                    }
+                    h.combine(f.next.renamed(by: image))
+                    let woken = image.map { f.woken.renamed(by: $0) } ?? f.woken
+                    h.combine(woken.low); h.combine(woken.high)
                 }
             }
         }
-        h.combine(w.queue.count)
-        for q in w.queue { h.combine(q.bucket); h.combine(rename(q.task)); h.combine(q.isBookmark) }
-        for c in controlCounters { h.combine(w.counters.indices.contains(Int(c)) ? w.counters[Int(c)] : 0) }
+        w.combineQueueIdentity(renamedBy: image, into: &h, controlCounters: controlCounters)
         return h.value
     }
 }
