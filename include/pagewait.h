@@ -83,8 +83,8 @@ extern "C" {
 ** program runs against a newer library than it was built with, which is
 ** supported within one major version.
 */
-#define PW_VERSION        "0.3.0"
-#define PW_VERSION_NUMBER 3000
+#define PW_VERSION        "0.4.0"
+#define PW_VERSION_NUMBER 4000
 
 int pw_version(void);
 /* The library's version as "MAJOR.MINOR.PATCH". Static; never freed. */
@@ -464,6 +464,10 @@ typedef struct pw_explore_options {
                             ** transition; default 1 (docs/exploration.md, "Step merging") */
     int32_t symmetry;       /* exhaustive: one state for a state and its twins under renaming
                             ** identical tasks; default 1 (docs/exploration.md, "Symmetry") */
+    /* Added in 0.4 (a struct of 0.2's or 0.3's size still works, with the defaults): */
+    int32_t dead_registers; /* exhaustive: one state for states that differ only in registers
+                            ** their tasks write before reading; default 1 (docs/exploration.md,
+                            ** "Dead registers") */
 } pw_explore_options;
 
 int pw_explore_options_init(pw_explore_options *o, size_t size);

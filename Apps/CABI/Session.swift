@@ -210,12 +210,14 @@ private let defaultExploreOptions = pw_explore_options(
     size: MemoryLayout<pw_explore_options>.size, method: PW_EXPLORE_EXHAUSTIVE, jobs: 1, budget: 0, max_depth: 5_000,
     preemptions: -1, sleep_sets: 1, shrink: 1, seed: 1, pct_depth: 3, pct_length: 1_000,
     wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength),
-    step_merging: 1, symmetry: 1)
+    step_merging: 1, symmetry: 1, dead_registers: 1)
 
 /// The first version of pw_explore_options ended at `preempt_length`: a
 /// caller built against it still works, with the defaults of the fields
 /// added since.
 private let exploreOptionsFirstSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.step_merging)!
+/// The second (0.3) ended at `symmetry`.
+private let exploreOptionsSecondSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.dead_registers)!
 
 @_cdecl("pw_explore_options_init")
 public func pwExploreOptionsInit(_ o: UnsafeMutablePointer<pw_explore_options>?, _ size: Int) -> Int32 {
@@ -227,7 +229,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
     call(s) { () throws(ABIError) in
         let fn = "pw_session_explore"
         let session = try object(s, SessionObject.self, in: fn, "s")
-        let opt = try options(o, defaultExploreOptions, "pw_explore_options", earlierSizes: [exploreOptionsFirstSize], in: fn)
+        let opt = try options(o, defaultExploreOptions, "pw_explore_options", earlierSizes: [exploreOptionsFirstSize, exploreOptionsSecondSize], in: fn)
         let size = try structSize(result, known: MemoryLayout<pw_explore_result>.size, minimum: MemoryLayout<pw_explore_result>.size,
                                   "pw_explore_result", in: fn)
         let methods: [Int32: ExplorationRequest.Method] = [PW_EXPLORE_EXHAUSTIVE: .exhaustive, PW_EXPLORE_PCT: .pct, PW_EXPLORE_RANDOM: .random]
@@ -251,6 +253,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
         request.sleepSets = opt.sleep_sets != 0
         request.stepMerging = opt.step_merging != 0
         request.symmetry = opt.symmetry != 0
+        request.deadRegisters = opt.dead_registers != 0
         request.shrink = opt.shrink != 0
         request.jobs = Int(opt.jobs)
         request.seed = opt.seed

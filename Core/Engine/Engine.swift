@@ -25,6 +25,9 @@ public struct Engine: Sendable {
     /// the counters that only record statistics.
     public let controlCounters: [Int32]
     let local: LocalEffects
+    /// The registers live before each operation, for the search's state
+    /// keys (`LiveRegisters`).
+    package let liveRegisters: LiveRegisters
     /// Per operation, parallel to `ops`: what the hot path reads of it
     /// (DecodedProgram.swift): whether it is local, its gate (the lock a
     /// task must find free to take it), a local operation's operands.
@@ -93,6 +96,7 @@ public struct Engine: Sendable {
         self.controlCounters = read.sorted()
         self.local = Self.localEffects(ops: ops, base: base, length: length, control: read)
         self.decoded = ops.map(DecodedInstruction.init)
+        self.liveRegisters = LiveRegisters(ops: ops, base: base, length: length)
         var signalled = TaskSet()
         for op in ops {
             guard case .signal(.sendSignal(let target, _)) = op else { continue }

@@ -112,6 +112,17 @@ extension ControlOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .set(let r, _), .loadPage(let r, _), .readCounter(_, let r): [r]
+        case .move(let a, let from): a == from ? [] : [a]
+        case .jump, .branch, .add, .count, .pause, .preemptionPoint, .exit: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length n: Int32, behaviors: Int) -> String? {

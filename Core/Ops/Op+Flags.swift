@@ -71,6 +71,16 @@ extension FlagOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b): LiveRegisters.result(b, after: a)
+        case .nonAtomicClearRead, .nonAtomicClearWrite, .setFlag, .clearFlag: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

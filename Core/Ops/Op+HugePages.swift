@@ -76,6 +76,16 @@ extension HugePageOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .readPMD(_, let a, let b): [a, b]
+        case .setPMDMigrationEntry, .removeMigrationPMD, .setHugePMD, .removeHugeRmap, .clearPMDNuma: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

@@ -56,6 +56,18 @@ extension LifecycleOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        // allocPage writes the page only when the allocation succeeds.
+        case .allocPage(_, _, let b): [b]
+        case .isolateLRU(let a, let b): LiveRegisters.result(b, after: a)
+        case .putbackLRU, .freeFrozenPage, .hotRemove: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

@@ -46,6 +46,16 @@ extension PageCacheOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .findCachePage(_, let r): [r]
+        case .cacheReplace, .cacheRemove: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

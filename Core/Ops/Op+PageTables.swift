@@ -52,6 +52,16 @@ extension PageTableOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .readPTE(_, let a, let b): [a, b]
+        case .unmapToMigration, .removeMigrationPTE, .unmapPTE: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

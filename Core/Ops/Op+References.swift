@@ -61,6 +61,17 @@ extension ReferenceOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        case .getPageUnlessZero(let a, let b), .pageRefFreeze(let a, _, let b), .readRefcount(let a, let b), .readMapcount(let a, let b):
+            LiveRegisters.result(b, after: a)
+        case .getPage, .putPage, .pageRefUnfreeze: []
+        }
+    }
+
     var gate: Engine.Gate { .free }
 
     func problem(length: Int32, behaviors: Int) -> String? { nil }

@@ -25,6 +25,11 @@ extension SpinOp {
 
     var registers: [Register] { [] }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] { [] }
+
     /// `spin_lock` runs only when the lock is free: the model spins by not
     /// being enabled.
     var gate: Engine.Gate {

@@ -65,6 +65,18 @@ extension WaitWakeOp {
         }
     }
 
+    /// Registers the operation always writes and does not read first
+    /// (`LiveRegisters`): what they held before it is dead. A register
+    /// written only on some outcomes is not among them.
+    var kills: [Register] {
+        switch self {
+        // The wait's last step stores its result (`finishWait`'s caller,
+        // WaitQueueOps.swift); no step of the frame reads the register.
+        case .waitOnPageBit(let a, _, _, _, let b), .waitOnPageBitReleasing(let a, _, _, _, _, let b): LiveRegisters.result(b, after: a)
+        case .wakeUpPageBit: []
+        }
+    }
+
     /// A wake takes the q->lock of its page's bucket in its first step. (A
     /// wait's frame asks for the lock phase by phase: `Engine.need`.)
     var gate: Engine.Gate {

@@ -132,6 +132,26 @@ extension Op {
         }
     }
 
+    /// Registers the operation always writes without reading them first
+    /// (`LiveRegisters`).
+    var kills: [Register] {
+        switch self {
+        case .control(let op): op.kills
+        case .reference(let op): op.kills
+        case .flag(let op): op.kills
+        case .waitWake(let op): op.kills
+        case .spin(let op): op.kills
+        case .pageTable(let op): op.kills
+        case .hugePage(let op): op.kills
+        case .folio(let op): op.kills
+        case .pageCache(let op): op.kills
+        case .lifecycle(let op): op.kills
+        case .signal(let op): op.kills
+        case .flagWord(let op): op.kills
+        case .writeback(let op): op.kills
+        }
+    }
+
     /// The lock a task must find free to take this step.
     var gate: Engine.Gate {
         switch self {

@@ -18,13 +18,14 @@ extension World {
     /// a wake walk, its cursor (`WakeFrame.next`) none and `woken` empty
     /// (the fields that hold task numbers or depend on the position), then
     /// its row of the reference ledger. Read in place, without copying the
-    /// task out of the array.
+    /// task out of the array. Registers outside `liveRegisters` are fed as
+    /// 0 (`Engine.liveRegisters`; by default every register is fed).
     @inlinable
-    public func combineTaskCore(_ t: Int, into h: inout StableHasher) {
+    public func combineTaskCore(_ t: Int, liveRegisters: UInt8 = 0xFF, into h: inout StableHasher) {
         tasks.withUnsafeBufferPointer { b in
             let s = b.baseAddress! + t
             h.combine(0 as Int32); h.combine(s.pointee.pc)
-            s.pointee.registers.combineIdentity(into: &h)
+            s.pointee.registers.combineIdentity(into: &h, live: liveRegisters)
             h.combine(s.pointee.state.rawValue); h.combine(s.pointee.blocked); h.combine(s.pointee.pending.rawValue)
             h.combine(s.pointee.finished)
             s.pointee.heldLocks.combineIdentity(into: &h); h.combine(s.pointee.heldBucket)

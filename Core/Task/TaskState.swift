@@ -68,6 +68,16 @@ public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomSt
         h.combine(r.0); h.combine(r.1); h.combine(r.2); h.combine(r.3)
         h.combine(r.4); h.combine(r.5); h.combine(r.6); h.combine(r.7)
     }
+
+    /// The same, with each register outside `live` (bit `r` for register
+    /// `r`) fed as 0: what the search's state keys hold of a task whose
+    /// dead registers do not matter (`Engine.liveRegisters`).
+    @inlinable @inline(__always)
+    func combineIdentity(into h: inout StableHasher, live: UInt8) {
+        @inline(__always) func pick(_ v: Int64, _ bit: UInt8) -> Int64 { live & bit != 0 ? v : 0 }
+        h.combine(pick(r.0, 1)); h.combine(pick(r.1, 2)); h.combine(pick(r.2, 4)); h.combine(pick(r.3, 8))
+        h.combine(pick(r.4, 16)); h.combine(pick(r.5, 32)); h.combine(pick(r.6, 64)); h.combine(pick(r.7, 128))
+    }
 }
 
 /// A task running a program: pc, registers, sleep state, held locks, and the

@@ -30,26 +30,25 @@ import PagewaitCore
 /// they were (equal bytes, equal identity).
 struct StateKeys {
     let engine: Engine
-    /// The symmetry, when some tasks are interchangeable (in a box: a
-    /// `TaskSymmetry` read out of an optional is a copy of its engine).
-    private let quotient: Quotient?
+    /// The symmetry, when some tasks are interchangeable.
+    private let quotient: TaskSymmetry?
     let taskCount: Int
+    /// Leave out the registers no path reads before writing them
+    /// (`LiveRegisters`; nil: keep every register): states that differ
+    /// only there behave alike and share a key.
+    private let live: LiveRegisters?
     /// Row d: the task hashes (running states) of the node at depth d.
     private var cores: [UInt64] = []
     private var scratch = Scratch()
 
-    init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int) {
+    init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int, deadRegisters: Bool = false) {
         // `same` compares tasks' bytes: equal bytes must mean equal tasks,
         // which a reference inside a task (an array's buffer) would break.
         precondition(_isPOD(TaskState.self), "TaskState holds a reference: StateKeys.same cannot compare it by bytes")
         self.engine = engine
-        self.quotient = symmetry.flatMap { $0.groups.isEmpty ? nil : Quotient($0) }
+        self.quotient = symmetry.flatMap { $0.groups.isEmpty ? nil : $0 }
         self.taskCount = taskCount
-    }
-
-    private final class Quotient {
-        let symmetry: TaskSymmetry
-        init(_ symmetry: TaskSymmetry) { self.symmetry = symmetry }
+        self.live = deadRegisters ? engine.liveRegisters : nil
     }
 
     /// Buffers `TaskSymmetry.canonical` reuses from state to state.
@@ -106,6 +105,7 @@ struct StateKeys {
         let row = depth * n
         if cores.count < row + n { cores.append(contentsOf: repeatElement(0, count: row + n - cores.count)) }
         let pageCount = w.pages.count
+        let live = self.live
         cores.withUnsafeMutableBufferPointer { cores in
             w.tasks.withUnsafeBufferPointer { tasks in
                 w.refs.withUnsafeBufferPointer { refs in
@@ -117,28 +117,30 @@ struct StateKeys {
                                         && Self.same(refs, refsBefore, t * pageCount, pageCount) {
                                         cores[row + t] = cores[row - n + t]
                                     } else {
-                                        var h = StableHasher()
-                                        w.combineTaskCore(t, into: &h)
-                                        cores[row + t] = h.running
+                                        cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t) ?? 0xFF)
                                     }
                                 }
                             }
                         }
                     } else {
-                        for t in 0..<n {
-                            var h = StableHasher()
-                            w.combineTaskCore(t, into: &h)
-                            cores[row + t] = h.running
-                        }
+                        for t in 0..<n { cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t) ?? 0xFF) }
                     }
                 }
             }
         }
         return cores.withUnsafeBufferPointer { all in
             let mine = UnsafeBufferPointer(rebasing: all[row ..< row + n])
-            if let quotient { return quotient.symmetry.canonical(w, cores: mine, scratch: &scratch) }
+            if let quotient { return quotient.canonical(w, cores: mine, scratch: &scratch) }
             return (Self.key(w, cores: mine, controlCounters: engine.controlCounters), nil)
         }
+    }
+
+    /// The hash of what task `t` is, with the registers outside `live` left out.
+    @inline(__always)
+    private static func core(_ w: borrowing World, _ t: Int, live: UInt8) -> UInt64 {
+        var h = StableHasher()
+        w.combineTaskCore(t, liveRegisters: live, into: &h)
+        return h.running
     }
 
     /// Whether two tasks' bytes are equal (padding too: unequal padding

@@ -31,7 +31,11 @@ import PagewaitCore
 /// less reduction, never a lost state: every key is the fingerprint of a
 /// world the state behaves exactly like. Everything is a function of the
 /// world alone, so the key is the same on every thread and in every run.
-struct TaskSymmetry: Sendable {
+///
+/// A class, never changed after it is made: the search asks it for a key
+/// at every state, and a value holding the engine cost a retain and a
+/// release of each of the engine's arrays per state.
+final class TaskSymmetry: Sendable {
     /// The groups, each in increasing task order, each of two or more.
     let groups: [[Int]]
     let engine: Engine

@@ -34,9 +34,9 @@ struct StateKeyTests {
     }
 
     /// Worlds a search reaches, each with the key the search gave it.
-    func keyed(_ setup: Setup, symmetry: Bool) -> [(UInt64, World)] {
+    func keyed(_ setup: Setup, symmetry: Bool, deadRegisters: Bool) -> [(UInt64, World)] {
         let seen = Mutex<[(UInt64, World)]>([])
-        var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(symmetry: symmetry),
+        var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(symmetry: symmetry, deadRegisters: deadRegisters),
                                           makeCheckers: { Checkers.forExploration(setup) })
         explorer.observeWorld = { k, w in seen.withLock { $0.append((k, w)) } }
         explorer.passViolations = true
@@ -52,11 +52,14 @@ struct StateKeyTests {
         let engine = setup.engine
         let symmetry = TaskSymmetry(setup: setup)
         for on in [false, true] {
-            let reached = keyed(setup, symmetry: on)
-            #expect(reached.count > 1)
-            var fresh = StateKeys(engine: engine, symmetry: on ? symmetry : nil, taskCount: setup.world.tasks.count)
-            for (k, w) in reached {
-                #expect(fresh.key(w, depth: 0, parent: nil).0 == k, "\(scenario), symmetry \(on): a key worked out along the search differs")
+            for dead in [false, true] {
+                let reached = keyed(setup, symmetry: on, deadRegisters: dead)
+                #expect(reached.count > 1)
+                var fresh = StateKeys(engine: engine, symmetry: on ? symmetry : nil, taskCount: setup.world.tasks.count, deadRegisters: dead)
+                for (k, w) in reached {
+                    #expect(fresh.key(w, depth: 0, parent: nil).0 == k,
+                            "\(scenario), symmetry \(on), dead registers \(dead): a key worked out along the search differs")
+                }
             }
         }
         // Distinct worlds (by fingerprint) have distinct keys; with
