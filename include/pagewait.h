@@ -465,9 +465,9 @@ typedef struct pw_explore_options {
     int32_t symmetry;       /* exhaustive: one state for a state and its twins under renaming
                             ** identical tasks; default 1 (docs/exploration.md, "Symmetry") */
     /* Added in 0.4 (a struct of 0.2's or 0.3's size still works, with the defaults): */
-    int32_t dead_registers; /* exhaustive: one state for states that differ only in registers
-                            ** their tasks write before reading; default 1 (docs/exploration.md,
-                            ** "Dead registers") */
+    int32_t dead_variables; /* exhaustive: one state for states that differ only in dead
+                            ** variables (registers written before they are read again, a wait
+                            ** entry left behind); default 1 (docs/exploration.md, "Dead variables") */
 } pw_explore_options;
 
 int pw_explore_options_init(pw_explore_options *o, size_t size);

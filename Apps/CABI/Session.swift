@@ -210,14 +210,14 @@ private let defaultExploreOptions = pw_explore_options(
     size: MemoryLayout<pw_explore_options>.size, method: PW_EXPLORE_EXHAUSTIVE, jobs: 1, budget: 0, max_depth: 5_000,
     preemptions: -1, sleep_sets: 1, shrink: 1, seed: 1, pct_depth: 3, pct_length: 1_000,
     wake_latency: Int32(RandomScheduler.defaultWakeLatency), preempt_length: Int32(RandomScheduler.defaultPreemptLength),
-    step_merging: 1, symmetry: 1, dead_registers: 1)
+    step_merging: 1, symmetry: 1, dead_variables: 1)
 
 /// The first version of pw_explore_options ended at `preempt_length`: a
 /// caller built against it still works, with the defaults of the fields
 /// added since.
 private let exploreOptionsFirstSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.step_merging)!
 /// The second (0.3) ended at `symmetry`.
-private let exploreOptionsSecondSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.dead_registers)!
+private let exploreOptionsSecondSize = MemoryLayout<pw_explore_options>.offset(of: \pw_explore_options.dead_variables)!
 
 @_cdecl("pw_explore_options_init")
 public func pwExploreOptionsInit(_ o: UnsafeMutablePointer<pw_explore_options>?, _ size: Int) -> Int32 {
@@ -253,7 +253,7 @@ public func pwSessionExplore(_ s: OpaquePointer?, _ o: UnsafePointer<pw_explore_
         request.sleepSets = opt.sleep_sets != 0
         request.stepMerging = opt.step_merging != 0
         request.symmetry = opt.symmetry != 0
-        request.deadRegisters = opt.dead_registers != 0
+        request.deadVariables = opt.dead_variables != 0
         request.shrink = opt.shrink != 0
         request.jobs = Int(opt.jobs)
         request.seed = opt.seed

@@ -55,8 +55,8 @@ struct Explore: ParsableCommand {
     var symmetry: Bool?
 
     @Flag(inversion: .prefixedNo,
-          help: "Exhaustive: store states that differ only in registers their tasks will write before reading as one state (default: on).")
-    var deadRegisters: Bool?
+          help: "Exhaustive: store states that differ only in dead variables (registers a task writes before it reads them again, a wait entry its last wait left) as one state (default: on).")
+    var deadVariables: Bool?
 
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
@@ -106,7 +106,7 @@ struct Explore: ParsableCommand {
         if noSleepSets { exhaustiveOnly.append("--no-sleep-sets") }
         if noStepMerging { exhaustiveOnly.append("--no-step-merging") }
         if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
-        if let deadRegisters { exhaustiveOnly.append(deadRegisters ? "--dead-registers" : "--no-dead-registers") }
+        if let deadVariables { exhaustiveOnly.append(deadVariables ? "--dead-variables" : "--no-dead-variables") }
         if shard != nil { exhaustiveOnly.append("--shard") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
@@ -172,7 +172,7 @@ struct Explore: ParsableCommand {
         request.sleepSets = !noSleepSets
         request.stepMerging = !noStepMerging
         if let symmetry { request.symmetry = symmetry }
-        if let deadRegisters { request.deadRegisters = deadRegisters }
+        if let deadVariables { request.deadVariables = deadVariables }
         request.shard = try parsedShard()
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }

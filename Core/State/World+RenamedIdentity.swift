@@ -18,14 +18,16 @@ extension World {
     /// a wake walk, its cursor (`WakeFrame.next`) none and `woken` empty
     /// (the fields that hold task numbers or depend on the position), then
     /// its row of the reference ledger. Read in place, without copying the
-    /// task out of the array. Registers outside `liveRegisters` are fed as
-    /// 0 (`Engine.liveRegisters`; by default every register is fed).
+    /// task out of the array. With `live` (the task's live registers,
+    /// `LiveRegisters`), its dead variables are fed as if fresh: registers
+    /// outside `live` as 0, a dead wait entry (`TaskState.waitEntryIsDead`)
+    /// as a new one; without it, everything is fed as it is.
     @inlinable
-    public func combineTaskCore(_ t: Int, liveRegisters: UInt8 = 0xFF, into h: inout StableHasher) {
+    public func combineTaskCore(_ t: Int, live: UInt8? = nil, into h: inout StableHasher) {
         tasks.withUnsafeBufferPointer { b in
             let s = b.baseAddress! + t
             h.combine(0 as Int32); h.combine(s.pointee.pc)
-            s.pointee.registers.combineIdentity(into: &h, live: liveRegisters)
+            s.pointee.registers.combineIdentity(into: &h, live: live ?? 0xFF)
             h.combine(s.pointee.state.rawValue); h.combine(s.pointee.blocked); h.combine(s.pointee.pending.rawValue)
             h.combine(s.pointee.finished)
             s.pointee.heldLocks.combineIdentity(into: &h); h.combine(s.pointee.heldBucket)
@@ -40,7 +42,11 @@ extension World {
                 f.woken = TaskSet()
                 f.combineIdentity(into: &h)
             }
-            s.pointee.entry.combineIdentity(into: &h)
+            if live != nil && s.pointee.waitEntryIsDead {
+                WaitEntry().combineIdentity(into: &h)
+            } else {
+                s.pointee.entry.combineIdentity(into: &h)
+            }
             s.pointee.stats.combineIdentity(into: &h)
         }
         let row = pages.count

@@ -71,7 +71,7 @@ public struct Registers: Hashable, Sendable, ExpressibleByArrayLiteral, CustomSt
 
     /// The same, with each register outside `live` (bit `r` for register
     /// `r`) fed as 0: what the search's state keys hold of a task whose
-    /// dead registers do not matter (`Engine.liveRegisters`).
+    /// dead registers do not matter (`LiveRegisters`).
     @inlinable @inline(__always)
     func combineIdentity(into h: inout StableHasher, live: UInt8) {
         @inline(__always) func pick(_ v: Int64, _ bit: UInt8) -> Int64 { live & bit != 0 ? v : 0 }
@@ -113,6 +113,16 @@ public struct TaskState: Hashable, Sendable {
     }
 
     @inlinable public func holds(_ lock: LockID) -> Bool { heldLocks.contains(lock) }
+
+    /// The wait entry is what the task's last wait left behind, and nothing
+    /// reads it before the task's next wait sets it afresh: the task is in
+    /// no wait, not asleep, and the entry is on no list. Only the task's own
+    /// wait (which begins by overwriting it whole, `beginWait`), a waker
+    /// walking a list it is on, and checkers looking at sleepers, waiters
+    /// or listed entries read an entry; a wake walk reads the entries of
+    /// the list it walks, never its own. The search leaves a dead entry
+    /// out of its keys. Once dead, an entry stays dead until a wait begins.
+    @inlinable public var waitEntryIsDead: Bool { frame.kind != .wait && !blocked && !entry.onList }
 
     /// The locals of the wait the task is inside: what the wait cores read
     /// and update in place. Outside a wait it reads as a fresh frame, and

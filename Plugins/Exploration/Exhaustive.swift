@@ -22,20 +22,22 @@ public struct ExplorationBounds: Hashable, Sendable {
     /// one (`TaskSymmetry`). Sound for checkers that judge every task by the
     /// same rule, as the standard ones do (docs/exploration.md, Symmetry).
     public var symmetry: Bool
-    /// Store states that differ only in registers every path from their
-    /// task's pc writes before reading (`Engine.liveRegisters`) as one:
-    /// such states take the same steps to the same verdicts.
-    public var deadRegisters: Bool
+    /// Store states that differ only in dead variables as one: registers
+    /// every path from their task's pc writes before reading
+    /// (`LiveRegisters`), and a wait entry left behind by the task's last
+    /// wait (`TaskState.waitEntryIsDead`). Such states take the same steps
+    /// to the same verdicts.
+    public var deadVariables: Bool
 
     public init(maxDepth: Int = 5_000, maxStates: Int = 5_000_000, preemptions: Int? = nil, sleepSets: Bool = true,
-                stepMerging: Bool = true, symmetry: Bool = true, deadRegisters: Bool = true) {
+                stepMerging: Bool = true, symmetry: Bool = true, deadVariables: Bool = true) {
         self.maxDepth = maxDepth
         self.maxStates = maxStates
         self.preemptions = preemptions
         self.sleepSets = sleepSets
         self.stepMerging = stepMerging
         self.symmetry = symmetry
-        self.deadRegisters = deadRegisters
+        self.deadVariables = deadVariables
     }
 }
 
@@ -260,7 +262,7 @@ public struct ExhaustiveExplorer: Sendable {
     /// graph, which decides and finds the cycle's schedule.
     func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
         var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
-                                     deadRegisters: bounds.deadRegisters)
+                                     deadVariables: bounds.deadVariables)
         let symmetry = TaskSymmetry(setup: setup)
         search.quotient = bounds.symmetry && !symmetry.groups.isEmpty ? symmetry : nil
         let outcome = search.run(cancelled: cancelled)
@@ -434,7 +436,7 @@ public struct ExhaustiveExplorer: Sendable {
         var onStackBelow = KeyTable()
         var halt = false
         var keys = StateKeys(engine: engine, symmetry: bounds.symmetry ? TaskSymmetry(setup: setup) : nil,
-                             taskCount: setup.world.tasks.count, deadRegisters: bounds.deadRegisters)
+                             taskCount: setup.world.tasks.count, deadVariables: bounds.deadVariables)
 
         /// The state's key, and the renaming into the numbering it is stored
         /// in (nil: its own). With symmetry the key is its orbit's

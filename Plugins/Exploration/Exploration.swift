@@ -22,9 +22,9 @@ public struct ExplorationRequest: Hashable, Sendable {
     /// tasks as one (`ExplorationBounds.symmetry`): a search of a scenario
     /// with identical tasks visits up to (group size)! times fewer states.
     public var symmetry: Bool = true
-    /// Exhaustive: store states that differ only in registers no path reads
-    /// before writing them as one (`ExplorationBounds.deadRegisters`).
-    public var deadRegisters: Bool = true
+    /// Exhaustive: store states that differ only in dead variables as one
+    /// (`ExplorationBounds.deadVariables`).
+    public var deadVariables: Bool = true
     /// Exhaustive: the part of the schedule space to explore.
     public var shard: Shard = .whole
     /// Threads. An exhaustive search's threads share one visited store; a
@@ -159,7 +159,7 @@ extension Setup {
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
                                           preemptions: request.preemptions, sleepSets: request.sleepSets,
                                           stepMerging: request.stepMerging, symmetry: request.symmetry,
-                                          deadRegisters: request.deadRegisters),
+                                          deadVariables: request.deadVariables),
                 makeCheckers: { Checkers.forExploration(setup) })
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }

@@ -38,8 +38,8 @@ struct FairCycleSearch {
     var maxDepth: Int
     var maxStates: Int
     var stepMerging = false
-    /// Key states as the explorer does with `ExplorationBounds.deadRegisters`.
-    var deadRegisters = false
+    /// Key states as the explorer does with `ExplorationBounds.deadVariables`.
+    var deadVariables = false
     /// Search the quotient graph instead: states are keyed by `key`, the
     /// fingerprint of a canonical member of the state's orbit under
     /// permutations of interchangeable tasks, and `classes` partitions the
@@ -130,7 +130,7 @@ struct FairCycleSearch {
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
         let classes = symmetry?.classes ?? quotient.map { $0.classes(of: setup) }
         var keys = StateKeys(engine: engine, symmetry: symmetry == nil ? quotient : nil, taskCount: setup.world.tasks.count,
-                             deadRegisters: deadRegisters)
+                             deadVariables: deadVariables)
         /// The key of `w`, the node at `depth`, whose parent is in slot `depth - 1`.
         func key(_ w: World, depth: Int) -> UInt64 {
             if let f = symmetry?.key { return f(w) }

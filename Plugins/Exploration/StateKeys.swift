@@ -33,22 +33,23 @@ struct StateKeys {
     /// The symmetry, when some tasks are interchangeable.
     private let quotient: TaskSymmetry?
     let taskCount: Int
-    /// Leave out the registers no path reads before writing them
-    /// (`LiveRegisters`; nil: keep every register): states that differ
-    /// only there behave alike and share a key.
+    /// Leave out each task's dead variables — the registers no path reads
+    /// before writing them (`LiveRegisters`) and a wait entry left behind
+    /// (`TaskState.waitEntryIsDead`); nil: keep everything. States that
+    /// differ only there behave alike and share a key.
     private let live: LiveRegisters?
     /// Row d: the task hashes (running states) of the node at depth d.
     private var cores: [UInt64] = []
     private var scratch = Scratch()
 
-    init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int, deadRegisters: Bool = false) {
+    init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int, deadVariables: Bool = false) {
         // `same` compares tasks' bytes: equal bytes must mean equal tasks,
         // which a reference inside a task (an array's buffer) would break.
         precondition(_isPOD(TaskState.self), "TaskState holds a reference: StateKeys.same cannot compare it by bytes")
         self.engine = engine
         self.quotient = symmetry.flatMap { $0.groups.isEmpty ? nil : $0 }
         self.taskCount = taskCount
-        self.live = deadRegisters ? engine.liveRegisters : nil
+        self.live = deadVariables ? engine.liveRegisters : nil
     }
 
     /// Buffers `TaskSymmetry.canonical` reuses from state to state.
@@ -117,13 +118,13 @@ struct StateKeys {
                                         && Self.same(refs, refsBefore, t * pageCount, pageCount) {
                                         cores[row + t] = cores[row - n + t]
                                     } else {
-                                        cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t) ?? 0xFF)
+                                        cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t))
                                     }
                                 }
                             }
                         }
                     } else {
-                        for t in 0..<n { cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t) ?? 0xFF) }
+                        for t in 0..<n { cores[row + t] = Self.core(w, t, live: live?.live(tasks.baseAddress! + t)) }
                     }
                 }
             }
@@ -135,11 +136,12 @@ struct StateKeys {
         }
     }
 
-    /// The hash of what task `t` is, with the registers outside `live` left out.
+    /// The hash of what task `t` is; with `live`, its dead variables left
+    /// out (`World.combineTaskCore`).
     @inline(__always)
-    private static func core(_ w: borrowing World, _ t: Int, live: UInt8) -> UInt64 {
+    private static func core(_ w: borrowing World, _ t: Int, live: UInt8?) -> UInt64 {
         var h = StableHasher()
-        w.combineTaskCore(t, liveRegisters: live, into: &h)
+        w.combineTaskCore(t, live: live, into: &h)
         return h.running
     }
 

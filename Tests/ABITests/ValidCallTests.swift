@@ -268,7 +268,7 @@ struct ValidCallTests {
         }
     }
 
-    @Test("explore options of the 0.2 size (ending at preempt_length) and the 0.3 size (ending at symmetry) still work with the defaults of the fields added since; step_merging 0 or dead_registers 0 stores more states and finds the same")
+    @Test("explore options of the 0.2 size (ending at preempt_length) and the 0.3 size (ending at symmetry) still work with the defaults of the fields added since; step_merging 0 or dead_variables 0 stores more states and finds the same")
     func exploreOptionsFirstVersion() throws {
         let fx = try Fixture()
         defer { fx.close() }
@@ -278,8 +278,8 @@ struct ValidCallTests {
             let o = try fx.exploreOptions()
             if variant == 1 { try o.set("size", Int64(try o.layout.field("step_merging").offset)) }
             if variant == 2 { try o.set("step_merging", 0) }
-            if variant == 3 { try o.set("size", Int64(try o.layout.field("dead_registers").offset)) }
-            if variant == 4 { try o.set("dead_registers", 0) }
+            if variant == 3 { try o.set("size", Int64(try o.layout.field("dead_variables").offset)) }
+            if variant == 4 { try o.set("dead_variables", 0) }
             let r = try fx.structure("pw_explore_result")
             try fx.expectOK("pw_session_explore", .ptr(s), o.arg, r.arg)
             found.append((try r.string("kind"), try r.int("states")))
@@ -287,8 +287,8 @@ struct ValidCallTests {
         #expect(found[0].kind != nil && found.allSatisfy { $0.kind == found[0].kind })
         #expect(found[1].states == found[0].states, "the first version's struct gets the defaults, step merging on")
         #expect(found[2].states > found[0].states, "step_merging 0: \(found[2].states) states, merged \(found[0].states)")
-        #expect(found[3].states == found[0].states, "the second version's struct gets the default, dead registers left out")
-        #expect(found[4].states > found[0].states, "dead_registers 0: \(found[4].states) states, \(found[0].states) without them")
+        #expect(found[3].states == found[0].states, "the second version's struct gets the default, dead variables left out")
+        #expect(found[4].states > found[0].states, "dead_variables 0: \(found[4].states) states, \(found[0].states) without them")
     }
 
     @Test("strategies by any registered name or unfair-N; a strategy without emit is its base under a new name")

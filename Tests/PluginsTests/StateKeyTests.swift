@@ -34,9 +34,9 @@ struct StateKeyTests {
     }
 
     /// Worlds a search reaches, each with the key the search gave it.
-    func keyed(_ setup: Setup, symmetry: Bool, deadRegisters: Bool) -> [(UInt64, World)] {
+    func keyed(_ setup: Setup, symmetry: Bool, deadVariables: Bool) -> [(UInt64, World)] {
         let seen = Mutex<[(UInt64, World)]>([])
-        var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(symmetry: symmetry, deadRegisters: deadRegisters),
+        var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(symmetry: symmetry, deadVariables: deadVariables),
                                           makeCheckers: { Checkers.forExploration(setup) })
         explorer.observeWorld = { k, w in seen.withLock { $0.append((k, w)) } }
         explorer.passViolations = true
@@ -53,12 +53,12 @@ struct StateKeyTests {
         let symmetry = TaskSymmetry(setup: setup)
         for on in [false, true] {
             for dead in [false, true] {
-                let reached = keyed(setup, symmetry: on, deadRegisters: dead)
+                let reached = keyed(setup, symmetry: on, deadVariables: dead)
                 #expect(reached.count > 1)
-                var fresh = StateKeys(engine: engine, symmetry: on ? symmetry : nil, taskCount: setup.world.tasks.count, deadRegisters: dead)
+                var fresh = StateKeys(engine: engine, symmetry: on ? symmetry : nil, taskCount: setup.world.tasks.count, deadVariables: dead)
                 for (k, w) in reached {
                     #expect(fresh.key(w, depth: 0, parent: nil).0 == k,
-                            "\(scenario), symmetry \(on), dead registers \(dead): a key worked out along the search differs")
+                            "\(scenario), symmetry \(on), dead variables \(dead): a key worked out along the search differs")
                 }
             }
         }

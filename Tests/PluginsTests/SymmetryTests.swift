@@ -184,13 +184,13 @@ struct SymmetryTests {
 }
 
 /// The keys of every state a search reaches, going on past violations,
-/// each with `f` of its world. Dead registers stay in the keys unless
+/// each with `f` of its world. Dead variables stay in the keys unless
 /// asked: symmetry's tests compare keys with `TaskSymmetry.canonical`'s.
-func reachedStates<T: Sendable>(_ setup: Setup, symmetry: Bool, sleepSets: Bool = true, deadRegisters: Bool = false, jobs: Int = 1,
+func reachedStates<T: Sendable>(_ setup: Setup, symmetry: Bool, sleepSets: Bool = true, deadVariables: Bool = false, jobs: Int = 1,
                                 _ f: @escaping @Sendable (World) -> T) -> [UInt64: T] {
     let seen = Mutex<[UInt64: T]>([:])
     var explorer = ExhaustiveExplorer(setup: setup, bounds: ExplorationBounds(sleepSets: sleepSets, symmetry: symmetry,
-                                                                              deadRegisters: deadRegisters),
+                                                                              deadVariables: deadVariables),
                                       makeCheckers: { Checkers.forExploration(setup) })
     explorer.observeWorld = { key, w in
         let v = f(w)

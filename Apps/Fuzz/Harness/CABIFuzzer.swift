@@ -635,7 +635,7 @@ final class CABIRun {
             sleep_sets: Int32(input.byte() & 1), shrink: Int32(input.byte() & 1), seed: input.integer(bytes: 2),
             pct_depth: [1, 2, 3][input.index(3)], pct_length: [10, 100, 1000][input.index(3)],
             wake_latency: [100, 0][input.index(2)], preempt_length: [100, 0][input.index(2)], step_merging: 1,
-            symmetry: 1, dead_registers: 1)
+            symmetry: 1, dead_variables: 1)
         for _ in 0..<(input.byte() % 3) {
             let field = input.byte() % 15, v = wild()
             let v32 = Int32(truncatingIfNeeded: v)
@@ -656,7 +656,7 @@ final class CABIRun {
             case 11: o.preempt_length = v32
             case 12: o.step_merging = v32
             case 13: o.symmetry = v32
-            default: o.dead_registers = v32
+            default: o.dead_variables = v32
             }
         }
         // PCT and random runs are whole runs: a few at most, and their

@@ -1,42 +1,50 @@
-// The exhaustive search's dead-register reduction (`ExplorationBounds.
-// deadRegisters`): states that differ only in registers their tasks will
-// write before reading behave alike, so the search stores them as one. It
-// must keep every state up to those registers and every verdict.
+// The exhaustive search's dead-variable reduction (`ExplorationBounds.
+// deadVariables`): states that differ only in registers their tasks will
+// write before reading, or in a wait entry a task's last wait left behind,
+// behave alike, so the search stores them as one. It must keep every state
+// up to those variables and every verdict.
 
 import Synchronization
 import Testing
 import PagewaitCore
 @testable import PagewaitPlugins
 
-/// `w` with every task's dead registers (`LiveRegisters`) overwritten by
-/// values no program forms.
-func scramblingDeadRegisters(_ w: World, _ engine: Engine) -> World {
+/// `w` with every task's dead variables overwritten by values no program
+/// forms: its dead registers (`LiveRegisters`) and a dead wait entry
+/// (`TaskState.waitEntryIsDead`).
+func scramblingDeadVariables(_ w: World, _ engine: Engine) -> World {
     var out = w
     for t in out.tasks.indices {
         let live = withUnsafePointer(to: out.tasks[t]) { engine.liveRegisters.live($0) }
         for r in 0..<TaskState.registerCount where live & (1 << r) == 0 {
             out.tasks[t].registers[r] = 0x5EAD_0000 + Int64(t * 16 + r)
         }
+        if out.tasks[t].waitEntryIsDead {
+            out.tasks[t].entry.page = PageRef(pfn: PFN(rawValue: 0), gen: 77)
+            out.tasks[t].entry.bit = .writeback
+            out.tasks[t].entry.flags = [.exclusive, .woken, .custom, .done]
+            out.tasks[t].entry.bucket = 3
+        }
     }
     return out
 }
 
-/// The key the search gives `w` with dead registers left out, symmetry off.
-func deadRegisterKey(_ w: World, _ setup: Setup) -> UInt64 {
-    var keys = StateKeys(engine: setup.engine, symmetry: nil, taskCount: w.tasks.count, deadRegisters: true)
+/// The key the search gives `w` with dead variables left out, symmetry off.
+func deadVariableKey(_ w: World, _ setup: Setup) -> UInt64 {
+    var keys = StateKeys(engine: setup.engine, symmetry: nil, taskCount: w.tasks.count, deadVariables: true)
     return keys.key(w, depth: 0, parent: nil).0
 }
 
-@Suite("Dead registers")
-struct DeadRegisterTests {
-    @Test("a state with its dead registers scrambled steps as the state does: the same runnable tasks, footprints, events, violations, checker verdicts and successors up to dead registers",
+@Suite("Dead variables")
+struct DeadVariableTests {
+    @Test("a state with its dead variables scrambled steps as the state does: the same runnable tasks, footprints, events, violations, checker verdicts and successors up to dead variables",
           arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
     func scrambledStepsAlike(scenario: String) throws {
         var scrambledSomewhere = false
         for (name, setup) in try smallScopeSetups(scenario) {
             let engine = setup.engine
-            for w in sampleStates(setup, limit: 120) {
-                let junk = scramblingDeadRegisters(w, engine)
+            for w in sampleStates(setup, limit: 1000) {
+                let junk = scramblingDeadVariables(w, engine)
                 scrambledSomewhere = scrambledSomewhere || junk != w
                 let what = "\(scenario) under \(name)"
                 let runnable = engine.runnableTasks(w)
@@ -55,8 +63,8 @@ struct DeadRegisterTests {
                     let je = Result<StepEvent, Violation>(catching: { () throws(Violation) -> StepEvent in try engine.step(&jnext, task: t) })
                     switch (e, je) {
                     case (.success(let ev), .success(let jev)):
-                        #expect(ev == jev, "\(what): task \(t) steps otherwise with its dead registers scrambled")
-                        #expect(deadRegisterKey(next, setup) == deadRegisterKey(jnext, setup), "\(what): task \(t)'s successors differ in a live register")
+                        #expect(ev == jev, "\(what): task \(t) steps otherwise with its dead variables scrambled")
+                        #expect(deadVariableKey(next, setup) == deadVariableKey(jnext, setup), "\(what): task \(t)'s successors differ in a live variable")
                         var a = Checkers.forExploration(setup), b = Checkers.forExploration(setup)
                         for i in a.indices {
                             #expect(a[i].afterStep(ev, world: next, engine: engine)?.kind == b[i].afterStep(jev, world: jnext, engine: engine)?.kind, "\(what)")
@@ -69,17 +77,17 @@ struct DeadRegisterTests {
                 }
             }
         }
-        #expect(scrambledSomewhere, "\(scenario): no sampled state has a dead register")
+        #expect(scrambledSomewhere, "\(scenario): no sampled state has a dead variable")
     }
 
-    @Test("leaving dead registers out of the keys loses no state and adds none (up to those registers), and keeps every end state, finding and verdict",
+    @Test("leaving dead variables out of the keys loses no state and adds none (up to those variables), and keeps every end state, finding and verdict",
           arguments: BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios)
-    func sameStatesUpToDeadRegisters(scenario: String) throws {
+    func sameStatesUpToDeadVariables(scenario: String) throws {
         var fewerSomewhere = false
         for (name, setup) in try smallScopeSetups(scenario) {
             let what = "\(scenario) under \(name)"
-            let full = reachedStates(setup, symmetry: false, deadRegisters: false) { deadRegisterKey($0, setup) }
-            let reduced = reachedStates(setup, symmetry: false, deadRegisters: true) { deadRegisterKey($0, setup) }
+            let full = reachedStates(setup, symmetry: false, deadVariables: false) { deadVariableKey($0, setup) }
+            let reduced = reachedStates(setup, symmetry: false, deadVariables: true) { deadVariableKey($0, setup) }
             // Every key the reduced search stored is its state's key.
             #expect(reduced.allSatisfy { $0.key == $0.value }, "\(what)")
             let images = Set(full.values), keys = Set(reduced.keys)
@@ -87,14 +95,14 @@ struct DeadRegisterTests {
             #expect(lost == 0 && extra == 0, "\(what): \(lost) of \(images.count) states lost, \(extra) extra")
             #expect(reduced.count <= full.count)
             fewerSomewhere = fewerSomewhere || reduced.count < full.count
-            let on = summarise(setup, ExplorationBounds(symmetry: false, deadRegisters: true))
-            let off = summarise(setup, ExplorationBounds(symmetry: false, deadRegisters: false))
-            #expect(on.findings == off.findings, "\(what): findings \(off.findings.sorted()) with dead registers kept, \(on.findings.sorted()) without")
+            let on = summarise(setup, ExplorationBounds(symmetry: false, deadVariables: true))
+            let off = summarise(setup, ExplorationBounds(symmetry: false, deadVariables: false))
+            #expect(on.findings == off.findings, "\(what): findings \(off.findings.sorted()) with dead variables kept, \(on.findings.sorted()) without")
             #expect(on.ends.count <= off.ends.count)
             #expect(on.result.violation?.kind == off.result.violation?.kind, "\(what)")
             func ends(_ t: Termination) -> Bool { t == .acyclic || t == .noFairCycle }
             #expect(ends(on.result.termination) == ends(off.result.termination),
-                    "\(what): termination \(off.result.termination) with dead registers kept, \(on.result.termination) without")
+                    "\(what): termination \(off.result.termination) with dead variables kept, \(on.result.termination) without")
         }
         #expect(fewerSomewhere, "\(scenario): no strategy's search stored fewer states")
     }
