@@ -181,16 +181,20 @@ struct FairCycleSearch {
             let e = entries[top.entry]
             if e.low == top.entry {
                 let component = top.entry..<entries.count
-                let out = edges[e.edgeStart...]
-                let cyclic = component.count > 1 || out.contains(where: { $0.to == e.key })
                 // The component's states are the entries from its first on
                 // (`position` holds the entries still on the stack).
-                let inside = { (k: UInt64) in (position[k] ?? -1) >= component.lowerBound }
-                if cyclic, let classes {
-                    if Self.everyClassActive(entries[component], out, classes, everyTask, inside: inside) { return .inconclusive }
-                } else if cyclic, Self.mayBeFair(entries[component], out, inside: inside), let walk = fairWalk(entries[component], out) {
-                    let schedule = Schedule(path + walk)
-                    if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
+                func inside(_ k: UInt64) -> Bool { (position[k] ?? -1) >= component.lowerBound }
+                // The slices die with this block, before the arrays shrink:
+                // alive, they would make the removals copy both arrays.
+                do {
+                    let out = edges[e.edgeStart...]
+                    let cyclic = component.count > 1 || out.contains(where: { $0.to == e.key })
+                    if cyclic, let classes {
+                        if Self.everyClassActive(entries[component], out, classes, everyTask, inside: inside) { return .inconclusive }
+                    } else if cyclic, Self.mayBeFair(entries[component], out, inside: inside), let walk = fairWalk(entries[component], out) {
+                        let schedule = Schedule(path + walk)
+                        if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
+                    }
                 }
                 for i in component { position.remove(entries[i].key) }
                 entries.removeSubrange(component)
