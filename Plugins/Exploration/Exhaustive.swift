@@ -246,7 +246,7 @@ public struct ExhaustiveExplorer: Sendable {
         let cycles = cycles ?? fairCycles(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
-        case .inconclusive: preconditionFailure("a search of the full graph decides")
+        case .inconclusive: preconditionFailure("the quotient search lifts the components it cannot settle, so it decides")
         case .fair(let v, let schedule):
             r.violation = v
             r.schedule = schedule
@@ -257,17 +257,14 @@ public struct ExhaustiveExplorer: Sendable {
         }
     }
 
-    /// The exact fair-cycle search: over the quotient graph first when
-    /// symmetry is on; when that cannot rule a fair cycle out, over the full
-    /// graph, which decides and finds the cycle's schedule.
+    /// The exact fair-cycle search: over the quotient graph when symmetry
+    /// is on, lifting to the actual graph only the components whose
+    /// fairness the quotient cannot settle (`FairCycleSearch.quotient`).
     func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
         var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
                                      deadVariables: bounds.deadVariables)
         let symmetry = TaskSymmetry(setup: setup)
         search.quotient = bounds.symmetry && !symmetry.groups.isEmpty ? symmetry : nil
-        let outcome = search.run(cancelled: cancelled)
-        guard case .inconclusive = outcome else { return outcome }
-        search.quotient = nil
         return search.run(cancelled: cancelled)
     }
 

@@ -54,7 +54,30 @@ struct FairCycleSearch {
     /// The quotient the explorer searches: `symmetry` with the orbit keys
     /// of `TaskSymmetry.canonical` (worked out incrementally: `StateKeys`)
     /// and the classes of `TaskSymmetry.classes`. Used when `symmetry` is nil.
+    ///
+    /// Unlike `symmetry`, it decides: a component whose classes are all
+    /// active is lifted (`liftedSearch`) — the states of the actual graph
+    /// whose orbits are the component's are searched exactly, from the
+    /// state the quotient search entered it by — so the search answers
+    /// `.none` or `.fair`, never `.inconclusive`.
     var quotient: TaskSymmetry?
+
+    /// Search only the states whose orbit under `symmetry` is one of
+    /// `orbits` (keys as the quotient search made them): the lift of one
+    /// component of the quotient graph.
+    private struct Lift {
+        var symmetry: TaskSymmetry
+        var orbits: Set<UInt64>
+    }
+    private var lift: Lift?
+
+    init(setup: Setup, maxDepth: Int, maxStates: Int, stepMerging: Bool = false, deadVariables: Bool = false) {
+        self.setup = setup
+        self.maxDepth = maxDepth
+        self.maxStates = maxStates
+        self.stepMerging = stepMerging
+        self.deadVariables = deadVariables
+    }
 
     enum Outcome: Sendable {
         /// The search was complete and found no fair cycle.
@@ -136,6 +159,18 @@ struct FairCycleSearch {
             if let f = symmetry?.key { return f(w) }
             return keys.key(w, depth: depth, parent: depth > 0 ? worlds.slot(depth - 1) : nil).0
         }
+        // In a lifted search, the orbit keys of the states reached, worked
+        // out as the quotient search did; an edge to a state outside the
+        // component's orbits is on no cycle inside it.
+        var orbitKeys = lift.map {
+            StateKeys(engine: engine, symmetry: $0.symmetry, taskCount: setup.world.tasks.count, deadVariables: deadVariables)
+        }
+        func isInside(_ w: World, depth: Int) -> Bool {
+            guard let lift, orbitKeys != nil else { return true }
+            let k = orbitKeys!.key(w, depth: depth, parent: depth > 0 ? worlds.slot(depth - 1) : nil).0
+            return lift.orbits.contains(k)
+        }
+        guard isInside(setup.world, depth: 0) else { return .none }
         let root = key(setup.world, depth: 0)
         guard store.visit(root, sleep: TaskSet(), budget: budget) == .new else { return .cut }
         push(setup.world, root, pathStart: 0)
@@ -155,7 +190,7 @@ struct FairCycleSearch {
                     edge.gaps = edge.gaps | (everyTask - engine.runnableTasks(w))
                     failed = (try? engine.step(&w, task: t)) == nil
                 }
-                if failed {
+                if failed || !isInside(w, depth: depth) {
                     worlds.put(consume w, depth)
                     continue
                 }
@@ -190,7 +225,20 @@ struct FairCycleSearch {
                     let out = edges[e.edgeStart...]
                     let cyclic = component.count > 1 || out.contains(where: { $0.to == e.key })
                     if cyclic, let classes {
-                        if Self.everyClassActive(entries[component], out, classes, everyTask, inside: inside) { return .inconclusive }
+                        if Self.everyClassActive(entries[component], out, classes, everyTask, inside: inside) {
+                            // The component's first state is the frame's just popped.
+                            guard let quotient, symmetry == nil else { return .inconclusive }
+                            let orbits = Set(entries[component].lazy.map(\.key))
+                            switch liftedSearch(from: worlds.slot(frames.count).pointee, orbits: orbits, quotient,
+                                                pathLength: path.count, statesUsed: store.count, cancelled: cancelled) {
+                            case .none, .inconclusive: break
+                            case .fair(_, let cycle):
+                                let schedule = Schedule(path + cycle.steps)
+                                if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
+                            case .cut: return .cut
+                            case .interrupted: return .interrupted
+                            }
+                        }
                     } else if cyclic, Self.mayBeFair(entries[component], out, inside: inside), let walk = fairWalk(entries[component], out) {
                         let schedule = Schedule(path + walk)
                         if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
@@ -205,6 +253,27 @@ struct FairCycleSearch {
             path.removeSubrange(top.pathStart...)
         }
         return .none
+    }
+
+    /// The exact search of one component of the quotient graph, lifted:
+    /// from `start` (an actual state whose orbit is in the component), every
+    /// state reachable through states whose orbits are in `orbits`, with no
+    /// symmetry. A fair cycle of the actual graph whose image lies in the
+    /// component has a renamed twin — also a fair cycle, fairness does not
+    /// care for task numbers — that this search reaches: renaming maps
+    /// paths to paths, so the quotient's path inside the component from
+    /// `start`'s orbit to the cycle's lifts to a path from `start` to a twin
+    /// of a state on it. Its schedule starts at `start`.
+    private func liftedSearch(from start: World, orbits: Set<UInt64>, _ quotient: TaskSymmetry,
+                              pathLength: Int, statesUsed: Int, cancelled: () -> Bool) -> Outcome {
+        guard maxDepth > pathLength, maxStates > statesUsed else { return .cut }
+        var search = self
+        search.setup.world = start
+        search.maxDepth = maxDepth - pathLength
+        search.maxStates = maxStates - statesUsed
+        search.quotient = nil
+        search.lift = Lift(symmetry: quotient, orbits: orbits)
+        return search.run(cancelled: cancelled)
     }
 
     /// Whether every class has a member that steps on an edge of the

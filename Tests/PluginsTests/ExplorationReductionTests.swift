@@ -246,6 +246,52 @@ struct FairCycleClassTests {
         }
     }
 
+    /// The explorer's quotient search (`FairCycleSearch.quotient`) lifts a
+    /// component it cannot settle over classes to the actual graph, so it
+    /// must answer exactly as the search without symmetry: a fair cycle
+    /// where that one finds one (with a schedule `replay` judges
+    /// NON_TERMINATION too), none where it finds none.
+    @Test("the quotient search, lifting what classes cannot settle, finds a fair cycle exactly when the search without symmetry does",
+          arguments: [false, true])
+    func liftedQuotientDecides(deadVariables: Bool) throws {
+        var setups = try (BuiltinScenarios.all.map(\.name) + ExplorationReductionTests.zooScenarios).flatMap { try smallScopeSetups($0) }
+        setups += [("two spinners", try customSetup([ActorSpec(Spinner(), count: 2)])),
+                   ("three spinners", try customSetup([ActorSpec(Spinner(), count: 3)])),
+                   ("two loopers and a one-shot locker", try customSetup([ActorSpec(LockLooperUntilDone(), count: 2), ActorSpec(LockOnce())]))]
+        // Two faulters: the reclaimer's retry loop makes components the
+        // class check cannot settle, and lifting finds no fair cycle in them.
+        let reclaimRace = try #require(BuiltinScenarios.all.first { $0.name == "reclaim-race" })
+        for strategy in ["put-and-wait", "legacy"] {
+            setups.append(("reclaim-race, 2 faulters, \(strategy)", try reclaimRace.build(
+                strategy: try registry.strategy(strategy), parameters: ["faulters": 2, "passes": 2, "touches": 1])))
+        }
+        var liftedNone = 0, liftedFair = 0
+        for (name, setup) in setups {
+            let symmetry = TaskSymmetry(setup: setup)
+            guard !symmetry.groups.isEmpty else { continue }
+            var search = FairCycleSearch(setup: setup, maxDepth: 5_000, maxStates: 5_000_000, stepMerging: true, deadVariables: deadVariables)
+            let exact = search.run(cancelled: { false })
+            search.quotient = symmetry
+            let quotient = search.run(cancelled: { false })
+            // How often the class check alone could not settle it.
+            search.quotient = nil
+            search.symmetry = symmetry.quotient(of: setup)
+            let lifted: Bool
+            if case .inconclusive = search.run(cancelled: { false }) { lifted = true } else { lifted = false }
+            switch (exact, quotient) {
+            case (.none, .none):
+                if lifted { liftedNone += 1 }
+            case (.fair, .fair(let v, let schedule)):
+                if lifted { liftedFair += 1 }
+                #expect(v.kind == .nonTermination)
+                #expect(setup.nonTermination(schedule) != nil, "\(name): the lifted schedule \(schedule) is no fair cycle")
+            default: Issue.record("\(name): without symmetry \(exact), over the quotient \(quotient)")
+            }
+        }
+        // The comparison means something only if lifting met both answers.
+        #expect(liftedNone > 0 && liftedFair > 0, "lifted and none: \(liftedNone), lifted and fair: \(liftedFair)")
+    }
+
     @Test("fair cycles (two spinners; a looper starving a one-shot task inside its critical section) are never ruled out over classes; a spinner waiting for the offliner is")
     func classCheckOnCustomScenarios() throws {
         let spinners = try customSetup([ActorSpec(Spinner(), count: 2)])
