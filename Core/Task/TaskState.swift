@@ -11,6 +11,9 @@ public struct TaskStats: Hashable, Sendable {
     public var delayacctEnd: Int32 = 0
     /// Times the task was woken out of io_schedule, by a wake or a signal.
     public var wakeups: Int32 = 0
+    /// The step at which the task last went to sleep (`World.stats.steps`):
+    /// when a wait-for edge out of it began.
+    public var sleptAt: Int32 = 0
     public init() {}
 }
 
@@ -156,7 +159,7 @@ public struct TaskState: Hashable, Sendable {
 extension TaskStats: StateIdentity {
     /// Counts no step reads. The accounting enters and leaves are in, as
     /// their difference: whether the task is inside a memstall is state.
-    public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups"] }
+    public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups", "sleptAt"] }
 
     @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
