@@ -81,7 +81,7 @@ public enum BuiltinScenarios {
         reference: "known-bugs Z14; 2a9127fcf229, 5ef64cc8987a",
         parameters: ["mappings": 0],
         actors: [ActorSpec(LockChain(), count: 1, LockChain.parameters([
-                    (.lockPage, 0), (.pause, 1), (.unlockPage, 0), (.mutexLock, 0), (.lockPage, 0), (.unlockPage, 0), (.mutexUnlock, 0),
+                    (.lockPage, 0), (.pause, 8), (.unlockPage, 0), (.mutexLock, 0), (.lockPage, 0), (.unlockPage, 0), (.mutexUnlock, 0),
                  ]), name: "relocker"),
                  ActorSpec(LockChain(), count: 1, LockChain.parameters([
                     (.lockPage, 0), (.mutexLock, 0), (.mutexUnlock, 0), (.unlockPage, 0),
