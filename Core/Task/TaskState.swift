@@ -125,7 +125,10 @@ public struct TaskState: Hashable, Sendable {
     /// or listed entries read an entry; a wake walk reads the entries of
     /// the list it walks, never its own. The search leaves a dead entry
     /// out of its keys. Once dead, an entry stays dead until a wait begins.
-    @inlinable public var waitEntryIsDead: Bool { frame.kind != .wait && !blocked && !entry.onList }
+    /// A task asleep outside a wait frame sleeps on a mutex or rwsem
+    /// (`Op+SleepingLocks`), which never reads the entry, so its entry stays
+    /// dead.
+    @inlinable public var waitEntryIsDead: Bool { frame.kind != .wait && !entry.onList && (!blocked || frame.kind == .none) }
 
     /// The locals of the wait the task is inside: what the wait cores read
     /// and update in place. Outside a wait it reads as a fresh frame, and

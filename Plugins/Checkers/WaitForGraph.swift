@@ -99,8 +99,9 @@ public struct WaitForGraph: Sendable {
         let slept = Int(task.stats.sleptAt)
         if task.blocked, let (l, waiter) = w.sleepLockWait(of: t) {
             let lock = w.sleepLocks[Int(l.raw)]
-            // Handed or granted to it already: only the task's own step is missing.
-            if lock.owner == TaskID(t) || (waiter.mode == .shared && lock.readers.contains(t)) { return nil }
+            // (A waiter the lock was handed or granted to is awake: only its
+            // own step is missing. Asleep and named the owner, it sleeps on
+            // a lock it holds itself: a cycle of one.)
             var holders: [(Int, Int?)] = []
             if lock.owner != .none { holders.append((lock.owner.index, Int(lock.since))) }
             if waiter.mode == .exclusive { for r in lock.readers { holders.append((r, Int(lock.since))) } }
