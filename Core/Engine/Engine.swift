@@ -245,10 +245,11 @@ public struct Engine: Sendable {
         // hint is rarely set.
         if w.tasks[t].preemptHint != 0 { w.tasks[t].preemptHint = 0 }
         let wasBlocked = w.tasks[t].blocked
-        defer { w.stats.steps &+= 1 }
         let event = try stepFrameOrInstruction(&w, t)
-        // Only a task's own step puts it to sleep.
+        // Only a task's own step puts it to sleep. (A step that throws
+        // leaves the world as it was, the count included.)
         if !wasBlocked && w.tasks[t].blocked { w.tasks[t].stats.sleptAt = Int32(truncatingIfNeeded: w.stats.steps) }
+        w.stats.steps &+= 1
         return event
     }
 

@@ -173,7 +173,8 @@ public struct WaitForGraph: Sendable {
 }
 
 extension WaitForGraph.Resource {
-    var isLock: Bool {
+    /// A lock (owned), not a bit another task set (held).
+    public var isLock: Bool {
         if case .pageBit(_, let bit) = self { return bit == .locked }
         return true
     }

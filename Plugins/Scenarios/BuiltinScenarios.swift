@@ -87,9 +87,10 @@ public enum BuiltinScenarios {
                     (.lockPage, 0), (.mutexLock, 0), (.mutexUnlock, 0), (.unlockPage, 0),
                  ]), name: "taker")])
 
-    /// Mutex and rwsem contention without a cycle: a writer of rwsem S0,
-    /// and readers that pass mutex M0 (stealing, the handoff flag, one wake
-    /// per unlock) before reading S0 (the writer's release grants the read
+    /// Mutex and rwsem contention without a cycle: a writer of rwsem S0
+    /// inside the page lock of P, and readers that pass mutex M0 (stealing,
+    /// the handoff flag, one wake per unlock) and then P, and only then read
+    /// S0, holding nothing (so no lock order is inverted) (the writer's release grants the read
     /// lock to every queued reader). Identical readers: a symmetry scope.
     public static let sleepingLocks = ScenarioSpec(
         name: "sleeping-locks",
@@ -97,10 +98,11 @@ public enum BuiltinScenarios {
         reference: "kernel/locking/mutex.c __mutex_unlock_slowpath; kernel/locking/rwsem.c rwsem_mark_wake",
         parameters: ["mappings": 0],
         actors: [ActorSpec(LockChain(), count: 1, LockChain.parameters([
-                    (.downWrite, 0), (.pause, 2), (.upWrite, 0),
+                    (.lockPage, 0), (.downWrite, 0), (.pause, 2), (.upWrite, 0), (.unlockPage, 0),
                  ]), name: "writer"),
                  ActorSpec(LockChain(), count: 2, LockChain.parameters([
-                    (.mutexLock, 0), (.pause, 1), (.mutexUnlock, 0), (.downRead, 0), (.pause, 1), (.upRead, 0),
+                    (.mutexLock, 0), (.pause, 1), (.mutexUnlock, 0), (.lockPage, 0), (.unlockPage, 0),
+                    (.downRead, 0), (.pause, 1), (.upRead, 0),
                  ]), name: "reader")])
 
     public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk, killableLockers, multiLock, sleepingLocks]
