@@ -149,4 +149,33 @@ struct SleepingLockTests {
         #expect(on.complete && off.complete)
         #expect(on.states == off.states, "on \(on.states), off \(off.states)")
     }
+
+    /// A scenario file gives a lock-chain's steps as `program`, in the
+    /// kernel's words; a bad step is refused naming the line and the range.
+    @Test("scenario files: 'program' builds the steps; an unknown operation, a number out of range, or 'program' with stepN are refused at their line")
+    func scenarioFileProgram() throws {
+        let text = """
+        [[actor]]
+        kind = "lock-chain"
+        program = ["mutex_lock 3", "down_read 1", "up_read 1", "mutex_unlock 3"]
+        """
+        let spec = try ScenarioFile.parse(text, path: "p.toml", registry: registry)
+        #expect(spec.actors.first?.parameters["step0"] == LockStep.mutexLock.rawValue * 100 + 3)
+        #expect(spec.actors.first?.parameters["step3"] == LockStep.mutexUnlock.rawValue * 100 + 3)
+        let bad: [(String, String)] = [
+            ("program = [\"mutex_grab 1\"]", "unknown operation"),
+            ("program = [\"mutex_lock 16\"]", "out of range 0...15"),
+            ("program = [\"mutex_lock\"]", "write 'mutex_lock N'"),
+            ("step0 = 301\nprogram = [\"mutex_lock 1\"]", "both give the steps"),
+        ]
+        for (line, message) in bad {
+            let text = "[[actor]]\nkind = \"lock-chain\"\n" + line + "\n"
+            #expect {
+                _ = try ScenarioFile.parse(text, path: "bad.toml", registry: registry)
+            } throws: { error in
+                let e = error as? ScenarioFileError
+                return e?.message.contains(message) == true && (e?.line ?? 0) >= 3
+            }
+        }
+    }
 }
