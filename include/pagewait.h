@@ -83,8 +83,8 @@ extern "C" {
 ** program runs against a newer library than it was built with, which is
 ** supported within one major version.
 */
-#define PW_VERSION        "0.4.0"
-#define PW_VERSION_NUMBER 4000
+#define PW_VERSION        "0.5.0"
+#define PW_VERSION_NUMBER 5000
 
 int pw_version(void);
 /* The library's version as "MAJOR.MINOR.PATCH". Static; never freed. */
@@ -601,6 +601,19 @@ typedef int (*pw_plugin_init_fn)(const pw_host_api *api, pw_context *ctx, const 
 ** this context. A library that cannot be opened, has no pw_plugin_init or
 ** whose init fails is PW_EPLUGIN, with the reason in pw_errmsg(ctx). */
 int pw_load_plugin(pw_context *ctx, const char *path);
+
+/* Added in 0.5: sleeping locks (docs/scenarios.md, "Sleeping locks"). A
+** program takes mutex M0..M15 and rwsem S0..S15 by number; a task that
+** finds one taken sleeps on its wait list until a release wakes it. A
+** plugin's emit callback may call these with the builder it was given.
+** A number outside 0..PW_MAX_SLEEPING_LOCKS-1 is PW_ERANGE. */
+#define PW_MAX_SLEEPING_LOCKS 16
+int pw_emit_mutex_lock(pw_builder *b, int mutex);
+int pw_emit_mutex_unlock(pw_builder *b, int mutex);
+int pw_emit_down_read(pw_builder *b, int rwsem);
+int pw_emit_up_read(pw_builder *b, int rwsem);
+int pw_emit_down_write(pw_builder *b, int rwsem);
+int pw_emit_up_write(pw_builder *b, int rwsem);
 
 #ifdef __cplusplus
 }

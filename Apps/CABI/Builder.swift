@@ -404,3 +404,55 @@ public func pwEmitPreemptionPoint(_ b: OpaquePointer?, _ permille: Int32) -> Int
         builder.builder.emit(.preemptionPoint(permille: UInt16(permille)))
     }
 }
+
+// MARK: - Sleeping locks (0.5)
+
+/// Mutex or rwsem `n`, or PW_ERANGE naming the call.
+private func sleepingLock(_ kind: SleepLockKind, _ n: Int32, _ function: String) throws(ABIError) -> SleepLockID {
+    guard let id = SleepLockID(kind, Int(n)) else {
+        throw ABIError(PW_ERANGE, "\(function): \(kind == .mutex ? "mutex" : "rwsem") \(n) is out of range (0...\(SleepLockKind.perKind - 1))")
+    }
+    return id
+}
+
+@_cdecl("pw_emit_mutex_lock")
+public func pwEmitMutexLock(_ b: OpaquePointer?, _ mutex: Int32) -> Int32 {
+    emit(b, "pw_emit_mutex_lock") { builder throws(ABIError) in
+        builder.builder.emit(.mutexLock(try sleepingLock(.mutex, mutex, "pw_emit_mutex_lock")))
+    }
+}
+
+@_cdecl("pw_emit_mutex_unlock")
+public func pwEmitMutexUnlock(_ b: OpaquePointer?, _ mutex: Int32) -> Int32 {
+    emit(b, "pw_emit_mutex_unlock") { builder throws(ABIError) in
+        builder.builder.emit(.mutexUnlock(try sleepingLock(.mutex, mutex, "pw_emit_mutex_unlock")))
+    }
+}
+
+@_cdecl("pw_emit_down_read")
+public func pwEmitDownRead(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
+    emit(b, "pw_emit_down_read") { builder throws(ABIError) in
+        builder.builder.emit(.downRead(try sleepingLock(.rwsem, rwsem, "pw_emit_down_read")))
+    }
+}
+
+@_cdecl("pw_emit_up_read")
+public func pwEmitUpRead(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
+    emit(b, "pw_emit_up_read") { builder throws(ABIError) in
+        builder.builder.emit(.upRead(try sleepingLock(.rwsem, rwsem, "pw_emit_up_read")))
+    }
+}
+
+@_cdecl("pw_emit_down_write")
+public func pwEmitDownWrite(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
+    emit(b, "pw_emit_down_write") { builder throws(ABIError) in
+        builder.builder.emit(.downWrite(try sleepingLock(.rwsem, rwsem, "pw_emit_down_write")))
+    }
+}
+
+@_cdecl("pw_emit_up_write")
+public func pwEmitUpWrite(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
+    emit(b, "pw_emit_up_write") { builder throws(ABIError) in
+        builder.builder.emit(.upWrite(try sleepingLock(.rwsem, rwsem, "pw_emit_up_write")))
+    }
+}

@@ -244,7 +244,13 @@ public struct Engine: Sendable {
         // Read first: a write to `w.tasks` pays a uniqueness check, and the
         // hint is rarely set.
         if w.tasks[t].preemptHint != 0 { w.tasks[t].preemptHint = 0 }
-        return try stepFrameOrInstruction(&w, t)
+        let wasBlocked = w.tasks[t].blocked
+        let event = try stepFrameOrInstruction(&w, t)
+        // Only a task's own step puts it to sleep. (A step that throws
+        // leaves the world as it was, the count included.)
+        if !wasBlocked && w.tasks[t].blocked { w.tasks[t].stats.sleptAt = Int32(truncatingIfNeeded: w.stats.steps) }
+        w.stats.steps &+= 1
+        return event
     }
 
     /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a

@@ -60,6 +60,10 @@ public struct StepEvent: Hashable, Sendable {
         case bookmarkPlaced    // a: bucket
         case chunkBreak        // a: bucket
         case wakeEnd           // a: 1 PG_waiters cleared
+        // sleeping locks (mutex, rwsem)
+        case sleepLockTaken    // a: SleepLockID raw, b: mode raw
+        case sleepLockWait     // a: SleepLockID raw, b: mode raw; queued and asleep
+        case sleepLockReleased // a: SleepLockID raw, b: task woken, -1 none
     }
 
     public var task: TaskID

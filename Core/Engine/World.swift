@@ -8,6 +8,9 @@ public struct WorldStats: Hashable, Sendable {
     /// Entries a wake call met again after waking them in the same call:
     /// re-queued behind its bookmark (F11).
     public var wakeRevisits: Int32 = 0
+    /// Steps taken so far: the step number a report gives an event
+    /// (when a sleeping-lock waiter queued, when an owner took a lock).
+    public var steps: Int64 = 0
     public init() {}
 }
 
@@ -27,6 +30,9 @@ public struct World: Hashable, Sendable {
     public var queue: [QueueItem]
     /// Counters programs bump (`Op.count`); the scenario names them.
     public var counters: [Int64]
+    /// Mutexes and rwsems (`SleepLockID.raw` indexes it): empty unless a
+    /// program takes one; the table grows to the highest lock a step takes.
+    public var sleepLocks: [SleepLock] = []
     public var stats = WorldStats()
 
     public init(pages: Int, ptes: [PTE] = [], cache: [CacheSlot] = [], tasks: [TaskState] = [], counters: Int = 0) {

@@ -56,7 +56,10 @@ struct LockOwnerCell: MemoryCell {
     let pfn: PFN
     var location: Location { .frame(pfn: pfn) }
     @inline(__always) func value(in w: World) -> TaskID { w.pages[pfn.index].lockOwner }
-    @inline(__always) func set(_ value: TaskID, in w: inout World) { w.pages[pfn.index].lockOwner = value }
+    @inline(__always) func set(_ value: TaskID, in w: inout World) {
+        w.pages[pfn.index].lockOwner = value
+        w.pages[pfn.index].lockedSince = Int32(truncatingIfNeeded: w.stats.steps)
+    }
 }
 
 /// The task whose writeback keeps PG_writeback set, another of the fields

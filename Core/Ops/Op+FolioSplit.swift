@@ -94,6 +94,7 @@ extension Engine {
             part.life = .inUse
             part.flags = [.locked, .uptodate]
             part.lockOwner = TaskID(t)
+            part.lockedSince = Int32(truncatingIfNeeded: w.stats.steps)
             part.mapping = load(w, .mapping(p.pfn), .plain)
             store(&w, .frame(pfn), part, .plain)
             ledger(&w, t, pfn, 1)

@@ -61,6 +61,8 @@ public enum Op: Hashable, Sendable {
     case flagWord(FlagWordOp)
     /// PG_writeback and whose writeback set it (`Op+Writeback.swift`).
     case writeback(WritebackOp)
+    /// Mutexes and rwsems: sleeping locks (`Op+SleepingLocks.swift`).
+    case sleepLock(SleepLockOp)
 }
 
 extension Op {
@@ -88,6 +90,7 @@ extension Op {
         case .signal(let op): op.kernelName
         case .flagWord(let op): op.kernelName
         case .writeback(let op): op.kernelName
+        case .sleepLock(let op): op.kernelName
         }
     }
 
@@ -110,6 +113,7 @@ extension Op {
         case .signal(let op): op.listing
         case .flagWord(let op): op.listing
         case .writeback(let op): op.listing
+        case .sleepLock(let op): op.listing
         }
     }
 
@@ -129,6 +133,7 @@ extension Op {
         case .signal(let op): op.registers
         case .flagWord(let op): op.registers
         case .writeback(let op): op.registers
+        case .sleepLock(let op): op.registers
         }
     }
 
@@ -149,6 +154,7 @@ extension Op {
         case .signal(let op): op.kills
         case .flagWord(let op): op.kills
         case .writeback(let op): op.kills
+        case .sleepLock(let op): op.kills
         }
     }
 
@@ -168,6 +174,7 @@ extension Op {
         case .signal(let op): op.gate
         case .flagWord(let op): op.gate
         case .writeback(let op): op.gate
+        case .sleepLock(let op): op.gate
         }
     }
 
@@ -189,6 +196,7 @@ extension Op {
         case .signal(let op): op.problem(length: length, behaviors: behaviors)
         case .flagWord(let op): op.problem(length: length, behaviors: behaviors)
         case .writeback(let op): op.problem(length: length, behaviors: behaviors)
+        case .sleepLock(let op): op.problem(length: length, behaviors: behaviors)
         }
     }
 }
@@ -212,6 +220,7 @@ extension Engine {
         case .signal(let op): try execute(op, &w, t, site: site)
         case .flagWord(let op): try execute(op, &w, t, site: site)
         case .writeback(let op): try execute(op, &w, t, site: site)
+        case .sleepLock(let op): try execute(op, &w, t, site: site)
         }
     }
 
@@ -232,6 +241,7 @@ extension Engine {
         case .signal(let op): footprint(of: op, t, in: w, into: &f)
         case .flagWord(let op): footprint(of: op, t, in: w, into: &f)
         case .writeback(let op): footprint(of: op, t, in: w, into: &f)
+        case .sleepLock(let op): footprint(of: op, t, in: w, into: &f)
         }
     }
 }

@@ -30,6 +30,9 @@ public struct PageFrame: Hashable, Sendable {
     public var isolatedBy: TaskID = .none
     /// Task that set PG_locked, or none. Model-only: the kernel has no owner field.
     public var lockOwner: TaskID = .none
+    /// The step at which `lockOwner` took PG_locked (`World.stats.steps`),
+    /// for the wait-for report. An observation, outside the identity.
+    public var lockedSince: Int32 = 0
     /// Task whose writeback (`set_page_writeback`) set PG_writeback and
     /// whose I/O completion will clear it, or none. Model-only: PG_writeback
     /// holds no reference, but truncation waits for it to clear, so the
@@ -68,6 +71,8 @@ public struct PageRef: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension PageFrame: StateIdentity {
+    public static var fieldsOutsideIdentity: Set<String> { ["lockedSince"] }
+
     @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {
         h.combine(flags.rawValue); h.combine(refcount); h.combine(mapcount); h.combine(life.rawValue)

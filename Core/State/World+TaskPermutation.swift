@@ -51,7 +51,8 @@ extension World {
     /// task `p[t]`'s, and every place that names a task by number names the
     /// renamed one — the reference ledger's rows, the wait-queue items, the
     /// frames' owners (`PageFrame.frozenBy`, `isolatedBy`, `lockOwner`,
-    /// `writebackBy`) and a waker's locals (`WakeFrame.next`, `woken`).
+    /// `writebackBy`), a waker's locals (`WakeFrame.next`, `woken`) and the
+    /// sleeping locks' owners, readers and waiters (`SleepLock`).
     ///
     /// Each position keeps its own `program`: the renaming is meant for
     /// tasks whose programs are the same operations (`Engine.sameOperations`),
@@ -85,6 +86,11 @@ extension World {
             w.pages[i].isolatedBy = p(w.pages[i].isolatedBy)
             w.pages[i].lockOwner = p(w.pages[i].lockOwner)
             w.pages[i].writebackBy = p(w.pages[i].writebackBy)
+        }
+        for i in w.sleepLocks.indices {
+            w.sleepLocks[i].owner = p(w.sleepLocks[i].owner)
+            w.sleepLocks[i].readers = p(w.sleepLocks[i].readers)
+            for j in w.sleepLocks[i].waiters.indices { w.sleepLocks[i].waiters[j].task = p(w.sleepLocks[i].waiters[j].task) }
         }
         return w
     }

@@ -11,6 +11,9 @@ public struct TaskStats: Hashable, Sendable {
     public var delayacctEnd: Int32 = 0
     /// Times the task was woken out of io_schedule, by a wake or a signal.
     public var wakeups: Int32 = 0
+    /// The step at which the task last went to sleep (`World.stats.steps`):
+    /// when a wait-for edge out of it began.
+    public var sleptAt: Int32 = 0
     public init() {}
 }
 
@@ -122,7 +125,10 @@ public struct TaskState: Hashable, Sendable {
     /// or listed entries read an entry; a wake walk reads the entries of
     /// the list it walks, never its own. The search leaves a dead entry
     /// out of its keys. Once dead, an entry stays dead until a wait begins.
-    @inlinable public var waitEntryIsDead: Bool { frame.kind != .wait && !blocked && !entry.onList }
+    /// A task asleep outside a wait frame sleeps on a mutex or rwsem
+    /// (`Op+SleepingLocks`), which never reads the entry, so its entry stays
+    /// dead.
+    @inlinable public var waitEntryIsDead: Bool { frame.kind != .wait && !entry.onList && (!blocked || frame.kind == .none) }
 
     /// The locals of the wait the task is inside: what the wait cores read
     /// and update in place. Outside a wait it reads as a fresh frame, and
@@ -156,7 +162,7 @@ public struct TaskState: Hashable, Sendable {
 extension TaskStats: StateIdentity {
     /// Counts no step reads. The accounting enters and leaves are in, as
     /// their difference: whether the task is inside a memstall is state.
-    public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups"] }
+    public static var fieldsOutsideIdentity: Set<String> { ["requeues", "mostRequeuesInOneWait", "wakeups", "sleptAt"] }
 
     @inlinable @inline(__always)
     public func combineIdentity(into h: inout StableHasher) {

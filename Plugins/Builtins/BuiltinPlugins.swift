@@ -25,7 +25,7 @@ public enum BuiltinPlugins {
     ]
 
     public static let actors: [any ProgramActor] = [
-        Migrator(), Faulter(), Reclaimer(), Offliner(), Locker(), Stealer(), Holder(), Reader(), Allocator(),
+        Migrator(), Faulter(), Reclaimer(), Offliner(), Locker(), Stealer(), Holder(), Reader(), LockChain(), Allocator(),
         Signaller(), HotRemover(),
     ]
 

@@ -723,7 +723,7 @@ struct DepthWorlds: ~Copyable {
     init(root: World) {
         // `assign` copies every stored field of a World; a new one must be
         // added there.
-        precondition(Mirror(reflecting: root).children.count == 8, "World's stored fields changed: copy them in DepthWorlds.assign")
+        precondition(Mirror(reflecting: root).children.count == 9, "World's stored fields changed: copy them in DepthWorlds.assign")
         base = .allocate(capacity: capacity)
         base.initialize(to: root)
     }
@@ -787,6 +787,8 @@ struct DepthWorlds: ~Copyable {
         assign(&w.refs, from: o.refs)
         assign(&w.queue, from: o.queue)
         assign(&w.counters, from: o.counters)
+        // Empty unless a program takes a mutex or rwsem: a plain copy.
+        if !(w.sleepLocks.isEmpty && o.sleepLocks.isEmpty) { w.sleepLocks = o.sleepLocks }
         w.stats = o.stats
         assert(w == o, "DepthWorlds.assign left a field out")
     }

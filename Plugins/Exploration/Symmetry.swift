@@ -44,7 +44,13 @@ final class TaskSymmetry: Sendable {
 
     init(setup: Setup) {
         engine = setup.engine
-        groups = Self.groups(of: setup)
+        // Not yet with mutexes or rwsems: the orbit keys of states whose
+        // sleeping locks name interchangeable tasks were found to split
+        // orbits (SymmetryTests), so such scenarios search without it.
+        let sleepingLocks = setup.engine.programs.contains { p in
+            p.instructions.contains { if case .sleepLock = $0.op { true } else { false } }
+        }
+        groups = sleepingLocks ? [] : Self.groups(of: setup)
     }
 
     /// Tasks in some group.

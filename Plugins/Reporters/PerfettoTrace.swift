@@ -88,6 +88,7 @@ public struct PerfettoTrace {
                         args: [("step", "\(v.step)"), ("kind", jsonString(v.kind.rawValue)), ("task", "\(v.task)"),
                                ("taskName", jsonString(out.formatter.name(of: v.task))), ("function", jsonString(v.function)),
                                ("violation", jsonString(v.description))])
+            if v.kind == .deadlock { out.cycle(WaitForGraph(world: outcome.world, engine: engine), end: outcome.steps) }
         }
         if let f = firstSign {
             out.instant("first sign: \(f.kind): \(f.detail)", cat: "first sign", ts: min(max(f.step, 0), outcome.steps), track: nil,
@@ -112,7 +113,7 @@ public struct PerfettoTrace {
 extension PerfettoTrace {
     /// A slice kind, its subject (page, lock, bucket), and the task's track.
     struct SliceKey: Hashable {
-        enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step }
+        enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step, sleepLock }
         var track: Int
         var kind: Kind
         var id: Int64
@@ -215,6 +216,14 @@ extension PerfettoTrace {
                                           args: [("pfn", "\(i)"), ("gen", "\(p.gen)")]))
                 }
             }
+            for (i, l) in w.sleepLocks.enumerated() {
+                let id = SleepLockID(raw: UInt8(i))
+                for h in l.holders where h < stacks.count {
+                    out.append(TrackSlice(key: SliceKey(track: h, kind: .sleepLock, id: Int64(i)),
+                                          name: "\(id) held\(l.readers.contains(h) ? " for reading" : "")", cat: "sleeping_lock",
+                                          args: [("lock", jsonString(id.description))]))
+                }
+            }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
                 for l in task.heldLocks {
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .spin, id: Int64(l.raw)), name: "\(l) held", cat: "spinlock",
@@ -225,7 +234,12 @@ extension PerfettoTrace {
                                           name: "q->lock held (bucket \(task.heldBucket))", cat: "spinlock",
                                           args: [("bucket", "\(task.heldBucket)")]))
                 }
-                if task.blocked {
+                if task.blocked, let (l, waiter) = w.sleepLockWait(of: t) {
+                    let what = WaitForGraph.Resource.sleepLock(l, waiter.mode).description
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .asleep, id: 0),
+                                          name: "schedule: asleep on \(what) (\(task.state))", cat: "sleep",
+                                          args: [("state", jsonString(task.state.description)), ("waitsOn", jsonString(what))]))
+                } else if task.blocked {
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .asleep, id: 0),
                                           name: "io_schedule: asleep (\(task.state))", cat: "sleep",
                                           args: [("state", jsonString(task.state.description)),
@@ -233,6 +247,25 @@ extension PerfettoTrace {
                 }
             }
             return out
+        }
+
+        /// The wait-for cycle of a DEADLOCK: per edge, an instant on the
+        /// waiter's track where the edge began, and a flow arrow from it to
+        /// the holder's track, so the cycle reads as arrows between tracks.
+        mutating func cycle(_ graph: WaitForGraph, end: Int) {
+            for (i, e) in graph.cycle.enumerated() where e.wait.task < stacks.count && e.holder < stacks.count {
+                let ts = min(max(e.formed ?? end, 0), end)
+                let text = "waits for \(e.wait.resource), \(e.wait.resource.isLock ? "owned" : "held") by \(formatter.name(of: e.holder))"
+                instant(text, cat: "wait-for cycle", ts: ts, track: e.wait.task,
+                        args: [("edge", "\(i)"), ("waiter", "\(e.wait.task)"), ("holder", "\(e.holder)"),
+                               ("resource", jsonString(e.wait.resource.description)), ("formedAtStep", e.formed.map { "\($0)" } ?? "null")])
+                for (ph, tid) in [("s", e.wait.task), ("f", e.holder)] {
+                    var pairs = [("name", jsonString("wait-for")), ("cat", "\"wait-for cycle\""), ("ph", "\"\(ph)\""), ("id", "\(i + 1)"),
+                                 ("ts", "\(ts)"), ("pid", "1"), ("tid", "\(tid)")]
+                    if ph == "f" { pairs.append(("bp", "\"e\"")) }
+                    events.append(Self.object(pairs))
+                }
+            }
         }
 
         mutating func begin(_ slices: [TrackSlice], ts: Int) {

@@ -225,7 +225,15 @@ extension ReplayReport {
         var out: [(Int, String, String)] = []
         for (t, task) in w.tasks.enumerated() where !task.finished {
             let fn = engine.function(of: w, task: t)
-            if task.blocked {
+            if task.blocked, let (l, waiter) = w.sleepLockWait(of: t) {
+                // Asleep on a mutex or rwsem: its wait list and holders.
+                let lock = w.sleepLocks[Int(l.raw)]
+                let holders = lock.holders.map(name).joined(separator: ", ")
+                let position = (lock.waiterIndex(t) ?? 0) + 1
+                let what = WaitForGraph.Resource.sleepLock(l, waiter.mode).description
+                out.append((t, name(t), "asleep in schedule (\(task.state)) in \(fn), on \(what): waiter \(position) of \(lock.waiters.count)"
+                            + (holders.isEmpty ? "; the lock is free" : "; held by \(holders)")))
+            } else if task.blocked {
                 let e = task.entry
                 var s = "asleep in io_schedule (\(task.state)) in \(fn), on \(e.bit.kernelName) of \(e.page); "
                 s += e.onList ? "entry queued in bucket \(e.bucket)\(e.flags.isEmpty ? "" : " (\(e.flags))")" : "entry not queued"

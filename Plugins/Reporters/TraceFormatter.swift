@@ -220,6 +220,13 @@ public struct TraceFormatter: Sendable {
         case .bookmarkPlaced: return "bookmark placed in bucket \(e.a)"
         case .chunkBreak: return "bucket \(e.a) unlocked for a while (bookmark left in the list)"
         case .wakeEnd: return e.a == 1 ? "PG_waiters cleared; bucket unlocked" : "PG_waiters left set; bucket unlocked"
+        case .sleepLockTaken:
+            return "\(SleepLockID(raw: UInt8(truncatingIfNeeded: e.a))) taken\(e.b == Int64(SleepLockMode.shared.rawValue) ? " for reading" : "")"
+        case .sleepLockWait:
+            return "\(SleepLockID(raw: UInt8(truncatingIfNeeded: e.a))) is held: on its wait list, asleep"
+        case .sleepLockReleased:
+            let l = SleepLockID(raw: UInt8(truncatingIfNeeded: e.a))
+            return "\(l) released" + (e.b >= 0 ? "; wakes \(name(of: Int(e.b)))" : "")
         }
     }
 }

@@ -69,5 +69,41 @@ public enum BuiltinScenarios {
                  ActorSpec(Locker(), count: 1, ["iterations": 1, "hold": 1, "think": 0], name: "locker"),
                  ActorSpec(Signaller(), count: 1, ["target": 1, "delay": 0])])
 
-    public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk, killableLockers]
+    /// Known-bugs Z14 (2a9127fcf229's fair handoff exposing an ABBA
+    /// deadlock, "Re: Kernel Benchmarking", 2020-09): the relocker A locks
+    /// P, unlocks it, takes mutex M0 and locks P again; the taker B locks P
+    /// and, holding it, takes M0. If B owns P when A, holding M0, asks for
+    /// it again — which a handoff at A's unlock guarantees once B queued —
+    /// A waits for B and B for A.
+    public static let multiLock = ScenarioSpec(
+        name: "multi-lock",
+        summary: "A: lock P, unlock P, mutex M0, lock P again; B: lock P, then M0 (Z14's ABBA across the page lock and a mutex)",
+        reference: "known-bugs Z14; 2a9127fcf229, 5ef64cc8987a",
+        parameters: ["mappings": 0],
+        actors: [ActorSpec(LockChain(), count: 1, LockChain.parameters([
+                    (.lockPage, 0), (.pause, 8), (.unlockPage, 0), (.mutexLock, 0), (.lockPage, 0), (.unlockPage, 0), (.mutexUnlock, 0),
+                 ]), name: "relocker"),
+                 ActorSpec(LockChain(), count: 1, LockChain.parameters([
+                    (.lockPage, 0), (.mutexLock, 0), (.mutexUnlock, 0), (.unlockPage, 0),
+                 ]), name: "taker")])
+
+    /// Mutex and rwsem contention without a cycle: a writer of rwsem S0
+    /// inside the page lock of P, and readers that pass mutex M0 (stealing,
+    /// the handoff flag, one wake per unlock) and then P, and only then read
+    /// S0, holding nothing (so no lock order is inverted) (the writer's release grants the read
+    /// lock to every queued reader). Identical readers: a symmetry scope.
+    public static let sleepingLocks = ScenarioSpec(
+        name: "sleeping-locks",
+        summary: "an rwsem writer and readers that pass a mutex first: mutex wake and handoff, rwsem reader batching",
+        reference: "kernel/locking/mutex.c __mutex_unlock_slowpath; kernel/locking/rwsem.c rwsem_mark_wake",
+        parameters: ["mappings": 0],
+        actors: [ActorSpec(LockChain(), count: 1, LockChain.parameters([
+                    (.lockPage, 0), (.downWrite, 0), (.pause, 2), (.upWrite, 0), (.unlockPage, 0),
+                 ]), name: "writer"),
+                 ActorSpec(LockChain(), count: 2, LockChain.parameters([
+                    (.mutexLock, 0), (.pause, 1), (.mutexUnlock, 0), (.lockPage, 0), (.unlockPage, 0),
+                    (.downRead, 0), (.pause, 1), (.upRead, 0),
+                 ]), name: "reader")])
+
+    public static let all: [ScenarioSpec] = [migrateVsFaulters, offline, reclaimRace, reuse, fairness, wakeWalk, killableLockers, multiLock, sleepingLocks]
 }

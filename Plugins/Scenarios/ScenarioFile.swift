@@ -127,6 +127,18 @@ public enum ScenarioFile {
                             throw ScenarioFileError(path: path, line: item.line, message: error.description, range: error)
                         }
                         line.count = Int(v)
+                    case "program" where a.parameters["step0"] != nil:
+                        // A lock-chain's steps in the kernel's words,
+                        // encoded into its step parameters.
+                        guard case .strings(let steps) = item.value else {
+                            throw fail(item.line, "'program' must be an array of strings such as [\"mutex_lock 0\", \"lock_page 0\"]")
+                        }
+                        if let given = actor.items.keys.sorted().first(where: { $0.hasPrefix("step") }) {
+                            throw fail(item.line, "'program' and '\(given)' both give the steps; use one")
+                        }
+                        for (i, (step, object)) in try lockSteps(steps, item.line, path).enumerated() {
+                            line.parameters["step\(i)"] = step.rawValue * 100 + object
+                        }
                     default:
                         guard a.parameters[key] != nil else {
                             throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count, name"
@@ -166,6 +178,30 @@ public enum ScenarioFile {
             throw ScenarioFileError(path: path, line: error.location?.line ?? 1, message: error.message, range: error.range)
         }
         return spec
+    }
+
+    /// The steps of a lock-chain's `program`: "operation object" each, the
+    /// operation a `LockStep` name, the object in its range.
+    private static func lockSteps(_ steps: [String], _ line: Int, _ path: String) throws(ScenarioFileError) -> [(LockStep, Int64)] {
+        func fail(_ m: String) -> ScenarioFileError { ScenarioFileError(path: path, line: line, message: m) }
+        guard steps.count <= LockStep.slots else {
+            throw fail("'program' has \(steps.count) steps; at most \(LockStep.slots)")
+        }
+        var out: [(LockStep, Int64)] = []
+        for s in steps {
+            let words = s.split(separator: " ", omittingEmptySubsequences: true)
+            guard let name = words.first, let step = LockStep.allCases.first(where: { $0.name == name }) else {
+                throw fail("'program' step '\(s)': unknown operation; known: \(LockStep.allCases.map(\.name).joined(separator: ", "))")
+            }
+            guard words.count == 2, let object = Int64(words[1]) else {
+                throw fail("'program' step '\(s)': write '\(step.name) N' with the \(step.objectName) number N")
+            }
+            guard step.objects.contains(object) else {
+                throw fail("'program' step '\(s)': \(step.objectName) \(object) is out of range \(step.objects.lowerBound)...\(step.objects.upperBound)")
+            }
+            out.append((step, object))
+        }
+        return out
     }
 
     /// The value an actor table gave `key` that differs from `value`, if any.

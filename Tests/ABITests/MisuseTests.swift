@@ -418,6 +418,8 @@ struct MisuseTests {
     /// What an int parameter of a pw_emit_* / pw_label_* function is, by its name in the header.
     enum Operand {
         case register, flag, label, comparison, state, permille
+        /// A mutex or rwsem number: 0..<PW_MAX_SLEEPING_LOCKS.
+        case sleepingLock
         /// Its domain depends on the strategy or scenario it is built into:
         /// out of range may be refused now or when the code is built.
         case lateChecked
@@ -432,6 +434,7 @@ struct MisuseTests {
             case "cmp": self = .comparison
             case "state": self = .state
             case "permille": self = .permille
+            case "mutex", "rwsem": self = .sleepingLock
             case "behavior", "slot", "mm": self = .lateChecked
             case "value": self = .value
             default: throw CallError(message: "no range known for parameter '\(name)': classify it in MisuseTests.Operand")
@@ -462,6 +465,7 @@ struct MisuseTests {
                 case .comparison: [-1, 4, Int64(Int32.max)]
                 case .state: [0, 4, -1, Int64(Int32.min)]
                 case .permille: [-1, 1001, Int64(Int32.max)]
+                case .sleepingLock: [-1, try fx.c("PW_MAX_SLEEPING_LOCKS"), Int64(Int32.max), Int64(Int32.min)]
                 case .lateChecked: [-1, Int64(Int32.min), Int64(Int32.max)]
                 case .value: [Int64.min, Int64.max, 0]
                 }

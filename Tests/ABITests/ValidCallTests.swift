@@ -218,6 +218,16 @@ struct ValidCallTests {
         try fx.expectOK("pw_emit_ptl_lock", .ptr(b), .int(1))
         let lines = try fx.listing(b)
         #expect(lines.count == 7, "\(lines)")
+        // Sleeping locks (0.5): listed in the kernel's words; a number out
+        // of range is PW_ERANGE and appends nothing.
+        try fx.expectOK("pw_emit_mutex_lock", .ptr(b), .int(3))
+        try fx.expectOK("pw_emit_down_read", .ptr(b), .int(0))
+        #expect(try fx.lib.call("pw_emit_mutex_lock", [.ptr(b), .int(16)]).int32 == fx.lib.code("PW_ERANGE"))
+        #expect(try fx.lib.call("pw_emit_up_write", [.ptr(b), .int(-1)]).int32 == fx.lib.code("PW_ERANGE"))
+        let more = try fx.listing(b)
+        #expect(more.count == 9, "\(more)")
+        #expect(more.contains("7\tprobe\tmutex_lock(mutex M3)"), "\(more)")
+        #expect(more.contains("8\tprobe\tdown_read(rwsem S0)"), "\(more)")
         #expect(lines.first == "0\tprobe\tr1 = 7")
         #expect(lines.contains("1\tprobe\tr2 = PageWaiters(r0)"), "\(lines)")
         #expect(lines.contains("2\tprobe\tr3 = wait_on_page_bit_common(r0, PG_locked, TASK_KILLABLE, SHARED)"), "\(lines)")

@@ -255,6 +255,12 @@ enum ValidCalls {
             "pw_emit_ptl_unlock": { _ in [.int(0)] },
             "pw_emit_read_pte": { _ in [.int(0), .int(1), .int(2)] },
             "pw_emit_preemption_point": { _ in [.int(1000)] },
+            "pw_emit_mutex_lock": { _ in [.int(0)] },
+            "pw_emit_mutex_unlock": { _ in [.int(15)] },
+            "pw_emit_down_read": { _ in [.int(1)] },
+            "pw_emit_up_read": { _ in [.int(1)] },
+            "pw_emit_down_write": { _ in [.int(2)] },
+            "pw_emit_up_write": { _ in [.int(2)] },
         ]
         for (name, rest) in emits { t[name] = emit(name, rest) }
 

@@ -166,6 +166,18 @@ struct StateIdentityTests {
         ])
     }
 
+    @Test("every stored field of a sleeping lock is identity, but for the steps reports print")
+    func sleepLock() {
+        var l = SleepLock()
+        l.waiters = [SleepWaiter(task: TaskID(0), mode: .exclusive, since: 3)]
+        expectIdentityCovers(l, [
+            "owner": FieldChange { $0.owner = TaskID(1) },
+            "readers": FieldChange { $0.readers.insert(2) },
+            "waiters": FieldChange { $0.waiters[0].mode = .shared },
+            "handoff": FieldChange { $0.handoff.toggle() },
+        ])
+    }
+
     @Test("every stored field of World is identity or a statistic")
     func world() {
         var w = World(pages: 2, ptes: [PTE(mm: 0)], cache: [CacheSlot(file: 0)],
@@ -178,6 +190,7 @@ struct StateIdentityTests {
             "tasks": FieldChange { $0.tasks[1].pc += 1 },
             "refs": FieldChange { $0.refs[3] += 1 },
             "queue": FieldChange { $0.queue[0].task = TaskID(0) },
+            "sleepLocks": FieldChange { $0.sleepLocks.append(SleepLock()) },
             "counters": FieldChange { $0.counters[1] += 1 },
         ])
     }

@@ -25,6 +25,9 @@ let reductionScopes: [String: Parameters] = [
     "device-split": ["touches": 1, "splitFixup": 0],
     // Z19's, at a scope small enough for every strategy: one killed locker.
     "two-killed-lockers": ["hold": 0, "killables": 1, "lockers": 0],
+    // Sleeping locks: Z14's cycle, and mutex/rwsem contention.
+    "multi-lock": [:],
+    "sleeping-locks": [:],
 ]
 
 /// The fingerprints of every state the search reaches, going on past

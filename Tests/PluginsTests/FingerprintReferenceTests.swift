@@ -45,6 +45,16 @@ func referenceFingerprint(_ w: World, controlCounters: [Int32]) -> UInt64 {
     h.combine(w.queue.count)
     for q in w.queue { h.combine(q.bucket); h.combine(q.task); h.combine(q.isBookmark) }
     for c in controlCounters { h.combine(w.counters.indices.contains(Int(c)) ? w.counters[Int(c)] : 0) }
+    // Mutexes and rwsems, only once a program has taken one.
+    if !w.sleepLocks.isEmpty {
+        h.combine(0x736C_6565_706C_6B73 as UInt64)
+        h.combine(w.sleepLocks.count)
+        for l in w.sleepLocks {
+            h.combine(l.owner); h.combine(l.readers.low); h.combine(l.readers.high); h.combine(l.handoff)
+            h.combine(l.waiters.count)
+            for x in l.waiters { h.combine(x.task); h.combine(x.mode.rawValue) }
+        }
+    }
     return h.value
 }
 
