@@ -44,13 +44,7 @@ final class TaskSymmetry: Sendable {
 
     init(setup: Setup) {
         engine = setup.engine
-        // Not yet with mutexes or rwsems: the orbit keys of states whose
-        // sleeping locks name interchangeable tasks were found to split
-        // orbits (SymmetryTests), so such scenarios search without it.
-        let sleepingLocks = setup.engine.programs.contains { p in
-            p.instructions.contains { if case .sleepLock = $0.op { true } else { false } }
-        }
-        groups = sleepingLocks ? [] : Self.groups(of: setup)
+        groups = Self.groups(of: setup)
     }
 
     /// Tasks in some group.
@@ -166,6 +160,17 @@ final class TaskSymmetry: Sendable {
             for i in pages.indices {
                 owns(pages[i].frozenBy, 0, i); owns(pages[i].isolatedBy, 1, i)
                 owns(pages[i].lockOwner, 2, i); owns(pages[i].writebackBy, 3, i)
+            }
+        }
+        // A mutex's or rwsem's owner, readers and waiters (by place and
+        // mode): tasks alike in all else but these must not tie, or twins
+        // would be renamed apart.
+        for (i, l) in w.sleepLocks.enumerated() {
+            owns(l.owner, 4, i)
+            for t in l.readers where t < n { owns(TaskID(t), 5, i) }
+            for (j, x) in l.waiters.enumerated() where x.task.index >= 0 && x.task.index < n {
+                scratch.hashers[x.task.index].combine(0x76 as UInt8); scratch.hashers[x.task.index].combine(i)
+                scratch.hashers[x.task.index].combine(j); scratch.hashers[x.task.index].combine(x.mode.rawValue)
             }
         }
         for t in 0..<n { scratch.rank[t] = scratch.hashers[t].value }

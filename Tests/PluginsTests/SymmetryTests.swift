@@ -18,6 +18,7 @@ let symmetryScopes: [(scenario: String, strategy: String, parameters: Parameters
     ("fairness", "unfair-5", ["lockers": 2, "stealers": 0, "iterations": 2]),
     ("killable-lockers", "unfair-5", ["lockers": 2, "hold": 0, "stealers": 0]),
     ("two-killed-lockers", "unfair-5", ["hold": 0, "lockers": 2, "killables": 1]),
+    ("sleeping-locks", "legacy", [:]),
 ]
 
 func buildAny(_ scenario: String, _ strategy: String, _ parameters: Parameters) throws -> Setup {
