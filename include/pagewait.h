@@ -588,6 +588,13 @@ typedef struct pw_host_api {
     int (*emit_ptl_unlock)(pw_builder *b, int mm);
     int (*emit_read_pte)(pw_builder *b, int slot, int kind, int page);
     int (*emit_preemption_point)(pw_builder *b, int permille);
+    /* Added in 0.5: sleeping locks (pw_emit_mutex_lock and the rest, below). */
+    int (*emit_mutex_lock)(pw_builder *b, int mutex);
+    int (*emit_mutex_unlock)(pw_builder *b, int mutex);
+    int (*emit_down_read)(pw_builder *b, int rwsem);
+    int (*emit_up_read)(pw_builder *b, int rwsem);
+    int (*emit_down_write)(pw_builder *b, int rwsem);
+    int (*emit_up_write)(pw_builder *b, int rwsem);
     /* Members added by later versions go here, and only here. */
 } pw_host_api;
 
@@ -606,7 +613,9 @@ int pw_load_plugin(pw_context *ctx, const char *path);
 ** program takes mutex M0..M15 and rwsem S0..S15 by number; a task that
 ** finds one taken sleeps on its wait list until a release wakes it. A
 ** plugin's emit callback may call these with the builder it was given.
-** A number outside 0..PW_MAX_SLEEPING_LOCKS-1 is PW_ERANGE. */
+** A number outside 0..PW_MAX_SLEEPING_LOCKS-1 is PW_ERANGE. A plugin
+** reaches them through its host table (emit_mutex_lock, ...; check
+** PW_HOST_API_HAS first). */
 #define PW_MAX_SLEEPING_LOCKS 16
 int pw_emit_mutex_lock(pw_builder *b, int mutex);
 int pw_emit_mutex_unlock(pw_builder *b, int mutex);

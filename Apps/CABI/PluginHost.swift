@@ -40,7 +40,13 @@ nonisolated(unsafe) let hostAPI: UnsafeMutablePointer<pw_host_api> = {
         emit_ptl_lock: { pwEmitPtlLock($0, $1) },
         emit_ptl_unlock: { pwEmitPtlUnlock($0, $1) },
         emit_read_pte: { pwEmitReadPte($0, $1, $2, $3) },
-        emit_preemption_point: { pwEmitPreemptionPoint($0, $1) }))
+        emit_preemption_point: { pwEmitPreemptionPoint($0, $1) },
+        emit_mutex_lock: { pwEmitMutexLock($0, $1) },
+        emit_mutex_unlock: { pwEmitMutexUnlock($0, $1) },
+        emit_down_read: { pwEmitDownRead($0, $1) },
+        emit_up_read: { pwEmitUpRead($0, $1) },
+        emit_down_write: { pwEmitDownWrite($0, $1) },
+        emit_up_write: { pwEmitUpWrite($0, $1) }))
     return api
 }()
 
