@@ -210,6 +210,78 @@ struct ExamplesTests {
         }
     }
 
+    /// The host table's sleeping-lock members (0.5) emit what they name: a
+    /// reclaim hook that takes and drops a mutex and both sides of two
+    /// rwsems around its unlock_page is still proved safe, with more states
+    /// than without them; one that drops a read lock it never took is
+    /// LOCK_MISUSE at `up_read`.
+    @Test("a C plugin's hook emits mutex and rwsem operations through its host table")
+    func cPluginSleepingLocks() throws {
+        let install = try Installation.get()
+        let source = install.work.appendingPathComponent("locked_reclaim.c")
+        try """
+            #include <pagewait.h>
+
+            static const pw_host_api *host;
+
+            static int emit(void *user, pw_builder *b, const pw_hook_context *hook)
+            {
+                int wrong = user != NULL;
+                if (hook->hook != PW_HOOK_RECLAIM_CLEAR_LOCKED)
+                    return PW_DECLINE;
+                int rc = host->emit_mutex_lock(b, 0);
+                if (rc == PW_OK) rc = host->emit_down_write(b, 1);
+                if (rc == PW_OK) rc = host->emit_up_write(b, 1);
+                if (rc == PW_OK && !wrong) rc = host->emit_down_read(b, 2);
+                if (rc == PW_OK) rc = host->emit_up_read(b, 2);
+                if (rc == PW_OK) rc = host->emit_unlock_page(b, hook->page);
+                if (rc == PW_OK) rc = host->emit_mutex_unlock(b, 0);
+                return rc;
+            }
+
+            static int add(pw_context *ctx, const char *name, void *user)
+            {
+                pw_strategy_def def;
+                int rc = host->strategy_def_init(&def, sizeof def);
+                if (rc != PW_OK)
+                    return rc;
+                def.name = name;
+                def.emit = emit;
+                def.user = user;
+                return host->register_strategy(ctx, &def);
+            }
+
+            int pw_plugin_init(const pw_host_api *api, pw_context *ctx, const char **error)
+            {
+                static int marker;
+                if (!PW_HOST_API_HAS(api, emit_up_write)) {
+                    *error = "locked_reclaim needs the sleeping-lock members of the host table";
+                    return PW_EVERSION;
+                }
+                host = api;
+                int rc = add(ctx, "c-locked-reclaim", NULL);
+                return rc == PW_OK ? add(ctx, "c-unheld-up-read", &marker) : rc;
+            }
+
+            """.write(to: source, atomically: true, encoding: .utf8)
+        let library = install.work.appendingPathComponent("locked_reclaim.so").path
+        try mustRun(install.cc, ["-shared", "-fPIC", "-Wall", source.path] + install.pkgConfig("--cflags") + ["-o", library])
+        let scope = ["--param", "passes=2", "--quiet"]
+        let plain = try runProcess(install.pagewait, ["explore", "reclaim-race", "--strategy", "put-and-wait"] + scope)
+        let locked = try runProcess(install.pagewait, ["explore", "reclaim-race", "--strategy", "c-locked-reclaim", "--plugin", library] + scope)
+        #expect(plain.status == 0 && locked.status == 0, "\(plain)\n\(locked)")
+        func states(_ out: String) -> Int? {
+            out.split(separator: "\n").first { $0.hasPrefix("  states ") }
+                .flatMap { Int($0.dropFirst(9).prefix { $0.isNumber }) }
+        }
+        let before = try #require(states(plain.stdout)), after = try #require(states(locked.stdout))
+        #expect(after > before, "the locks' steps add states: \(after) vs \(before)")
+
+        let wrong = try runProcess(install.pagewait, ["explore", "reclaim-race", "--strategy", "c-unheld-up-read", "--plugin", library] + scope)
+        #expect(wrong.status == 1, "\(wrong)")
+        #expect(wrong.stdout.contains("LOCK_MISUSE") && wrong.stdout.contains("up_read"), "\(wrong)")
+    }
+
     @Test("--plugin is accepted before the subcommand too")
     func pluginBeforeSubcommand() throws {
         let install = try Installation.get()
