@@ -60,6 +60,9 @@ public struct StepEvent: Hashable, Sendable {
         case bookmarkPlaced    // a: bucket
         case chunkBreak        // a: bucket
         case wakeEnd           // a: 1 PG_waiters cleared
+        // CPUs
+        case resched           // cond_resched: went on
+        case work              // a: CPU, b: 0 queued, 1 already pending, 2 ran, 3 idle, 4 flushed, 5 flush sleeps
     }
 
     public var task: TaskID

@@ -61,6 +61,10 @@ public enum Op: Hashable, Sendable {
     case flagWord(FlagWordOp)
     /// PG_writeback and whose writeback set it (`Op+Writeback.swift`).
     case writeback(WritebackOp)
+    /// Scheduler points: `cond_resched()` (`Op+Sched.swift`).
+    case sched(SchedOp)
+    /// Per-CPU work items: queue, flush, the kworker (`Op+WorkQueue.swift`).
+    case workQueue(WorkQueueOp)
 }
 
 extension Op {
@@ -88,6 +92,8 @@ extension Op {
         case .signal(let op): op.kernelName
         case .flagWord(let op): op.kernelName
         case .writeback(let op): op.kernelName
+        case .sched(let op): op.kernelName
+        case .workQueue(let op): op.kernelName
         }
     }
 
@@ -110,6 +116,8 @@ extension Op {
         case .signal(let op): op.listing
         case .flagWord(let op): op.listing
         case .writeback(let op): op.listing
+        case .sched(let op): op.listing
+        case .workQueue(let op): op.listing
         }
     }
 
@@ -129,6 +137,8 @@ extension Op {
         case .signal(let op): op.registers
         case .flagWord(let op): op.registers
         case .writeback(let op): op.registers
+        case .sched(let op): op.registers
+        case .workQueue(let op): op.registers
         }
     }
 
@@ -149,6 +159,8 @@ extension Op {
         case .signal(let op): op.kills
         case .flagWord(let op): op.kills
         case .writeback(let op): op.kills
+        case .sched(let op): op.kills
+        case .workQueue(let op): op.kills
         }
     }
 
@@ -168,6 +180,8 @@ extension Op {
         case .signal(let op): op.gate
         case .flagWord(let op): op.gate
         case .writeback(let op): op.gate
+        case .sched(let op): op.gate
+        case .workQueue(let op): op.gate
         }
     }
 
@@ -189,6 +203,8 @@ extension Op {
         case .signal(let op): op.problem(length: length, behaviors: behaviors)
         case .flagWord(let op): op.problem(length: length, behaviors: behaviors)
         case .writeback(let op): op.problem(length: length, behaviors: behaviors)
+        case .sched(let op): op.problem(length: length, behaviors: behaviors)
+        case .workQueue(let op): op.problem(length: length, behaviors: behaviors)
         }
     }
 }
@@ -212,6 +228,8 @@ extension Engine {
         case .signal(let op): try execute(op, &w, t, site: site)
         case .flagWord(let op): try execute(op, &w, t, site: site)
         case .writeback(let op): try execute(op, &w, t, site: site)
+        case .sched(let op): try execute(op, &w, t, site: site)
+        case .workQueue(let op): try execute(op, &w, t, site: site)
         }
     }
 
@@ -232,6 +250,8 @@ extension Engine {
         case .signal(let op): footprint(of: op, t, in: w, into: &f)
         case .flagWord(let op): footprint(of: op, t, in: w, into: &f)
         case .writeback(let op): footprint(of: op, t, in: w, into: &f)
+        case .sched(let op): footprint(of: op, t, in: w, into: &f)
+        case .workQueue(let op): footprint(of: op, t, in: w, into: &f)
         }
     }
 }

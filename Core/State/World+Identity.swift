@@ -39,5 +39,6 @@ extension World: StateIdentity {
         h.combine(queue.count)
         for q in queue { q.combineIdentity(into: &h) }
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
+        cpu.combineIdentity(renamedBy: nil, into: &h)
     }
 }

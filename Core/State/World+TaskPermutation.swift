@@ -51,7 +51,8 @@ extension World {
     /// task `p[t]`'s, and every place that names a task by number names the
     /// renamed one — the reference ledger's rows, the wait-queue items, the
     /// frames' owners (`PageFrame.frozenBy`, `isolatedBy`, `lockOwner`,
-    /// `writebackBy`) and a waker's locals (`WakeFrame.next`, `woken`).
+    /// `writebackBy`), a waker's locals (`WakeFrame.next`, `woken`) and the
+    /// task each CPU runs (`CPUState.running`).
     ///
     /// Each position keeps its own `program`: the renaming is meant for
     /// tasks whose programs are the same operations (`Engine.sameOperations`),
@@ -86,6 +87,7 @@ extension World {
             w.pages[i].lockOwner = p(w.pages[i].lockOwner)
             w.pages[i].writebackBy = p(w.pages[i].writebackBy)
         }
+        for c in w.cpu.running.indices { w.cpu.running[c] = p(w.cpu.running[c]) }
         return w
     }
 }

@@ -20,10 +20,14 @@ public struct LivenessChecker: Checker {
 
     public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? {
         guard end == .quiescent else { return nil }
-        for (t, task) in world.tasks.enumerated() where !task.finished {
+        for (t, task) in world.tasks.enumerated() where !task.finished && !task.isIdleWorker {
             let fn = engine.function(of: world, task: t)
             guard task.blocked else {
                 return Violation(.deadlock, task: t, function: fn, detail: "spinning on a lock nobody will release")
+            }
+            if let c = engine.flushingCPU(of: world, task: t) {
+                return Violation(.hang, task: t, function: fn,
+                                 detail: "asleep in flush_work for CPU \(c)'s work item, which its kworker will never run")
             }
             let e = task.entry
             guard !e.page.pfn.isNone && e.page.pfn.index < world.pages.count else {

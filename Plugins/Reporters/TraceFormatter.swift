@@ -220,6 +220,16 @@ public struct TraceFormatter: Sendable {
         case .bookmarkPlaced: return "bookmark placed in bucket \(e.a)"
         case .chunkBreak: return "bucket \(e.a) unlocked for a while (bookmark left in the list)"
         case .wakeEnd: return e.a == 1 ? "PG_waiters cleared; bucket unlocked" : "PG_waiters left set; bucket unlocked"
+        case .resched: return "no other task of this CPU can run: goes on"
+        case .work:
+            switch e.b {
+            case 0: return "work queued on CPU \(e.a); its kworker woken"
+            case 1: return "CPU \(e.a)'s work already pending"
+            case 2: return "ran CPU \(e.a)'s work; flushers woken; sleeps (TASK_IDLE)"
+            case 3: return "no work on CPU \(e.a); sleeps (TASK_IDLE)"
+            case 4: return "CPU \(e.a)'s work has run"
+            default: return "CPU \(e.a)'s work pending: sleeps until it has run"
+            }
         }
     }
 }
