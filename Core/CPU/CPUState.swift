@@ -49,3 +49,9 @@ public struct CPUState: Hashable, Sendable {
         h.combine(resched); h.combine(pending)
     }
 }
+
+extension CPUState: StateIdentity {
+    /// Everything: the running tasks decide who may step, the pending work
+    /// what a flush and a kworker do.
+    public func combineIdentity(into h: inout StableHasher) { combineIdentity(renamedBy: nil, into: &h) }
+}

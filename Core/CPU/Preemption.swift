@@ -30,7 +30,7 @@ extension Engine {
     }
 
     /// The task's next step is a `cond_resched()`.
-    func restsOnCondResched(_ task: TaskState) -> Bool {
+    package func restsOnCondResched(_ task: TaskState) -> Bool {
         guard task.frame.kind == .none else { return false }
         let (first, count) = extent(of: Int(task.program))
         let pc = Int(task.pc)

@@ -179,6 +179,18 @@ struct StateIdentityTests {
             "refs": FieldChange { $0.refs[3] += 1 },
             "queue": FieldChange { $0.queue[0].task = TaskID(0) },
             "counters": FieldChange { $0.counters[1] += 1 },
+            "cpu": FieldChange { $0.cpu.running = [TaskID(1), .none] },
+        ])
+    }
+
+    @Test("every stored field of CPUState is identity: which task each CPU runs, which rests on cond_resched, which has work queued")
+    func cpuState() {
+        var s = CPUState()
+        s.running = [.none, .none]
+        expectIdentityCovers(s, [
+            "running": FieldChange { $0.running[1] = TaskID(0) },
+            "resched": FieldChange { $0.resched |= 2 },
+            "pending": FieldChange { $0.pending |= 1 },
         ])
     }
 

@@ -25,6 +25,9 @@ let reductionScopes: [String: Parameters] = [
     "device-split": ["touches": 1, "splitFixup": 0],
     // Z19's, at a scope small enough for every strategy: one killed locker.
     "two-killed-lockers": ["hold": 0, "killables": 1, "lockers": 0],
+    // Z15's, under full preemption (where the reductions are on), with the
+    // cond_resched() point: per-CPU work items and their kworkers.
+    "z15-hmm-drain": ["preemption": 2, "resched": 1],
 ]
 
 /// The fingerprints of every state the search reaches, going on past
@@ -45,7 +48,7 @@ func reachableStates(_ setup: Setup, sleepSets: Bool, jobs: Int) -> Set<UInt64> 
 struct ExplorationReductionTests {
     /// The zoo's scenarios whose new wait-core phases (the exclusive-abort
     /// rules) every strategy's search must reduce soundly.
-    static let zooScenarios = ["two-killed-lockers"]
+    static let zooScenarios = ["two-killed-lockers", "z15-hmm-drain"]
 
     @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + Self.zooScenarios)
