@@ -107,6 +107,10 @@ extension Engine {
                 // run wakes the task, which then tests again.
                 w.tasks[t].state = .uninterruptible
                 w.tasks[t].blocked = true
+                // The sleep is no page wait: the entry a past wait left is
+                // dead (`TaskState.waitEntryIsDead`) and must stay so for a
+                // sleeper, which every reader of entries looks at.
+                w.tasks[t].entry = WaitEntry()
                 return StepEvent(task: t, site: site, .work, a: Int64(c), b: 5)
             }
             w.tasks[t].state = .running
@@ -127,6 +131,7 @@ extension Engine {
             // Nothing left on the list: sleep in TASK_IDLE (worker_thread).
             w.tasks[t].state = .idle
             w.tasks[t].blocked = true
+            w.tasks[t].entry = WaitEntry()
             return StepEvent(task: t, site: site, .work, a: Int64(c), b: ran ? 2 : 3)
         }
     }

@@ -247,7 +247,8 @@ public struct ScenarioSpec: Scenario {
             try check(Int64(c.count), CPUDeclaration.countLimit, "cpus", at: source?.location(of: "cpus"))
             let key = CPUDeclaration.preemptionParameter
             if let v = scenario[key] {
-                try check(v, CPUDeclaration.preemptionLimit, "parameter \(key) (0 none, 1 voluntary, 2 full)", at: origin(of: key, overrides))
+                try check(v, CPUDeclaration.preemptionLimit, "parameter \(key)", at: origin(of: key, overrides),
+                          because: "0 none, 1 voluntary, 2 full")
                 cpuPlan?.preemption = Preemption(rawValue: UInt8(v))!
             }
             for spec in actors {

@@ -186,4 +186,50 @@ struct CPUTests {
         request.sleepSets = false; request.stepMerging = false; request.symmetry = false; request.deadVariables = false
         #expect(verdictOn == setup.explore(request).violation?.kind)
     }
+
+    @Test("scenario files declare CPUs, the preemption model and pins; bad values are refused at their line with the allowed range")
+    func scenarioFiles() throws {
+        let good = """
+            cpus = 2
+            preemption = "voluntary"
+            [parameters]
+            mappings = 0
+            [[actor]]
+            kind = "drain-locker"
+            cpu = 0
+            [[actor]]
+            kind = "hmm-faulter"
+            cpu = 1
+            """
+        let spec = try ScenarioFile.parse(good, path: "good.toml", registry: registry)
+        #expect(spec.cpus == CPUDeclaration(count: 2, preemption: .voluntary))
+        let setup = try spec.build(strategy: try registry.strategy("noref"), parameters: [:])
+        let topology = try #require(setup.engine.config.cpus.topology)
+        #expect(topology.pin == [0, 1, 0, 1] && topology.worker == [TaskID(2), TaskID(3)])
+        #expect(setup.taskNames == ["drain-locker", "hmm-faulter", "kworker/0", "kworker/1"])
+        #expect(setup.world.tasks[2].isIdleWorker && setup.world.tasks[3].isIdleWorker)
+
+        let faulter = "[[actor]]\nkind = \"hmm-faulter\"\n"
+        let refused: [(String, Int, String)] = [
+            ("cpus = 0\n" + faulter, 1, "cpus 0 is out of range: allowed 1...64"),
+            ("cpus = 65\n" + faulter, 1, "cpus 65 is out of range: allowed 1...64"),
+            ("cpus = 2\npreemption = \"lazy\"\n" + faulter, 2, "'preemption' must be one of"),
+            ("preemption = \"none\"\n" + faulter, 1, "'preemption' needs CPUs"),
+            ("cpus = 2\n" + faulter + "cpu = 2\n", 4, "cpu 2 is out of range: allowed 0...1"),
+            ("cpus = 2\n" + faulter + "cpu = -1\n", 4, "cpu -1 is out of range: allowed 0...1"),
+            (faulter + "cpu = 0\n", 3, "declare the CPUs first"),
+            ("cpus = 2\n[parameters]\npreemption = 3\n" + faulter, 3, "parameter preemption 3 is out of range: allowed 0...2"),
+            ("cpus = 64\n[[actor]]\nkind = \"hmm-faulter\"\ncount = 65\n", 4, "out of range: allowed 0...64"),
+        ]
+        for (text, line, words) in refused {
+            do {
+                _ = try ScenarioFile.parse(text, path: "bad.toml", registry: registry)
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.line == line && error.message.contains(words), "\(text) -> \(error)")
+            }
+        }
+        // A caller's out-of-range model is refused naming the scenario.
+        #expect(throws: BuildError.self) { _ = try spec.build(strategy: try registry.strategy("noref"), parameters: ["preemption": 7]) }
+    }
 }

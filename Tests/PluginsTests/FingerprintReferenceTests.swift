@@ -45,6 +45,12 @@ func referenceFingerprint(_ w: World, controlCounters: [Int32]) -> UInt64 {
     h.combine(w.queue.count)
     for q in w.queue { h.combine(q.bucket); h.combine(q.task); h.combine(q.isBookmark) }
     for c in controlCounters { h.combine(w.counters.indices.contains(Int(c)) ? w.counters[Int(c)] : 0) }
+    // The CPUs (scenarios that declare them): fed only when there is any.
+    if !w.cpu.running.isEmpty || w.cpu.resched != 0 || w.cpu.pending != 0 {
+        h.combine(Int32(w.cpu.running.count))
+        for t in w.cpu.running { h.combine(t) }
+        h.combine(w.cpu.resched); h.combine(w.cpu.pending)
+    }
     return h.value
 }
 
