@@ -232,4 +232,16 @@ struct CPUTests {
         // A caller's out-of-range model is refused naming the scenario.
         #expect(throws: BuildError.self) { _ = try spec.build(strategy: try registry.strategy("noref"), parameters: ["preemption": 7]) }
     }
+
+    @Test("the documented example Examples/scenarios/drain-spinner.toml loads and livelocks without preemption, and is a proof with full preemption")
+    func documentedExample() throws {
+        let path = repositoryRoot.appendingPathComponent("Examples/scenarios/drain-spinner.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let doc = try String(contentsOfFile: repositoryRoot.appendingPathComponent("docs/scenarios.md").path, encoding: .utf8)
+        #expect(doc.contains(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let spec = try ScenarioFile.parse(text, path: path, registry: registry)
+        let strategy = try registry.strategy("noref")
+        #expect(exploreOutcome(try spec.build(strategy: strategy, parameters: [:])).violation?.kind == .livelock)
+        #expect(ExplorationVerdict(exploreOutcome(try spec.build(strategy: strategy, parameters: ["preemption": 2]))).isProof)
+    }
 }
