@@ -36,6 +36,10 @@ public struct Engine: Sendable {
     /// target is out of a TaskSet's range): only for them does a signal
     /// read and change the sleep state outside the wait-queue lock.
     let signalled: TaskSet
+    /// Which task each CPU runs is state (`CPUTopology.tracksCurrent`):
+    /// each step updates `World.cpu` (`afterCPUStep`). Read at every step,
+    /// so kept apart from the configuration's enum.
+    let tracksCPUs: Bool
     #if PAGEWAIT_ACCESS_LOG
     /// Where the memory door records every access (`recordingAccesses`), or
     /// nil, as in every run outside the tests that ask for it. The door
@@ -107,6 +111,7 @@ public struct Engine: Sendable {
             }
         }
         self.signalled = signalled
+        self.tracksCPUs = !config.cpus.interleavesFreely
     }
 
     /// Jump targets, registers and behaviour numbers must be in range, so a
@@ -212,7 +217,8 @@ public struct Engine: Sendable {
 
     /// Whether task `t` may step now: enabled, and on a CPU.
     public func isRunnable(_ w: World, _ t: Int) -> Bool {
-        isEnabled(w, t) && config.cpus.isOnCPU(t, in: w)
+        guard isEnabled(w, t) else { return false }
+        return tracksCPUs ? config.cpus.isOnCPU(t, enabled: enabledTasks(w), in: w) : config.cpus.isOnCPU(t, in: w)
     }
 
     /// Execute one atomic step of task `t`.
@@ -250,6 +256,7 @@ public struct Engine: Sendable {
         // leaves the world as it was, the count included.)
         if !wasBlocked && w.tasks[t].blocked { w.tasks[t].stats.sleptAt = Int32(truncatingIfNeeded: w.stats.steps) }
         w.stats.steps &+= 1
+        if tracksCPUs { afterCPUStep(&w, t) }
         return event
     }
 

@@ -64,6 +64,9 @@ public struct StepEvent: Hashable, Sendable {
         case sleepLockTaken    // a: SleepLockID raw, b: mode raw
         case sleepLockWait     // a: SleepLockID raw, b: mode raw; queued and asleep
         case sleepLockReleased // a: SleepLockID raw, b: task woken, -1 none
+        // CPUs
+        case resched           // cond_resched: went on
+        case work              // a: CPU, b: 0 queued, 1 already pending, 2 ran, 3 idle, 4 flushed, 5 flush sleeps
     }
 
     public var task: TaskID

@@ -33,6 +33,9 @@ public struct World: Hashable, Sendable {
     /// Mutexes and rwsems (`SleepLockID.raw` indexes it): empty unless a
     /// program takes one; the table grows to the highest lock a step takes.
     public var sleepLocks: [SleepLock] = []
+    /// The scenario's CPUs: which task each runs, and their queued work
+    /// items (`CPUState`; empty without CPUs).
+    public var cpu = CPUState()
     public var stats = WorldStats()
 
     public init(pages: Int, ptes: [PTE] = [], cache: [CacheSlot] = [], tasks: [TaskState] = [], counters: Int = 0) {
@@ -100,9 +103,10 @@ public struct World: Hashable, Sendable {
         queue.filter { $0.bucket == bucket && !$0.isBookmark }.map { $0.task.index }
     }
 
-    /// Every task has finished.
+    /// Every task has finished (an idle kworker, asleep with no work
+    /// queued, counts as finished: it has nothing left to do).
     public var allFinished: Bool {
-        for i in tasks.indices where !tasks[i].finished { return false }
+        for i in tasks.indices where !tasks[i].finished && !tasks[i].isIdleWorker { return false }
         return true
     }
 }

@@ -63,6 +63,10 @@ public enum Op: Hashable, Sendable {
     case writeback(WritebackOp)
     /// Mutexes and rwsems: sleeping locks (`Op+SleepingLocks.swift`).
     case sleepLock(SleepLockOp)
+    /// Scheduler points: `cond_resched()` (`Op+Sched.swift`).
+    case sched(SchedOp)
+    /// Per-CPU work items: queue, flush, the kworker (`Op+WorkQueue.swift`).
+    case workQueue(WorkQueueOp)
 }
 
 extension Op {
@@ -91,6 +95,8 @@ extension Op {
         case .flagWord(let op): op.kernelName
         case .writeback(let op): op.kernelName
         case .sleepLock(let op): op.kernelName
+        case .sched(let op): op.kernelName
+        case .workQueue(let op): op.kernelName
         }
     }
 
@@ -114,6 +120,8 @@ extension Op {
         case .flagWord(let op): op.listing
         case .writeback(let op): op.listing
         case .sleepLock(let op): op.listing
+        case .sched(let op): op.listing
+        case .workQueue(let op): op.listing
         }
     }
 
@@ -134,6 +142,8 @@ extension Op {
         case .flagWord(let op): op.registers
         case .writeback(let op): op.registers
         case .sleepLock(let op): op.registers
+        case .sched(let op): op.registers
+        case .workQueue(let op): op.registers
         }
     }
 
@@ -155,6 +165,8 @@ extension Op {
         case .flagWord(let op): op.kills
         case .writeback(let op): op.kills
         case .sleepLock(let op): op.kills
+        case .sched(let op): op.kills
+        case .workQueue(let op): op.kills
         }
     }
 
@@ -175,6 +187,8 @@ extension Op {
         case .flagWord(let op): op.gate
         case .writeback(let op): op.gate
         case .sleepLock(let op): op.gate
+        case .sched(let op): op.gate
+        case .workQueue(let op): op.gate
         }
     }
 
@@ -197,6 +211,8 @@ extension Op {
         case .flagWord(let op): op.problem(length: length, behaviors: behaviors)
         case .writeback(let op): op.problem(length: length, behaviors: behaviors)
         case .sleepLock(let op): op.problem(length: length, behaviors: behaviors)
+        case .sched(let op): op.problem(length: length, behaviors: behaviors)
+        case .workQueue(let op): op.problem(length: length, behaviors: behaviors)
         }
     }
 }
@@ -221,6 +237,8 @@ extension Engine {
         case .flagWord(let op): try execute(op, &w, t, site: site)
         case .writeback(let op): try execute(op, &w, t, site: site)
         case .sleepLock(let op): try execute(op, &w, t, site: site)
+        case .sched(let op): try execute(op, &w, t, site: site)
+        case .workQueue(let op): try execute(op, &w, t, site: site)
         }
     }
 
@@ -242,6 +260,8 @@ extension Engine {
         case .flagWord(let op): footprint(of: op, t, in: w, into: &f)
         case .writeback(let op): footprint(of: op, t, in: w, into: &f)
         case .sleepLock(let op): footprint(of: op, t, in: w, into: &f)
+        case .sched(let op): footprint(of: op, t, in: w, into: &f)
+        case .workQueue(let op): footprint(of: op, t, in: w, into: &f)
         }
     }
 }

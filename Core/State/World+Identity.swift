@@ -40,5 +40,6 @@ extension World: StateIdentity {
         for q in queue { q.combineIdentity(into: &h) }
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
         combineSleepLockIdentity(renamedBy: nil, into: &h)
+        cpu.combineIdentity(renamedBy: nil, into: &h)
     }
 }

@@ -104,15 +104,16 @@ extension World {
     }
 
     /// The wait-queue list (its items' tasks renamed by `image`; nil: as
-    /// they are), the counters programs read and the sleeping locks (their
-    /// owners, readers and waiters renamed too): what a world's identity
-    /// feeds after its tasks.
+    /// they are), the counters programs read, the sleeping locks (their
+    /// owners, readers and waiters renamed too) and the CPUs' state: what a
+    /// world's identity feeds after its tasks.
     @inlinable
     public func combineQueueIdentity(renamedBy image: UnsafeBufferPointer<Int>?, into h: inout StableHasher, controlCounters: [Int32]) {
         h.combine(queue.count)
         for q in queue { h.combine(q.bucket); h.combine(q.task.renamed(by: image)); h.combine(q.isBookmark) }
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
         combineSleepLockIdentity(renamedBy: image, into: &h)
+        cpu.combineIdentity(renamedBy: image, into: &h)
     }
 }
 

@@ -52,7 +52,8 @@ extension World {
     /// renamed one — the reference ledger's rows, the wait-queue items, the
     /// frames' owners (`PageFrame.frozenBy`, `isolatedBy`, `lockOwner`,
     /// `writebackBy`), a waker's locals (`WakeFrame.next`, `woken`) and the
-    /// sleeping locks' owners, readers and waiters (`SleepLock`).
+    /// sleeping locks' owners, readers and waiters (`SleepLock`) and the
+    /// task each CPU runs (`CPUState.running`).
     ///
     /// Each position keeps its own `program`: the renaming is meant for
     /// tasks whose programs are the same operations (`Engine.sameOperations`),
@@ -92,6 +93,7 @@ extension World {
             w.sleepLocks[i].readers = p(w.sleepLocks[i].readers)
             for j in w.sleepLocks[i].waiters.indices { w.sleepLocks[i].waiters[j].task = p(w.sleepLocks[i].waiters[j].task) }
         }
+        for c in w.cpu.running.indices { w.cpu.running[c] = p(w.cpu.running[c]) }
         return w
     }
 }

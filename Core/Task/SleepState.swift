@@ -5,6 +5,10 @@ public enum SleepState: UInt8, Hashable, Sendable, CustomStringConvertible {
     /// Uninterruptible, but woken by a fatal signal (TASK_KILLABLE).
     case killable
     case interruptible
+    /// TASK_IDLE (uninterruptible, not counted as load): an idle kworker
+    /// waiting for work (`worker_thread`, kernel/workqueue.c). A run whose
+    /// other tasks finished counts such a worker as finished.
+    case idle
 
     public var description: String {
         switch self {
@@ -12,6 +16,7 @@ public enum SleepState: UInt8, Hashable, Sendable, CustomStringConvertible {
         case .uninterruptible: "TASK_UNINTERRUPTIBLE"
         case .killable: "TASK_KILLABLE"
         case .interruptible: "TASK_INTERRUPTIBLE"
+        case .idle: "TASK_IDLE"
         }
     }
 }
@@ -30,7 +35,7 @@ extension SleepState {
     /// `signal_pending_state(state, p)`.
     @inlinable func signalPending(_ p: PendingSignal) -> Bool {
         switch self {
-        case .running, .uninterruptible: false
+        case .running, .uninterruptible, .idle: false
         case .killable: p == .fatal
         case .interruptible: p != .none
         }

@@ -8,6 +8,9 @@ public struct ActorContext: Sendable {
     public var layout: Layout
     /// Which instance of this actor kind the task is (faulter 0, 1, ...).
     public var index: Int
+    /// The scenario's CPUs (0: none declared): what `lru_add_drain_all()`
+    /// queues work on.
+    public var cpus: Int = 0
 
     public func int(_ key: String) -> Int { Int(parameters[key] ?? 0) }
 }

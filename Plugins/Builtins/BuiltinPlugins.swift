@@ -26,7 +26,7 @@ public enum BuiltinPlugins {
 
     public static let actors: [any ProgramActor] = [
         Migrator(), Faulter(), Reclaimer(), Offliner(), Locker(), Stealer(), Holder(), Reader(), LockChain(), Allocator(),
-        Signaller(), HotRemover(),
+        Signaller(), HotRemover(), DrainLocker(), HmmFaulter(),
     ]
 
     public static let all: [any Plugin] =

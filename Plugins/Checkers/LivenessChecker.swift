@@ -24,12 +24,16 @@ public struct LivenessChecker: Checker {
         guard end == .quiescent || end == .stepLimit else { return nil }
         if let v = Self.deadlock(end, world: world, engine: engine) { return v }
         guard end == .quiescent else { return nil }
-        for (t, task) in world.tasks.enumerated() where !task.finished {
+        for (t, task) in world.tasks.enumerated() where !task.finished && !task.isIdleWorker {
             let fn = engine.function(of: world, task: t)
             guard task.blocked else {
                 return Violation(.deadlock, task: t, function: fn, detail: "spinning on a lock nobody will release")
             }
             if let v = Self.sleepingLockWait(t, world: world, engine: engine) { return v }
+            if let c = engine.flushingCPU(of: world, task: t) {
+                return Violation(.hang, task: t, function: fn,
+                                 detail: "asleep in flush_work for CPU \(c)'s work item, which its kworker will never run")
+            }
             let e = task.entry
             guard !e.page.pfn.isNone && e.page.pfn.index < world.pages.count else {
                 return Violation(.hang, task: t, function: fn, detail: "asleep with no wait entry")

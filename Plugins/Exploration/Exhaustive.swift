@@ -415,6 +415,11 @@ public struct ExhaustiveExplorer: Sendable {
     private func walk(shard: Shard, store: VisitedStore, budget: StateBudget, prefix: Prefix?, active: ActiveStates?,
                       claim: ((Int) -> Bool)?, handOff: Bool, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
+        // Sleep sets judge dependence by footprints; under a preemption
+        // model that keeps a CPU's task on it (`none`, `voluntary`), a step
+        // also decides which other tasks are on a CPU, which no footprint
+        // says: the search then explores every runnable task at every node.
+        let sleepSets = bounds.sleepSets && engine.config.cpus.interleavesFreely
         var checkers = makeCheckers()
         var out = Walk()
         let prefixDepth = prefix == nil ? 0 : splitDepth
@@ -562,7 +567,7 @@ public struct ExhaustiveExplorer: Sendable {
                 return nil
             }
             out.result.deepestPath = max(out.result.deepestPath, path.count)
-            if bounds.sleepSets {
+            if sleepSets {
                 // Row `depth`: the footprints of this node's sleeping tasks'
                 // transitions, from the parent's row, and, as they are
                 // explored, of its own (a merged one's is its steps' union).
@@ -618,8 +623,8 @@ public struct ExhaustiveExplorer: Sendable {
 
         // A transaction's steps are merged only where every task has a CPU
         // of its own: a task that spins keeps its CPU under other models.
-        let merging = bounds.stepMerging && engine.config.cpus == .cpuPerTask
-        let needFootprints = bounds.sleepSets || merging
+        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely
+        let needFootprints = sleepSets || merging
 
         if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0, pathStart: 0) {
             if !passViolations { return found(v) }
@@ -683,7 +688,7 @@ public struct ExhaustiveExplorer: Sendable {
             // The child sleeps on whatever commutes with t's transition among
             // what this node already explored or had asleep.
             var childSleep = TaskSet()
-            if bounds.sleepSets {
+            if sleepSets {
                 let row = top * taskCount
                 func independent(_ u: Int) -> Bool { !footprints[row + u].conflicts(with: ft) }
                 for u in frame.sleep where u != t && independent(u) { childSleep.insert(u) }
@@ -723,7 +728,7 @@ struct DepthWorlds: ~Copyable {
     init(root: World) {
         // `assign` copies every stored field of a World; a new one must be
         // added there.
-        precondition(Mirror(reflecting: root).children.count == 9, "World's stored fields changed: copy them in DepthWorlds.assign")
+        precondition(Mirror(reflecting: root).children.count == 10, "World's stored fields changed: copy them in DepthWorlds.assign")
         base = .allocate(capacity: capacity)
         base.initialize(to: root)
     }
@@ -789,6 +794,9 @@ struct DepthWorlds: ~Copyable {
         assign(&w.counters, from: o.counters)
         // Empty unless a program takes a mutex or rwsem: a plain copy.
         if !(w.sleepLocks.isEmpty && o.sleepLocks.isEmpty) { w.sleepLocks = o.sleepLocks }
+        assign(&w.cpu.running, from: o.cpu.running)
+        w.cpu.resched = o.cpu.resched
+        w.cpu.pending = o.cpu.pending
         w.stats = o.stats
         assert(w == o, "DepthWorlds.assign left a field out")
     }

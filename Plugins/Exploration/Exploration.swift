@@ -221,7 +221,8 @@ extension Setup {
         }
         // A fair cycle is judged on the schedule as found; the shrinker's
         // lenient replay runs on past a schedule's end, so it cannot keep one.
-        if let found = out.found, request.shrink, out.violation?.kind != .nonTermination, !cancelled() {
+        if let found = out.found, request.shrink, out.violation?.kind != .nonTermination,
+           !(out.violation.map(LivelockChecker.isCPUStarvation) ?? false), !cancelled() {
             let shrinkStart = ContinuousClock.now
             if let (minimal, v) = ScheduleShrinker(setup: setup, makeCheckers: makeCheckers).shrink(found) {
                 out.minimal = minimal

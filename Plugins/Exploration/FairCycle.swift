@@ -149,7 +149,7 @@ struct FairCycleSearch {
             frames.append(Frame(entry: entries.count - 1, choices: runnable, pathStart: pathStart))
         }
 
-        let merging = stepMerging && engine.config.cpus == .cpuPerTask
+        let merging = stepMerging && engine.config.cpus.interleavesFreely
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
         let classes = symmetry?.classes ?? quotient.map { $0.classes(of: setup) }
         var keys = StateKeys(engine: engine, symmetry: symmetry == nil ? quotient : nil, taskCount: setup.world.tasks.count,
@@ -406,7 +406,21 @@ extension Setup {
             throughout = throughout & runnable[i]
         }
         guard (throughout - stepping).isEmpty else { return nil }
-        let unfinished = w.tasks.indices.filter { !w.tasks[$0].finished }
+        // Tasks that could step throughout but were kept off their CPU: the
+        // spinners own it. Weak fairness binds runnable tasks only (a task
+        // not on a CPU cannot be scheduled), so the cycle is fair, and it is
+        // a LIVELOCK: no task makes progress, every runnable one spins.
+        if engine.config.cpus.topology != nil {
+            var enabledThroughout = engine.enabledTasks(worlds[start])
+            for i in start...n { enabledThroughout = enabledThroughout & engine.enabledTasks(worlds[i]) }
+            let starved = enabledThroughout - stepping
+            if !starved.isEmpty {
+                return LivelockChecker.cpuStarvation(
+                    setup: self, cycle: Array(schedule.steps[start..<n]).map(Int.init), worlds: Array(worlds[start...n]),
+                    starved: starved, from: start, step: n)
+            }
+        }
+        let unfinished = w.tasks.indices.filter { !w.tasks[$0].finished && !w.tasks[$0].isIdleWorker }
         guard let task = unfinished.first(where: { stepping.contains($0) }) ?? unfinished.first else { return nil }
         let name = { (t: Int) in t < self.taskNames.count ? self.taskNames[t] : "task \(t)" }
         let loopers = unfinished.map(name).joined(separator: ", ")

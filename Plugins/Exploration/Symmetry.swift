@@ -93,8 +93,13 @@ final class TaskSymmetry: Sendable {
         let n = min(w.tasks.count, TaskSet.capacity)
         guard n > 1 else { return [] }
         // The CPU model: every case must say whether it treats tasks alike.
+        // Declared CPUs: only tasks pinned to the same CPU are alike (a
+        // renaming must map each CPU's tasks to its own, and the task a CPU
+        // runs is renamed with them: `CPUState.combineIdentity`).
+        let cpuOf: (Int) -> Int
         switch engine.config.cpus {
-        case .cpuPerTask: break
+        case .cpuPerTask: cpuOf = { _ in 0 }
+        case .cpus(let topology): cpuOf = { topology.cpu(of: $0) }
         }
         let named = namedTasks(engine)
         struct Signature: Hashable {
@@ -102,6 +107,7 @@ final class TaskSymmetry: Sendable {
             var operations: Int
             var start: TaskState
             var references: ArraySlice<UInt8>
+            var cpu: Int
         }
         var byKind: [Signature: [Int]] = [:]
         var order: [Signature] = []
@@ -114,7 +120,7 @@ final class TaskSymmetry: Sendable {
             start.program = 0
             let row = w.pages.count
             let sig = Signature(name: engine.programs[program].name, operations: operations, start: start,
-                                references: w.refs[t * row ..< (t + 1) * row])
+                                references: w.refs[t * row ..< (t + 1) * row], cpu: cpuOf(t))
             if byKind[sig] == nil { order.append(sig) }
             byKind[sig, default: []].append(t)
         }

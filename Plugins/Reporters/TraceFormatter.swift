@@ -227,6 +227,16 @@ public struct TraceFormatter: Sendable {
         case .sleepLockReleased:
             let l = SleepLockID(raw: UInt8(truncatingIfNeeded: e.a))
             return "\(l) released" + (e.b >= 0 ? "; wakes \(name(of: Int(e.b)))" : "")
+        case .resched: return "no other task of this CPU can run: goes on"
+        case .work:
+            switch e.b {
+            case 0: return "work queued on CPU \(e.a); its kworker woken"
+            case 1: return "CPU \(e.a)'s work already pending"
+            case 2: return "ran CPU \(e.a)'s work; flushers woken; sleeps (TASK_IDLE)"
+            case 3: return "no work on CPU \(e.a); sleeps (TASK_IDLE)"
+            case 4: return "CPU \(e.a)'s work has run"
+            default: return "CPU \(e.a)'s work pending: sleeps until it has run"
+            }
         }
     }
 }

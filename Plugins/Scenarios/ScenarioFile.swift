@@ -44,6 +44,10 @@ public struct ScenarioFileError: Error, Hashable, Sendable, CustomStringConverti
 ///     count = 3
 ///     think = 2
 ///
+/// CPUs (optional): `cpus = 2` and `preemption = "none"` (or "voluntary",
+/// "full", the default) at the top level, `cpu = 1` in an [[actor]] table
+/// to pin its tasks (docs/scenarios.md, "CPUs").
+///
 /// Values are integers, booleans (read as 1 and 0), strings, and
 /// one-line arrays of strings. Every value is used as written or the file
 /// is refused: no key is ignored, no value silently loses to another, and
@@ -68,16 +72,34 @@ public enum ScenarioFile {
         } else {
             spec = ScenarioSpec(name: stem, summary: "scenario file \(path)", actors: [], source: SourceLines(path: path, line: 1))
         }
+        var preemptionItem: TOMLSubset.Item?
         for (key, item) in doc.top.sorted(by: { $0.value.line < $1.value.line }) {
             switch key {
             case "base": break
+            case "cpus":
+                let v = try integer(item, key, path)
+                do { try CPUDeclaration.countLimit.check(v, "cpus") } catch {
+                    throw ScenarioFileError(path: path, line: item.line, message: error.description, range: error)
+                }
+                spec.cpus = CPUDeclaration(count: Int(v), preemption: spec.cpus?.preemption ?? .full)
+                spec.source?.keys["cpus"] = item.line
+            case "preemption":
+                guard case .string(let name) = item.value, let p = Preemption(named: name) else {
+                    throw fail(item.line, "'preemption' must be one of \(Preemption.allCases.map { "\"\($0)\"" }.joined(separator: ", "))")
+                }
+                preemptionItem = item
+                spec.cpus?.preemption = p
+                if spec.cpus == nil { spec.cpus = CPUDeclaration(count: 0, preemption: p) }
             case "name", "summary":
                 guard case .string(let s) = item.value, !s.isEmpty else { throw fail(item.line, "'\(key)' must be a non-empty string") }
                 if key == "name" { spec.name = s } else { spec.summary = s }
             default:
-                throw fail(item.line, "unknown key '\(key)' at the top level (expected name, summary, base, or a [parameters], [page] or [[actor]] table)"
+                throw fail(item.line, "unknown key '\(key)' at the top level (expected name, summary, base, cpus, preemption, or a [parameters], [page] or [[actor]] table)"
                            + misplaced(key, in: .top, registry))
             }
+        }
+        if let c = spec.cpus, c.count == 0 {
+            throw fail(preemptionItem?.line ?? 1, "'preemption' needs CPUs: declare them with cpus = N (allowed \(CPUDeclaration.countLimit))")
         }
         for name in doc.tables.keys.sorted(by: { doc.tableLines[$0, default: 0] < doc.tableLines[$1, default: 0] })
         where name != "parameters" && name != "page" {
@@ -139,9 +161,19 @@ public enum ScenarioFile {
                         for (i, (step, object)) in try lockSteps(steps, item.line, path).enumerated() {
                             line.parameters["step\(i)"] = step.rawValue * 100 + object
                         }
+                    case "cpu":
+                        let v = try integer(item, key, path)
+                        guard let c = spec.cpus else {
+                            throw fail(item.line, "'cpu' pins the line's tasks to a CPU: declare the CPUs first with cpus = N at the top level")
+                        }
+                        let allowed = Limit(0...Int64(c.count - 1))
+                        do { try allowed.check(v, "cpu") } catch {
+                            throw ScenarioFileError(path: path, line: item.line, message: error.description + " (the scenario has \(c.count) CPU\(c.count == 1 ? "" : "s"))", range: error)
+                        }
+                        line.cpu = Int(v)
                     default:
                         guard a.parameters[key] != nil else {
-                            throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count, name"
+                            throw fail(item.line, "actor '\(kind)' has no parameter '\(key)'; known: \(a.parameters.keys.sorted().joined(separator: ", ")), count, name, cpu"
                                        + misplaced(key, in: .actor, registry))
                         }
                         let v = try integer(item, key, path)

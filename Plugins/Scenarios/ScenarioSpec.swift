@@ -12,14 +12,19 @@ public struct ActorSpec: Sendable {
     public var name: String
     /// Where a scenario file wrote this line (nil for one written in Swift).
     public var source: SourceLines?
+    /// The CPU this line's tasks are pinned to, in a scenario that declares
+    /// CPUs (`ScenarioSpec.cpus`); nil: task `t` of the scenario runs on CPU
+    /// `t` mod the CPU count.
+    public var cpu: Int?
 
     public init(_ actor: any ProgramActor, count: Int = 1, _ parameters: Parameters = [:], name: String? = nil,
-                source: SourceLines? = nil) {
+                source: SourceLines? = nil, cpu: Int? = nil) {
         self.actor = actor
         self.count = count
         self.parameters = parameters
         self.name = name ?? actor.name
         self.source = source
+        self.cpu = cpu
     }
 
     /// The scenario parameter that sets how many tasks run this line.
@@ -54,10 +59,14 @@ public struct ScenarioSpec: Scenario {
     public var worldFaults: Parameters
     /// Where a scenario file wrote `parameters` (nil for a built-in).
     public var source: SourceLines?
+    /// The scenario's CPUs and preemption model (`CPUDeclaration`); nil:
+    /// a CPU per task, preemptible anywhere (`CPUModel.cpuPerTask`).
+    public var cpus: CPUDeclaration?
 
     public init(name: String, summary: String, reference: String = "", parameters: Parameters = [:],
                 actors: [ActorSpec], pageFlags: PageFlags = [.uptodate, .lru], shape: WorldShape = .filePage,
-                worldFaults: Parameters = [:], source: SourceLines? = nil) {
+                worldFaults: Parameters = [:], source: SourceLines? = nil, cpus: CPUDeclaration? = nil) {
+        self.cpus = cpus
         self.name = name
         self.summary = summary
         self.reference = reference
@@ -86,6 +95,7 @@ public struct ScenarioSpec: Scenario {
     /// actor's own.
     public var knownParameters: [String] {
         var names: Set<String> = ["mappings"]
+        if cpus != nil { names.insert(CPUDeclaration.preemptionParameter) }
         names.formUnion(worldFaults.keys)
         for key in Self.kernelParameters.keys where parameters[key] != nil { names.insert(key) }
         for a in actors {
@@ -102,6 +112,7 @@ public struct ScenarioSpec: Scenario {
         if let v = parameters[name] { return v }
         if let v = worldFaults[name] { return v }
         if name == "mappings" { return 1 }
+        if name == CPUDeclaration.preemptionParameter, let c = cpus { return Int64(c.preemption.rawValue) }
         for a in actors {
             if let v = a.parameters[name] ?? a.actor.parameters[name] { return v }
             if name == a.countParameter { return Int64(a.count) }
@@ -126,6 +137,7 @@ public struct ScenarioSpec: Scenario {
     /// world's, a count's, or what every actor it reaches allows.
     public func limit(of key: String) -> Limit? {
         if key == "mappings" { return Self.mappingsLimit }
+        if key == CPUDeclaration.preemptionParameter && cpus != nil { return CPUDeclaration.preemptionLimit }
         if let k = Self.kernelParameters[key], parameters[key] != nil { return k }
         if worldFaults[key] != nil { return Self.worldFaultLimits[key] ?? ParameterLimit.flag }
         if actors.contains(where: { $0.countParameter == key }) { return Self.countLimit }
@@ -148,14 +160,29 @@ public struct ScenarioSpec: Scenario {
         var programs: [Program] = []
         var tasks: [TaskState] = []
         var names: [String] = []
+        var pins: [Int] = []
+        let cpuCount = plan.cpus?.count ?? 0
         for line in plan.lines {
             let spec = line.spec
             for i in 0..<line.count {
-                let ctx = ActorContext(strategy: strategy, parameters: line.parameters, layout: layout, index: i)
+                let ctx = ActorContext(strategy: strategy, parameters: line.parameters, layout: layout, index: i, cpus: cpuCount)
                 programs.append(try spec.actor.program(ctx))
                 tasks.append(TaskState(program: programs.count - 1))
                 names.append(line.count == 1 && spec.count == 1 ? spec.name : "\(spec.name)\(i)")
+                pins.append(spec.cpu ?? (cpuCount > 0 ? (tasks.count - 1) % cpuCount : 0))
             }
+        }
+        // A kworker per CPU, pinned there, asleep until work is queued.
+        var workers: [Int] = []
+        for c in 0..<cpuCount {
+            programs.append(KWorker.program(cpu: c))
+            var k = TaskState(program: programs.count - 1)
+            k.state = .idle
+            k.blocked = true
+            tasks.append(k)
+            names.append("kworker/\(c)")
+            pins.append(c)
+            workers.append(tasks.count - 1)
         }
         // Line names are unique, but "faulter" x2 and a line named
         // "faulter1" would still meet in "faulter1".
@@ -165,13 +192,19 @@ public struct ScenarioSpec: Scenario {
         }
         var kernel = strategy.kernel
         if let k = plan.walkBreakCount { kernel.walkBreakCount = k }
+        var topology: CPUTopology?
+        if let c = plan.cpus {
+            topology = CPUTopology(count: c.count, preemption: c.preemption, pin: pins, worker: workers)
+            kernel.cpus = .cpus(topology!)
+        }
         let engine: Engine
         do {
             engine = try Engine(config: kernel, programs: programs, behaviors: strategy.extraBehaviors)
         } catch {
             throw BuildError("scenario '\(name)' with strategy '\(strategy.name)': \(error)")
         }
-        let world = layout.world(tasks: tasks, counters: Counter.allCases.count, pageFlags: pageFlags)
+        var world = layout.world(tasks: tasks, counters: Counter.allCases.count, pageFlags: pageFlags)
+        if let topology { world.cpu = CPUState(topology) }
         return Setup(engine: engine, world: world, taskNames: names, counterNames: Counter.names)
     }
 
@@ -185,6 +218,8 @@ public struct ScenarioSpec: Scenario {
         var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)]
         /// WAITQUEUE_WALK_BREAK_CNT, when the scenario names it.
         var walkBreakCount: Int? = nil
+        /// The CPUs, with the preemption model the parameters chose.
+        var cpus: CPUDeclaration? = nil
     }
 
     /// Check the scenario with the caller's `overrides` and say what to
@@ -206,9 +241,28 @@ public struct ScenarioSpec: Scenario {
         for key in Self.kernelParameters.keys.sorted() {
             if let v = scenario[key] { try check(v, Self.kernelParameters[key]!, "parameter \(key)", at: origin(of: key, overrides)) }
         }
+        // The CPUs: their count, the preemption model, each line's pin.
+        var cpuPlan = cpus
+        if let c = cpus {
+            try check(Int64(c.count), CPUDeclaration.countLimit, "cpus", at: source?.location(of: "cpus"))
+            let key = CPUDeclaration.preemptionParameter
+            if let v = scenario[key] {
+                try check(v, CPUDeclaration.preemptionLimit, "parameter \(key)", at: origin(of: key, overrides),
+                          because: "0 none, 1 voluntary, 2 full")
+                cpuPlan?.preemption = Preemption(rawValue: UInt8(v))!
+            }
+            for spec in actors {
+                if let pin = spec.cpu {
+                    try check(Int64(pin), Limit(0...Int64(c.count - 1)), "cpu", of: spec.name, at: spec.source?.location(of: "cpu"),
+                              because: "the scenario has \(c.count) CPU\(c.count == 1 ? "" : "s")")
+                }
+            }
+        } else if let spec = actors.first(where: { $0.cpu != nil }) {
+            throw ScenarioRefusal(spec.source?.location(of: "cpu"), "actor '\(spec.name)': 'cpu' needs CPUs: declare them with cpus = N")
+        }
         // Before building any (a count in the millions would take that long
         // to fail): each count within the room the others leave it in a
-        // task set.
+        // task set; the CPUs' kworkers take one each.
         var counts: [Int64] = []
         var placed: [(at: SourceLocation?, what: String, actor: String?)] = []
         for spec in actors {
@@ -218,7 +272,7 @@ public struct ScenarioSpec: Scenario {
             counts.append(value)
             placed.append((at, what, scenario[key] == nil ? spec.name : nil))
         }
-        let capacity = Int64(TaskSet.capacity)
+        let capacity = Int64(TaskSet.capacity) - Int64(cpus?.count ?? 0)
         let clamped = counts.map { min(max($0, 0), capacity + 1) }
         // The caller's values first, largest first: the one to blame.
         let order = counts.indices.sorted { (placed[$0].actor != nil ? 1 : 0, -clamped[$0], $0) < (placed[$1].actor != nil ? 1 : 0, -clamped[$1], $1) }
@@ -226,7 +280,9 @@ public struct ScenarioSpec: Scenario {
             let others = clamped.reduce(0, +) - clamped[i]
             let room = Limit(0...max(0, capacity - others))
             try check(counts[i], room, placed[i].what, of: placed[i].actor, at: placed[i].at,
-                      because: others == 0 ? nil : "the other actors have \(others) task\(others == 1 ? "" : "s"); a scenario has \(Self.tasksLimit) tasks")
+                      because: others == 0 && cpus == nil ? nil
+                        : "the other actors have \(others) task\(others == 1 ? "" : "s")"
+                        + (cpus.map { ", the CPUs' kworkers \($0.count)" } ?? "") + "; a scenario has \(Self.tasksLimit) tasks")
         }
         let total = Int(counts.reduce(0, +))
         guard total > 0 else {
@@ -271,7 +327,8 @@ public struct ScenarioSpec: Scenario {
             }
             faults[key] = value
         }
-        return Plan(mappings: Int(mappings), faults: faults, lines: lines, walkBreakCount: scenario["walkBreakCount"].map { Int($0) })
+        return Plan(mappings: Int(mappings), faults: faults, lines: lines, walkBreakCount: scenario["walkBreakCount"].map { Int($0) },
+                    cpus: cpuPlan)
     }
 
     /// Actor lines with distinct names, whose count parameters mean one thing.

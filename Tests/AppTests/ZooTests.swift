@@ -266,6 +266,11 @@ struct ZooTests {
         return out
     }
 
+    /// A configuration's role, strategy and parameters, as one key.
+    static func key(_ c: ZooConfigurationResult) -> String {
+        "\(c.role.rawValue) \(c.configuration.strategy) " + c.configuration.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
     @Test("every command `zoo show` prints, run as pasted, reproduces what `zoo run` reports for its configuration")
     func shownCommandsReproduce() throws {
         for r in quickZoo {
@@ -276,7 +281,12 @@ struct ZooTests {
             #expect(commands.count == expectedCount, "\(show.stdout)")
             var printed: [String: [ExplorationRequest.Method]] = [:]
             for c in commands {
-                let configuration = try #require(r.configurations.first { $0.role.rawValue == c.role && $0.configuration.strategy == c.strategy })
+                // A configuration is its role, strategy and parameters (several
+                // may share a strategy: Z15's differ in their parameters only).
+                let configuration = try #require(r.configurations.first {
+                    $0.role.rawValue == c.role && $0.configuration.strategy == c.strategy
+                        && $0.configuration.parameters.allSatisfy { (c.command + " ").contains("--param \($0.key)=\($0.value) ") }
+                })
                 let out = try runShell(c.command + (c.label == "explore" ? " --quiet" : ""))
                 if c.label == "run" {
                     let m = try #require(configuration.metrics)
@@ -286,7 +296,7 @@ struct ZooTests {
                     continue
                 }
                 let method: ExplorationRequest.Method = c.command.contains("--scheduler pct") ? .pct : c.command.contains("--scheduler random") ? .random : .exhaustive
-                printed["\(c.role) \(c.strategy)", default: []].append(method)
+                printed[Self.key(configuration), default: []].append(method)
                 let search = try #require(configuration.search(method), "\(c.command)")
                 let o = search.outcome
                 #expect(out.status == (o.violation == nil ? 0 : 1), "\(c.command)\n\(out)")
@@ -308,7 +318,7 @@ struct ZooTests {
             // exhaustive, pct and random searches, each fixed one's proof.
             if case .violation = r.entry.check {
                 for c in r.configurations {
-                    #expect(printed["\(c.role.rawValue) \(c.configuration.strategy)"] == c.searches.map(\.method), "\(show.stdout)")
+                    #expect(printed[Self.key(c)] == c.searches.map(\.method), "\(show.stdout)")
                 }
             }
         }

@@ -192,6 +192,18 @@ struct StateIdentityTests {
             "queue": FieldChange { $0.queue[0].task = TaskID(0) },
             "sleepLocks": FieldChange { $0.sleepLocks.append(SleepLock()) },
             "counters": FieldChange { $0.counters[1] += 1 },
+            "cpu": FieldChange { $0.cpu.running = [TaskID(1), .none] },
+        ])
+    }
+
+    @Test("every stored field of CPUState is identity: which task each CPU runs, which rests on cond_resched, which has work queued")
+    func cpuState() {
+        var s = CPUState()
+        s.running = [.none, .none]
+        expectIdentityCovers(s, [
+            "running": FieldChange { $0.running[1] = TaskID(0) },
+            "resched": FieldChange { $0.resched |= 2 },
+            "pending": FieldChange { $0.pending |= 1 },
         ])
     }
 

@@ -28,6 +28,9 @@ let reductionScopes: [String: Parameters] = [
     // Sleeping locks: Z14's cycle, and mutex/rwsem contention.
     "multi-lock": [:],
     "sleeping-locks": [:],
+    // Z15's, under full preemption (where the reductions are on), with the
+    // cond_resched() point: per-CPU work items and their kworkers.
+    "z15-hmm-drain": ["preemption": 2, "resched": 1],
 ]
 
 /// The fingerprints of every state the search reaches, going on past
@@ -48,7 +51,7 @@ func reachableStates(_ setup: Setup, sleepSets: Bool, jobs: Int) -> Set<UInt64> 
 struct ExplorationReductionTests {
     /// The zoo's scenarios whose new wait-core phases (the exclusive-abort
     /// rules) every strategy's search must reduce soundly.
-    static let zooScenarios = ["two-killed-lockers"]
+    static let zooScenarios = ["two-killed-lockers", "z15-hmm-drain"]
 
     @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + Self.zooScenarios)

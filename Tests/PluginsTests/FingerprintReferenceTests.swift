@@ -55,6 +55,12 @@ func referenceFingerprint(_ w: World, controlCounters: [Int32]) -> UInt64 {
             for x in l.waiters { h.combine(x.task); h.combine(x.mode.rawValue) }
         }
     }
+    // The CPUs (scenarios that declare them): fed only when there is any.
+    if !w.cpu.running.isEmpty || w.cpu.resched != 0 || w.cpu.pending != 0 {
+        h.combine(Int32(w.cpu.running.count))
+        for t in w.cpu.running { h.combine(t) }
+        h.combine(w.cpu.resched); h.combine(w.cpu.pending)
+    }
     return h.value
 }
 
