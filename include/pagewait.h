@@ -595,6 +595,10 @@ typedef struct pw_host_api {
     int (*emit_up_read)(pw_builder *b, int rwsem);
     int (*emit_down_write)(pw_builder *b, int rwsem);
     int (*emit_up_write)(pw_builder *b, int rwsem);
+    /* Added in 0.5: CPUs (pw_emit_cond_resched and the rest, below). */
+    int (*emit_cond_resched)(pw_builder *b);
+    int (*emit_queue_work_on)(pw_builder *b, int cpu);
+    int (*emit_flush_work)(pw_builder *b, int cpu);
     /* Members added by later versions go here, and only here. */
 } pw_host_api;
 
@@ -623,6 +627,18 @@ int pw_emit_down_read(pw_builder *b, int rwsem);
 int pw_emit_up_read(pw_builder *b, int rwsem);
 int pw_emit_down_write(pw_builder *b, int rwsem);
 int pw_emit_up_write(pw_builder *b, int rwsem);
+
+/* Added in 0.5: CPUs (docs/scenarios.md, "CPUs, preemption and work
+** items"). pw_emit_cond_resched appends a voluntary preemption point;
+** pw_emit_queue_work_on queues CPU `cpu`'s work item (queue_work_on) and
+** wakes its kworker; pw_emit_flush_work sleeps until that item has run
+** (flush_work). lru_add_drain_all() is queue_work_on for every CPU, then
+** flush_work for each. A CPU outside 0..PW_MAX_CPUS-1 is PW_ERANGE; one the
+** scenario does not declare is refused when the program runs (BAD_PROGRAM). */
+#define PW_MAX_CPUS 64
+int pw_emit_cond_resched(pw_builder *b);
+int pw_emit_queue_work_on(pw_builder *b, int cpu);
+int pw_emit_flush_work(pw_builder *b, int cpu);
 
 #ifdef __cplusplus
 }

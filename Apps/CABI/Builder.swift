@@ -456,3 +456,34 @@ public func pwEmitUpWrite(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
         builder.builder.emit(.upWrite(try sleepingLock(.rwsem, rwsem, "pw_emit_up_write")))
     }
 }
+
+// MARK: - CPUs (0.5)
+
+/// CPU `n` as an operand, or PW_ERANGE naming the call.
+private func cpuOperand(_ n: Int32, _ function: String) throws(ABIError) -> UInt8 {
+    guard n >= 0 && Int(n) < CPUTopology.maxCPUs else {
+        throw ABIError(PW_ERANGE, "\(function): cpu \(n) is out of range (0...\(CPUTopology.maxCPUs - 1))")
+    }
+    return UInt8(n)
+}
+
+@_cdecl("pw_emit_cond_resched")
+public func pwEmitCondResched(_ b: OpaquePointer?) -> Int32 {
+    emit(b, "pw_emit_cond_resched") { builder throws(ABIError) in
+        builder.builder.emit(.condResched)
+    }
+}
+
+@_cdecl("pw_emit_queue_work_on")
+public func pwEmitQueueWorkOn(_ b: OpaquePointer?, _ cpu: Int32) -> Int32 {
+    emit(b, "pw_emit_queue_work_on") { builder throws(ABIError) in
+        builder.builder.emit(.queueWork(cpu: try cpuOperand(cpu, "pw_emit_queue_work_on")))
+    }
+}
+
+@_cdecl("pw_emit_flush_work")
+public func pwEmitFlushWork(_ b: OpaquePointer?, _ cpu: Int32) -> Int32 {
+    emit(b, "pw_emit_flush_work") { builder throws(ABIError) in
+        builder.builder.emit(.flushWork(cpu: try cpuOperand(cpu, "pw_emit_flush_work")))
+    }
+}

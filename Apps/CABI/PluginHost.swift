@@ -46,7 +46,10 @@ nonisolated(unsafe) let hostAPI: UnsafeMutablePointer<pw_host_api> = {
         emit_down_read: { pwEmitDownRead($0, $1) },
         emit_up_read: { pwEmitUpRead($0, $1) },
         emit_down_write: { pwEmitDownWrite($0, $1) },
-        emit_up_write: { pwEmitUpWrite($0, $1) }))
+        emit_up_write: { pwEmitUpWrite($0, $1) },
+        emit_cond_resched: { pwEmitCondResched($0) },
+        emit_queue_work_on: { pwEmitQueueWorkOn($0, $1) },
+        emit_flush_work: { pwEmitFlushWork($0, $1) }))
     return api
 }()
 

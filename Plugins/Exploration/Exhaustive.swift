@@ -246,7 +246,7 @@ public struct ExhaustiveExplorer: Sendable {
         let cycles = cycles ?? fairCycles(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
-        case .inconclusive: preconditionFailure("the quotient search lifts the components it cannot settle, so it decides")
+        case .inconclusive: preconditionFailure("a search of the full graph decides")
         case .fair(let v, let schedule):
             r.violation = v
             r.schedule = schedule
@@ -259,12 +259,17 @@ public struct ExhaustiveExplorer: Sendable {
 
     /// The exact fair-cycle search: over the quotient graph when symmetry
     /// is on, lifting to the actual graph only the components whose
-    /// fairness the quotient cannot settle (`FairCycleSearch.quotient`).
+    /// fairness the quotient cannot settle (`FairCycleSearch.quotient`);
+    /// when that cannot decide (a tie of interchangeable tasks too wide to
+    /// break), over the full graph, which decides.
     func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
         var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
                                      deadVariables: bounds.deadVariables)
         let symmetry = TaskSymmetry(setup: setup)
         search.quotient = bounds.symmetry && !symmetry.groups.isEmpty ? symmetry : nil
+        let outcome = search.run(cancelled: cancelled)
+        guard case .inconclusive = outcome else { return outcome }
+        search.quotient = nil
         return search.run(cancelled: cancelled)
     }
 

@@ -55,11 +55,12 @@ struct FairCycleSearch {
     /// of `TaskSymmetry.canonical` (worked out incrementally: `StateKeys`)
     /// and the classes of `TaskSymmetry.classes`. Used when `symmetry` is nil.
     ///
-    /// Unlike `symmetry`, it decides: a component whose classes are all
-    /// active is lifted (`liftedSearch`) — the states of the actual graph
-    /// whose orbits are the component's are searched exactly, from the
-    /// state the quotient search entered it by — so the search answers
-    /// `.none` or `.fair`, never `.inconclusive`.
+    /// A component whose classes are all active is lifted (`liftedSearch`):
+    /// the states of the actual graph whose orbits are the component's are
+    /// searched exactly, from the state the quotient search entered it by.
+    /// That reads an orbit from its key, so it needs keys that name orbits
+    /// one to one (`StateKeys.keysNameOrbits`); where a tie was left
+    /// unbroken the answer is `.inconclusive`, and the full graph decides.
     var quotient: TaskSymmetry?
 
     /// Search only the states whose orbit under `symmetry` is one of
@@ -229,9 +230,12 @@ struct FairCycleSearch {
                             // The component's first state is the frame's just popped.
                             guard let quotient, symmetry == nil else { return .inconclusive }
                             let orbits = Set(entries[component].lazy.map(\.key))
+                            // Keys stand for orbits only when every tie was broken.
+                            guard keys.keysNameOrbits else { return .inconclusive }
                             switch liftedSearch(from: worlds.slot(frames.count).pointee, orbits: orbits, quotient,
                                                 pathLength: path.count, statesUsed: store.count, cancelled: cancelled) {
-                            case .none, .inconclusive: break
+                            case .inconclusive: return .inconclusive
+                            case .none: break
                             case .fair(_, let cycle):
                                 let schedule = Schedule(path + cycle.steps)
                                 if let v = setup.nonTermination(schedule) { return .fair(v, schedule) }
@@ -252,6 +256,9 @@ struct FairCycleSearch {
             }
             path.removeSubrange(top.pathStart...)
         }
+        // A lifted search that met a tie it could not break may have left
+        // out a twin of a state inside the component (one orbit, two keys).
+        if let orbitKeys, !orbitKeys.keysNameOrbits { return .inconclusive }
         return .none
     }
 

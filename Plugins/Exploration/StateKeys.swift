@@ -42,6 +42,11 @@ struct StateKeys {
     private var cores: [UInt64] = []
     private var scratch = Scratch()
 
+    /// Whether every key so far is its orbit's one key: no tie was left
+    /// unbroken (`Scratch.tieUnbroken`). Searches that read an orbit from a
+    /// key rely on it (`FairCycleSearch`'s lifting).
+    var keysNameOrbits: Bool { !scratch.tieUnbroken }
+
     init(engine: Engine, symmetry: TaskSymmetry?, taskCount: Int, deadVariables: Bool = false) {
         // `same` compares tasks' bytes: equal bytes must mean equal tasks,
         // which a reference inside a task (an array's buffer) would break.
@@ -59,6 +64,10 @@ struct StateKeys {
         var image: [Int] = []
         var inverse: [Int] = []
         var members: [Int] = []
+        /// Set when a state's tied tasks had more orders than
+        /// `TaskSymmetry.maxTiedOrders` to try: its key may differ from a
+        /// twin's, so keys no longer name orbits one to one.
+        var tieUnbroken = false
 
         /// The renamings met so far, by `image` packed four bits a task:
         /// a state's renaming is one of few, and building one allocates.

@@ -168,9 +168,10 @@ final class TaskSymmetry: Sendable {
                 owns(pages[i].lockOwner, 2, i); owns(pages[i].writebackBy, 3, i)
             }
         }
-        // A mutex's or rwsem's owner, readers and waiters (by place and
-        // mode): tasks alike in all else but these must not tie, or twins
-        // would be renamed apart.
+        // The task each CPU runs, and a mutex's or rwsem's owner, readers
+        // and waiters (by place and mode): tasks alike in all else but
+        // these must not tie, or twins would be renamed apart.
+        for (c, t) in w.cpu.running.enumerated() { owns(t, 6, c) }
         for (i, l) in w.sleepLocks.enumerated() {
             owns(l.owner, 4, i)
             for t in l.readers where t < n { owns(TaskID(t), 5, i) }
@@ -254,7 +255,9 @@ final class TaskSymmetry: Sendable {
         if wakers && !ties.isEmpty {
             var orders = 1
             for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
-            if orders <= Self.maxTiedOrders {
+            if orders > Self.maxTiedOrders {
+                scratch.tieUnbroken = true
+            } else {
                 let image = Array(scratch.image[0..<n])
                 var best = image
                 var bestPrint = fingerprint(w, renamedBy: image)

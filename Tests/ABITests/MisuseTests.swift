@@ -420,6 +420,8 @@ struct MisuseTests {
         case register, flag, label, comparison, state, permille
         /// A mutex or rwsem number: 0..<PW_MAX_SLEEPING_LOCKS.
         case sleepingLock
+        /// A CPU: 0..<PW_MAX_CPUS.
+        case cpu
         /// Its domain depends on the strategy or scenario it is built into:
         /// out of range may be refused now or when the code is built.
         case lateChecked
@@ -435,6 +437,7 @@ struct MisuseTests {
             case "state": self = .state
             case "permille": self = .permille
             case "mutex", "rwsem": self = .sleepingLock
+            case "cpu": self = .cpu
             case "behavior", "slot", "mm": self = .lateChecked
             case "value": self = .value
             default: throw CallError(message: "no range known for parameter '\(name)': classify it in MisuseTests.Operand")
@@ -466,6 +469,7 @@ struct MisuseTests {
                 case .state: [0, 4, -1, Int64(Int32.min)]
                 case .permille: [-1, 1001, Int64(Int32.max)]
                 case .sleepingLock: [-1, try fx.c("PW_MAX_SLEEPING_LOCKS"), Int64(Int32.max), Int64(Int32.min)]
+                case .cpu: [-1, try fx.c("PW_MAX_CPUS"), Int64(Int32.max), Int64(Int32.min)]
                 case .lateChecked: [-1, Int64(Int32.min), Int64(Int32.max)]
                 case .value: [Int64.min, Int64.max, 0]
                 }

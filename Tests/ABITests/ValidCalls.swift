@@ -261,6 +261,9 @@ enum ValidCalls {
             "pw_emit_up_read": { _ in [.int(1)] },
             "pw_emit_down_write": { _ in [.int(2)] },
             "pw_emit_up_write": { _ in [.int(2)] },
+            "pw_emit_cond_resched": { _ in [] },
+            "pw_emit_queue_work_on": { _ in [.int(0)] },
+            "pw_emit_flush_work": { _ in [.int(63)] },
         ]
         for (name, rest) in emits { t[name] = emit(name, rest) }
 

@@ -19,6 +19,9 @@ let symmetryScopes: [(scenario: String, strategy: String, parameters: Parameters
     ("killable-lockers", "unfair-5", ["lockers": 2, "hold": 0, "stealers": 0]),
     ("two-killed-lockers", "unfair-5", ["hold": 0, "lockers": 2, "killables": 1]),
     ("sleeping-locks", "legacy", [:]),
+    // Two spinners sharing a CPU: which of them the CPU runs is state.
+    ("z15-hmm-drain", "noref", ["hmm-faulters": 2, "resched": 1, "preemption": 1]),
+    ("z15-hmm-drain", "noref", ["hmm-faulters": 2, "resched": 0, "preemption": 0]),
 ]
 
 func buildAny(_ scenario: String, _ strategy: String, _ parameters: Parameters) throws -> Setup {

@@ -754,7 +754,7 @@ final class CABIRun {
 
     /// One pw_emit_* (or label, listing, function) call on `b`.
     func builderCall(_ b: OpaquePointer?) {
-        let which = input.byte() % 28
+        let which = input.byte() % 37
         switch which {
         case 0:
             let out: UnsafeMutablePointer<pw_label>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
@@ -791,6 +791,16 @@ final class CABIRun {
             call("pw_emit_read_pte", b) { pwEmitReadPte(b, s, k, p) }
         case 21: let pm = int32([0, 500, 1000, 1001, -1]); call("pw_emit_preemption_point", b) { pwEmitPreemptionPoint(b, pm) }
         case 22: let n = input.bool() ? nil : string(); call("pw_builder_function", b) { pwBuilderFunction(b, n) }
+        // Sleeping locks and CPUs (0.5): numbers in and out of range.
+        case 24: let n = int32([0, 15, 16, -1]); call("pw_emit_mutex_lock", b) { pwEmitMutexLock(b, n) }
+        case 25: let n = int32([0, 15, 16, -1]); call("pw_emit_mutex_unlock", b) { pwEmitMutexUnlock(b, n) }
+        case 26: let n = int32([0, 15, 16, -1]); call("pw_emit_down_read", b) { pwEmitDownRead(b, n) }
+        case 27: let n = int32([0, 15, 16, -1]); call("pw_emit_up_read", b) { pwEmitUpRead(b, n) }
+        case 28: let n = int32([0, 15, 16, -1]); call("pw_emit_down_write", b) { pwEmitDownWrite(b, n) }
+        case 29: let n = int32([0, 15, 16, -1]); call("pw_emit_up_write", b) { pwEmitUpWrite(b, n) }
+        case 30: call("pw_emit_cond_resched", b) { pwEmitCondResched(b) }
+        case 31: let c = int32([0, 1, 63, 64, -1]); call("pw_emit_queue_work_on", b) { pwEmitQueueWorkOn(b, c) }
+        case 32: let c = int32([0, 1, 63, 64, -1]); call("pw_emit_flush_work", b) { pwEmitFlushWork(b, c) }
         case 23:
             let out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = input.byte() == 255 ? nil : .allocate(capacity: 1)
             out?.initialize(to: junkString)
