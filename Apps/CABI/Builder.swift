@@ -407,64 +407,57 @@ public func pwEmitPreemptionPoint(_ b: OpaquePointer?, _ permille: Int32) -> Int
 
 // MARK: - Sleeping locks (0.5)
 
-/// Mutex or rwsem `n`, or PW_ERANGE naming the call.
-private func sleepingLock(_ kind: SleepLockKind, _ n: Int32, _ function: String) throws(ABIError) -> SleepLockID {
-    guard let id = SleepLockID(kind, Int(n)) else {
-        throw ABIError(PW_ERANGE, "\(function): \(kind == .mutex ? "mutex" : "rwsem") \(n) is out of range (0...\(SleepLockKind.perKind - 1))")
+/// Append `operation` of mutex or rwsem `n`, or PW_ERANGE naming the call.
+private func emitSleepingLock(_ b: OpaquePointer?, _ function: String, _ kind: SleepLockKind, _ n: Int32,
+                              _ operation: (SleepLockID) -> Op) -> Int32 {
+    emit(b, function) { builder throws(ABIError) in
+        guard let id = SleepLockID(kind, Int(n)) else {
+            throw ABIError(PW_ERANGE, "\(function): \(kind == .mutex ? "mutex" : "rwsem") \(n) is out of range (0...\(SleepLockKind.perKind - 1))")
+        }
+        builder.builder.emit(operation(id))
     }
-    return id
 }
 
 @_cdecl("pw_emit_mutex_lock")
 public func pwEmitMutexLock(_ b: OpaquePointer?, _ mutex: Int32) -> Int32 {
-    emit(b, "pw_emit_mutex_lock") { builder throws(ABIError) in
-        builder.builder.emit(.mutexLock(try sleepingLock(.mutex, mutex, "pw_emit_mutex_lock")))
-    }
+    emitSleepingLock(b, "pw_emit_mutex_lock", .mutex, mutex, Op.mutexLock)
 }
 
 @_cdecl("pw_emit_mutex_unlock")
 public func pwEmitMutexUnlock(_ b: OpaquePointer?, _ mutex: Int32) -> Int32 {
-    emit(b, "pw_emit_mutex_unlock") { builder throws(ABIError) in
-        builder.builder.emit(.mutexUnlock(try sleepingLock(.mutex, mutex, "pw_emit_mutex_unlock")))
-    }
+    emitSleepingLock(b, "pw_emit_mutex_unlock", .mutex, mutex, Op.mutexUnlock)
 }
 
 @_cdecl("pw_emit_down_read")
 public func pwEmitDownRead(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
-    emit(b, "pw_emit_down_read") { builder throws(ABIError) in
-        builder.builder.emit(.downRead(try sleepingLock(.rwsem, rwsem, "pw_emit_down_read")))
-    }
+    emitSleepingLock(b, "pw_emit_down_read", .rwsem, rwsem, Op.downRead)
 }
 
 @_cdecl("pw_emit_up_read")
 public func pwEmitUpRead(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
-    emit(b, "pw_emit_up_read") { builder throws(ABIError) in
-        builder.builder.emit(.upRead(try sleepingLock(.rwsem, rwsem, "pw_emit_up_read")))
-    }
+    emitSleepingLock(b, "pw_emit_up_read", .rwsem, rwsem, Op.upRead)
 }
 
 @_cdecl("pw_emit_down_write")
 public func pwEmitDownWrite(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
-    emit(b, "pw_emit_down_write") { builder throws(ABIError) in
-        builder.builder.emit(.downWrite(try sleepingLock(.rwsem, rwsem, "pw_emit_down_write")))
-    }
+    emitSleepingLock(b, "pw_emit_down_write", .rwsem, rwsem, Op.downWrite)
 }
 
 @_cdecl("pw_emit_up_write")
 public func pwEmitUpWrite(_ b: OpaquePointer?, _ rwsem: Int32) -> Int32 {
-    emit(b, "pw_emit_up_write") { builder throws(ABIError) in
-        builder.builder.emit(.upWrite(try sleepingLock(.rwsem, rwsem, "pw_emit_up_write")))
-    }
+    emitSleepingLock(b, "pw_emit_up_write", .rwsem, rwsem, Op.upWrite)
 }
 
 // MARK: - CPUs (0.5)
 
-/// CPU `n` as an operand, or PW_ERANGE naming the call.
-private func cpuOperand(_ n: Int32, _ function: String) throws(ABIError) -> UInt8 {
-    guard n >= 0 && Int(n) < CPUTopology.maxCPUs else {
-        throw ABIError(PW_ERANGE, "\(function): cpu \(n) is out of range (0...\(CPUTopology.maxCPUs - 1))")
+/// Append `operation` of CPU `n`'s work item, or PW_ERANGE naming the call.
+private func emitWorkItem(_ b: OpaquePointer?, _ function: String, _ n: Int32, _ operation: (UInt8) -> Op) -> Int32 {
+    emit(b, function) { builder throws(ABIError) in
+        guard n >= 0 && Int(n) < CPUTopology.maxCPUs else {
+            throw ABIError(PW_ERANGE, "\(function): cpu \(n) is out of range (0...\(CPUTopology.maxCPUs - 1))")
+        }
+        builder.builder.emit(operation(UInt8(n)))
     }
-    return UInt8(n)
 }
 
 @_cdecl("pw_emit_cond_resched")
@@ -476,14 +469,10 @@ public func pwEmitCondResched(_ b: OpaquePointer?) -> Int32 {
 
 @_cdecl("pw_emit_queue_work_on")
 public func pwEmitQueueWorkOn(_ b: OpaquePointer?, _ cpu: Int32) -> Int32 {
-    emit(b, "pw_emit_queue_work_on") { builder throws(ABIError) in
-        builder.builder.emit(.queueWork(cpu: try cpuOperand(cpu, "pw_emit_queue_work_on")))
-    }
+    emitWorkItem(b, "pw_emit_queue_work_on", cpu) { .queueWork(cpu: $0) }
 }
 
 @_cdecl("pw_emit_flush_work")
 public func pwEmitFlushWork(_ b: OpaquePointer?, _ cpu: Int32) -> Int32 {
-    emit(b, "pw_emit_flush_work") { builder throws(ABIError) in
-        builder.builder.emit(.flushWork(cpu: try cpuOperand(cpu, "pw_emit_flush_work")))
-    }
+    emitWorkItem(b, "pw_emit_flush_work", cpu) { .flushWork(cpu: $0) }
 }
