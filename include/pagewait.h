@@ -424,7 +424,7 @@ typedef struct pw_run_stats {
     int64_t offline_p50;         /* offline_pages outer iterations, median */
     int64_t offline_p99;
     double budget_hit_rate;      /* runs where offlining gave up */
-    uint32_t hangs;              /* hangs and lost wakeups */
+    uint32_t hangs;              /* sleepers never woken: HANG or DEADLOCK */
     uint32_t lost_wakeups;
     uint32_t violations;         /* every checker finding, hangs included */
     uint32_t livelocks;

@@ -193,7 +193,7 @@ public func pwSessionRun(_ s: OpaquePointer?, _ o: UnsafePointer<pw_run_options>
         let result = pw_run_stats(
             size: size, seeds: UInt32(c.seeds), success_rate: c.successRate, success_low: c.successLow, success_high: c.successHigh,
             mean_passes: c.meanPasses, offline_p50: c.offlineP50, offline_p99: c.offlineP99, budget_hit_rate: c.budgetHitRate,
-            hangs: UInt32(c.hangs), lost_wakeups: UInt32(c.lostWakeups), violations: UInt32(c.violations),
+            hangs: UInt32(c.hangs + c.deadlocks), lost_wakeups: UInt32(c.lostWakeups), violations: UInt32(c.violations),
             livelocks: UInt32(c.livelocks), step_limits: UInt32(c.stepLimits), max_requeues: c.maxRequeues,
             max_bypasses: c.maxBypasses, mean_steps: c.meanSteps,
             first_failure: session.keep(c.firstFailure, in: &pool),

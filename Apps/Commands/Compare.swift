@@ -230,13 +230,16 @@ enum CompareReport {
             let offline = rows.contains { $0.offlineP50 > 0 }
             var columns = ["strategy", "faulters", "success %", "95% CI", "passes", "PTE ops"]
             if offline { columns += ["offline p50", "p99", "budget hit %"] }
-            columns += ["hangs", "lost wakeups", "other"]
+            // A deadlock column only where some row has one: every other table stays as it was.
+            let deadlocks = rows.contains { $0.deadlocks > 0 }
+            columns += ["hangs"] + (deadlocks ? ["deadlocks"] : []) + ["lost wakeups", "other"]
             let table = rows.map { s -> [String] in
                 var r = [s.strategy, "\(s.faulters)", format(s.successRate * 100, 1),
                          "\(format(s.successLow * 100, 1))-\(format(s.successHigh * 100, 1))",
                          format(s.meanPasses), format(s.meanPTEOps, 1)]
                 if offline { r += ["\(s.offlineP50)", "\(s.offlineP99)", format(s.budgetHitRate * 100, 1)] }
-                r += ["\(s.hangs)", "\(s.lostWakeups)", "\(s.violations - s.hangs - s.lostWakeups - s.livelocks)"]
+                r += ["\(s.hangs)"] + (deadlocks ? ["\(s.deadlocks)"] : [])
+                    + ["\(s.lostWakeups)", "\(s.violations - s.hangs - s.deadlocks - s.lostWakeups - s.livelocks)"]
                 return r
             }
             doc.tables.append(ReportDocument.Table(title: label, columns: columns, rows: table))

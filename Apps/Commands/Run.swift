@@ -80,7 +80,9 @@ enum RunReport {
             lines.append("  lock fairness: most requeues by one waiter \(s.maxRequeues), most bypasses \(s.maxBypasses)")
         }
         if s.longestWakeChunk > 0 { lines.append("  longest wake-walk chunk (entries per q.lock hold): \(s.longestWakeChunk)") }
-        lines.append("  hangs: \(s.hangs), lost wakeups: \(s.lostWakeups), livelocks: \(s.livelocks), other violations: \(s.violations - s.hangs - s.lostWakeups - s.livelocks), step budget exhausted: \(s.stepLimits)")
+        // Deadlocks only where there are any: the line of every other run stays as it was.
+        let deadlocks = s.deadlocks > 0 ? ", deadlocks: \(s.deadlocks)" : ""
+        lines.append("  hangs: \(s.hangs)\(deadlocks), lost wakeups: \(s.lostWakeups), livelocks: \(s.livelocks), other violations: \(s.violations - s.hangs - s.deadlocks - s.lostWakeups - s.livelocks), step budget exhausted: \(s.stepLimits)")
         if outcomes.count == 1, let o = outcomes.first, let sched = o.schedule {
             lines.append("  seed \(o.seed): \(o.end.rawValue) after \(o.steps) steps; schedule \(sched)")
         }

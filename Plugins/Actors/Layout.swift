@@ -4,6 +4,9 @@ import PagewaitCore
 /// E(k, m)): one file page P in page-cache slot 0 of file 0, mapped by `m`
 /// processes (PTE slot i belongs to process i), and a free frame N that
 /// migration allocates as its target. Frames after N are free for reuse.
+/// A scenario that sets `pages` has more file pages for lock chains to
+/// lock (`page(_:)`): page k ≥ 1 has a page-cache slot of its own, on a frame after
+/// the ones its shape reserves, referenced by the cache alone.
 public struct Layout: Hashable, Sendable {
     public static let pagePfn = PFN(rawValue: 0)
     public static let newPagePfn = PFN(rawValue: 1)
@@ -13,8 +16,14 @@ public struct Layout: Hashable, Sendable {
     /// The frame a split gives the second part of P (`Op.splitFolio`).
     public static let splitPfn = PFN(rawValue: 2)
 
+    /// The most file pages a scenario may have: P and three more, each
+    /// pinned in a register of its own by a lock chain.
+    public static let maxPages = 4
+
     /// Number of processes mapping P.
     public var mappings: Int
+    /// File pages: P and `pages - 1` more.
+    public var pages: Int
     public var frames: Int
     /// What P is and how it is mapped.
     public var shape: WorldShape
@@ -22,14 +31,23 @@ public struct Layout: Hashable, Sendable {
     /// reference it stands for, so P's refcount is one below its ledger.
     public var privateWithoutRef: Bool
 
-    public init(mappings: Int, frames: Int = 2, shape: WorldShape = .filePage, privateWithoutRef: Bool = false) {
+    public init(mappings: Int, pages: Int = 1, frames: Int = 2, shape: WorldShape = .filePage, privateWithoutRef: Bool = false) {
+        precondition((1...Self.maxPages).contains(pages), "pages out of range")
         self.mappings = mappings
-        self.frames = max(frames, shape.frames)
+        self.pages = pages
+        self.frames = max(frames, shape.frames) + pages - 1
         self.shape = shape
         self.privateWithoutRef = privateWithoutRef
     }
 
     public var slots: [Int32] { (0..<Int32(mappings)).map { $0 } }
+
+    /// The frame of file page `k`: P for 0, else one of the frames after
+    /// those the shape reserves. Which wait-queue bucket each lands in is
+    /// the kernel's hash of the frame (`WaitQueueTable.bucket(of:)`).
+    public func page(_ k: Int) -> PFN {
+        k == 0 ? Self.pagePfn : PFN(rawValue: Int32(frames - pages + k))
+    }
 
     /// The initial world: P in use (cache + one reference per mapping, + one
     /// for PG_private's buffers), uptodate and on the LRU; N and the rest
@@ -48,6 +66,17 @@ public struct Layout: Hashable, Sendable {
         p.mapping = shape.anon ? -1 : Self.cacheSlot
         p.flags = pageFlags
         w.pages[Self.pagePfn.index] = p
+        for k in 1..<pages {
+            let pfn = page(k)
+            var q = PageFrame()
+            q.life = .inUse
+            q.gen = 1
+            q.refcount = 1
+            q.mapping = Int32(w.cache.count)
+            q.flags = [.uptodate]
+            w.cache.append(CacheSlot(file: Int8(Self.file), pfn: pfn))
+            w.pages[pfn.index] = q
+        }
         return w
     }
 }

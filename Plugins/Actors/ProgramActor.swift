@@ -11,6 +11,9 @@ public struct ActorContext: Sendable {
     /// The scenario's CPUs (0: none declared): what `lru_add_drain_all()`
     /// queues work on.
     public var cpus: Int = 0
+    /// The scenario line's name (`ActorSpec.name`), for errors; empty when
+    /// the actor is built outside a scenario.
+    public var line: String = ""
 
     public func int(_ key: String) -> Int { Int(parameters[key] ?? 0) }
 }

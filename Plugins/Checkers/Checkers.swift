@@ -8,7 +8,7 @@ public enum Checkers {
     /// invariant (I3) to the hang it predicts.
     public static func standard(for setup: Setup, waitersDiagnostic: Bool = true) -> [any Checker] {
         [
-            StandardChecks(waitersDiagnostic: waitersDiagnostic),
+            StandardChecks(waitersDiagnostic: waitersDiagnostic, taskNames: setup.taskNames),
             FairnessObserver(tasks: setup.world.tasks.count, pages: setup.world.pages.count),
         ]
     }
@@ -28,8 +28,10 @@ public struct StandardChecks: Checker {
     public var fairness = FairnessChecker()
     public var wakeWalk = WakeWalkChecker()
 
-    public init(waitersDiagnostic: Bool = true) {
+    /// `taskNames`: what a wait-for chain calls the tasks (`Setup.taskNames`).
+    public init(waitersDiagnostic: Bool = true, taskNames: [String] = []) {
         waiters = waitersDiagnostic ? WaitersChecker() : nil
+        liveness = LivenessChecker(taskNames: taskNames)
     }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {

@@ -16,20 +16,23 @@ extension ViolationKind {
 /// whose bit is clear (or whose page was freed or reused) lost its wakeup;
 /// one whose bit is still set hangs.
 public struct LivenessChecker: Checker {
-    public init() {}
+    /// What reports call the tasks (`Setup.taskNames`); empty: by program.
+    public var taskNames: [String]
+
+    public init(taskNames: [String] = []) { self.taskNames = taskNames }
 
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? { nil }
 
     public mutating func atEnd(_ end: RunEnd, world: World, engine: Engine) -> Violation? {
         guard end == .quiescent || end == .stepLimit else { return nil }
-        if let v = Self.deadlock(end, world: world, engine: engine) { return v }
+        if let v = Self.deadlock(end, world: world, engine: engine, taskNames: taskNames) { return v }
         guard end == .quiescent else { return nil }
         for (t, task) in world.tasks.enumerated() where !task.finished && !task.isIdleWorker {
             let fn = engine.function(of: world, task: t)
             guard task.blocked else {
                 return Violation(.deadlock, task: t, function: fn, detail: "spinning on a lock nobody will release")
             }
-            if let v = Self.sleepingLockWait(t, world: world, engine: engine) { return v }
+            if let v = Self.sleepingLockWait(t, world: world, engine: engine, taskNames: taskNames) { return v }
             if let c = engine.flushingCPU(of: world, task: t) {
                 return Violation(.hang, task: t, function: fn,
                                  detail: "asleep in flush_work for CPU \(c)'s work item, which its kworker will never run")
@@ -60,14 +63,14 @@ extension LivenessChecker {
     /// when a bounded run ends, a cycle of sleepers only (a spinner may
     /// still be let through by a task the budget stopped). Asks for the
     /// graph only when some task sleeps or, at quiescence, spins.
-    static func deadlock(_ end: RunEnd, world: World, engine: Engine) -> Violation? {
+    static func deadlock(_ end: RunEnd, world: World, engine: Engine, taskNames: [String] = []) -> Violation? {
         var sleepers = 0, stuck = 0
         for t in world.tasks.indices where !world.tasks[t].finished {
             stuck += 1
             if world.tasks[t].blocked { sleepers += 1 }
         }
         guard end == .quiescent ? stuck > 0 : sleepers > 1 || (sleepers == 1 && !world.sleepLocks.isEmpty) else { return nil }
-        let graph = WaitForGraph(world: world, engine: engine)
+        let graph = WaitForGraph(world: world, engine: engine, taskNames: taskNames)
         guard graph.isDeadlock, let first = graph.cycle.first else { return nil }
         if end != .quiescent && !graph.cycle.allSatisfy({ world.tasks[$0.wait.task].blocked }) { return nil }
         var pfn = PFN.none
@@ -79,10 +82,10 @@ extension LivenessChecker {
     /// A task asleep on a mutex or rwsem: LOST_WAKEUP if it could take the
     /// lock (nobody holds it in a way that excludes it), HANG otherwise,
     /// naming the holders; nil if it is not on a sleeping lock's list.
-    static func sleepingLockWait(_ t: Int, world: World, engine: Engine) -> Violation? {
+    static func sleepingLockWait(_ t: Int, world: World, engine: Engine, taskNames: [String] = []) -> Violation? {
         guard world.sleepLockWait(of: t) != nil, let wait = WaitForGraph.wait(of: t, in: world, engine: engine) else { return nil }
         let fn = engine.function(of: world, task: t)
-        let graph = WaitForGraph(world: world, engine: engine)
+        let graph = WaitForGraph(world: world, engine: engine, taskNames: taskNames)
         if wait.conditionTrue {
             return Violation(.lostWakeup, task: t, function: fn,
                              detail: "asleep on the wait list of \(wait.resource), which nobody holds: nobody will wake it")

@@ -68,14 +68,17 @@ public struct WaitForGraph: Sendable {
     public private(set) var waits: [Int: Wait] = [:]
     /// The first cycle found (tasks in order, each waiting for the next), or empty.
     public private(set) var cycle: [Edge] = []
-    /// Each task's name in reports: `task 3 (locker)`.
+    /// Each task's name in reports: `task 3 (relocker)`.
     public private(set) var names: [String] = []
 
-    public init(world w: World, engine: Engine) {
+    /// `taskNames`: the setup's (`Setup.taskNames`), which name a task by its
+    /// actor line; without them a task is named by its program.
+    public init(world w: World, engine: Engine, taskNames: [String] = []) {
         for (t, task) in w.tasks.enumerated() where !task.finished {
             if let wait = Self.wait(of: t, in: w, engine: engine) { waits[t] = wait }
         }
         names = w.tasks.indices.map { t in
+            if t < taskNames.count { return "task \(t) (\(taskNames[t]))" }
             let p = Int(w.tasks[t].program)
             return "task \(t)" + (p >= 0 && p < engine.programs.count ? " (\(engine.programs[p].name))" : "")
         }

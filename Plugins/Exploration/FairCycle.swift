@@ -395,22 +395,66 @@ extension Setup {
     /// last. `explore` reports such schedules and `replay` judges them with
     /// this, so both say the same.
     public func nonTermination(_ schedule: Schedule) -> Violation? {
-        var w = world
-        var prints = [engine.fingerprint(w)]
-        var runnable = [engine.runnableTasks(w)]
-        var worlds = [w]
-        for t in schedule.steps {
-            guard (try? engine.step(&w, task: Int(t))) != nil else { return nil }
-            prints.append(engine.fingerprint(w))
-            runnable.append(engine.runnableTasks(w))
-            worlds.append(w)
+        guard let lasso = Lasso(self, schedule, from: 0), let start = lasso.prints.firstIndex(of: lasso.prints.last!),
+              start < lasso.prints.count - 1 else { return nil }
+        return judge(lasso, start: start)
+    }
+
+    /// Judge a run the step budget stopped, on CPUs: if its last state
+    /// repeats one of its last `tail` steps, in a cycle that spinners own
+    /// while a task that could run never gets its CPU, the LIVELOCK (the
+    /// shortest such cycle). nil for anything else: a budget-cut run that
+    /// merely did not finish yet says so, not more.
+    public func cpuLivelock(_ schedule: Schedule, tail: Int = 10_000) -> Violation? {
+        guard engine.config.cpus.topology != nil,
+              let lasso = Lasso(self, schedule, from: max(0, schedule.steps.count - tail)) else { return nil }
+        let last = lasso.prints.count - 1
+        guard let start = lasso.prints[..<last].lastIndex(of: lasso.prints[last]),
+              let v = judge(lasso, start: start), v.kind == .livelock else { return nil }
+        return v
+    }
+
+    /// The states of a schedule's steps from `from` on: fingerprints, who
+    /// could step, and the worlds.
+    private struct Lasso {
+        var from: Int
+        var steps: [UInt8]
+        var prints: [UInt64] = []
+        var runnable: [TaskSet] = []
+        var worlds: [World] = []
+
+        init?(_ setup: Setup, _ schedule: Schedule, from: Int) {
+            let engine = setup.engine
+            var w = setup.world
+            for t in schedule.steps[..<from] {
+                guard (try? engine.step(&w, task: Int(t))) != nil else { return nil }
+            }
+            self.from = from
+            steps = Array(schedule.steps[from...])
+            func record(_ w: World) {
+                prints.append(engine.fingerprint(w))
+                runnable.append(engine.runnableTasks(w))
+                worlds.append(w)
+            }
+            record(w)
+            for t in steps {
+                guard (try? engine.step(&w, task: Int(t))) != nil else { return nil }
+                record(w)
+            }
+            guard !steps.isEmpty else { return nil }
         }
-        let n = schedule.steps.count
-        guard n > 0, let start = prints.firstIndex(of: prints[n]), start < n else { return nil }
-        var stepping = TaskSet(), throughout = runnable[start]
+    }
+
+    /// The verdict on the cycle from recorded state `start` to the last:
+    /// fair (every task runnable throughout steps in it), then LIVELOCK
+    /// when CPUs starve a task that could run, else NON_TERMINATION.
+    private func judge(_ lasso: Lasso, start: Int) -> Violation? {
+        let n = lasso.steps.count, w = lasso.worlds[n]
+        let at = lasso.from + start, end = lasso.from + n
+        var stepping = TaskSet(), throughout = lasso.runnable[start]
         for i in start..<n {
-            stepping.insert(Int(schedule.steps[i]))
-            throughout = throughout & runnable[i]
+            stepping.insert(Int(lasso.steps[i]))
+            throughout = throughout & lasso.runnable[i]
         }
         guard (throughout - stepping).isEmpty else { return nil }
         // Tasks that could step throughout but were kept off their CPU: the
@@ -418,13 +462,13 @@ extension Setup {
         // not on a CPU cannot be scheduled), so the cycle is fair, and it is
         // a LIVELOCK: no task makes progress, every runnable one spins.
         if engine.config.cpus.topology != nil {
-            var enabledThroughout = engine.enabledTasks(worlds[start])
-            for i in start...n { enabledThroughout = enabledThroughout & engine.enabledTasks(worlds[i]) }
+            var enabledThroughout = engine.enabledTasks(lasso.worlds[start])
+            for i in start...n { enabledThroughout = enabledThroughout & engine.enabledTasks(lasso.worlds[i]) }
             let starved = enabledThroughout - stepping
             if !starved.isEmpty {
                 return LivelockChecker.cpuStarvation(
-                    setup: self, cycle: Array(schedule.steps[start..<n]).map(Int.init), worlds: Array(worlds[start...n]),
-                    starved: starved, from: start, step: n)
+                    setup: self, cycle: lasso.steps[start..<n].map(Int.init), worlds: Array(lasso.worlds[start...n]),
+                    starved: starved, from: at, step: end)
             }
         }
         let unfinished = w.tasks.indices.filter { !w.tasks[$0].finished && !w.tasks[$0].isIdleWorker }
@@ -433,9 +477,9 @@ extension Setup {
         let loopers = unfinished.map(name).joined(separator: ", ")
         return Violation(
             .nonTermination, task: task, function: engine.function(of: w, task: task),
-            detail: "the \(n - start) steps from step \(start) on bring the world back to the state it was in before step \(start), "
+            detail: "the \(n - start) steps from step \(at) on bring the world back to the state it was in before step \(at), "
                 + "and every task runnable throughout them steps in them: a fair scheduler may repeat them forever, "
                 + "so \(loopers) never finish\(unfinished.count == 1 ? "es" : "")",
-            step: n)
+            step: end)
     }
 }

@@ -88,7 +88,7 @@ public struct PerfettoTrace {
                         args: [("step", "\(v.step)"), ("kind", jsonString(v.kind.rawValue)), ("task", "\(v.task)"),
                                ("taskName", jsonString(out.formatter.name(of: v.task))), ("function", jsonString(v.function)),
                                ("violation", jsonString(v.description))])
-            if v.kind == .deadlock { out.cycle(WaitForGraph(world: outcome.world, engine: engine), end: outcome.steps) }
+            if v.kind == .deadlock { out.cycle(WaitForGraph(world: outcome.world, engine: engine, taskNames: taskNames), end: outcome.steps) }
         }
         if let f = firstSign {
             out.instant("first sign: \(f.kind): \(f.detail)", cat: "first sign", ts: min(max(f.step, 0), outcome.steps), track: nil,

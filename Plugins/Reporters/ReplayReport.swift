@@ -100,6 +100,8 @@ extension Setup {
             outcome.violation = v
             outcome.end = .violation
         }
+        // A run the budget stopped, on CPUs that spinners keep, as `run` judges it.
+        if outcome.end == .stepLimit, outcome.violation == nil, let v = cpuLivelock(schedule) { outcome.violation = v }
         if let stale = outcome.stale {
             let t = stale.task
             let who = t >= 0 && t < taskNames.count ? " (\(taskNames[t]))" : ""
@@ -233,6 +235,12 @@ extension ReplayReport {
                 let what = WaitForGraph.Resource.sleepLock(l, waiter.mode).description
                 out.append((t, name(t), "asleep in schedule (\(task.state)) in \(fn), on \(what): waiter \(position) of \(lock.waiters.count)"
                             + (holders.isEmpty ? "; the lock is free" : "; held by \(holders)")))
+            } else if let c = engine.flushingCPU(of: w, task: t) {
+                // Asleep on a work item, not a page: say which.
+                let queued = w.cpu.workPending(c) ? "queued, not yet run" : "done"
+                out.append((t, name(t), "asleep in flush_work (\(task.state)) in \(fn), on CPU \(c)'s work item (\(queued))"))
+            } else if task.isIdleWorker {
+                out.append((t, name(t), "idle in \(fn): no work queued on its CPU"))
             } else if task.blocked {
                 let e = task.entry
                 var s = "asleep in io_schedule (\(task.state)) in \(fn), on \(e.bit.kernelName) of \(e.page); "
@@ -250,7 +258,13 @@ extension ReplayReport {
                 }
                 out.append((t, name(t), s))
             } else if engine.isEnabled(w, t) {
-                out.append((t, name(t), "runnable, in \(fn)"))
+                // On CPUs, a task that could step may still wait for its CPU.
+                var cpu = ""
+                if let topology = engine.config.cpus.topology {
+                    let c = topology.cpu(of: t), owner = w.cpu.current(c)
+                    if owner != .none && owner.index != t { cpu = "; waits for CPU \(c), which \(name(owner.index)) keeps" }
+                }
+                out.append((t, name(t), "runnable, in \(fn)\(cpu)"))
             } else {
                 var lock = "a lock"
                 switch task.frame {

@@ -189,7 +189,9 @@ public enum ScenarioFile {
             }
         }
         guard !spec.actors.isEmpty else { throw fail(1, "the scenario has no actors: give a 'base' or at least one [[actor]]") }
-        let known = Set(spec.knownParameters)
+        // A file's [parameters] may also name the kernel's and the world's
+        // knobs: naming one is what makes it a parameter of the scenario.
+        let known = Set(spec.knownParameters).union(ScenarioSpec.kernelParameters.keys).union(ScenarioSpec.worldParameters.keys)
         for (key, item) in doc.tables["parameters", default: [:]].sorted(by: { $0.value.line < $1.value.line }) {
             guard known.contains(key) else {
                 throw fail(item.line, "no actor in this scenario has a parameter '\(key)'; known: \(spec.knownParameters.joined(separator: ", "))"

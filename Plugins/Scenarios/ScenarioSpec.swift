@@ -41,10 +41,12 @@ public struct ActorSpec: Sendable {
 /// tasks run that actor. Every value is checked against its limit before
 /// any program is built.
 ///
-/// A kernel knob (`kernelParameters`, today `walkBreakCount`:
-/// WAITQUEUE_WALK_BREAK_CNT) is a parameter of the scenarios that give it a
-/// default in `parameters`; it overrides the strategy's `KernelConfig`.
-/// Scenarios that do not name it run the kernel's value.
+/// A kernel knob (`kernelParameters`: `walkBreakCount`,
+/// WAITQUEUE_WALK_BREAK_CNT, and `waitBuckets`, the wait table's size) is a
+/// parameter of the scenarios that give it a default in `parameters`; it
+/// overrides the strategy's `KernelConfig`. Scenarios that do not name it
+/// run the kernel's value. So is `pages` (`worldParameters`), the file
+/// pages besides P that lock chains lock.
 public struct ScenarioSpec: Scenario {
     public var name: String
     public var summary: String
@@ -82,7 +84,11 @@ public struct ScenarioSpec: Scenario {
     /// default, each with its limit: `walkBreakCount` is
     /// WAITQUEUE_WALK_BREAK_CNT (64 in the kernel; an exhaustive search
     /// needs a chunk of a few waiters).
-    public static let kernelParameters: [String: Limit] = ["walkBreakCount": Limits.walkBreakCount]
+    public static let kernelParameters: [String: Limit] = ["walkBreakCount": Limits.walkBreakCount, "waitBuckets": Limits.waitBuckets]
+
+    /// World knobs a scenario may make its parameters by giving them a
+    /// default: `pages`, the file pages (`Layout.pages`).
+    public static let worldParameters: [String: Limit] = ["pages": Limits.pages]
 
     /// The faults a scenario may inject into its world, each with the values
     /// it may take. `privateWithoutRef` (kernel-model F9): PG_private set
@@ -98,6 +104,7 @@ public struct ScenarioSpec: Scenario {
         if cpus != nil { names.insert(CPUDeclaration.preemptionParameter) }
         names.formUnion(worldFaults.keys)
         for key in Self.kernelParameters.keys where parameters[key] != nil { names.insert(key) }
+        for key in Self.worldParameters.keys where parameters[key] != nil { names.insert(key) }
         for a in actors {
             names.insert(a.countParameter)
             names.formUnion(a.actor.parameters.keys)
@@ -138,7 +145,7 @@ public struct ScenarioSpec: Scenario {
     public func limit(of key: String) -> Limit? {
         if key == "mappings" { return Self.mappingsLimit }
         if key == CPUDeclaration.preemptionParameter && cpus != nil { return CPUDeclaration.preemptionLimit }
-        if let k = Self.kernelParameters[key], parameters[key] != nil { return k }
+        if let k = Self.kernelParameters[key] ?? Self.worldParameters[key], parameters[key] != nil { return k }
         if worldFaults[key] != nil { return Self.worldFaultLimits[key] ?? ParameterLimit.flag }
         if actors.contains(where: { $0.countParameter == key }) { return Self.countLimit }
         let reached = actors.filter { $0.actor.parameters[key] != nil }.map { $0.actor.limit(of: key).range }
@@ -156,7 +163,8 @@ public struct ScenarioSpec: Scenario {
     public func build(strategy: any Strategy, parameters overrides: Parameters) throws(BuildError) -> Setup {
         let plan: Plan
         do { plan = try self.plan(overrides) } catch { throw error.buildError(scenario: name) }
-        let layout = Layout(mappings: plan.mappings, shape: shape, privateWithoutRef: plan.faults["privateWithoutRef", default: 0] != 0)
+        let layout = Layout(mappings: plan.mappings, pages: plan.pages, shape: shape,
+                            privateWithoutRef: plan.faults["privateWithoutRef", default: 0] != 0)
         var programs: [Program] = []
         var tasks: [TaskState] = []
         var names: [String] = []
@@ -165,7 +173,7 @@ public struct ScenarioSpec: Scenario {
         for line in plan.lines {
             let spec = line.spec
             for i in 0..<line.count {
-                let ctx = ActorContext(strategy: strategy, parameters: line.parameters, layout: layout, index: i, cpus: cpuCount)
+                let ctx = ActorContext(strategy: strategy, parameters: line.parameters, layout: layout, index: i, cpus: cpuCount, line: spec.name)
                 programs.append(try spec.actor.program(ctx))
                 tasks.append(TaskState(program: programs.count - 1))
                 names.append(line.count == 1 && spec.count == 1 ? spec.name : "\(spec.name)\(i)")
@@ -192,6 +200,7 @@ public struct ScenarioSpec: Scenario {
         }
         var kernel = strategy.kernel
         if let k = plan.walkBreakCount { kernel.walkBreakCount = k }
+        if let k = plan.waitBuckets { kernel.waitTable.buckets = k }
         var topology: CPUTopology?
         if let c = plan.cpus {
             topology = CPUTopology(count: c.count, preemption: c.preemption, pin: pins, worker: workers)
@@ -218,6 +227,10 @@ public struct ScenarioSpec: Scenario {
         var lines: [(spec: ActorSpec, count: Int, parameters: Parameters)]
         /// WAITQUEUE_WALK_BREAK_CNT, when the scenario names it.
         var walkBreakCount: Int? = nil
+        /// The wait table's buckets, when the scenario names them.
+        var waitBuckets: Int? = nil
+        /// File pages: P and the lock chains' others.
+        var pages: Int = 1
         /// The CPUs, with the preemption model the parameters chose.
         var cpus: CPUDeclaration? = nil
     }
@@ -238,8 +251,8 @@ public struct ScenarioSpec: Scenario {
         // The world and the counts first: the dependent limits need them.
         let mappings = scenario["mappings"] ?? 1
         try check(mappings, Self.mappingsLimit, "parameter mappings", at: origin(of: "mappings", overrides))
-        for key in Self.kernelParameters.keys.sorted() {
-            if let v = scenario[key] { try check(v, Self.kernelParameters[key]!, "parameter \(key)", at: origin(of: key, overrides)) }
+        for (key, limit) in Self.kernelParameters.merging(Self.worldParameters, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) {
+            if let v = scenario[key] { try check(v, limit, "parameter \(key)", at: origin(of: key, overrides)) }
         }
         // The CPUs: their count, the preemption model, each line's pin.
         var cpuPlan = cpus
@@ -328,7 +341,7 @@ public struct ScenarioSpec: Scenario {
             faults[key] = value
         }
         return Plan(mappings: Int(mappings), faults: faults, lines: lines, walkBreakCount: scenario["walkBreakCount"].map { Int($0) },
-                    cpus: cpuPlan)
+                    waitBuckets: scenario["waitBuckets"].map { Int($0) }, pages: Int(scenario["pages"] ?? 1), cpus: cpuPlan)
     }
 
     /// Actor lines with distinct names, whose count parameters mean one thing.

@@ -44,12 +44,17 @@ extension Setup {
         var checkers = Checkers.standard(for: self)
         let r = engine.run(world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: maxSteps))
         let fairness = checkers.compactMap { $0 as? FairnessObserver }.first
+        // With CPUs, a run the budget stopped may have been spinning for
+        // ever: when it ends in a cycle the spinners own (`cpuLivelock`,
+        // as replay judges it), say LIVELOCK.
+        var violation = r.violation
+        if violation == nil, r.end == .stepLimit, let v = cpuLivelock(r.schedule) { violation = v }
         return RunOutcome(
-            seed: seed, end: r.end, violation: r.violation, counters: r.world.counters,
+            seed: seed, end: r.end, violation: violation, counters: r.world.counters,
             requeues: r.world.tasks.map(\.stats.mostRequeuesInOneWait),
             bypasses: fairness?.bypasses ?? [],
             longestWakeChunk: r.world.stats.longestWakeChunk,
             steps: r.steps,
-            schedule: keepSchedule || r.violation != nil || r.end == .stepLimit ? r.schedule : nil)
+            schedule: keepSchedule || violation != nil || r.end == .stepLimit ? r.schedule : nil)
     }
 }

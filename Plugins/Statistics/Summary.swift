@@ -40,7 +40,10 @@ public struct CellSummary: Hashable, Sendable, Codable {
     public var budgetHitRate: Double
     /// -EAGAIN causes summed over seeds.
     public var eagain: [String: Int64]
+    /// Runs ending in HANG: a sleeper whose bit or lock stays held.
     public var hangs: Int
+    /// Runs ending in DEADLOCK: a cycle of the wait-for graph.
+    public var deadlocks: Int
     /// Runs ending in LOST_WAKEUP, or in WAITERS_UNSOUND (its I3 predictor).
     public var lostWakeups: Int
     public var violations: Int
@@ -79,7 +82,8 @@ public struct CellSummary: Hashable, Sendable, Codable {
             causes[c.name] = outcomes.reduce(0) { $0 + $1[c] }
         }
         eagain = causes
-        hangs = outcomes.filter { $0.violation?.kind == .hang || $0.violation?.kind == .deadlock }.count
+        hangs = outcomes.filter { $0.violation?.kind == .hang }.count
+        deadlocks = outcomes.filter { $0.violation?.kind == .deadlock }.count
         // A broken PG_waiters invariant (I3) is the lost wakeup caught at
         // the step that causes it, before the run reaches the hang.
         lostWakeups = outcomes.filter { $0.violation?.kind == .lostWakeup || $0.violation?.kind == .waitersUnsound }.count

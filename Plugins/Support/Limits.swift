@@ -51,6 +51,13 @@ extension Limits {
     /// parameter `walkBreakCount`: a chunk longer than a setup's tasks
     /// never breaks, so more than 128 means nothing.
     public static let walkBreakCount = Limit(0...Int64(TaskSet.capacity))
+    /// Scenario parameter `waitBuckets`: the hashed wait-queue table's
+    /// buckets, at most the kernel's 256 (PAGE_WAIT_TABLE_BITS = 8); fewer
+    /// make distinct pages share a bucket.
+    public static let waitBuckets = Limit(1...256)
+    /// Scenario parameter `pages`: file pages, P and the ones lock chains
+    /// lock besides it.
+    public static let pages = Limit(1...Int64(Layout.maxPages))
     /// `bench --repeats`, `bench-abi --repeats`: timed runs.
     public static let repeats = Limit(1...1_000)
 
