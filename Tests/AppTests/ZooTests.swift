@@ -5,6 +5,7 @@
 // command `pagewait zoo show` prints must reproduce what `zoo run` reported.
 
 import Foundation
+import Synchronization
 import Testing
 @testable import PagewaitCommands
 import PagewaitCore
@@ -273,21 +274,34 @@ struct ZooTests {
 
     @Test("every command `zoo show` prints, run as pasted, reproduces what `zoo run` reports for its configuration")
     func shownCommandsReproduce() throws {
+        // Every shown command first, then run two at a time (CI has two
+        // cores and this test is the suite's longest), then checked in order.
+        var shown: [(result: ZooEntryResult, show: String, commands: [(role: String, strategy: String, label: String, command: String)])] = []
         for r in quickZoo {
             let show = try runPagewait(["zoo", "show", r.entry.name])
             #expect(show.status == 0, "\(show)")
-            let commands = Self.shownCommands(show.stdout)
+            shown.append((r, show.stdout, Self.shownCommands(show.stdout).map { (role: $0.0, strategy: $0.1, label: $0.2, command: $0.3) }))
+        }
+        let lines = shown.flatMap { $0.commands.map { $0.command + ($0.label == "explore" ? " --quiet" : "") } }
+        let outputs = Mutex<[Int: Result<ProcessOutput, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: lines.count) { i in
+            let out = Result { try runShell(lines[i]) }
+            outputs.withLock { $0[i] = out }
+        }
+        var next = 0
+        for (r, show, commands) in shown {
             let expectedCount = r.entry.check == .metrics ? r.configurations.count : r.configurations.count + 2
-            #expect(commands.count == expectedCount, "\(show.stdout)")
+            #expect(commands.count == expectedCount, "\(show)")
             var printed: [String: [ExplorationRequest.Method]] = [:]
             for c in commands {
+                let out = try #require(outputs.withLock { $0[next] }).get()
+                next += 1
                 // A configuration is its role, strategy and parameters (several
                 // may share a strategy: Z15's differ in their parameters only).
                 let configuration = try #require(r.configurations.first {
                     $0.role.rawValue == c.role && $0.configuration.strategy == c.strategy
                         && $0.configuration.parameters.allSatisfy { (c.command + " ").contains("--param \($0.key)=\($0.value) ") }
                 })
-                let out = try runShell(c.command + (c.label == "explore" ? " --quiet" : ""))
                 if c.label == "run" {
                     let m = try #require(configuration.metrics)
                     #expect(field("lock fairness: ", in: out.stdout) == "most requeues by one waiter \(m.mostRequeues), most bypasses \(m.mostBypasses)",
@@ -318,7 +332,7 @@ struct ZooTests {
             // exhaustive, pct and random searches, each fixed one's proof.
             if case .violation = r.entry.check {
                 for c in r.configurations {
-                    #expect(printed[Self.key(c)] == c.searches.map(\.method), "\(show.stdout)")
+                    #expect(printed[Self.key(c)] == c.searches.map(\.method), "\(show)")
                 }
             }
         }
