@@ -19,7 +19,7 @@ struct Explore: ParsableCommand {
             reproduces the verdict's violation at the same step.
 
             The verdict is a proof only when the search was exhaustive, whole (no \
-            --shard), not interrupted, not cut by --max-depth, --preemptions or --budget, \
+            --shard or --swarm), not interrupted, not cut by --max-depth, --preemptions or --budget, \
             the scenario has tasks, and no fair cycle keeps a task from ever finishing \
             (a NON_TERMINATION violation otherwise); docs/exploration.md says more.
 
@@ -61,7 +61,7 @@ struct Explore: ParsableCommand {
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
-    @Option(help: "Exhaustive: run member i of a swarm of n diversified searches (e.g. 1/4; n in \(ClusterLimits.parts)): its own transition order, hash seed and preemption bound; never a proof; `pagewait merge` combines the members' JSON reports.")
+    @Option(help: "Exhaustive: run member i of a swarm of n diversified searches (e.g. 1/4; n in \(ClusterLimits.parts)): its own transition order, hash seed and preemption bound; never a verdict on the whole scenario; `pagewait merge` combines the members' JSON reports.")
     var swarm: String?
 
     @Option(name: .customLong("progress"), help: "Write this part's progress (states so far) to this file, at most once a second, for `pagewait merge --watch`.")
@@ -361,7 +361,7 @@ struct ExploreReport: Encodable {
             if let p = predictor { lines.append("  first sign: \(p)") }
         } else if let swarm, verdict != .interrupted {
             lines.append("  verdict: no violation in the \(states) states swarm member \(swarm.description) covered"
-                         + " (one diversified search of a swarm: not a proof; `pagewait merge` combines the members)")
+                         + " (one diversified search of a swarm, not a verdict on the whole scenario; `pagewait merge` combines the members)")
         } else {
             lines.append("  verdict: \(verdict.text(termination: termination))")
         }

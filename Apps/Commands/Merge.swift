@@ -17,7 +17,7 @@ struct Merge: ParsableCommand {
             shortest schedule; on a tie, the lowest part). Shards: "proof" only when every \
             shard searched its part completely, on one thread (--jobs 1), and met no cycle; \
             any other complete split leaves termination undecided (the whole search settles it). \
-            A swarm is never a proof: its verdict says how many states its members covered. \
+            A swarm samples the state space: its verdict says how many states its members covered, never more. \
             Seed chunks add up to exactly the rows the whole sweep computes.
 
             --watch reads the files parts write with --progress and shows parts done and \
@@ -268,7 +268,7 @@ struct MergedSearch: Encodable {
         case "violation": "VIOLATION \(detail ?? violationKind ?? "")"
         case "interrupted": "\(interruptedParts) of \(parts) parts interrupted; no violation in what was searched"
         case "swarm": "no violation in the \(states) states the \(parts) swarm members covered (states summed over members, "
-            + "who may meet the same state; a swarm is not a proof)"
+            + "who may meet the same state; a swarm samples the state space: not a verdict on the whole scenario)"
         case "bounded": "no violation within bounds: \(parts - completeParts) of \(parts) shards were cut by a bound"
         case "termination-undecided": "no violation in any reachable state (every shard complete), but whether every run ends is undecided: "
             + "a split search does not look for fair cycles, and some part met a possible cycle or ran on several threads "
@@ -358,7 +358,7 @@ struct PartWatch {
     /// One line: parts finished, running and not started, and the rate.
     func line() throws -> (text: String, finished: Bool) {
         var done = 0, running = 0, pending = 0, count = 0, rate = 0.0
-        var total = 0, ofTotal = 0, sized = true
+        var ofTotal = 0, sized = true
         for path in files {
             guard FileManager.default.fileExists(atPath: path) else { pending += 1; continue }
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -368,16 +368,15 @@ struct PartWatch {
             } catch {
                 throw ValidationError("'\(path)': not a --progress file")
             }
-            if p.finished { done += 1 } else { running += 1; rate += Double(p.done) / max(p.seconds, 1e-3) }
+            if p.finished { done += 1 } else { running += 1 }
+            rate += Double(p.done) / max(p.seconds, 1e-3)
             count += p.done
-            total += p.done
             if let t = p.total { ofTotal += t } else { sized = false }
         }
         let unit = sized && pending == 0 ? "seeds" : "states"
         var text = "parts done \(done)/\(files.count), running \(running), not started \(pending); \(unit) \(count)"
         if sized && pending == 0 { text += " of \(ofTotal)" }
-        text += ", \(Int(rate.rounded())) \(unit)/s now"
-        _ = total
+        text += ", \(Int(rate.rounded())) \(unit)/s (each part's rate so far, summed)"
         return (text, done == files.count)
     }
 
