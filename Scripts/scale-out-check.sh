@@ -4,9 +4,10 @@
 # verdicts and statistics against one process (docs/scale-out.md):
 #
 #   Scripts/scale-out-check.sh                  the check
-#   Scripts/scale-out-check.sh --measure SEEDS  then the wall time of a compare
+#   Scripts/scale-out-check.sh --measure SEEDS  instead, the wall time of a compare
 #                                               sweep of SEEDS seeds (1...100000)
-#                                               in 1, 2, 4 and 8 chunks
+#                                               in one process and in 1, 2, 4 and
+#                                               8 chunks (each checked against it)
 #
 # - a 2-part shard search: the merged proof (z12-end-writeback) and the
 #   merged violation (reclaim-race under put-and-wait-unlockless) are the
@@ -61,6 +62,7 @@ replays() {
     [ "$s" -eq 1 ] && grep -q "violation: $2" "$work/replayed.txt"
 }
 
+if [ -z "$measure" ]; then
 # 1. Shards: a proof and a violation.
 "$PAGEWAIT" explore z12-end-writeback --strategy noref --quiet --jobs 1 > "$work/z12.txt"
 run "$work/z12-merged.txt" "$parts" shard 2 "$work/z12" explore z12-end-writeback --strategy noref; s=$rc
@@ -116,13 +118,13 @@ else
     fail "the Slurm array script (status $s):"; cat "$work/slurm.txt"
 fi
 
+else
 # The scaling figure: one sweep, in more and more chunks, two at a time.
-if [ -n "$measure" ]; then
     big=(compare --seeds "$measure" --scenario migrate-vs-faulters --scenario offline --strategy legacy --strategy put-and-wait --faulters 1,2,3 --no-exhaustive)
     now() { date +%s.%N; }
     t0=$(now); "$PAGEWAIT" "${big[@]}" --jobs 1 --format json -o "$work/big.json" || true; t1=$(now)
     one=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-    echo "sweep of $measure seeds per row, ${PARALLEL_OPTS}:"
+    echo "sweep of $measure seeds per row, parallel ${PARALLEL_OPTS}, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg):"
     printf '%-22s %8s %9s\n' "run" "wall s" "speed-up"
     printf '%-22s %8.2f %9.2f\n' "one process, 1 thread" "$one" 1
     for n in 1 2 4 8; do
@@ -132,6 +134,7 @@ if [ -n "$measure" ]; then
         same=$(diff -q <(grep -v -i seconds "$work/big.json") <(grep -v -i seconds "$work/big-$n.json") > /dev/null && echo "" || echo " (DIFFERENT ROWS)")
         [ -z "$same" ] || failures=$((failures + 1))
         printf '%-22s %8.2f %9.2f%s\n' "$n chunks" "$w" "$(awk -v a="$one" -v b="$w" 'BEGIN { print a / b }')" "$same"
+        checks=$((checks + 1))
     done
 fi
 
