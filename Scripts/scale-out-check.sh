@@ -15,7 +15,7 @@
 # - a 4-member swarm: the merged violation is the single search's kind, and
 #   its replay line reproduces it;
 # - a 4-chunk compare sweep: the merged JSON report is byte for byte the
-#   single process's, but for the seconds it took;
+#   single process's, but for the seconds it took; the same for a run;
 # - the Slurm array script, run as the array's tasks would run it, merges
 #   to the same verdict as the parallel run.
 #
@@ -104,6 +104,15 @@ if [ "$s1" = "$s" ] && [ "$s" = "$s2" ] && diff <(grep -v -i seconds "$work/swee
     pass "4 chunks of a 200-seed compare sweep merge byte for byte to the single process's report (but for its seconds)"
 else
     fail "4 chunks of a compare sweep (status $s1, $s, $s2)"
+fi
+
+run /dev/null "$PAGEWAIT" run offline --strategy legacy --faulters 2 --seeds 300 --format json -o "$work/run.json"; s1=$rc
+run /dev/null "$parts" seeds-chunk 4 "$work/run-chunks" run offline --strategy legacy --faulters 2 --seeds 300; s=$rc
+run /dev/null "$PAGEWAIT" merge "$work/run-chunks"/part-*.json --format json -o "$work/run-merged.json"; s2=$rc
+if [ "$s1" = "$s" ] && [ "$s" = "$s2" ] && cmp "$work/run.json" "$work/run-merged.json"; then
+    pass "4 chunks of a 300-seed run merge byte for byte to the single run's report"
+else
+    fail "4 chunks of a run (status $s1, $s, $s2)"
 fi
 
 # 4. The Slurm array script, run as its two tasks would be.

@@ -243,7 +243,9 @@ struct Compare: ParsableCommand {
         let seeds = seedChunk(seedOptions.range, index: chunk.index, count: chunk.count)
         let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", total: seeds.count * comparison.cells.count)
         let cancelled: @Sendable () -> Bool = { interrupt.requested }
-        let outcomes = try runSeedChunk(comparison.cells, seeds: seeds, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing,
+        var setups: [Setup] = []
+        for cell in comparison.cells { setups.append(try build(cell.scenario, cell.strategy, cell.parameters)) }
+        let outcomes = runSeedChunk(setups, seeds: seeds, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing,
                                     jobs: seedOptions.jobs, cancelled: cancelled, progress: progress)
         var verdicts: [ExhaustiveVerdict] = []
         if chunk.index == 0, let request {
@@ -254,7 +256,7 @@ struct Compare: ParsableCommand {
         let hints = replayHints(comparison, sweep: sweep)
         var cells: [CellTally] = []
         for (c, cell) in comparison.cells.enumerated() {
-            let setup = try build(cell.scenario, cell.strategy, cell.parameters)
+            let setup = setups[c]
             cells.append(CellTally(label: cell.label, scenario: cell.scenario.name, strategy: cell.strategy.name,
                                    faulters: setup.taskNames.filter { $0.hasPrefix("faulter") }.count, mappings: setup.world.ptes.count,
                                    replayOptions: hints[c], outcomes: outcomes[c]))

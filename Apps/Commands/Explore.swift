@@ -218,8 +218,12 @@ struct Explore: ParsableCommand {
         request.shrink = !noShrink
         let result = setup.explore(request, progress: { p in
             switch p {
-            case .states(let n): progress.update(states: n); progressOut.update(n)
-            case .runs(let n): progress.update(runs: n); progressOut.update(n)
+            case .states(let n):
+                progress.update(states: n)
+                if n & 4095 == 0 { progressOut.update(n) }
+            case .runs(let n):
+                progress.update(runs: n)
+                if n & 63 == 0 { progressOut.update(n) }
             }
         }, cancelled: { interrupt.requested })
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)

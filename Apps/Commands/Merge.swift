@@ -301,6 +301,8 @@ struct MergedSweep {
     var cells: [CellTally]
     var scenarioArguments: [String: String]
     var exploreOptions: [String]
+    /// "run" when the chunks are a `run`'s.
+    var command: String?
 
     init(_ files: [PartFile]) throws {
         let chunks = try files.map { try PartFile.decode(ChunkDocument.self, from: $0.data, path: $0.path) }
@@ -325,11 +327,13 @@ struct MergedSweep {
         if chunks.contains(where: { $0.interrupted == true }) { document.interrupted = true }
         scenarioArguments = chunks[0].scenarioArguments
         exploreOptions = chunks[0].exploreOptions
+        command = chunks[0].command
     }
 
     func emit(format: OutputFormat, to output: String?) throws {
-        let text: String
+        var text: String
         switch format {
+        case .json where command == "run" && document.rows.count == 1: text = try jsonText(document.rows[0]) + "\n"
         case .json: text = try jsonText(document) + "\n"
         case .text:
             text = CompareReport.render(zip(cells, document.rows).map { ($0.label, $1) }, seeds: document.seedsPerCell,
@@ -337,6 +341,7 @@ struct MergedSweep {
                                         scenarioArguments: scenarioArguments, replayOptions: cells.map(\.replayOptions),
                                         exploreOptions: exploreOptions)
                 + (document.interrupted == true ? "interrupted (Ctrl-C): partial results; rows hold fewer seeds than asked\n" : "")
+            if command == "run", text.hasPrefix("pagewait compare:") { text = "pagewait run, merged:" + text.dropFirst("pagewait compare:".count) }
         }
         try Pagewait_emit(text, to: output)
         if document.interrupted == true { throw ExitCode(Interrupt.exitStatus) }

@@ -163,18 +163,15 @@ struct ChunkDocument: Codable {
     var scenarioArguments: [String: String]
     var exploreOptions: [String]
     var interrupted: Bool?
+    /// "run" for `run --seeds-chunk` (one row; merged, it prints as `run`
+    /// does); nil for compare.
+    var command: String?
 }
 
-/// Run `cells` over `seeds` on `jobs` threads, in items of 50 seeds as
+/// Run each setup over `seeds` on `jobs` threads, in items of 50 seeds as
 /// `Comparison` does; outcomes depend on the seed only.
-func runSeedChunk(_ cells: [PagewaitPlugins.Comparison.Cell], seeds: Range<UInt64>, maxSteps: Int, timing: SchedulerTiming, jobs: Int,
-              cancelled: @escaping @Sendable () -> Bool, progress: ProgressFile) throws -> [[RunOutcome]] {
-    var setups: [Setup] = []
-    for cell in cells {
-        do { setups.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)) } catch {
-            throw ValidationError(error.description)
-        }
-    }
+func runSeedChunk(_ setups: [Setup], seeds: Range<UInt64>, maxSteps: Int, timing: SchedulerTiming, jobs: Int,
+                  cancelled: @escaping @Sendable () -> Bool, progress: ProgressFile) -> [[RunOutcome]] {
     var items: [(cell: Int, seeds: Range<UInt64>)] = []
     for c in setups.indices {
         var from = seeds.lowerBound
@@ -199,7 +196,7 @@ func runSeedChunk(_ cells: [PagewaitPlugins.Comparison.Cell], seeds: Range<UInt6
             progress.update(doneSeeds.add(outcomes.count))
         }
     }
-    var out = Array(repeating: [RunOutcome](), count: cells.count)
+    var out = Array(repeating: [RunOutcome](), count: setups.count)
     for (i, item) in work.enumerated() { out[item.cell] += results.value(i) }
     return out
 }

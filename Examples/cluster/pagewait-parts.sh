@@ -3,10 +3,10 @@
 #
 #   Examples/cluster/pagewait-parts.sh KIND N OUTDIR COMMAND [ARGS...]
 #
-#   KIND     shard, swarm (explore) or seeds-chunk (compare)
+#   KIND     shard, swarm (explore) or seeds-chunk (compare, run)
 #   N        the number of parts
 #   OUTDIR   where each part writes part-I.json, progress-I.json and part-I.log
-#   COMMAND  explore or compare, with its arguments (not --format, -o, the split)
+#   COMMAND  explore, compare or run, with its arguments (not --format, -o, the split)
 #
 # For example, four swarm members, two at a time on this machine:
 #
@@ -41,7 +41,7 @@ kind=$1 n=$2 outdir=$3
 shift 3
 case "$kind" in
     shard|swarm) [ "$1" = explore ] || { echo "$0: $kind splits an explore run, not '$1'" >&2; exit 2; } ;;
-    seeds-chunk) [ "$1" = compare ] || { echo "$0: seeds-chunk splits a compare run, not '$1'" >&2; exit 2; } ;;
+    seeds-chunk) [ "$1" = compare ] || [ "$1" = run ] || { echo "$0: seeds-chunk splits a compare or run sweep, not '$1'" >&2; exit 2; } ;;
     *) echo "$0: KIND must be shard, swarm or seeds-chunk, not '$kind'" >&2; exit 2 ;;
 esac
 case "$n" in

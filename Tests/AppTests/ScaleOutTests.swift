@@ -151,6 +151,19 @@ struct ScaleOutTests {
         #expect(watch.status == 0 && watch.text.hasPrefix("parts done 3/4, running 0, not started 1; states"), "\(watch.text)")
     }
 
+    @Test("a run's seeds in 3 chunks merge to exactly the single run's JSON report")
+    func runChunks() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sweep = ["offline", "--strategy", "legacy", "--faulters", "2", "--seeds", "20", "--format", "json"]
+        let whole = try Run.parse(sweep + ["-o", dir + "/whole.json"])
+        let wholeStatus = try status { try whole.run() }
+        let files = (0..<3).map { "\(dir)/r\($0).json" }
+        for i in 0..<3 { _ = try status { try Run.parse(sweep + ["--seeds-chunk", "\(i)/3", "-o", files[i]]).run() } }
+        let merged = try merge(files + ["--format", "json"], to: dir + "/merged.json")
+        #expect(try read(dir + "/whole.json") == merged.text && merged.status == wholeStatus && wholeStatus == 1)
+    }
+
     @Test("tallies add up to the row CellSummary computes from all the outcomes, percentiles and first failure included")
     func talliesAddUp() throws {
         // Offline under legacy livelocks at 10 iterations; under noref it takes 2:
@@ -217,6 +230,8 @@ struct ScaleOutTests {
         (["compare", "--seeds-chunk", "a/b", "--format", "json"], "--seeds-chunk expects i/n"),
         (["compare", "--seeds-chunk", "0/2"], "add --format json"),
         (["compare", "--progress", "p.json"], "--progress applies only with --seeds-chunk"),
+        (["run", "offline", "--seeds", "5", "--seeds-chunk", "5/5", "--format", "json"], "i 5 is out of range: allowed 0...4"),
+        (["run", "offline", "--seeds-chunk", "0/2"], "add --format json"),
         (["merge", "--watch", "--interval", "0", "p.json"], "--interval 0 is out of range: allowed 1...3,600"),
         (["merge", "--watch", "--interval", "3601", "p.json"], "allowed 1...3,600"),
         (["merge", "--interval", "2", "p.json"], "--interval applies only with --watch"),
