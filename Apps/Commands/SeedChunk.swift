@@ -34,6 +34,7 @@ struct CellTally: Codable, Equatable {
     var budgetHits = 0
     var eagain: [String: Int64] = [:]
     var hangs = 0
+    var deadlocks = 0
     var lostWakeups = 0
     var violations = 0
     var livelocks = 0
@@ -66,7 +67,8 @@ struct CellTally: Codable, Equatable {
             histogram[o[.offlineIterations], default: 0] += 1
             if o[.offlineBudgetHit] > 0 { budgetHits += 1 }
             for c in Self.eagainCounters { eagain[c.name, default: 0] += o[c] }
-            if o.violation?.kind == .hang || o.violation?.kind == .deadlock { hangs += 1 }
+            if o.violation?.kind == .hang { hangs += 1 }
+            if o.violation?.kind == .deadlock { deadlocks += 1 }
             if o.violation?.kind == .lostWakeup || o.violation?.kind == .waitersUnsound { lostWakeups += 1 }
             if o.violation != nil { violations += 1 }
             if o.violation?.kind == .livelock { livelocks += 1 }
@@ -98,6 +100,7 @@ struct CellTally: Codable, Equatable {
         t.budgetHits += next.budgetHits
         for (k, v) in next.eagain { t.eagain[k, default: 0] += v }
         t.hangs += next.hangs
+        t.deadlocks += next.deadlocks
         t.lostWakeups += next.lostWakeups
         t.violations += next.violations
         t.livelocks += next.livelocks
@@ -130,6 +133,7 @@ struct CellTally: Codable, Equatable {
         s.budgetHitRate = Double(budgetHits) / n
         s.eagain = eagain
         s.hangs = hangs
+        s.deadlocks = deadlocks
         s.lostWakeups = lostWakeups
         s.violations = violations
         s.livelocks = livelocks

@@ -167,19 +167,20 @@ struct ScaleOutTests {
     @Test("tallies add up to the row CellSummary computes from all the outcomes, percentiles and first failure included")
     func talliesAddUp() throws {
         // Offline under legacy livelocks at 10 iterations; under noref it takes 2:
-        // two chunks with different distributions.
-        func outcomes(_ strategy: String, _ seeds: ClosedRange<UInt64>) throws -> [RunOutcome] {
-            let setup = try SetupOptions.parse(["offline", "--strategy", strategy, "--faulters", "2"]).build().setup
+        // chunks with different distributions; multi-lock's runs deadlock.
+        func outcomes(_ strategy: String, _ seeds: ClosedRange<UInt64>, scenario: String = "offline") throws -> [RunOutcome] {
+            let setup = try SetupOptions.parse([scenario, "--strategy", strategy] + (scenario == "offline" ? ["--faulters", "2"] : [])).build().setup
             return seeds.map { setup.run(seed: $0, maxSteps: 200_000) }
         }
-        let a = try outcomes("noref", 1...7), b = try outcomes("legacy", 8...10), c = try outcomes("noref", 11...12)
+        let a = try outcomes("noref", 1...7), b = try outcomes("legacy", 8...10)
+        let c = try outcomes("noref", 11...12) + outcomes("noref", 13...40, scenario: "multi-lock")
         func tally(_ o: [RunOutcome]) -> CellTally {
             CellTally(label: "offline", scenario: "offline", strategy: "mixed", faulters: 2, mappings: 1, replayOptions: [], outcomes: o)
         }
         let whole = CellSummary(scenario: "offline", strategy: "mixed", faulters: 2, mappings: 1, outcomes: a + b + c)
         #expect(tally(a).adding(tally(b)).adding(tally(c)).summary == whole)
         #expect(tally(a + b + c).summary == whole)
-        #expect(whole.offlineP50 != whole.offlineP99 && whole.firstFailureSeed == 8, "\(whole)")
+        #expect(whole.offlineP50 != whole.offlineP99 && whole.firstFailureSeed == 8 && whole.deadlocks > 0 && whole.hangs + whole.livelocks > 0, "\(whole)")
     }
 
     @Test("merge refuses parts that do not make one split, naming the file")
