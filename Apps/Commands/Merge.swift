@@ -14,7 +14,7 @@ struct Merge: ParsableCommand {
             else is refused, naming the file.
 
             The verdict: a violation in any part is the verdict, with its replay line (the \
-            shortest schedule; on a tie, the lowest part). Shards: "proof" only when every \
+            shortest schedule; on a tie, the lowest part). Shards: a proof only when every \
             shard searched its part completely, on one thread (--jobs 1), and met no cycle; \
             any other complete split leaves termination undecided (the whole search settles it). \
             A swarm samples the state space: its verdict says how many states its members covered, never more. \
