@@ -57,11 +57,23 @@ struct Compare: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Run only chunk i of n of the seeds (e.g. 0/4; n in 1...--seeds) and write its JSON part (with --format json) for `pagewait merge`, which adds the chunks up to exactly the whole sweep's rows; chunk 0 also runs the exhaustive verdicts.")
+    var seedsChunk: String?
+
+    @Option(name: .customLong("progress"), help: "With --seeds-chunk: write the chunk's progress (seeds run) to this file, at most once a second, for `pagewait merge --watch`.")
+    var progressFile: String?
+
     @Flag(inversion: .prefixedNo, help: "Explore reclaim-race exhaustively under each strategy and add its verdict (default: on when reclaim-race is included, without --sweep).")
     var exhaustive: Bool?
 
     func validate() throws {
         _ = try faulterCounts()
+        if try parsedChunk() != nil {
+            if format != .json { throw ValidationError("--seeds-chunk writes a part for `pagewait merge`: add --format json") }
+            if svg != nil { throw ValidationError("--svg draws the whole sweep: run it on the merged report's sweep, not with --seeds-chunk") }
+        } else if progressFile != nil {
+            throw ValidationError("--progress applies only with --seeds-chunk")
+        }
         let sweep = try sweepValues()
         if sweep != nil, scenarios.count > 1 {
             throw ValidationError("--sweep repeats the rows of one scenario; got \(scenarios.count) --scenario options")
@@ -83,6 +95,23 @@ struct Compare: ParsableCommand {
             if sweep != nil { throw ValidationError("--exhaustive explores reclaim-race once; it does not combine with --sweep") }
             if !included.contains("reclaim-race") { throw ValidationError("--exhaustive explores reclaim-race, which this comparison does not include (add --scenario reclaim-race)") }
         }
+    }
+
+    /// Chunk i of n, n at most the seeds there are to split.
+    func parsedChunk() throws -> (index: Int, count: Int)? {
+        guard let seedsChunk else { return nil }
+        return try parsePart(seedsChunk, option: "--seeds-chunk", limit: Limit(1...Int64(max(1, seedOptions.seeds))))
+    }
+
+    /// What every chunk of one sweep must share, as one line.
+    var configuration: String {
+        var words = ["compare", "--seeds", "\(seedOptions.seeds)", "--seed", "\(seedOptions.seed)", "--max-steps", "\(seedOptions.maxSteps)",
+                     "--faulters", faulters]
+        words += included.flatMap { ["--scenario", $0] } + strategies.flatMap { ["--strategy", $0] }
+        if let sweep { words += ["--sweep", sweep] }
+        if let exhaustive { words.append(exhaustive ? "--exhaustive" : "--no-exhaustive") }
+        words += scenarioOptions.words + plugins.words + timingOptions.words
+        return words.map(shellQuoted).joined(separator: " ")
     }
 
     /// The scenarios as given (names or files), or the default ones.
@@ -120,7 +149,7 @@ struct Compare: ParsableCommand {
     /// it): the rows so far are printed, marked interrupted, and the exit
     /// status is 130.
     func run(interrupt: Interrupt) throws {
-        try checkOutputs([("--output", output), ("--svg", svg)])
+        try checkOutputs([("--output", output), ("--svg", svg), ("--progress", progressFile)])
         let registry = try plugins.registry()
         let start = ContinuousClock.now
         let counts = try faulterCounts()
@@ -139,6 +168,10 @@ struct Compare: ParsableCommand {
         if exhaustive != false && sweep == nil, let reclaimRace {
             request = Comparison.ExhaustiveRequest(scenario: reclaimRace, strategies: strategyList, parameters: base)
         }
+        if let chunk = try parsedChunk() {
+            return try runChunk(chunk, comparison: comparison, exhaustive: request, loaded: loaded, sweep: sweep?.0,
+                                registry: registry, start: start, interrupt: interrupt)
+        }
         let result: (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict])
         do { result = try comparison.run(exhaustive: request, cancelled: { interrupt.requested }) } catch { throw ValidationError(error.description) }
         let cells = result.cells
@@ -151,14 +184,7 @@ struct Compare: ParsableCommand {
         // Every option the rows were run with, for the printed commands.
         let scenarioArgument = Dictionary(loaded.map { ($0.1.name, $0.0) }, uniquingKeysWith: { a, _ in a })
         let shared = scenarioOptions.words + plugins.words
-        let hints = comparison.cells.map { cell -> [String] in
-            // The row's own faulters parameter, not its count of faulter
-            // tasks: a scenario file may name its tasks otherwise.
-            var words = cell.parameters["faulters"].map { ["--faulters", "\($0)"] } ?? []
-            words += shared
-            if let (name, _) = sweep, let v = cell.parameters[name] { words += ["--param", "\(name)=\(v)"] }
-            return words + timingOptions.words + seedOptions.replayWords
-        }
+        let hints = replayHints(comparison, sweep: sweep?.0)
         // Each finding as its replay line will report it.
         var replayed: [Int: ReplayedFailure] = [:]
         if format == .text {
@@ -194,6 +220,58 @@ struct Compare: ParsableCommand {
         }
         let found = cells.contains { $0.summary.violations > 0 } || verdicts.contains { $0.verdict == "violation" }
         if found { throw ExitCode(1) }
+    }
+
+    /// Per row, the options beyond scenario and strategy its printed replay
+    /// line needs.
+    func replayHints(_ comparison: PagewaitPlugins.Comparison, sweep: String?) -> [[String]] {
+        comparison.cells.map { cell -> [String] in
+            // The row's own faulters parameter, not its count of faulter
+            // tasks: a scenario file may name its tasks otherwise.
+            var words = cell.parameters["faulters"].map { ["--faulters", "\($0)"] } ?? []
+            words += scenarioOptions.words + plugins.words
+            if let name = sweep, let v = cell.parameters[name] { words += ["--param", "\(name)=\(v)"] }
+            return words + timingOptions.words + seedOptions.replayWords
+        }
+    }
+
+    /// `--seeds-chunk`: run this chunk's seeds (and, in chunk 0, the
+    /// exhaustive verdicts) and write the part `pagewait merge` adds up.
+    func runChunk(_ chunk: (index: Int, count: Int), comparison: PagewaitPlugins.Comparison, exhaustive request: PagewaitPlugins.Comparison.ExhaustiveRequest?,
+                  loaded: [(String, any Scenario)], sweep: String?, registry: Registry, start: ContinuousClock.Instant,
+                  interrupt: Interrupt) throws {
+        let seeds = seedChunk(seedOptions.range, index: chunk.index, count: chunk.count)
+        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", total: seeds.count * comparison.cells.count)
+        let cancelled: @Sendable () -> Bool = { interrupt.requested }
+        var setups: [Setup] = []
+        for cell in comparison.cells { setups.append(try build(cell.scenario, cell.strategy, cell.parameters)) }
+        let outcomes = runSeedChunk(setups, seeds: seeds, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing,
+                                    jobs: seedOptions.jobs, cancelled: cancelled, progress: progress)
+        var verdicts: [ExhaustiveVerdict] = []
+        if chunk.index == 0, let request {
+            let only = PagewaitPlugins.Comparison(seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing)
+            do { verdicts = try only.run(exhaustive: request, cancelled: cancelled).verdicts } catch { throw ValidationError(error.description) }
+            verdicts = try verdicts.map { try Self.followedOn($0, scenario: request.scenario, registry: registry, parameters: request.parameters) }
+        }
+        let hints = replayHints(comparison, sweep: sweep)
+        var cells: [CellTally] = []
+        for (c, cell) in comparison.cells.enumerated() {
+            let setup = setups[c]
+            cells.append(CellTally(label: cell.label, scenario: cell.scenario.name, strategy: cell.strategy.name,
+                                   faulters: setup.taskNames.filter { $0.hasPrefix("faulter") }.count, mappings: setup.world.ptes.count,
+                                   replayOptions: hints[c], outcomes: outcomes[c]))
+        }
+        let doc = ChunkDocument(
+            part: PartInfo(kind: "seeds-chunk", index: chunk.index, count: chunk.count, configuration: configuration),
+            seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, chunkFirstSeed: seeds.lowerBound, chunkSeeds: seeds.count,
+            elapsedSeconds: seconds(since: start), cells: cells, exhaustive: verdicts,
+            scenarioArguments: Dictionary(loaded.map { ($0.1.name, $0.0) }, uniquingKeysWith: { a, _ in a }),
+            exploreOptions: scenarioOptions.words + plugins.words,
+            interrupted: interrupt.requested ? true : nil)
+        try emit(try jsonText(doc) + "\n", to: output)
+        try progress.finish(outcomes.reduce(0) { $0 + $1.count })
+        if interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if cells.contains(where: { $0.violations > 0 }) || verdicts.contains(where: { $0.verdict == "violation" }) { throw ExitCode(1) }
     }
 
     /// A verdict whose violation is the PG_waiters diagnostic, carried on to

@@ -19,7 +19,7 @@ struct Explore: ParsableCommand {
             reproduces the verdict's violation at the same step.
 
             The verdict is a proof only when the search was exhaustive, whole (no \
-            --shard), not interrupted, not cut by --max-depth, --preemptions or --budget, \
+            --shard or --swarm), not interrupted, not cut by --max-depth, --preemptions or --budget, \
             the scenario has tasks, and no fair cycle keeps a task from ever finishing \
             (a NON_TERMINATION violation otherwise); docs/exploration.md says more.
 
@@ -61,6 +61,12 @@ struct Explore: ParsableCommand {
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
+    @Option(help: "Exhaustive: run member i of a swarm of n diversified searches (e.g. 1/4; n in \(ClusterLimits.parts)): its own transition order, hash seed and preemption bound; never a verdict on the whole scenario; `pagewait merge` combines the members' JSON reports.")
+    var swarm: String?
+
+    @Option(name: .customLong("progress"), help: "Write this part's progress (states so far) to this file, at most once a second, for `pagewait merge --watch`.")
+    var progressFile: String?
+
     @Option(help: "Exhaustive: threads, sharing one visited-state store (\(Limits.jobs); default \(defaultJobs)).")
     var jobs: Int?
 
@@ -98,6 +104,8 @@ struct Explore: ParsableCommand {
         if let pctDepth { try check(Limits.pctDepth, pctDepth, "--pct-depth") }
         if let pctLength { try check(Limits.pctLength, pctLength, "--pct-length") }
         _ = try parsedShard()
+        _ = try parsedSwarm()
+        if shard != nil && swarm != nil { throw ValidationError("--shard and --swarm split a search in different ways; give one") }
         // Options that shape one scheduler's search mean nothing to the
         // others: refused, not ignored.
         var exhaustiveOnly: [String] = []
@@ -108,6 +116,7 @@ struct Explore: ParsableCommand {
         if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if let deadVariables { exhaustiveOnly.append(deadVariables ? "--dead-variables" : "--no-dead-variables") }
         if shard != nil { exhaustiveOnly.append("--shard") }
+        if swarm != nil { exhaustiveOnly.append("--swarm") }
         if jobs != nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
         if pctDepth != nil { pctOnly.append("--pct-depth") }
@@ -146,6 +155,26 @@ struct Explore: ParsableCommand {
         return Shard(i, of: n)
     }
 
+    /// Member i of the swarm, with the bounds it runs under.
+    func parsedSwarm() throws -> SwarmMember? {
+        guard let swarm else { return nil }
+        let (i, n) = try parsePart(swarm, option: "--swarm")
+        return SwarmMember(i, of: n, preemptions: preemptions, budget: budget ?? 5_000_000)
+    }
+
+    /// What the parts of a split search must share, as one line.
+    var configuration: String {
+        var words = ["explore", setupOptions.scenario, "--strategy", setupOptions.strategy] + setupOptions.replayWords
+        if let budget { words += ["--budget", "\(budget)"] }
+        if let maxDepth { words += ["--max-depth", "\(maxDepth)"] }
+        if let preemptions { words += ["--preemptions", "\(preemptions)"] }
+        if noSleepSets { words.append("--no-sleep-sets") }
+        if noStepMerging { words.append("--no-step-merging") }
+        if let symmetry { words.append(symmetry ? "--symmetry" : "--no-symmetry") }
+        if let deadVariables { words.append(deadVariables ? "--dead-variables" : "--no-dead-variables") }
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+
     func run() throws {
         let interrupt = Interrupt()
         try interrupt.catching { try run(interrupt: interrupt) }
@@ -154,12 +183,15 @@ struct Explore: ParsableCommand {
     /// Run with `interrupt` as the stop request (`run()` has Ctrl-C set it;
     /// tests set it directly).
     func run(interrupt: Interrupt) throws {
-        try checkOutputs([("--output", output), ("--trace-out", traceOut)])
+        try checkOutputs([("--output", output), ("--trace-out", traceOut), ("--progress", progressFile)])
         let (scenario, strategy, setup) = try setupOptions.build()
         guard !setup.world.tasks.isEmpty else {
             throw ValidationError("scenario '\(scenario.name)' has no tasks: there is nothing to explore")
         }
         let progress = Progress(enabled: !quiet)
+        let member = try parsedSwarm()
+        let partName = member.map { "swarm \($0.description)" } ?? shard.map { "shard \($0)" } ?? "explore"
+        let progressOut = ProgressFile(path: progressFile, part: partName)
         var request = ExplorationRequest()
         request.method = switch scheduler {
         case .exhaustive: .exhaustive
@@ -174,6 +206,10 @@ struct Explore: ParsableCommand {
         if let symmetry { request.symmetry = symmetry }
         if let deadVariables { request.deadVariables = deadVariables }
         request.shard = try parsedShard()
+        if let member {
+            request.swarm = member.order
+            request.preemptions = member.preemptions
+        }
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }
         if let pctLength { request.pctLength = pctLength }
@@ -182,12 +218,28 @@ struct Explore: ParsableCommand {
         request.shrink = !noShrink
         let result = setup.explore(request, progress: { p in
             switch p {
-            case .states(let n): progress.update(states: n)
-            case .runs(let n): progress.update(runs: n)
+            case .states(let n):
+                progress.update(states: n)
+                if n & 4095 == 0 { progressOut.update(n) }
+            case .runs(let n):
+                progress.update(runs: n)
+                if n & 63 == 0 { progressOut.update(n) }
             }
         }, cancelled: { interrupt.requested })
         var report = ExploreReport(scenario: scenario.name, strategy: strategy.name, scheduler: scheduler.rawValue, result: result)
         if scheduler == .exhaustive { report.shard = request.shard.description }
+        // Which states a part's threads meet again first is timing, so
+        // whether it met a cycle is only told for a part on one thread.
+        let cyclesMet: Bool? = request.jobs == 1 ? result.cyclesMet : nil
+        if let member {
+            report.swarm = member
+            report.part = PartInfo(kind: "swarm", index: member.index, count: member.count, configuration: configuration,
+                                   scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords, cyclesMet: cyclesMet)
+        } else if shard != nil {
+            report.part = PartInfo(kind: "shard", index: request.shard.index, count: request.shard.count, configuration: configuration,
+                                   scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords, cyclesMet: cyclesMet)
+        }
+        try progressOut.finish(result.states)
         try emit(format == .json ? try jsonText(report) + "\n"
                  : report.text(scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords), to: output)
         if let traceOut {
@@ -209,6 +261,10 @@ struct ExploreReport: Encodable {
     var strategy: String
     var scheduler: String
     var shard: String?
+    /// A swarm member's diversification; such a report is never a proof.
+    var swarm: SwarmMember?
+    /// Set for a part of a split search (`--shard`, `--swarm`), for `pagewait merge`.
+    var part: PartInfo?
     var states = 0
     var transitions = 0
     var sleptTransitions = 0
@@ -258,7 +314,7 @@ struct ExploreReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, strategy, scheduler, shard, states, transitions, sleptTransitions, mergedSteps, deepestPath, interchangeableTasks
+        case scenario, strategy, scheduler, shard, swarm, part, states, transitions, sleptTransitions, mergedSteps, deepestPath, interchangeableTasks
         case symmetryFolds, runs, complete, bounds
         case verdict, proof, interrupted, kind, detail, predictor, foundLength, foundSeed, minimalSchedule, minimalLength, searchSeconds, shrinkSeconds
     }
@@ -269,6 +325,8 @@ struct ExploreReport: Encodable {
         try c.encode(strategy, forKey: .strategy)
         try c.encode(scheduler, forKey: .scheduler)
         try c.encodeIfPresent(shard, forKey: .shard)
+        try c.encodeIfPresent(swarm, forKey: .swarm)
+        try c.encodeIfPresent(part, forKey: .part)
         try c.encode(states, forKey: .states)
         try c.encode(transitions, forKey: .transitions)
         try c.encode(sleptTransitions, forKey: .sleptTransitions)
@@ -279,8 +337,8 @@ struct ExploreReport: Encodable {
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encode(complete, forKey: .complete)
         try c.encodeIfPresent(bounds, forKey: .bounds)
-        try c.encode(verdict.name, forKey: .verdict)
-        try c.encode(verdict.isProof, forKey: .proof)
+        try c.encode(swarm != nil && violation == nil && verdict != .interrupted ? "swarm-member" : verdict.name, forKey: .verdict)
+        try c.encode(swarm == nil && verdict.isProof, forKey: .proof)
         try c.encode(verdict == .interrupted, forKey: .interrupted)
         try c.encodeIfPresent(violation?.kind.rawValue, forKey: .kind)
         try c.encodeIfPresent(violation?.description, forKey: .detail)
@@ -300,10 +358,14 @@ struct ExploreReport: Encodable {
     /// file the user gave) and adds `replayOptions`, the options beyond
     /// scenario and strategy the exploration was made with.
     func text(scenarioArgument: String? = nil, replayOptions: [String] = []) -> String {
-        var lines = ["explore \(scenario) under \(strategy) (\(scheduler)\(shard.map { ", shard \($0)" } ?? ""))"]
+        var lines = ["explore \(scenario) under \(strategy) (\(scheduler)\(swarm.map { ", swarm member \($0.description)" } ?? shard.map { ", shard \($0)" } ?? ""))"]
+        if let swarm { lines.append("  member: \(swarm.summary)") }
         if let v = violation {
             lines.append("  verdict: VIOLATION \(v)")
             if let p = predictor { lines.append("  first sign: \(p)") }
+        } else if let swarm, verdict != .interrupted {
+            lines.append("  verdict: no violation in the \(states) states swarm member \(swarm.description) covered"
+                         + " (one diversified search of a swarm, not a verdict on the whole scenario; `pagewait merge` combines the members)")
         } else {
             lines.append("  verdict: \(verdict.text(termination: termination))")
         }

@@ -26,7 +26,34 @@ struct Run: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Run only chunk i of n of the seeds (e.g. 0/4; n in 1...--seeds) and write its JSON part (with --format json) for `pagewait merge`, which adds the chunks up to exactly the whole run's statistics.")
+    var seedsChunk: String?
+
+    @Option(name: .customLong("progress"), help: "With --seeds-chunk: write the chunk's progress (seeds run) to this file, at most once a second, for `pagewait merge --watch`.")
+    var progressFile: String?
+
+    func validate() throws {
+        if let seedsChunk {
+            _ = try parsePart(seedsChunk, option: "--seeds-chunk", limit: Limit(1...Int64(max(1, seedOptions.seeds))))
+            if format != .json { throw ValidationError("--seeds-chunk writes a part for `pagewait merge`: add --format json") }
+        } else if progressFile != nil {
+            throw ValidationError("--progress applies only with --seeds-chunk")
+        }
+    }
+
+    /// What every chunk of one run must share, as one line.
+    var configuration: String {
+        let words = ["run", setupOptions.scenario, "--strategy", setupOptions.strategy] + setupOptions.replayWords
+            + ["--seeds", "\(seedOptions.seeds)", "--seed", "\(seedOptions.seed)", "--max-steps", "\(seedOptions.maxSteps)"] + timingOptions.words
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+
     func run() throws {
+        try checkOutputs([("--output", output), ("--progress", progressFile)])
+        if let seedsChunk { return try runChunk(try parsePart(seedsChunk, option: "--seeds-chunk", limit: Limit(1...Int64(max(1, seedOptions.seeds))))) }
         let (scenario, strategy, setup) = try setupOptions.build()
         let start = ContinuousClock.now
         let outcomes = seedOptions.seeds == 1
@@ -38,15 +65,42 @@ struct Run: ParsableCommand {
         let summary = CellSummary(scenario: scenario.name, strategy: strategy.name, faulters: k, mappings: mappings, outcomes: outcomes)
         switch format {
         case .json:
-            print(try jsonText(summary))
+            try emit(try jsonText(summary) + "\n", to: output)
         case .text:
             let replayed = summary.firstFailureSeed.flatMap {
                 replayedFailure(setup: setup, seed: $0, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing)
             }
-            print(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, scenarioArgument: setupOptions.scenario,
-                                 replayOptions: setupOptions.replayWords + timingOptions.words + seedOptions.replayWords, replayed: replayed))
+            try emit(RunReport.text(summary, setup: setup, outcomes: outcomes, elapsed: elapsed, scenarioArgument: setupOptions.scenario,
+                                    replayOptions: setupOptions.replayWords + timingOptions.words + seedOptions.replayWords, replayed: replayed), to: output)
         }
         if summary.violations > 0 { throw ExitCode(1) }
+    }
+
+    /// `--seeds-chunk`: run this chunk's seeds and write the part `pagewait
+    /// merge` adds up to the whole run's row.
+    func runChunk(_ chunk: (index: Int, count: Int)) throws {
+        let (scenario, strategy, setup) = try setupOptions.build()
+        let start = ContinuousClock.now
+        let seeds = seedChunk(seedOptions.range, index: chunk.index, count: chunk.count)
+        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", total: seeds.count)
+        let interrupt = Interrupt()
+        let outcomes = try interrupt.catching {
+            runSeedChunk([setup], seeds: seeds, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing, jobs: seedOptions.jobs,
+                         cancelled: { interrupt.requested }, progress: progress)[0]
+        }
+        let tally = CellTally(label: scenario.name, scenario: scenario.name, strategy: strategy.name,
+                              faulters: setup.taskNames.filter { $0.hasPrefix("faulter") }.count, mappings: setup.world.ptes.count,
+                              replayOptions: setupOptions.replayWords + timingOptions.words + seedOptions.replayWords, outcomes: outcomes)
+        let doc = ChunkDocument(
+            part: PartInfo(kind: "seeds-chunk", index: chunk.index, count: chunk.count, configuration: configuration),
+            seedsPerCell: seedOptions.seeds, firstSeed: seedOptions.seed, chunkFirstSeed: seeds.lowerBound, chunkSeeds: seeds.count,
+            elapsedSeconds: seconds(since: start), cells: [tally], exhaustive: [],
+            scenarioArguments: [scenario.name: setupOptions.scenario], exploreOptions: [],
+            interrupted: interrupt.requested ? true : nil, command: "run")
+        try emit(try jsonText(doc) + "\n", to: output)
+        try progress.finish(outcomes.count)
+        if interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if tally.violations > 0 { throw ExitCode(1) }
     }
 }
 

@@ -178,6 +178,9 @@ public struct ExhaustiveExplorer: Sendable {
     /// first thread that reaches it. Above it every shard and every thread
     /// explores everything.
     public var splitDepth: Int = 8
+    /// A swarm member's diversification (`SwarmOrder`); nil: lowest task
+    /// first, unsalted keys.
+    public var swarm: SwarmOrder?
     /// Called with the key and path of every state on its first visit
     /// (tests compare the reachable sets of searches with this).
     var observe: (@Sendable (UInt64, [UInt8]) -> Void)?
@@ -464,6 +467,7 @@ public struct ExhaustiveExplorer: Sendable {
                 h.combine(k); h.combine(renaming.map { $0[last] } ?? last); h.combine(preemptions)
                 k = h.value
             }
+            if let swarm { k = swarm.salted(k) }
             return (k, renaming)
         }
 
@@ -638,7 +642,7 @@ public struct ExhaustiveExplorer: Sendable {
         while !stack.isEmpty {
             if halt || stop() { break }
             let top = stack.count - 1
-            guard let t = stack[top].choices.lowest else {
+            guard let t = swarm.map({ $0.next(stack[top].choices, key: stack[top].key) }) ?? stack[top].choices.lowest else {
                 pop()
                 continue
             }

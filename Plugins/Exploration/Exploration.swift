@@ -41,6 +41,8 @@ public struct ExplorationRequest: Hashable, Sendable {
     public var timing: SchedulerTiming = SchedulerTiming()
     /// Delta-debug a found schedule to a short one.
     public var shrink: Bool = true
+    /// Exhaustive: a swarm member's diversification (`SwarmOrder`).
+    public var swarm: SwarmOrder?
 
     public init() {}
 }
@@ -86,6 +88,10 @@ public struct ExplorationOutcome: Sendable {
     public var interrupted = false
     /// Tasks in the scenario.
     public var tasks = 0
+    /// Exhaustive: the search met a state on its stack or seen before, so
+    /// the state graph may have cycles (what `pagewait merge` needs to say
+    /// whether a split search's complete parts make a proof).
+    public var cyclesMet = false
     /// The violation the best schedule reaches.
     public var violation: Violation?
     /// The PG_waiters diagnostic (I3) that fired first, when the search went
@@ -132,6 +138,7 @@ extension ExplorationOutcome {
         bounds = cut ? "depth cuts \(r.depthCuts), preemption cuts \(r.preemptionCuts), state limit \(r.stateLimitHit ? "hit" : "not hit")" : nil
         violation = r.violation
         found = r.schedule
+        cyclesMet = r.cyclesPossible
     }
 }
 
@@ -154,13 +161,14 @@ extension Setup {
 
         switch request.method {
         case .exhaustive:
-            let explorer = ExhaustiveExplorer(
+            var explorer = ExhaustiveExplorer(
                 setup: setup,
                 bounds: ExplorationBounds(maxDepth: max(1, request.maxDepth), maxStates: request.budget ?? 5_000_000,
                                           preemptions: request.preemptions, sleepSets: request.sleepSets,
                                           stepMerging: request.stepMerging, symmetry: request.symmetry,
                                           deadVariables: request.deadVariables),
                 makeCheckers: { Checkers.forExploration(setup) })
+            explorer.swarm = request.swarm
             var states: (@Sendable (Int) -> Void)?
             if let progress { states = { progress(.states($0)) } }
             // Nothing to search without tasks (the verdict says so).

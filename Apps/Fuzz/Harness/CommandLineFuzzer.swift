@@ -222,6 +222,9 @@ public final class CommandLineFuzzer: @unchecked Sendable {
         if let i = args.firstIndex(of: "--shard"), i + 1 < args.count, args[i + 1] != "0/1" {
             return "a proof printed for shard \(args[i + 1])"
         }
+        if let i = args.firstIndex(of: "--swarm"), i + 1 < args.count {
+            return "a proof printed for swarm member \(args[i + 1])"
+        }
         if let i = args.lastIndex(of: "--budget"), i + 1 < args.count, let budget = Int(args[i + 1]),
            let states = statesReported(text), states >= budget {
             return "a proof printed for a search that reached its budget (\(states) states, --budget \(budget))"
@@ -282,12 +285,13 @@ struct Values {
         case "--strategy": return strategies
         case "--scenario": return scenarios
         case "--plugin": return [scratch + "/missing.so", scenarioFile, "missing.so"]
-        case "--output", "--svg", "--trace-out": return outputs
+        case "--output", "--svg", "--trace-out", "--progress": return outputs
         case "--format": return ["text", "json", "xml", ""]
         case "--scheduler": return ["exhaustive", "pct", "random", "dfs"]
         case "--chain": return ["fault", "reclaim", "all", "Fault", ""]
         case "--kind": return PluginKind.allCases.map(\.rawValue) + ["strategys", ""]
-        case "--shard": return ["0/1", "0/2", "1/2", "999999/1000000", "2/2", "-1/2", "0/0", "a/b", "0/18446744073709551616"]
+        case "--shard", "--swarm", "--seeds-chunk":
+            return ["0/1", "0/2", "1/2", "999999/1000000", "2/2", "-1/2", "0/0", "a/b", "0/18446744073709551616"]
         case "--param": return parameters
         case "--sweep": return ["mappings=1,2", "think=0,4", "faulters=1,2", "passes=1", "nosuch=1", "mappings=", "mappings=1,,2", "=1", "mappings=-1,99999999999"]
         case "--faulters" where command == "compare": return ["0", "1", "0,1", "", "1,,2", "99", "-1"]
