@@ -1,0 +1,128 @@
+/// The zoo's weak-memory rows (known-bugs Z2, Z4, Z5) as litmus programs
+/// over the words the idioms touch, with the hang oracle: a thread asleep
+/// at quiescence is a LOST_WAKEUP, a lock nobody releases shows as a later
+/// locker asleep (HANG). Each builder's parameters are the ablations.
+/// docs/memory-model.md cites the kernel code each access stands for.
+enum KernelShapes {
+    // MARK: Z5, unlock_page against a waiter setting PG_waiters.
+
+    /// PG_locked and PG_waiters in words of their own: the unlocker clears
+    /// PG_locked with a release store (`__clear_bit_unlock`, enough once no
+    /// other bit shares its word), optionally runs unlock_page's "second
+    /// mb", and reads PG_waiters; the waiter sets PG_waiters (`set_bit`),
+    /// runs set_current_state's barrier, tests PG_locked and sleeps if set.
+    static func unlockSeparateWords(barrier: Bool) -> LitmusProgram {
+        let locked = 0, waiters = 1
+        var unlocker: [LitmusInstruction] = [.store(location: locked, value: 0, order: .release)]
+        if barrier { unlocker.append(.fence(.mb)) }
+        unlocker += [.load(location: waiters, register: 0, order: .relaxed)]
+        unlocker += [.branch(register: 0, mask: 1, value: 0, target: unlocker.count + 2), .wake(thread: 1)]
+        let waiter: [LitmusInstruction] = [
+            .rmw(location: waiters, operation: .or(1), register: 1, order: .relaxed),
+            .fence(.mb),
+            .load(location: locked, register: 0, order: .relaxed),
+            .branch(register: 0, mask: 1, value: 0, target: 5),
+            .sleep,
+        ]
+        return LitmusProgram(name: "Z5-separate-words" + (barrier ? "+mb" : ""), locations: ["PG_locked", "PG_waiters"],
+                             initial: [1, 0], threads: [unlocker, waiter])
+    }
+
+    /// Today's unlock: PG_waiters in PG_locked's word, one release RMW that
+    /// clears PG_locked and returns the word (clear_bit_unlock_is_negative_byte,
+    /// now folio_xor_flags_has_waiters).
+    static func unlockSharedWord() -> LitmusProgram {
+        let lockedBit = 1, waitersBit = 2
+        let unlocker: [LitmusInstruction] = [
+            .rmw(location: 0, operation: .andNot(lockedBit), register: 0, order: .release),
+            .branch(register: 0, mask: waitersBit, value: 0, target: 3),
+            .wake(thread: 1),
+        ]
+        let waiter: [LitmusInstruction] = [
+            .rmw(location: 0, operation: .or(waitersBit), register: 1, order: .relaxed),
+            .fence(.mb),
+            .load(location: 0, register: 0, order: .relaxed),
+            .branch(register: 0, mask: lockedBit, value: 0, target: 5),
+            .sleep,
+        ]
+        return LitmusProgram(name: "Z5-shared-word", locations: ["page->flags"], initial: [lockedBit], threads: [unlocker, waiter])
+    }
+
+    // MARK: Z2 and Z4, the WOKEN handoff and finish_wait's lockless check.
+
+    /// Locations of `handoff`.
+    static let pgLocked = 0, waitFlags = 1, waitEntry = 2, queueLock = 3, data = 4
+    /// WQ_FLAG_WOKEN in `wait->flags`.
+    static let woken = 1
+
+    /// Holder P0 writes `data` in its critical section, then its wake walk
+    /// (under q->lock) finds P1's exclusive entry, hands PG_locked to it
+    /// (sets WOKEN; PG_locked stays set, now P1's) and unlinks the entry;
+    /// with no entry left it unlocks and wakes P2. P1, interrupted, runs
+    /// finish_wait: a lockless `list_empty_careful`, the locked unlink if
+    /// still linked, then the WOKEN test: if set it owns the page (reads
+    /// `data`, unlocks, wakes P2), else returns -EINTR. P2 is a later
+    /// lock_page: it sleeps while PG_locked is held, so a lock P1 leaked
+    /// leaves P2 asleep (HANG).
+    ///
+    /// - writerBarrier: the smp_mb between WOKEN and the unlink of
+    ///   2a9127fcf229 as first posted.
+    /// - carefulPair: c6fe44d96fc1's list_del_init_careful (release) and
+    ///   list_empty_careful (acquire) instead of plain accesses.
+    /// - flagsPair: 5ef64cc8987a's release store of the flags and acquire
+    ///   load in the waiter.
+    static func handoff(writerBarrier: Bool, carefulPair: Bool, flagsPair: Bool) -> LitmusProgram {
+        var holder: [LitmusInstruction] = [
+            .store(location: data, value: 1, order: .relaxed),
+            .rmw(location: queueLock, operation: .compareExchange(expected: 0, new: 1), register: 1, order: .acquire),
+            .branch(register: 1, mask: 1, value: 1, target: 1),
+            .load(location: waitEntry, register: 0, order: .relaxed),
+        ]
+        let noWaiter = holder.count + (writerBarrier ? 6 : 5)
+        holder += [
+            .branch(register: 0, mask: 1, value: 0, target: noWaiter),
+            .store(location: waitFlags, value: woken, order: flagsPair ? .release : .relaxed),
+        ]
+        if writerBarrier { holder.append(.fence(.mb)) }
+        holder += [
+            .store(location: waitEntry, value: 0, order: carefulPair ? .release : .relaxed),
+            .wake(thread: 1),
+            .jump(target: noWaiter + 2),
+            // noWaiter: unlock_page with nobody queued but P2.
+            .rmw(location: pgLocked, operation: .andNot(1), register: 2, order: .release),
+            .wake(thread: 2),
+            .store(location: queueLock, value: 0, order: .release),
+        ]
+        let waiter: [LitmusInstruction] = [
+            .load(location: waitEntry, register: 0, order: carefulPair ? .acquire : .relaxed),
+            .branch(register: 0, mask: 1, value: 0, target: 6),
+            .rmw(location: queueLock, operation: .compareExchange(expected: 0, new: 1), register: 1, order: .acquire),
+            .branch(register: 1, mask: 1, value: 1, target: 2),
+            .store(location: waitEntry, value: 0, order: .relaxed),
+            .store(location: queueLock, value: 0, order: .release),
+            // 6: the WOKEN test.
+            .load(location: waitFlags, register: 2, order: flagsPair ? .acquire : .relaxed),
+            .branch(register: 2, mask: woken, value: 0, target: 11),
+            .load(location: data, register: 3, order: .relaxed),
+            .rmw(location: pgLocked, operation: .andNot(1), register: 1, order: .release),
+            .wake(thread: 2),
+        ]
+        let locker: [LitmusInstruction] = [
+            .rmw(location: pgLocked, operation: .compareExchange(expected: 0, new: 1), register: 0, order: .acquire),
+            .branch(register: 0, mask: 1, value: 0, target: 4),
+            .sleep,
+            .jump(target: 0),
+            .rmw(location: pgLocked, operation: .andNot(1), register: 1, order: .release),
+        ]
+        var name = "handoff"
+        if writerBarrier { name += "+mb" }
+        if carefulPair { name += "+careful" }
+        if flagsPair { name += "+flags-release-acquire" }
+        return LitmusProgram(name: name, locations: ["PG_locked", "wait->flags", "wait->entry", "q->lock", "data"],
+                             initial: [1, 0, 1, 0, 0], threads: [holder, waiter, locker])
+    }
+
+    /// P1 owned the page (saw WOKEN) and read `data` older than the
+    /// holder's write: Z4's stale data.
+    static func staleData(_ o: LitmusOutcome) -> Bool { o.registers[1][2] & woken != 0 && o.registers[1][3] == 0 }
+}
