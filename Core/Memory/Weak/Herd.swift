@@ -45,19 +45,25 @@ enum Herd {
     /// order (same values, same ordering); a failed one, which atomic_t.txt
     /// leaves unordered, a `READ_ONCE`.
     static func litmus(_ program: LitmusProgram, accesses: [LitmusAccess], model: MemoryModel) -> String {
+        // C identifiers: `wait->flags` becomes `wait_flags`.
+        let ids = program.locations.map { n in
+            n.reduce(into: "") { id, c in
+                if c.isLetter || c.isNumber { id.append(c) } else if id.last != "_" { id.append("_") }
+            }
+        }
         let name = program.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "+" ? $0 : "-" }
         var out = "C pagewait-\(String(name))\n\n"
         out += "(*\n * Result to check: the exists clause is an execution pagewait's \(model) model allows.\n *)\n\n"
         let inits = program.locations.indices.filter { program.initial[$0] != 0 }
-            .map { "\t\(program.locations[$0])=\(program.initial[$0]);" }
+            .map { "\t\(ids[$0])=\(program.initial[$0]);" }
         out += "{\n" + inits.map { $0 + "\n" }.joined() + "}\n"
         var conditions: [String] = []
-        let params = program.locations.map { "int *\($0)" }.joined(separator: ", ")
+        let params = ids.map { "int *\($0)" }.joined(separator: ", ")
         for t in program.threads.indices {
             var body: [String] = []
             var regs = 0
             for a in accesses where a.thread == t {
-                let x = program.locations[a.location]
+                let x = ids[a.location]
                 switch a.kind {
                 case .fence(let f):
                     body.append("\(f);")
