@@ -167,7 +167,9 @@ package struct WeakShape: Sendable {
             let stale = KernelShapes.staleDataApplies(program) && KernelShapes.staleData(o)
             let verdict = o.hangs ? "  HANG: " + o.sleepers.map { "P\($0)" }.joined(separator: ",") + " asleep with no wake to come"
                 : stale ? "  STALE DATA: P1 owns the page and read data = 0" : ""
-            lines.append("  " + o.description + verdict)
+            let regs = o.registers.enumerated().map { t, r in "P\(t):" + r.enumerated().map { "r\($0)=\($1)" }.joined(separator: ",") }
+            let memory = program.locations.enumerated().map { "\($1)=\(o.memory[$0])" }
+            lines.append("  " + (regs + memory).joined(separator: " ") + verdict)
         }
         guard let witness = result.witness(isCounterexample) else {
             lines.append("no counterexample under \(model)")

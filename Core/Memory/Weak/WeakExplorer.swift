@@ -84,6 +84,25 @@ struct WeakExplorer: Sendable {
         return LitmusResult(outcomes: outcomes, states: visited.count)
     }
 
+    /// Every outcome by plain enumeration of every path, with no visited
+    /// set: what `run` must agree with, to show that the state it hashes
+    /// holds everything that decides the future. Only for loop-free
+    /// programs (a path longer than `depthLimit` is an error).
+    func outcomesWithoutMerging(depthLimit: Int = 64) throws(WeakExplorerError) -> Set<LitmusOutcome> {
+        if let p = machine.program.problem { throw .invalidProgram(p) }
+        var found: Set<LitmusOutcome> = []
+        var paths = 0
+        var stack: [(WeakState, Int)] = [(machine.initial(), 0)]
+        while let (s, depth) = stack.popLast() {
+            let next = machine.successors(s)
+            if next.isEmpty { found.insert(outcome(s)); continue }
+            paths += 1
+            if depth >= depthLimit || paths > stateLimit { throw .tooManyStates(stateLimit) }
+            for step in next { stack.append((step.state, depth + 1)) }
+        }
+        return found
+    }
+
     private func outcome(_ s: WeakState) -> LitmusOutcome {
         LitmusOutcome(registers: s.threads.map(\.registers),
                       memory: machine.program.locations.indices.map { s.finalValue($0) },

@@ -75,3 +75,18 @@ struct KernelShapeTests {
         #expect(w?.lines.contains { $0.contains("P0's store PG_locked = 0 is still in its store buffer") } == true)
     }
 }
+
+@Suite("Weak-memory state merging")
+struct WeakStateMergingTests {
+    @Test("the visited set loses no outcome: every loop-free litmus row and Z5 shape has the same outcomes when every path is enumerated")
+    func mergingIsSound() throws {
+        let programs = Litmus.all.map(\.program) + [KernelShapes.unlockSeparateWords(barrier: false),
+                                                    KernelShapes.unlockSeparateWords(barrier: true), KernelShapes.unlockSharedWord()]
+        for p in programs {
+            for m in MemoryModel.allCases {
+                let e = WeakExplorer(p, model: m)
+                #expect(Set(try e.run().outcomes.keys) == (try e.outcomesWithoutMerging()), "\(p.name) under \(m)")
+            }
+        }
+    }
+}
