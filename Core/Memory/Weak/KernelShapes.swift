@@ -171,6 +171,12 @@ package struct WeakShape: Sendable {
             let memory = program.locations.enumerated().map { "\($1)=\(o.memory[$0])" }
             lines.append("  " + (regs + memory).joined(separator: " ") + verdict)
         }
+        if let spin = result.spinning {
+            lines.append("LIVELOCK under \(model): \(result.cannotQuiesce) states never reach quiescence")
+            lines.append("counterexample under \(model):")
+            lines += spin.lines.map { "  " + $0 }
+            return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: spin.accesses, model: model), true)
+        }
         guard let witness = result.witness(isCounterexample) else {
             lines.append("no counterexample under \(model)")
             return (lines.joined(separator: "\n") + "\n", nil, false)

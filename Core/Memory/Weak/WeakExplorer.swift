@@ -28,6 +28,10 @@ struct LitmusWitness: Sendable {
 struct LitmusResult: Sendable {
     var outcomes: [LitmusOutcome: LitmusWitness]
     var states: Int
+    /// States from which no execution reaches quiescence (a spin that
+    /// never ends), and the way to the nearest.
+    var cannotQuiesce: Int
+    var spinning: LitmusWitness?
 
     func allows(_ p: (LitmusOutcome) -> Bool) -> Bool { outcomes.keys.contains(where: p) }
     func witness(_ p: (LitmusOutcome) -> Bool) -> LitmusWitness? {
@@ -60,28 +64,60 @@ struct WeakExplorer: Sendable {
 
     func run() throws(WeakExplorerError) -> LitmusResult {
         if let p = machine.program.problem { throw .invalidProgram(p) }
-        var visited: Set<WeakState> = []
-        var outcomes: [LitmusOutcome: LitmusWitness] = [:]
-        // Iterative DFS; each frame keeps the trace to its state.
-        var stack: [(WeakState, LitmusWitness)] = [(machine.initial(), LitmusWitness(lines: [], accesses: []))]
-        visited.insert(stack[0].0)
-        while let (s, path) = stack.popLast() {
+        // Each state once, with the step that first reached it (for its
+        // trace) and who reaches it (to find states that cannot quiesce).
+        var ids: [WeakState: Int] = [:]
+        var parent: [(from: Int, text: String, access: LitmusAccess?)] = []
+        var predecessors: [[Int]] = []
+        var terminals: [(Int, WeakState)] = []
+        let start = machine.initial()
+        ids[start] = 0
+        parent.append((-1, "", nil))
+        predecessors.append([])
+        var stack = [(start, 0)]
+        while let (s, id) = stack.popLast() {
             let next = machine.successors(s)
-            if next.isEmpty {
-                let o = outcome(s)
-                if let old = outcomes[o], old.lines.count <= path.lines.count { continue }
-                outcomes[o] = path
-                continue
-            }
-            for step in next where visited.insert(step.state).inserted {
-                if visited.count > stateLimit { throw .tooManyStates(stateLimit) }
-                var p = path
-                p.lines.append(step.text)
-                if let a = step.access { p.accesses.append(a) }
-                stack.append((step.state, p))
+            if next.isEmpty { terminals.append((id, s)); continue }
+            for step in next {
+                if let known = ids[step.state] { predecessors[known].append(id); continue }
+                let n = parent.count
+                if n >= stateLimit { throw .tooManyStates(stateLimit) }
+                ids[step.state] = n
+                parent.append((id, step.text, step.access))
+                predecessors.append([id])
+                stack.append((step.state, n))
             }
         }
-        return LitmusResult(outcomes: outcomes, states: visited.count)
+        func witness(_ id: Int) -> LitmusWitness {
+            var lines: [String] = [], accesses: [LitmusAccess] = []
+            var i = id
+            while parent[i].from >= 0 {
+                lines.append(parent[i].text)
+                if let a = parent[i].access { accesses.append(a) }
+                i = parent[i].from
+            }
+            return LitmusWitness(lines: lines.reversed(), accesses: accesses.reversed())
+        }
+        var outcomes: [LitmusOutcome: LitmusWitness] = [:]
+        for (id, s) in terminals {
+            let o = outcome(s), w = witness(id)
+            if let old = outcomes[o], old.lines.count <= w.lines.count { continue }
+            outcomes[o] = w
+        }
+        // States from which no execution reaches quiescence: a thread spins
+        // forever (on a lock nobody releases); the hang oracle's other half.
+        var reaches = Array(repeating: false, count: parent.count)
+        var work = terminals.map(\.0)
+        for t in work { reaches[t] = true }
+        while let i = work.popLast() {
+            for p in predecessors[i] where !reaches[p] {
+                reaches[p] = true
+                work.append(p)
+            }
+        }
+        let stuck = reaches.indices.filter { !reaches[$0] }
+        return LitmusResult(outcomes: outcomes, states: parent.count, cannotQuiesce: stuck.count,
+                            spinning: stuck.min { witness($0).lines.count < witness($1).lines.count }.map(witness))
     }
 
     /// Every outcome by plain enumeration of every path, with no visited

@@ -90,3 +90,23 @@ struct WeakStateMergingTests {
         }
     }
 }
+
+@Suite("Weak-memory quiescence")
+struct WeakQuiescenceTests {
+    @Test("a spin on a lock nobody releases is found as states that cannot quiesce; the zoo's shapes have none")
+    func spinForever() throws {
+        // P0 takes the lock and never releases it; P1 spins on it.
+        let take = LitmusInstruction.rmw(location: 0, operation: .compareExchange(expected: 0, new: 1), register: 0, order: .acquire)
+        let p = LitmusProgram(name: "spin", locations: ["lock"], threads: [[take], [take, .branch(register: 0, mask: 1, value: 1, target: 0)]])
+        for m in MemoryModel.allCases {
+            let r = try WeakExplorer(p, model: m).run()
+            #expect(r.cannotQuiesce > 0, "\(m)")
+            #expect(r.spinning != nil, "\(m)")
+        }
+        for s in WeakShape.catalog {
+            for m in MemoryModel.allCases {
+                #expect(try WeakExplorer(s.program, model: m).run().cannotQuiesce == 0, "\(s.name) under \(m)")
+            }
+        }
+    }
+}
