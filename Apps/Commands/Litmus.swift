@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PagewaitCore
 
 /// `pagewait litmus`: explore one of the weak-memory shapes (Core/Memory/Weak)
@@ -12,6 +13,9 @@ struct Litmus: ParsableCommand {
     @Argument(help: "The shape; --list shows them.")
     var shape: String?
 
+    @Option(help: "Explore the litmus program in this file instead of a shape (docs/memory-model.md has the format).")
+    var file: String?
+
     @Option(help: "The memory model: sc, tso or arm.")
     var memory = "sc"
 
@@ -23,8 +27,9 @@ struct Litmus: ParsableCommand {
 
     func validate() throws {
         do { _ = try MemoryModel(parsing: memory) } catch { throw ValidationError("--memory: \(error)") }
-        if !list {
-            guard let shape else { throw ValidationError("name a shape, or --list") }
+        if [shape != nil, file != nil, list].filter({ $0 }).count > 1 { throw ValidationError("give one of a shape, --file or --list") }
+        if !list && file == nil {
+            guard let shape else { throw ValidationError("name a shape, --file or --list") }
             let names = WeakShape.catalog.map(\.name)
             if !names.contains(shape) {
                 throw ValidationError("unknown shape '\(shape)'\(Suggestion.hint(shape, among: names)); known: \(names.joined(separator: ", "))")
@@ -39,7 +44,20 @@ struct Litmus: ParsableCommand {
             return
         }
         let model = try MemoryModel(parsing: memory)
-        let s = WeakShape.catalog.first { $0.name == shape }!
+        let s: WeakShape
+        if let file {
+            let text: String
+            do {
+                let attributes = try FileManager.default.attributesOfItem(atPath: file)
+                if let size = attributes[.size] as? Int, size > 65_536 { throw ValidationError("--file \(file): \(size) bytes; at most 65,536") }
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch let e as ValidationError { throw e } catch {
+                throw ValidationError("--file \(file): cannot read it (\(error.localizedDescription))")
+            }
+            do { s = try WeakShape.file(text, path: file) } catch { throw ValidationError("\(error)") }
+        } else {
+            s = WeakShape.catalog.first { $0.name == shape }!
+        }
         let out = litmus.map { OutputFile(option: "--litmus", path: $0) }
         try out?.check()
         let r = try s.report(model)

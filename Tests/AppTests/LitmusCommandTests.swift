@@ -40,11 +40,25 @@ struct LitmusCommandTests {
         #expect(!FileManager.default.fileExists(atPath: clean.path))
     }
 
-    @Test("an unknown model or shape is refused with exit status 2 and the accepted names")
+    @Test("an unknown model or shape, an unreadable or wrong litmus file, or two programs at once are refused with exit status 2 and what is wrong")
     func badInput() throws {
         let m = try runPagewait(["litmus", "z5-shared", "--memory", "power"])
         #expect(m.status == 2)
         #expect(m.stderr.contains("unknown memory model 'power': expected one of sc, tso, arm"))
+        let missing = try runPagewait(["litmus", "--file", "/nonexistent/x.litmus"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--file /nonexistent/x.litmus: cannot read it"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-litmus-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.litmus")
+        try "locations x\nP0:\n  store x 1 acquire\n".write(to: bad, atomically: true, encoding: .utf8)
+        let b = try runPagewait(["litmus", "--file", bad.path])
+        #expect(b.status == 2)
+        #expect(b.stderr.contains("\(bad.path):3: unexpected 'acquire': the order is one of mb, relaxed, release"), "\(b)")
+        let both = try runPagewait(["litmus", "z5-shared", "--file", bad.path])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("give one of a shape, --file or --list"))
         let s = try runPagewait(["litmus", "z9"])
         #expect(s.status == 2)
         #expect(s.stderr.contains("unknown shape 'z9'"))

@@ -127,35 +127,48 @@ enum KernelShapes {
     static func staleData(_ o: LitmusOutcome) -> Bool { o.registers[1][2] & woken != 0 && o.registers[1][3] == 0 }
 }
 
-/// A named shape for `pagewait litmus`: its program and the outcomes that
-/// are a counterexample (a sleeper at quiescence, or stale data).
+/// A named shape for `pagewait litmus`: its program and what makes an
+/// outcome a counterexample (a sleeper at quiescence, stale data, or an
+/// outcome a litmus file forbids).
 package struct WeakShape: Sendable {
     package let name: String
     package let summary: String
     let program: LitmusProgram
-    let isCounterexample: @Sendable (LitmusOutcome) -> Bool
+    /// The counterexample an outcome is, in words, or nil.
+    let verdict: @Sendable (LitmusOutcome) -> String?
+
+    static func hang(_ o: LitmusOutcome) -> String? {
+        o.hangs ? "HANG: " + o.sleepers.map { "P\($0)" }.joined(separator: ",") + " asleep with no wake to come" : nil
+    }
+    static func staleOrHang(_ o: LitmusOutcome) -> String? {
+        hang(o) ?? (KernelShapes.staleData(o) ? "STALE DATA: P1 owns the page and read data = 0" : nil)
+    }
 
     package static let catalog: [WeakShape] = [
         WeakShape(name: "z5-separate", summary: "Z5 ablation: PG_waiters in a word of its own, unlock_page's second mb removed",
-                  program: KernelShapes.unlockSeparateWords(barrier: false), isCounterexample: \.hangs),
+                  program: KernelShapes.unlockSeparateWords(barrier: false), verdict: hang),
         WeakShape(name: "z5-separate-mb", summary: "Z5 with the barrier: PG_waiters in a word of its own, smp_mb after the clear",
-                  program: KernelShapes.unlockSeparateWords(barrier: true), isCounterexample: \.hangs),
+                  program: KernelShapes.unlockSeparateWords(barrier: true), verdict: hang),
         WeakShape(name: "z5-shared", summary: "Z5 as today: one release RMW clears PG_locked and returns PG_waiters",
-                  program: KernelShapes.unlockSharedWord(), isCounterexample: \.hangs),
+                  program: KernelShapes.unlockSharedWord(), verdict: hang),
         WeakShape(name: "z2-first-posting", summary: "Z2: 2a9127fcf229 as first posted: smp_mb, plain list_del_init, plain list_empty_careful",
-                  program: KernelShapes.handoff(writerBarrier: true, carefulPair: false, flagsPair: false), isCounterexample: \.hangs),
+                  program: KernelShapes.handoff(writerBarrier: true, carefulPair: false, flagsPair: false), verdict: hang),
         WeakShape(name: "z2-careful", summary: "Z2 fixed: c6fe44d96fc1's list_del_init_careful / list_empty_careful",
-                  program: KernelShapes.handoff(writerBarrier: true, carefulPair: true, flagsPair: false), isCounterexample: \.hangs),
+                  program: KernelShapes.handoff(writerBarrier: true, carefulPair: true, flagsPair: false), verdict: hang),
         WeakShape(name: "z4-bare", summary: "Z4 ablation: neither the flags' release/acquire nor the careful pair",
-                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: false, flagsPair: false),
-                  isCounterexample: { KernelShapes.staleData($0) || $0.hangs }),
+                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: false, flagsPair: false), verdict: staleOrHang),
         WeakShape(name: "z4-flags", summary: "Z4 with 5ef64cc8987a's flags release/acquire only",
-                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: false, flagsPair: true),
-                  isCounterexample: { KernelShapes.staleData($0) || $0.hangs }),
+                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: false, flagsPair: true), verdict: staleOrHang),
         WeakShape(name: "z4-careful", summary: "Z4 with c6fe44d96fc1's careful pair only",
-                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: true, flagsPair: false),
-                  isCounterexample: { KernelShapes.staleData($0) || $0.hangs }),
+                  program: KernelShapes.handoff(writerBarrier: false, carefulPair: true, flagsPair: false), verdict: staleOrHang),
     ]
+
+    /// The shape a litmus file describes (LitmusFile.swift).
+    package static func file(_ text: String, path: String) throws -> WeakShape {
+        let f = try LitmusFile(parsing: text, file: path)
+        return WeakShape(name: f.program.name, summary: path, program: f.program,
+                         verdict: { o in hang(o) ?? (f.isForbidden(o) ? "FORBIDDEN by the file" : nil) })
+    }
 
     /// The report `pagewait litmus` prints, and the herd7 test of the
     /// counterexample (nil when there is none).
@@ -164,12 +177,9 @@ package struct WeakShape: Sendable {
         var lines = ["\(name) under \(model): \(result.states) states, \(result.outcomes.count) outcomes"]
         let sorted = result.outcomes.keys.sorted { $0.description < $1.description }
         for o in sorted {
-            let stale = KernelShapes.staleDataApplies(program) && KernelShapes.staleData(o)
-            let verdict = o.hangs ? "  HANG: " + o.sleepers.map { "P\($0)" }.joined(separator: ",") + " asleep with no wake to come"
-                : stale ? "  STALE DATA: P1 owns the page and read data = 0" : ""
             let regs = o.registers.enumerated().map { t, r in "P\(t):" + r.enumerated().map { "r\($0)=\($1)" }.joined(separator: ",") }
             let memory = program.locations.enumerated().map { "\($1)=\(o.memory[$0])" }
-            lines.append("  " + (regs + memory).joined(separator: " ") + verdict)
+            lines.append("  " + (regs + memory).joined(separator: " ") + (verdict(o).map { "  " + $0 } ?? ""))
         }
         if let spin = result.spinning {
             lines.append("LIVELOCK under \(model): \(result.cannotQuiesce) states never reach quiescence")
@@ -177,7 +187,7 @@ package struct WeakShape: Sendable {
             lines += spin.lines.map { "  " + $0 }
             return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: spin.accesses, model: model), true)
         }
-        guard let witness = result.witness(isCounterexample) else {
+        guard let witness = result.witness({ verdict($0) != nil }) else {
             lines.append("no counterexample under \(model)")
             return (lines.joined(separator: "\n") + "\n", nil, false)
         }
@@ -185,9 +195,4 @@ package struct WeakShape: Sendable {
         lines += witness.lines.map { "  " + $0 }
         return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: witness.accesses, model: model), true)
     }
-}
-
-extension KernelShapes {
-    /// Whether `staleData` means anything for `program` (the handoff shapes).
-    static func staleDataApplies(_ program: LitmusProgram) -> Bool { program.locations.count == 5 }
 }
