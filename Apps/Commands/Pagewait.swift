@@ -36,7 +36,7 @@ public struct Pagewait: ParsableCommand {
             ~/.local/share/bash-completion/completions/pagewait.
             """,
         version: PW_VERSION,
-        subcommands: [Compare.self, Run.self, Explore.self, Merge.self, Replay.self, Diff.self, Bisect.self, Zoo.self, List.self, Bench.self, BenchABI.self]
+        subcommands: [Compare.self, Run.self, Explore.self, Merge.self, Replay.self, Diff.self, Bisect.self, Zoo.self, Litmus.self, List.self, Bench.self, BenchABI.self]
     )
 
     public init() {}

@@ -1,0 +1,66 @@
+// `pagewait litmus`: the weak-memory shapes from the command line, the
+// commands docs/memory-model.md quotes, and the herd7 export written by
+// OutputFile's rules.
+
+import Foundation
+import Testing
+
+@Suite("Litmus command")
+struct LitmusCommandTests {
+    @Test("every command docs/memory-model.md quotes prints what the page shows and exits 1 exactly when it shows a counterexample")
+    func quotedCommandsReproduce() throws {
+        let commands = try quotedCommands("docs/memory-model.md")
+        #expect(commands.count >= 4)
+        for (line, command, output) in commands {
+            let r = try runShell(command)
+            let expected: Int32 = output.components(separatedBy: "\n").contains { $0.hasPrefix("counterexample under") } ? 1 : 0
+            #expect(r.status == expected, "docs/memory-model.md:\(line): \(command)\n\(r)")
+            #expect(r.stdout == output + "\n", "docs/memory-model.md:\(line): \(command) printed\n\(r.stdout)")
+        }
+    }
+
+    @Test("--litmus writes the counterexample's accesses as a herd7 C test through a symlink, keeping the link; a clean run writes nothing")
+    func litmusExport() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-litmus-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("z2.litmus"), link = dir.appendingPathComponent("link.litmus")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target.path)
+        let r = try runPagewait(["litmus", "z2-first-posting", "--memory", "arm", "--litmus", link.path])
+        #expect(r.status == 1)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+        let text = try String(contentsOf: target, encoding: .utf8)
+        #expect(text.hasPrefix("C pagewait-handoff+mb\n"))
+        #expect(text.contains("P1(int *PG_locked, int *wait_flags, int *wait_entry, int *q_lock, int *data)"))
+        #expect(text.contains("r1 = READ_ONCE(*wait_flags);"), "the stale WOKEN load")
+        #expect(text.contains("exists (") && text.contains("1:r1=0"))
+        let clean = dir.appendingPathComponent("clean.litmus")
+        let c = try runPagewait(["litmus", "z2-careful", "--memory", "arm", "--litmus", clean.path])
+        #expect(c.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: clean.path))
+    }
+
+    @Test("an unknown model or shape, an unreadable or wrong litmus file, or two programs at once are refused with exit status 2 and what is wrong")
+    func badInput() throws {
+        let m = try runPagewait(["litmus", "z5-shared", "--memory", "power"])
+        #expect(m.status == 2)
+        #expect(m.stderr.contains("unknown memory model 'power': expected one of sc, tso, arm"))
+        let missing = try runPagewait(["litmus", "--file", "/nonexistent/x.litmus"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--file /nonexistent/x.litmus: cannot read it"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-litmus-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.litmus")
+        try "locations x\nP0:\n  store x 1 acquire\n".write(to: bad, atomically: true, encoding: .utf8)
+        let b = try runPagewait(["litmus", "--file", bad.path])
+        #expect(b.status == 2)
+        #expect(b.stderr.contains("\(bad.path):3: unexpected 'acquire': the order is one of mb, relaxed, release"), "\(b)")
+        let both = try runPagewait(["litmus", "z5-shared", "--file", bad.path])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("give one of a shape, --file or --list"))
+        let s = try runPagewait(["litmus", "z9"])
+        #expect(s.status == 2)
+        #expect(s.stderr.contains("unknown shape 'z9'"))
+    }
+}
