@@ -84,6 +84,7 @@ struct PartFile {
 
     static func load(_ path: String) throws -> PartFile {
         func bad(_ why: String) -> ValidationError { ValidationError("'\(path)': \(why)") }
+        try checkRegular(path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw bad(exists ? "cannot read it (permission denied, or a directory)" : "no such file")
@@ -354,6 +355,28 @@ struct MergedSweep {
 /// The module's `emit`, under a name the merge types' own `emit` does not hide.
 func Pagewait_emit(_ text: String, to path: String?) throws { try emit(text, to: path) }
 
+/// A part's report or progress file must be a regular file (symlinks
+/// followed) of at most `PartFile.sizeLimit` bytes: opening a FIFO blocks
+/// until someone writes, and a device never ends. A missing file passes:
+/// the caller says what that means.
+func checkRegular(_ path: String) throws {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return }
+    guard st.st_mode & S_IFMT == S_IFREG else {
+        let what = switch st.st_mode & S_IFMT {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+        throw ValidationError("'\(path)': it is \(what); a part's report or progress is a regular file")
+    }
+    guard Int(st.st_size) <= PartFile.sizeLimit else {
+        throw ValidationError("'\(path)': larger than \(PartFile.sizeLimit >> 20) MiB: not a part's report or progress")
+    }
+}
+
 /// `merge --watch`: the parts' progress files, read until every part finished.
 struct PartWatch {
     var files: [String]
@@ -366,6 +389,7 @@ struct PartWatch {
         var ofTotal = 0, sized = true
         for path in files {
             guard FileManager.default.fileExists(atPath: path) else { pending += 1; continue }
+            try checkRegular(path)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             let p: PartProgress
             do { p = try JSONDecoder().decode(PartProgress.self, from: data) } catch let e as DecodingError {

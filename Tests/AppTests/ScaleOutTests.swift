@@ -198,7 +198,12 @@ struct ScaleOutTests {
         try "".write(toFile: dir + "/empty.json", atomically: true, encoding: .utf8)
         try "states 12".write(toFile: dir + "/text.json", atomically: true, encoding: .utf8)
         let s0 = dir + "/s0.json", s1 = dir + "/s1.json", s2 = dir + "/s2.json"
+        // A FIFO would block the read until someone writes (and a test
+        // that hung here would say so by never ending).
+        #expect(mkfifo(dir + "/fifo.json", 0o600) == 0)
         let cases: [([String], [String])] = [
+            ([s0, dir + "/fifo.json", s2], ["fifo.json': it is a FIFO"]),
+            ([s0, dir, s2], ["': it is a directory"]),
             ([s0, s1], ["1 of 3 shard parts missing: 2/3"]),
             ([s0, s1, s1, s2], ["s1.json' are both part 1/3"]),
             ([s0, s1, dir + "/other.json"], ["other.json' was made with a different run", "--strategy legacy"]),
@@ -219,6 +224,8 @@ struct ScaleOutTests {
         }
         let watch = try Merge.parse(["--watch", "--once", s0])
         #expect(performing: { try watch.run() }, throws: { (($0 as? ValidationError)?.message ?? "").contains("s0.json': not a --progress file") })
+        let fifoWatch = try Merge.parse(["--watch", "--once", dir + "/fifo.json"])
+        #expect(performing: { try fifoWatch.run() }, throws: { (($0 as? ValidationError)?.message ?? "").contains("fifo.json': it is a FIFO") })
     }
 
     @Test("scale-out numbers are bounded and refused with their range", arguments: [
