@@ -124,6 +124,22 @@ struct WeakMachine: Sendable {
 
     /// smp_mb(): false when it cannot run yet (`tso`: the buffer must drain
     /// first, by flush steps).
+    /// Under `arm`, thread `th`'s write of `l` at timestamp `ts`: its view of
+    /// `l` moves there, and the view its message carries is returned — the
+    /// whole view for a release (cumulative), else what its last barrier
+    /// published plus the write itself.
+    private func written(_ th: inout WeakThread, _ l: Int, at ts: Int, _ o: MemoryOrder) -> [Int] {
+        th.cur[l] = ts
+        th.written[l] = ts
+        if o == .release || o == .fullyOrdered {
+            th.releasePending = true
+            return th.cur
+        }
+        var view = th.released
+        view[l] = ts
+        return view
+    }
+
     private func fullBarrier(_ s: inout WeakState, _ t: Int) -> Bool {
         switch model {
         case .sc: return true
@@ -156,17 +172,7 @@ struct WeakMachine: Sendable {
         case .arm:
             if o == .fullyOrdered { _ = fullBarrier(&n, t) }
             var th = n.threads[t]
-            let ts = n.messages[l].count
-            th.cur[l] = ts
-            th.written[l] = ts
-            var view: [Int]
-            if o == .release || o == .fullyOrdered {
-                view = th.cur
-                th.releasePending = true
-            } else {
-                view = th.released
-                view[l] = ts
-            }
+            let view = written(&th, l, at: n.messages[l].count, o)
             n.messages[l].append(Message(value: v, view: view, writer: t))
             n.threads[t] = th
             if o == .fullyOrdered { _ = fullBarrier(&n, t) }
@@ -282,17 +288,7 @@ struct WeakMachine: Sendable {
             th.cur[l] = last
             th.acquired = join(th.acquired, m.view)
             if o == .acquire || o == .fullyOrdered { th.cur = join(th.cur, m.view) }
-            let ts = last + 1
-            th.cur[l] = ts
-            th.written[l] = ts
-            var view: [Int]
-            if o == .release || o == .fullyOrdered {
-                view = th.cur
-                th.releasePending = true
-            } else {
-                view = th.released
-                view[l] = ts
-            }
+            let view = written(&th, l, at: last + 1, o)
             th.registers[r] = m.value
             n.threads[t] = th
             n.messages[l].append(Message(value: new, view: join(view, m.view), writer: t))
