@@ -32,8 +32,12 @@ struct Explore: ParsableCommand {
 
     @OptionGroup var setupOptions: SetupOptions
 
-    @Option(help: "exhaustive, pct or random.")
-    var scheduler: SchedulerChoice = .exhaustive
+    @Option(name: .customLong("scheduler"), help: "exhaustive, pct or random (default exhaustive; a swarm member without it picks its own).")
+    var schedulerOption: SchedulerChoice?
+
+    /// The scheduler the search runs: the user's, else a swarm member's own
+    /// (`SwarmMember`), else exhaustive.
+    var scheduler: SchedulerChoice { schedulerOption ?? (try? parsedSwarm())??.scheduler ?? .exhaustive }
 
     @Option(help: "Distinct states to visit (exhaustive; \(Limits.exploreStates), default 5,000,000), or runs to try (pct, random; \(Limits.exploreRuns), default 10,000).")
     var budget: Int?
@@ -61,7 +65,7 @@ struct Explore: ParsableCommand {
     @Option(help: "Exhaustive: explore only part i of n of the schedule space (e.g. 0/4; n in \(Limits.shards)); the parts' results merge.")
     var shard: String?
 
-    @Option(help: "Exhaustive: run member i of a swarm of n diversified searches (e.g. 1/4; n in \(ClusterLimits.parts)): its own transition order, hash seed and preemption bound; never a verdict on the whole scenario; `pagewait merge` combines the members' JSON reports.")
+    @Option(help: "Run member i of a swarm of n diversified searches (e.g. 1/4; n in \(ClusterLimits.parts)): its own scheduler (unless --scheduler or an option of one scheduler is given), transition order, hash seed and preemption bound, or its own seeds; never a verdict on the whole scenario; `pagewait merge` combines the members' JSON reports.")
     var swarm: String?
 
     @Option(name: .customLong("progress"), help: "Write this part's progress (states so far) to this file, at most once a second, for `pagewait merge --watch`.")
@@ -97,7 +101,9 @@ struct Explore: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if let budget { try check(scheduler == .exhaustive ? Limits.exploreStates : Limits.exploreRuns, budget, "--budget") }
+        // (A swarm member that picks PCT or random for itself runs its
+        // default runs: --budget then counts the exhaustive members' states.)
+        if let budget { try check((schedulerOption ?? .exhaustive) == .exhaustive ? Limits.exploreStates : Limits.exploreRuns, budget, "--budget") }
         if let maxDepth { try check(Limits.maxDepth, maxDepth, "--max-depth") }
         if let preemptions { try check(Limits.preemptions, preemptions, "--preemptions") }
         if let jobs { try check(Limits.jobs, jobs, "--jobs") }
@@ -116,8 +122,8 @@ struct Explore: ParsableCommand {
         if let symmetry { exhaustiveOnly.append(symmetry ? "--symmetry" : "--no-symmetry") }
         if let deadVariables { exhaustiveOnly.append(deadVariables ? "--dead-variables" : "--no-dead-variables") }
         if shard != nil { exhaustiveOnly.append("--shard") }
-        if swarm != nil { exhaustiveOnly.append("--swarm") }
-        if jobs != nil { exhaustiveOnly.append("--jobs") }
+        // (A swarm's --jobs is for its members that search exhaustively.)
+        if jobs != nil && swarm == nil { exhaustiveOnly.append("--jobs") }
         var pctOnly: [String] = []
         if pctDepth != nil { pctOnly.append("--pct-depth") }
         if pctLength != nil { pctOnly.append("--pct-length") }
@@ -137,6 +143,9 @@ struct Explore: ParsableCommand {
         case .random:
             try refuse(exhaustiveOnly, "--scheduler exhaustive")
             try refuse(pctOnly, "--scheduler pct")
+        }
+        if swarm != nil, seed != nil {
+            throw ValidationError("--seed: a swarm member's seeds follow from its number (member i runs seeds 1 + i × runs on)")
         }
         if scheduler != .exhaustive, let seed,
            let e = Limits.firstSeedError(seed, count: budget ?? 10_000, option: "--seed", countOption: "--budget") {
@@ -159,7 +168,14 @@ struct Explore: ParsableCommand {
     func parsedSwarm() throws -> SwarmMember? {
         guard let swarm else { return nil }
         let (i, n) = try parsePart(swarm, option: "--swarm")
-        return SwarmMember(i, of: n, preemptions: preemptions, budget: budget ?? 5_000_000)
+        // A member keeps to the scheduler the user's options are for.
+        let exhaustiveOptions = maxDepth != nil || preemptions != nil || noSleepSets || noStepMerging || symmetry != nil
+            || deadVariables != nil
+        let pinned: SchedulerChoice? = schedulerOption ?? (exhaustiveOptions ? .exhaustive
+            : pctDepth != nil || pctLength != nil ? .pct : !timingOptions.given.isEmpty ? .random : nil)
+        var member = SwarmMember(i, of: n, scheduler: pinned, preemptions: preemptions, budget: budget)
+        if pinned == nil && member.scheduler != .exhaustive { member = SwarmMember(i, of: n, scheduler: member.scheduler, preemptions: nil, budget: nil) }
+        return member
     }
 
     /// What the parts of a split search must share, as one line.
@@ -209,6 +225,8 @@ struct Explore: ParsableCommand {
         if let member {
             request.swarm = member.order
             request.preemptions = member.preemptions
+            request.budget = member.budget
+            if let s = member.firstSeed { request.seed = s }
         }
         request.jobs = jobs ?? defaultJobs
         if let pctDepth { request.pctDepth = pctDepth }
@@ -364,7 +382,7 @@ struct ExploreReport: Encodable {
             lines.append("  verdict: VIOLATION \(v)")
             if let p = predictor { lines.append("  first sign: \(p)") }
         } else if let swarm, verdict != .interrupted {
-            lines.append("  verdict: no violation in the \(states) states swarm member \(swarm.description) covered"
+            lines.append("  verdict: no violation in the \(runs.map { "\($0) runs (\(states) steps)" } ?? "\(states) states") swarm member \(swarm.description) covered"
                          + " (one diversified search of a swarm, not a verdict on the whole scenario; `pagewait merge` combines the members)")
         } else {
             lines.append("  verdict: \(verdict.text(termination: termination))")

@@ -185,7 +185,10 @@ struct ExplorePart: Decodable {
     var states: Int
     var transitions: Int
     var sleptTransitions: Int
-    var mergedSteps: Int
+    /// Exhaustive parts only.
+    var mergedSteps: Int?
+    /// PCT and random parts (swarm members): runs tried; their `states` are steps.
+    var runs: Int?
     var deepestPath: Int
     var complete: Bool
     var bounds: String?
@@ -210,6 +213,10 @@ struct MergedSearch: Encodable {
     var transitions: Int
     var sleptTransitions: Int
     var mergedSteps: Int
+    /// Swarm members that ran PCT or random: their runs and steps (nil
+    /// when none did). `states` and the rest count the exhaustive parts.
+    var runs: Int?
+    var runSteps: Int?
     var deepestPath: Int
     var completeParts: Int
     var interruptedParts: Int
@@ -221,6 +228,8 @@ struct MergedSearch: Encodable {
     var searchSecondsTotal: Double
     var searchSecondsLongest: Double
     var configuration: String
+    /// Members that ran PCT or random.
+    var sampledParts: Int?
 
     init(_ files: [PartFile]) throws {
         let parts = try files.map { try PartFile.decode(ExplorePart.self, from: $0.data, path: $0.path) }
@@ -230,10 +239,16 @@ struct MergedSearch: Encodable {
         scenario = parts[0].scenario
         strategy = parts[0].strategy
         configuration = info.configuration
-        states = parts.reduce(0) { $0 + $1.states }
-        transitions = parts.reduce(0) { $0 + $1.transitions }
-        sleptTransitions = parts.reduce(0) { $0 + $1.sleptTransitions }
-        mergedSteps = parts.reduce(0) { $0 + $1.mergedSteps }
+        let searches = parts.filter { $0.runs == nil }, sampled = parts.filter { $0.runs != nil }
+        states = searches.reduce(0) { $0 + $1.states }
+        transitions = searches.reduce(0) { $0 + $1.transitions }
+        sleptTransitions = searches.reduce(0) { $0 + $1.sleptTransitions }
+        mergedSteps = searches.reduce(0) { $0 + ($1.mergedSteps ?? 0) }
+        if !sampled.isEmpty {
+            runs = sampled.reduce(0) { $0 + ($1.runs ?? 0) }
+            runSteps = sampled.reduce(0) { $0 + $1.states }
+            sampledParts = sampled.count
+        }
         deepestPath = parts.map(\.deepestPath).max() ?? 0
         completeParts = parts.filter { $0.complete && !$0.interrupted && $0.bounds == nil }.count
         interruptedParts = parts.filter(\.interrupted).count
@@ -268,8 +283,9 @@ struct MergedSearch: Encodable {
         switch verdict {
         case "violation": "VIOLATION \(detail ?? violationKind ?? "")"
         case "interrupted": "\(interruptedParts) of \(parts) parts interrupted; no violation in what was searched"
-        case "swarm": "no violation in the \(states) states the \(parts) swarm members covered (states summed over members, "
-            + "who may meet the same state; a swarm samples the state space: not a verdict on the whole scenario)"
+        case "swarm": "no violation in the \(states) states the \(parts - (sampledParts ?? 0)) \(sampledParts == nil ? "" : "searching ")swarm members covered"
+            + (runs.map { " and the \($0) runs of the \(sampledParts ?? 0) that ran PCT or random" } ?? "")
+            + " (states summed over members, who may meet the same state; a swarm samples the state space: not a verdict on the whole scenario)"
         case "bounded": "no violation within bounds: \(parts - completeParts) of \(parts) shards were cut by a bound"
         case "termination-undecided": "no violation in any reachable state (every shard complete), but whether every run ends is undecided: "
             + "a split search does not look for fair cycles, and some part met a possible cycle or ran on several threads "
@@ -284,6 +300,7 @@ struct MergedSearch: Encodable {
         if let foundIn { lines.append("  found in: \(foundIn)") }
         lines.append("  states \(states), transitions \(transitions) (\(sleptTransitions) pruned by sleep sets; \(mergedSteps) more steps merged into them), "
                      + "summed over parts; deepest path \(deepestPath) steps")
+        if let runs, let runSteps, let sampledParts { lines.append("  runs \(runs), steps \(runSteps), summed over the \(sampledParts) members that ran PCT or random") }
         lines.append("  search: \(format(searchSecondsTotal, 3)) s over all parts, \(format(searchSecondsLongest, 3)) s the longest part")
         if let replay { lines.append("  replay: \(replay)") }
         return lines.joined(separator: "\n")

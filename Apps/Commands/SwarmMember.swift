@@ -6,20 +6,36 @@ import PagewaitPlugins
 /// the others take transitions in their own pseudo-random order, salt the
 /// visited store's keys with their own seed, and, unless the user bounded
 /// preemptions, cycle through preemption bounds 1, 2 and none, which reach
-/// shallow bugs first (Holzmann, Joshi, Groce, IEEE TSE 37(6), 2011).
+/// shallow bugs first. Unless the user chose a scheduler (or gave an option
+/// only one scheduler takes), members 5 and 6 of every 8 run the other
+/// schedulers, PCT and random, each on seeds no other member runs: a swarm
+/// diversifies its search strategies too (Holzmann, Joshi, Groce, IEEE TSE
+/// 37(6), 2011).
 struct SwarmMember: Encodable, Equatable {
     var index: Int
     var count: Int
+    var scheduler: Explore.SchedulerChoice
     var orderSeed: UInt64?
     var hashSeed: UInt64?
     var preemptions: Int?
-    /// The state budget (memory) each member has: the user's --budget or the default.
+    /// PCT and random: the first of the member's seeds.
+    var firstSeed: UInt64?
+    /// The member's budget: states (exhaustive) or runs; the user's
+    /// --budget or the scheduler's default.
     var budget: Int
 
-    init(_ index: Int, of count: Int, preemptions userBound: Int?, budget: Int) {
+    /// Exhaustive members' default state budget, and the others' runs.
+    static let defaultStates = 5_000_000, defaultRuns = 10_000
+
+    init(_ index: Int, of count: Int, scheduler pinned: Explore.SchedulerChoice? = nil, preemptions userBound: Int?, budget: Int?) {
         self.index = index
         self.count = count
-        self.budget = budget
+        scheduler = pinned ?? [.exhaustive, .exhaustive, .exhaustive, .exhaustive, .exhaustive, .pct, .random, .exhaustive][index % 8]
+        self.budget = budget ?? (scheduler == .exhaustive ? Self.defaultStates : Self.defaultRuns)
+        if scheduler != .exhaustive {
+            firstSeed = 1 + UInt64(index) * UInt64(self.budget)
+            return
+        }
         if index > 0 {
             orderSeed = Self.mix(UInt64(index))
             hashSeed = Self.mix(UInt64(index) ^ 0x5157_4152_4D00_0000)
@@ -36,6 +52,9 @@ struct SwarmMember: Encodable, Equatable {
 
     /// What the member varies, for its report line.
     var summary: String {
+        if let firstSeed {
+            return "scheduler \(scheduler.rawValue), seeds \(firstSeed)...\(firstSeed + UInt64(budget) - 1), budget \(budget) runs"
+        }
         let order = orderSeed.map { "transition order seed \($0), hash seed \(hashSeed ?? 0)" } ?? "lowest task first"
         return "\(order), preemptions \(preemptions.map(String.init) ?? "unbounded"), budget \(budget) states"
     }
@@ -64,3 +83,5 @@ struct PartInfo: Codable, Equatable {
     /// Explore: the search met a possible cycle (see `ExplorationOutcome.cyclesMet`).
     var cyclesMet: Bool?
 }
+
+extension Explore.SchedulerChoice: Encodable {}

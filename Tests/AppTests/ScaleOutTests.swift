@@ -127,6 +127,45 @@ struct ScaleOutTests {
         #expect(try !read(files[0]).contains("\"orderSeed\""))
     }
 
+    /// Members 5 and 6 of every 8 run PCT and random on seeds of their own,
+    /// unless the user chose a scheduler or gave an option only exhaustive
+    /// search takes; their runs merge apart from the states the others
+    /// searched, and a violation one of them finds replays.
+    @Test("a swarm diversifies its schedulers: members 5 and 6 of 8 run PCT and random on disjoint seeds; the merge counts their runs apart")
+    func swarmSchedulers() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scope = ["z12-end-writeback", "--strategy", "noref", "--jobs", "1", "--budget", "3000"]
+        var files: [String] = []
+        var firstSeeds: [UInt64] = []
+        for i in 0..<8 {
+            files.append("\(dir)/m\(i).json")
+            #expect(try explore(scope + ["--swarm", "\(i)/8", "--format", "json"], to: files[i]) == 0)
+            let member = try #require(try Explore.parse(scope + ["--swarm", "\(i)/8"]).parsedSwarm())
+            #expect(member.scheduler == [5: .pct, 6: .random][i, default: .exhaustive], "member \(i)")
+            if let s = member.firstSeed {
+                // The user's --budget counts states; these members run the default runs.
+                #expect(member.budget == SwarmMember.defaultRuns)
+                firstSeeds.append(s)
+            }
+        }
+        #expect(firstSeeds.count == 2 && firstSeeds[0] + UInt64(SwarmMember.defaultRuns) <= firstSeeds[1], "\(firstSeeds)")
+        let merged = try merge(files, to: dir + "/merged.txt")
+        #expect(merged.status == 0 && merged.text.contains("6 searching swarm members covered")
+                && merged.text.contains("runs of the 2 that ran PCT or random") && !merged.text.contains("proof"), "\(merged.text)")
+        // The user's scheduler, or an exhaustive-only option, keeps every member searching.
+        for extra in [["--scheduler", "exhaustive"], ["--max-depth", "400"]] {
+            #expect(try Explore.parse(scope + extra + ["--swarm", "5/8"]).parsedSwarm()?.scheduler == .exhaustive, "\(extra)")
+        }
+        #expect(try Explore.parse(["z12-end-writeback", "--swarm", "5/8", "--scheduler", "random"]).parsedSwarm()?.scheduler == .random)
+        // A random member's violation replays from the line it prints.
+        let race = ["reclaim-race", "--strategy", "put-and-wait-unlockless", "--jobs", "1"]
+        #expect(try explore(race + ["--swarm", "6/8"], to: dir + "/r6.txt") == 1)
+        let text = try read(dir + "/r6.txt")
+        let reproduced = try replayReproduces(text, "LOST_WAKEUP", dir: dir)
+        #expect(text.contains("(random, swarm member 6/8)") && reproduced, "\(text)")
+    }
+
     @Test("a sweep split into 3 uneven chunks merges to exactly the single process's compare report")
     func chunksMergeByteForByte() throws {
         let dir = try scratch()
@@ -233,7 +272,7 @@ struct ScaleOutTests {
         (["explore", "offline", "--swarm", "4/4"], "i 4 is out of range: allowed 0...3"),
         (["explore", "offline", "--swarm", "0/1000001"], "allowed 1...1,000,000"),
         (["explore", "offline", "--swarm", "1/2", "--shard", "0/2"], "give one"),
-        (["explore", "offline", "--swarm", "1/2", "--scheduler", "random"], "--swarm applies only to --scheduler exhaustive"),
+        (["explore", "offline", "--swarm", "1/2", "--scheduler", "random", "--seed", "4"], "a swarm member's seeds follow from its number"),
         (["compare", "--seeds", "10", "--seeds-chunk", "0/11", "--format", "json"], "--seeds-chunk: n 11 is out of range: allowed 1...10"),
         (["compare", "--seeds-chunk", "a/b", "--format", "json"], "--seeds-chunk expects i/n"),
         (["compare", "--seeds-chunk", "0/2"], "add --format json"),
