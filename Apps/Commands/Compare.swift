@@ -241,7 +241,7 @@ struct Compare: ParsableCommand {
                   loaded: [(String, any Scenario)], sweep: String?, registry: Registry, start: ContinuousClock.Instant,
                   interrupt: Interrupt) throws {
         let seeds = seedChunk(seedOptions.range, index: chunk.index, count: chunk.count)
-        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", total: seeds.count * comparison.cells.count)
+        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", unit: "seeds", total: seeds.count * comparison.cells.count)
         let cancelled: @Sendable () -> Bool = { interrupt.requested }
         var setups: [Setup] = []
         for cell in comparison.cells { setups.append(try build(cell.scenario, cell.strategy, cell.parameters)) }

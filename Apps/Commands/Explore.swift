@@ -207,7 +207,7 @@ struct Explore: ParsableCommand {
         let progress = Progress(enabled: !quiet)
         let member = try parsedSwarm()
         let partName = member.map { "swarm \($0.description)" } ?? shard.map { "shard \($0)" } ?? "explore"
-        let progressOut = ProgressFile(path: progressFile, part: partName)
+        let progressOut = ProgressFile(path: progressFile, part: partName, unit: scheduler == .exhaustive ? "states" : "runs")
         var request = ExplorationRequest()
         request.method = switch scheduler {
         case .exhaustive: .exhaustive
@@ -257,7 +257,7 @@ struct Explore: ParsableCommand {
             report.part = PartInfo(kind: "shard", index: request.shard.index, count: request.shard.count, configuration: configuration,
                                    scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords, cyclesMet: cyclesMet)
         }
-        try progressOut.finish(result.states)
+        try progressOut.finish(result.runs ?? result.states)
         try emit(format == .json ? try jsonText(report) + "\n"
                  : report.text(scenarioArgument: setupOptions.scenario, replayOptions: setupOptions.replayWords), to: output)
         if let traceOut {

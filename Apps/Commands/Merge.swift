@@ -400,9 +400,11 @@ struct PartWatch {
     var interval: Int
     var once: Bool
 
-    /// One line: parts finished, running and not started, and the rate.
+    /// One line: parts finished, running and not started, and per unit
+    /// (states, runs, seeds) the count so far and the summed rate.
     func line() throws -> (text: String, finished: Bool) {
-        var done = 0, running = 0, pending = 0, count = 0, rate = 0.0
+        var done = 0, running = 0, pending = 0
+        var counts: [String: (done: Int, rate: Double)] = [:]
         var ofTotal = 0, sized = true
         for path in files {
             guard FileManager.default.fileExists(atPath: path) else { pending += 1; continue }
@@ -415,14 +417,18 @@ struct PartWatch {
                 throw ValidationError("'\(path)': not a --progress file")
             }
             if p.finished { done += 1 } else { running += 1 }
-            rate += Double(p.done) / max(p.seconds, 1e-3)
-            count += p.done
+            let unit = p.unit ?? (p.total == nil ? "states" : "seeds")
+            counts[unit, default: (0, 0)].done += p.done
+            counts[unit, default: (0, 0)].rate += Double(p.done) / max(p.seconds, 1e-3)
             if let t = p.total { ofTotal += t } else { sized = false }
         }
-        let unit = sized && pending == 0 ? "seeds" : "states"
-        var text = "parts done \(done)/\(files.count), running \(running), not started \(pending); \(unit) \(count)"
-        if sized && pending == 0 { text += " of \(ofTotal)" }
-        text += ", \(Int(rate.rounded())) \(unit)/s (each part's rate so far, summed)"
+        var text = "parts done \(done)/\(files.count), running \(running), not started \(pending)"
+        for unit in ["states", "runs", "seeds"] + counts.keys.sorted() where counts[unit] != nil {
+            let c = counts.removeValue(forKey: unit)!
+            text += "; \(unit) \(c.done)" + (sized && pending == 0 && unit == "seeds" ? " of \(ofTotal)" : "")
+                + ", \(Int(c.rate.rounded())) \(unit)/s"
+        }
+        text += " (each part's rate so far, summed)"
         return (text, done == files.count)
     }
 

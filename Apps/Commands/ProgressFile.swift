@@ -27,8 +27,12 @@ func parsePart(_ text: String, option: String, limit: Limit = ClusterLimits.part
 struct PartProgress: Codable, Equatable {
     /// "shard 0/2", "swarm 1/4", "seeds-chunk 3/4".
     var part: String
-    /// States visited (explore) or seeds run (compare) so far.
+    /// States visited (explore), runs tried (explore with PCT or random) or
+    /// seeds run (compare, run) so far.
     var done: Int
+    /// What `done` counts: "states", "runs" or "seeds" (nil in files of
+    /// earlier versions: states for a search, seeds for a chunk).
+    var unit: String?
     /// Seeds the chunk holds (compare); nil for a search, whose size is unknown.
     var total: Int?
     var seconds: Double
@@ -42,13 +46,15 @@ final class ProgressFile: @unchecked Sendable {
     private let file: OutputFile?
     private let part: String
     private let total: Int?
+    private let unit: String
     private let start = ContinuousClock.now
     private var last: ContinuousClock.Instant?
     private let lock = NSLock()
 
-    init(path: String?, part: String, total: Int? = nil) {
+    init(path: String?, part: String, unit: String, total: Int? = nil) {
         file = path.map { OutputFile(option: "--progress", path: $0) }
         self.part = part
+        self.unit = unit
         self.total = total
     }
 
@@ -69,7 +75,7 @@ final class ProgressFile: @unchecked Sendable {
     }
 
     private func text(_ done: Int, finished: Bool) throws -> String {
-        try jsonText(PartProgress(part: part, done: done, total: total, seconds: seconds(since: start), finished: finished)) + "\n"
+        try jsonText(PartProgress(part: part, done: done, unit: unit, total: total, seconds: seconds(since: start), finished: finished)) + "\n"
     }
 
     /// Progress on the way is best effort: a failed write must not stop the search.

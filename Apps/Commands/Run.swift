@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
         let (scenario, strategy, setup) = try setupOptions.build()
         let start = ContinuousClock.now
         let seeds = seedChunk(seedOptions.range, index: chunk.index, count: chunk.count)
-        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", total: seeds.count)
+        let progress = ProgressFile(path: progressFile, part: "seeds-chunk \(chunk.index)/\(chunk.count)", unit: "seeds", total: seeds.count)
         let interrupt = Interrupt()
         let outcomes = try interrupt.catching {
             runSeedChunk([setup], seeds: seeds, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing, jobs: seedOptions.jobs,

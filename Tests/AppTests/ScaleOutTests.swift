@@ -153,6 +153,10 @@ struct ScaleOutTests {
         let merged = try merge(files, to: dir + "/merged.txt")
         #expect(merged.status == 0 && merged.text.contains("6 searching swarm members covered")
                 && merged.text.contains("runs of the 2 that ran PCT or random") && !merged.text.contains("proof"), "\(merged.text)")
+        // Progress counts each member in its own unit: states searched, runs tried.
+        for i in [1, 5] { _ = try explore(scope + ["--swarm", "\(i)/8", "--progress", "\(dir)/p\(i).json"], to: "\(dir)/p\(i).txt") }
+        let watch = try merge(["--watch", "--once", dir + "/p1.json", dir + "/p5.json"], to: dir + "/watch.txt")
+        #expect(watch.text.contains("; states ") && watch.text.contains("; runs \(SwarmMember.defaultRuns),"), "\(watch.text)")
         // The user's scheduler, or an exhaustive-only option, keeps every member searching.
         for extra in [["--scheduler", "exhaustive"], ["--max-depth", "400"]] {
             #expect(try Explore.parse(scope + extra + ["--swarm", "5/8"]).parsedSwarm()?.scheduler == .exhaustive, "\(extra)")
@@ -187,7 +191,8 @@ struct ScaleOutTests {
         #expect(a.contains("\"offlineP99\"") && a.contains("LOST_WAKEUP"))
         // Progress: every chunk finished, with its seeds times rows.
         let watch = try merge(["--watch", "--once"] + (0..<3).map { "\(dir)/p\($0).json" } + [dir + "/p3.json"], to: dir + "/watch.txt")
-        #expect(watch.status == 0 && watch.text.hasPrefix("parts done 3/4, running 0, not started 1; states"), "\(watch.text)")
+        // (A chunk's unit is seeds, whether or not every part has started.)
+        #expect(watch.status == 0 && watch.text.hasPrefix("parts done 3/4, running 0, not started 1; seeds "), "\(watch.text)")
     }
 
     @Test("a run's seeds in 3 chunks merge to exactly the single run's JSON report")
