@@ -12,10 +12,10 @@ func seedChunk(_ range: Range<UInt64>, index: Int, count: Int) -> Range<UInt64> 
     return (range.lowerBound + from)..<(range.lowerBound + to)
 }
 
-/// One compare row's outcomes over some seeds, reduced to sums, maxima, a
-/// histogram and the first failure: numbers that add up across chunks, from
-/// which `summary` computes exactly what `CellSummary` computes from all
-/// the outcomes at once.
+/// One compare row's outcomes over some seeds: the row's names and the
+/// numbers (`OutcomeTally`) that add up across chunks, from which `summary`
+/// is exactly what `CellSummary` computes from all the outcomes at once.
+/// Its JSON is one flat object: the names and the tally's fields.
 struct CellTally: Codable, Equatable {
     var label: String
     var scenario: String
@@ -24,30 +24,7 @@ struct CellTally: Codable, Equatable {
     var mappings: Int
     /// The row's printed replay options (`pagewait compare`'s hints).
     var replayOptions: [String]
-    var seeds = 0
-    var successes = 0
-    var migrateCalls: Int64 = 0
-    var passes: Int64 = 0
-    var pteOps: Int64 = 0
-    /// Offline iterations: [value, seeds with that value], by value.
-    var offlineIterations: [[Int64]] = []
-    var budgetHits = 0
-    var eagain: [String: Int64] = [:]
-    var hangs = 0
-    var deadlocks = 0
-    var lostWakeups = 0
-    var violations = 0
-    var livelocks = 0
-    var stepLimits = 0
-    var maxRequeues: Int32 = 0
-    var maxBypasses: Int32 = 0
-    var longestWakeChunk: Int32 = 0
-    var steps = 0
-    var firstFailure: String?
-    var firstFailureSchedule: String?
-    var firstFailureSeed: UInt64?
-
-    static let eagainCounters: [Counter] = [.eagainLockBusy, .eagainWriteback, .eagainStillMapped, .eagainExtraRef, .eagainFreezeRace]
+    var counts: OutcomeTally
 
     init(label: String, scenario: String, strategy: String, faulters: Int, mappings: Int, replayOptions: [String], outcomes: [RunOutcome]) {
         self.label = label
@@ -56,96 +33,44 @@ struct CellTally: Codable, Equatable {
         self.faulters = faulters
         self.mappings = mappings
         self.replayOptions = replayOptions
-        var histogram: [Int64: Int64] = [:]
-        for c in Self.eagainCounters { eagain[c.name] = 0 }
-        for o in outcomes {
-            seeds += 1
-            if o.migrationSucceeded { successes += 1 }
-            migrateCalls += o[.migrateCalls]
-            passes += o[.passes]
-            pteOps += o[.pteOps]
-            histogram[o[.offlineIterations], default: 0] += 1
-            if o[.offlineBudgetHit] > 0 { budgetHits += 1 }
-            for c in Self.eagainCounters { eagain[c.name, default: 0] += o[c] }
-            if o.violation?.kind == .hang { hangs += 1 }
-            if o.violation?.kind == .deadlock { deadlocks += 1 }
-            if o.violation?.kind == .lostWakeup || o.violation?.kind == .waitersUnsound { lostWakeups += 1 }
-            if o.violation != nil { violations += 1 }
-            if o.violation?.kind == .livelock { livelocks += 1 }
-            if o.end == .stepLimit { stepLimits += 1 }
-            maxRequeues = max(maxRequeues, o.requeues.max() ?? 0)
-            maxBypasses = max(maxBypasses, o.bypasses.max() ?? 0)
-            longestWakeChunk = max(longestWakeChunk, o.longestWakeChunk)
-            steps += o.steps
-            if firstFailureSeed == nil, let v = o.violation {
-                firstFailure = v.description
-                firstFailureSchedule = o.schedule?.description
-                firstFailureSeed = o.seed
-            }
-        }
-        offlineIterations = histogram.keys.sorted().map { [$0, histogram[$0]!] }
+        counts = OutcomeTally(outcomes)
+    }
+
+    private enum CodingKeys: String, CodingKey { case label, scenario, strategy, faulters, mappings, replayOptions }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        label = try c.decode(String.self, forKey: .label)
+        scenario = try c.decode(String.self, forKey: .scenario)
+        strategy = try c.decode(String.self, forKey: .strategy)
+        faulters = try c.decode(Int.self, forKey: .faulters)
+        mappings = try c.decode(Int.self, forKey: .mappings)
+        replayOptions = try c.decode([String].self, forKey: .replayOptions)
+        counts = try OutcomeTally(from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(label, forKey: .label)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(faulters, forKey: .faulters)
+        try c.encode(mappings, forKey: .mappings)
+        try c.encode(replayOptions, forKey: .replayOptions)
+        try counts.encode(to: encoder)
     }
 
     /// The tally of this chunk's seeds followed by `next`'s.
     func adding(_ next: CellTally) -> CellTally {
         var t = self
-        t.seeds += next.seeds
-        t.successes += next.successes
-        t.migrateCalls += next.migrateCalls
-        t.passes += next.passes
-        t.pteOps += next.pteOps
-        var histogram = Dictionary(uniqueKeysWithValues: offlineIterations.map { ($0[0], $0[1]) })
-        for pair in next.offlineIterations { histogram[pair[0], default: 0] += pair[1] }
-        t.offlineIterations = histogram.keys.sorted().map { [$0, histogram[$0]!] }
-        t.budgetHits += next.budgetHits
-        for (k, v) in next.eagain { t.eagain[k, default: 0] += v }
-        t.hangs += next.hangs
-        t.deadlocks += next.deadlocks
-        t.lostWakeups += next.lostWakeups
-        t.violations += next.violations
-        t.livelocks += next.livelocks
-        t.stepLimits += next.stepLimits
-        t.maxRequeues = max(maxRequeues, next.maxRequeues)
-        t.maxBypasses = max(maxBypasses, next.maxBypasses)
-        t.longestWakeChunk = max(longestWakeChunk, next.longestWakeChunk)
-        t.steps += next.steps
-        if t.firstFailureSeed == nil {
-            t.firstFailure = next.firstFailure
-            t.firstFailureSchedule = next.firstFailureSchedule
-            t.firstFailureSeed = next.firstFailureSeed
-        }
+        t.counts = counts.adding(next.counts)
         return t
     }
 
-    /// The row as `CellSummary` computes it from every outcome (the same
-    /// arithmetic on the same integers, so the same doubles).
+    var violations: Int { counts.violations }
+
     var summary: CellSummary {
-        var s = CellSummary(scenario: scenario, strategy: strategy, faulters: faulters, mappings: mappings, outcomes: [])
-        let n = Double(max(1, seeds))
-        s.seeds = seeds
-        s.successRate = Double(successes) / n
-        (s.successLow, s.successHigh) = wilsonInterval(successes: successes, trials: seeds)
-        s.meanPasses = migrateCalls == 0 ? 0 : Double(passes) / Double(migrateCalls)
-        s.meanPTEOps = Double(pteOps) / n
-        let iterations = offlineIterations.flatMap { Array(repeating: $0[0], count: Int($0[1])) }
-        s.offlineP50 = percentile(iterations, 0.5)
-        s.offlineP99 = percentile(iterations, 0.99)
-        s.budgetHitRate = Double(budgetHits) / n
-        s.eagain = eagain
-        s.hangs = hangs
-        s.deadlocks = deadlocks
-        s.lostWakeups = lostWakeups
-        s.violations = violations
-        s.livelocks = livelocks
-        s.stepLimits = stepLimits
-        s.maxRequeues = maxRequeues
-        s.maxBypasses = maxBypasses
-        s.longestWakeChunk = longestWakeChunk
-        s.meanSteps = Double(steps) / n
-        s.firstFailure = firstFailure
-        s.firstFailureSchedule = firstFailureSchedule
-        s.firstFailureSeed = firstFailureSeed
-        return s
+        CellSummary(scenario: scenario, strategy: strategy, faulters: faulters, mappings: mappings, tally: counts)
     }
 }
 

@@ -61,43 +61,139 @@ public struct CellSummary: Hashable, Sendable, Codable {
     public var firstFailureSeed: UInt64?
 
     public init(scenario: String, strategy: String, faulters: Int, mappings: Int, outcomes: [RunOutcome]) {
+        self.init(scenario: scenario, strategy: strategy, faulters: faulters, mappings: mappings, tally: OutcomeTally(outcomes))
+    }
+
+    /// The statistics of the seeds `tally` counted: what a sweep computes
+    /// from its outcomes, and what the chunks of a split sweep add up to.
+    public init(scenario: String, strategy: String, faulters: Int, mappings: Int, tally t: OutcomeTally) {
         self.scenario = scenario
         self.strategy = strategy
         self.faulters = faulters
         self.mappings = mappings
-        seeds = outcomes.count
-        let n = Double(max(1, outcomes.count))
-        let successes = outcomes.filter(\.migrationSucceeded).count
-        successRate = Double(successes) / n
-        (successLow, successHigh) = wilsonInterval(successes: successes, trials: outcomes.count)
-        let calls = outcomes.reduce(0) { $0 + $1[.migrateCalls] }
-        meanPasses = calls == 0 ? 0 : Double(outcomes.reduce(0) { $0 + $1[.passes] }) / Double(calls)
-        meanPTEOps = Double(outcomes.reduce(0) { $0 + $1[.pteOps] }) / n
-        let iterations = outcomes.map { $0[.offlineIterations] }
+        seeds = t.seeds
+        let n = Double(max(1, t.seeds))
+        successRate = Double(t.successes) / n
+        (successLow, successHigh) = wilsonInterval(successes: t.successes, trials: t.seeds)
+        meanPasses = t.migrateCalls == 0 ? 0 : Double(t.passes) / Double(t.migrateCalls)
+        meanPTEOps = Double(t.pteOps) / n
+        let iterations = t.offlineIterations.flatMap { Array(repeating: $0[0], count: Int($0[1])) }
         offlineP50 = percentile(iterations, 0.5)
         offlineP99 = percentile(iterations, 0.99)
-        budgetHitRate = Double(outcomes.filter { $0[.offlineBudgetHit] > 0 }.count) / n
-        var causes: [String: Int64] = [:]
-        for c in [Counter.eagainLockBusy, .eagainWriteback, .eagainStillMapped, .eagainExtraRef, .eagainFreezeRace] {
-            causes[c.name] = outcomes.reduce(0) { $0 + $1[c] }
+        budgetHitRate = Double(t.budgetHits) / n
+        eagain = t.eagain
+        hangs = t.hangs
+        deadlocks = t.deadlocks
+        lostWakeups = t.lostWakeups
+        violations = t.violations
+        livelocks = t.livelocks
+        stepLimits = t.stepLimits
+        maxRequeues = t.maxRequeues
+        maxBypasses = t.maxBypasses
+        longestWakeChunk = t.longestWakeChunk
+        meanSteps = Double(t.steps) / n
+        firstFailure = t.firstFailure
+        firstFailureSchedule = t.firstFailureSchedule
+        firstFailureSeed = t.firstFailureSeed
+    }
+}
+
+/// A cell's outcomes reduced to sums, maxima, a histogram and the first
+/// failure: numbers that add up across the chunks of a split sweep
+/// (`adding`), from which `CellSummary` computes its statistics.
+public struct OutcomeTally: Hashable, Sendable, Codable {
+    public var seeds = 0
+    public var successes = 0
+    public var migrateCalls: Int64 = 0
+    public var passes: Int64 = 0
+    public var pteOps: Int64 = 0
+    /// Offline iterations: [value, seeds with that value], by value.
+    public var offlineIterations: [[Int64]] = []
+    public var budgetHits = 0
+    public var eagain: [String: Int64] = [:]
+    public var hangs = 0
+    public var deadlocks = 0
+    /// Runs ending in LOST_WAKEUP, or in WAITERS_UNSOUND (its I3 predictor).
+    public var lostWakeups = 0
+    public var violations = 0
+    /// Runs the livelock checker ended (offline hit its budget, or CPUs
+    /// spinners keep).
+    public var livelocks = 0
+    public var stepLimits = 0
+    public var maxRequeues: Int32 = 0
+    public var maxBypasses: Int32 = 0
+    public var longestWakeChunk: Int32 = 0
+    public var steps = 0
+    public var firstFailure: String?
+    public var firstFailureSchedule: String?
+    public var firstFailureSeed: UInt64?
+
+    static let eagainCounters: [Counter] = [.eagainLockBusy, .eagainWriteback, .eagainStillMapped, .eagainExtraRef, .eagainFreezeRace]
+
+    public init(_ outcomes: [RunOutcome]) {
+        var histogram: [Int64: Int64] = [:]
+        for c in Self.eagainCounters { eagain[c.name] = 0 }
+        for o in outcomes {
+            seeds += 1
+            if o.migrationSucceeded { successes += 1 }
+            migrateCalls += o[.migrateCalls]
+            passes += o[.passes]
+            pteOps += o[.pteOps]
+            histogram[o[.offlineIterations], default: 0] += 1
+            if o[.offlineBudgetHit] > 0 { budgetHits += 1 }
+            for c in Self.eagainCounters { eagain[c.name, default: 0] += o[c] }
+            switch o.violation?.kind {
+            case .hang?: hangs += 1
+            case .deadlock?: deadlocks += 1
+            // A broken PG_waiters invariant (I3) is the lost wakeup caught at
+            // the step that causes it, before the run reaches the hang.
+            case .lostWakeup?, .waitersUnsound?: lostWakeups += 1
+            case .livelock?: livelocks += 1
+            default: break
+            }
+            if o.violation != nil { violations += 1 }
+            if o.end == .stepLimit { stepLimits += 1 }
+            maxRequeues = max(maxRequeues, o.requeues.max() ?? 0)
+            maxBypasses = max(maxBypasses, o.bypasses.max() ?? 0)
+            longestWakeChunk = max(longestWakeChunk, o.longestWakeChunk)
+            steps += o.steps
+            if firstFailureSeed == nil, let v = o.violation {
+                firstFailure = v.description
+                firstFailureSchedule = o.schedule?.description
+                firstFailureSeed = o.seed
+            }
         }
-        eagain = causes
-        hangs = outcomes.filter { $0.violation?.kind == .hang }.count
-        deadlocks = outcomes.filter { $0.violation?.kind == .deadlock }.count
-        // A broken PG_waiters invariant (I3) is the lost wakeup caught at
-        // the step that causes it, before the run reaches the hang.
-        lostWakeups = outcomes.filter { $0.violation?.kind == .lostWakeup || $0.violation?.kind == .waitersUnsound }.count
-        violations = outcomes.filter { $0.violation != nil }.count
-        livelocks = outcomes.filter { $0.violation?.kind == .livelock }.count
-        stepLimits = outcomes.filter { $0.end == .stepLimit }.count
-        maxRequeues = outcomes.map { $0.requeues.max() ?? 0 }.max() ?? 0
-        maxBypasses = outcomes.map { $0.bypasses.max() ?? 0 }.max() ?? 0
-        longestWakeChunk = outcomes.map(\.longestWakeChunk).max() ?? 0
-        meanSteps = Double(outcomes.reduce(0) { $0 + $1.steps }) / n
-        if let f = outcomes.first(where: { $0.violation != nil }) {
-            firstFailure = f.violation?.description
-            firstFailureSchedule = f.schedule?.description
-            firstFailureSeed = f.seed
+        offlineIterations = histogram.keys.sorted().map { [$0, histogram[$0]!] }
+    }
+
+    /// This tally's seeds followed by `next`'s.
+    public func adding(_ next: OutcomeTally) -> OutcomeTally {
+        var t = self
+        t.seeds += next.seeds
+        t.successes += next.successes
+        t.migrateCalls += next.migrateCalls
+        t.passes += next.passes
+        t.pteOps += next.pteOps
+        var histogram = Dictionary(uniqueKeysWithValues: offlineIterations.map { ($0[0], $0[1]) })
+        for pair in next.offlineIterations { histogram[pair[0], default: 0] += pair[1] }
+        t.offlineIterations = histogram.keys.sorted().map { [$0, histogram[$0]!] }
+        t.budgetHits += next.budgetHits
+        for (k, v) in next.eagain { t.eagain[k, default: 0] += v }
+        t.hangs += next.hangs
+        t.deadlocks += next.deadlocks
+        t.lostWakeups += next.lostWakeups
+        t.violations += next.violations
+        t.livelocks += next.livelocks
+        t.stepLimits += next.stepLimits
+        t.maxRequeues = max(maxRequeues, next.maxRequeues)
+        t.maxBypasses = max(maxBypasses, next.maxBypasses)
+        t.longestWakeChunk = max(longestWakeChunk, next.longestWakeChunk)
+        t.steps += next.steps
+        if t.firstFailureSeed == nil {
+            t.firstFailure = next.firstFailure
+            t.firstFailureSchedule = next.firstFailureSchedule
+            t.firstFailureSeed = next.firstFailureSeed
         }
+        return t
     }
 }
