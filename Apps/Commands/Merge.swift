@@ -9,7 +9,7 @@ struct Merge: ParsableCommand {
         usage: "pagewait merge FILE... [--format text|json] [-o FILE]\n       pagewait merge --watch PROGRESS-FILE... [--interval S] [--once]",
         discussion: """
             Each FILE is the --format json report of one part: `explore --shard i/n`, \
-            `explore --swarm i/n` or `compare --seeds-chunk i/n`. Every part of the split must \
+            `explore --swarm i/n`, `compare --seeds-chunk i/n` or `run --seeds-chunk i/n`. Every part of the split must \
             be given once, all made with the same scenario, strategy and options; anything \
             else is refused, naming the file.
 
@@ -17,11 +17,12 @@ struct Merge: ParsableCommand {
             shortest schedule; on a tie, the lowest part). Shards: a proof only when every \
             shard searched its part completely, on one thread (--jobs 1), and met no cycle; \
             any other complete split leaves termination undecided (the whole search settles it). \
-            A swarm samples the state space: its verdict says how many states its members covered, never more. \
+            A swarm samples the state space: its verdict says how many states its members covered \
+            (and runs, for members that ran PCT or random), never more. \
             Seed chunks add up to exactly the rows the whole sweep computes.
 
             --watch reads the files parts write with --progress and shows parts done and \
-            states (or seeds) per second, every --interval seconds until every part finished \
+            states, runs or seeds per second, every --interval seconds until every part finished \
             (--once: one line, then exit). A file that does not exist yet is a part not started.
 
             Exit status: 0 when no part found a violation, 1 when one did, 2 on bad usage or \
@@ -97,7 +98,7 @@ struct PartFile {
         }
         guard let dict = object as? [String: Any] else { throw bad("not a JSON object: not a part's report") }
         guard dict["part"] != nil else {
-            throw bad("no \"part\" in it: not the report of a part (`explore --shard`/`--swarm` or `compare --seeds-chunk`, with --format json)")
+            throw bad("no \"part\" in it: not the report of a part (`explore --shard`/`--swarm`, `compare --seeds-chunk` or `run --seeds-chunk`, with --format json)")
         }
         let info = try decode(PartInfo.self, from: data, path: path, key: "part")
         guard ["shard", "swarm", "seeds-chunk"].contains(info.kind) else { throw bad("part kind '\(info.kind)' is none of shard, swarm, seeds-chunk") }

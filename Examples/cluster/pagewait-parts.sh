@@ -21,7 +21,7 @@
 #       Examples/cluster/pagewait-parts.sh shard 64 out/shards explore offline --faulters 4
 #
 # While it runs, `pagewait merge --watch OUTDIR/progress-*.json` shows parts done
-# and states (or seeds) per second. Each part runs on one thread (--jobs 1): one
+# and states, runs or seeds per second. Each part runs on one thread (--jobs 1): one
 # part per core, and a shard part on one thread lets the merge settle
 # termination (docs/scale-out.md).
 #
