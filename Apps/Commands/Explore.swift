@@ -173,9 +173,7 @@ struct Explore: ParsableCommand {
             || deadVariables != nil
         let pinned: SchedulerChoice? = schedulerOption ?? (exhaustiveOptions ? .exhaustive
             : pctDepth != nil || pctLength != nil ? .pct : !timingOptions.given.isEmpty ? .random : nil)
-        var member = SwarmMember(i, of: n, scheduler: pinned, preemptions: preemptions, budget: budget)
-        if pinned == nil && member.scheduler != .exhaustive { member = SwarmMember(i, of: n, scheduler: member.scheduler, preemptions: nil, budget: nil) }
-        return member
+        return SwarmMember(i, of: n, scheduler: pinned, preemptions: preemptions, budget: budget)
     }
 
     /// What the parts of a split search must share, as one line.

@@ -31,7 +31,11 @@ struct SwarmMember: Encodable, Equatable {
         self.index = index
         self.count = count
         scheduler = pinned ?? [.exhaustive, .exhaustive, .exhaustive, .exhaustive, .exhaustive, .pct, .random, .exhaustive][index % 8]
-        self.budget = budget ?? (scheduler == .exhaustive ? Self.defaultStates : Self.defaultRuns)
+        // The user's --budget is in the unit of the scheduler they chose
+        // (states when none): a member that picks PCT or random for itself
+        // runs the default runs.
+        let given = pinned != nil || scheduler == .exhaustive ? budget : nil
+        self.budget = given ?? (scheduler == .exhaustive ? Self.defaultStates : Self.defaultRuns)
         if scheduler != .exhaustive {
             firstSeed = 1 + UInt64(index) * UInt64(self.budget)
             return
