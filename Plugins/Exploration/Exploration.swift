@@ -202,7 +202,11 @@ extension Setup {
                 out.runs = i + 1
                 out.states += r.steps
                 progress?(.runs(i + 1))
-                if let v = r.violation {
+                // A run the budget stopped on CPUs that spinners keep is a
+                // LIVELOCK, as `run` and `replay` judge it.
+                var violation = r.violation
+                if violation == nil, r.end == .stepLimit { violation = setup.cpuLivelock(r.schedule) }
+                if let v = violation {
                     out.violation = v
                     out.found = r.schedule
                     out.foundSeed = s

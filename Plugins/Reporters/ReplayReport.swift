@@ -95,8 +95,10 @@ extension Setup {
             }
         }
         // A schedule that ends where it has been before, in a fair cycle,
-        // is a run that never ends (as `explore` reports it).
-        if outcome.end == .schedulerStopped, outcome.violation == nil, let v = nonTermination(schedule) {
+        // is a run that never ends (as `explore` reports it). A random or
+        // PCT run that spun on its CPUs until the budget is judged by its
+        // shortest last cycle, as `explore` judged it.
+        if outcome.end == .schedulerStopped, outcome.violation == nil, let v = cpuLivelock(schedule) ?? nonTermination(schedule) {
             outcome.violation = v
             outcome.end = .violation
         }

@@ -130,4 +130,23 @@ struct LockPagesTests {
         let full = try buildAny("z15-hmm-drain", "noref", ["preemption": 2])
         #expect((1..<21).allSatisfy { full.run(seed: UInt64($0), maxSteps: 5_000).violation == nil })
     }
+
+    @Test("explore's random and PCT searches judge a budget-cut run on CPUs as run does: Z15's LIVELOCK is found without preemption, its schedule replays to the same violation, and full preemption finds none")
+    func exploreSamplesLivelock() throws {
+        let none = try buildAny("z15-hmm-drain", "noref", ["preemption": 0])
+        let full = try buildAny("z15-hmm-drain", "noref", ["preemption": 2])
+        for method in [ExplorationRequest.Method.pct, .random] {
+            var request = ExplorationRequest()
+            request.method = method
+            request.budget = 20
+            let o = none.explore(request)
+            let v = try #require(o.violation, "\(method): no violation in 20 runs")
+            #expect(v.kind == .livelock, "\(method): \(v)")
+            let found = try #require(o.found)
+            let report = try none.replayReport(ReplayRequest(schedule: found), scenario: "z15-hmm-drain", strategy: "noref")
+            #expect(report.text.contains("violation: \(v)"), "\(method): \(report.text.suffix(600))")
+            request.budget = 5
+            #expect(full.explore(request).violation == nil, "\(method) under full preemption")
+        }
+    }
 }
