@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagewaitCore
+import PagewaitPlugins
 
 /// `pagewait litmus`: explore one of the weak-memory shapes (Core/Memory/Weak)
 /// exhaustively under a memory model, print every outcome and the shortest
@@ -22,12 +23,16 @@ struct Litmus: ParsableCommand {
     @Option(help: "Write the counterexample's accesses to this file as a herd7 C litmus test.")
     var litmus: String?
 
+    @Option(name: .customLong("trace-out"), help: "Write the counterexample to this file as a Chrome Trace Event document for ui.perfetto.dev: a track per thread and, under tso, per store buffer.")
+    var traceOut: String?
+
     @Flag(help: "List the shapes.")
     var list = false
 
     func validate() throws {
         do { _ = try MemoryModel(parsing: memory) } catch { throw ValidationError("--memory: \(error)") }
         if [shape != nil, file != nil, list].filter({ $0 }).count > 1 { throw ValidationError("give one of a shape, --file or --list") }
+        if let litmus, litmus == traceOut { throw ValidationError("--litmus and --trace-out name the same file '\(litmus)'") }
         if !list && file == nil {
             guard let shape else { throw ValidationError("name a shape, --file or --list") }
             let names = WeakShape.catalog.map(\.name)
@@ -59,7 +64,9 @@ struct Litmus: ParsableCommand {
             s = WeakShape.catalog.first { $0.name == shape }!
         }
         let out = litmus.map { OutputFile(option: "--litmus", path: $0) }
+        let trace = traceOut.map { OutputFile(option: "--trace-out", path: $0) }
         try out?.check()
+        try trace?.check()
         let r = try s.report(model)
         print(r.text, terminator: "")
         if let out {
@@ -70,6 +77,16 @@ struct Litmus: ParsableCommand {
                 print("nothing written to \(out.path): no counterexample")
             }
         }
-        if r.counterexample { throw ExitCode(1) }
+        if let trace {
+            if let witness = r.witness {
+                let threads = (witness.steps.map(\.thread).max() ?? -1) + 1
+                try trace.write(LitmusTrace(title: "\(s.name) under \(model)", threads: max(threads, s.threads),
+                                            locations: s.locations, witness: witness).render())
+                print("trace written to \(trace.path)")
+            } else {
+                print("nothing written to \(trace.path): no counterexample")
+            }
+        }
+        if r.witness != nil { throw ExitCode(1) }
     }
 }

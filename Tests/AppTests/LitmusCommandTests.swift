@@ -63,4 +63,60 @@ struct LitmusCommandTests {
         #expect(s.status == 2)
         #expect(s.stderr.contains("unknown shape 'z9'"))
     }
+
+    /// The events of a trace, and a check that every track's B and E nest.
+    static func traceEvents(_ path: String) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try #require(doc["traceEvents"] as? [[String: Any]])
+        var open: [Int: [String]] = [:]
+        for e in events {
+            let tid = e["tid"] as? Int ?? 0, name = e["name"] as? String ?? ""
+            switch e["ph"] as? String {
+            case "B": open[tid, default: []].append(name)
+            case "E": #expect(open[tid]?.popLast() == name, "track \(tid): E of '\(name)' does not close the innermost slice")
+            default: break
+            }
+        }
+        #expect(open.values.allSatisfy { $0.isEmpty }, "slices left open: \(open)")
+        return events
+    }
+
+    @Test("--trace-out draws the counterexample for Perfetto: under tso the store parked in P0's buffer is a slice on its own track from its issue to its flush, the load that read the old value lies inside it, and the sleeper is named at the end; under arm the stale load is marked; a clean run writes nothing")
+    func perfettoTrace() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pw-litmus-trace-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tso = dir.appendingPathComponent("z5.json").path
+        let r = try runPagewait(["litmus", "z5-separate", "--memory", "tso", "--trace-out", tso])
+        #expect(r.status == 1 && r.stdout.contains("trace written to \(tso)"), "\(r)")
+        let events = try Self.traceEvents(tso)
+        let names = events.filter { $0["ph"] as? String == "M" && $0["name"] as? String == "thread_name" }
+            .compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
+        #expect(names.contains("P0 store buffer") && names.contains("P1"), "\(names)")
+        let parked = events.filter { $0["cat"] as? String == "store buffer" && ($0["name"] as? String)?.hasPrefix("PG_locked = 0") == true }
+        let begin = try #require(parked.first { $0["ph"] as? String == "B" }?["ts"] as? Int)
+        let end = try #require(parked.last { $0["ph"] as? String == "E" }?["ts"] as? Int)
+        let old = try #require(events.first { $0["ph"] as? String == "i" && $0["name"] as? String == "old value of PG_locked" })
+        #expect(old["tid"] as? Int == 1)
+        let at = try #require(old["ts"] as? Int)
+        #expect(begin < at && at < end, "the stale load (step \(at)) is not inside the buffered store's slice [\(begin), \(end))")
+        let flush = try #require(events.first { ($0["name"] as? String)?.contains("store buffer flushes PG_locked") == true })
+        #expect(flush["tid"] as? Int == 100 && (flush["ts"] as? Int).map { $0 + 1 } == end, "the flush ends the slice, on the buffer's track")
+        #expect(events.contains { $0["ph"] as? String == "i" && $0["name"] as? String == "asleep with no wake to come: P1" })
+
+        let arm = dir.appendingPathComponent("z2.json").path
+        let a = try runPagewait(["litmus", "z2-first-posting", "--memory", "arm", "--trace-out", arm])
+        #expect(a.status == 1)
+        let armEvents = try Self.traceEvents(arm)
+        #expect(armEvents.contains { $0["ph"] as? String == "i" && $0["name"] as? String == "old value of wait->flags" })
+        #expect(!armEvents.contains { $0["cat"] as? String == "store buffer" })
+
+        let clean = dir.appendingPathComponent("clean.json").path
+        let c = try runPagewait(["litmus", "z5-separate", "--memory", "sc", "--trace-out", clean])
+        #expect(c.status == 0 && c.stdout.contains("nothing written to \(clean): no counterexample"))
+        #expect(!FileManager.default.fileExists(atPath: clean))
+        let same = try runPagewait(["litmus", "z5-separate", "--memory", "tso", "--trace-out", clean, "--litmus", clean])
+        #expect(same.status == 2 && same.stderr.contains("--litmus and --trace-out name the same file"), "\(same)")
+    }
 }

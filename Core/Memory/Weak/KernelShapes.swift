@@ -170,9 +170,14 @@ package struct WeakShape: Sendable {
                          verdict: { o in hang(o) ?? (f.isForbidden(o) ? "FORBIDDEN by the file" : nil) })
     }
 
-    /// The report `pagewait litmus` prints, and the herd7 test of the
-    /// counterexample (nil when there is none).
-    package func report(_ model: MemoryModel) throws -> (text: String, litmus: String?, counterexample: Bool) {
+    /// The names of the program's locations, and how many threads it has,
+    /// for a trace.
+    package var locations: [String] { program.locations }
+    package var threads: Int { program.threads.count }
+
+    /// The report `pagewait litmus` prints, the herd7 test of the
+    /// counterexample and the counterexample itself (nil when there is none).
+    package func report(_ model: MemoryModel) throws -> (text: String, litmus: String?, witness: LitmusWitness?) {
         let result = try WeakExplorer(program, model: model).run()
         var lines = ["\(name) under \(model): \(result.states) states, \(result.outcomes.count) outcomes"]
         let sorted = result.outcomes.keys.sorted { $0.description < $1.description }
@@ -185,14 +190,14 @@ package struct WeakShape: Sendable {
             lines.append("LIVELOCK under \(model): \(result.cannotQuiesce) states never reach quiescence")
             lines.append("counterexample under \(model):")
             lines += spin.lines.map { "  " + $0 }
-            return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: spin.accesses, model: model), true)
+            return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: spin.accesses, model: model), spin)
         }
         guard let witness = result.witness({ verdict($0) != nil }) else {
             lines.append("no counterexample under \(model)")
-            return (lines.joined(separator: "\n") + "\n", nil, false)
+            return (lines.joined(separator: "\n") + "\n", nil, nil)
         }
         lines.append("counterexample under \(model):")
         lines += witness.lines.map { "  " + $0 }
-        return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: witness.accesses, model: model), true)
+        return (lines.joined(separator: "\n") + "\n", Herd.litmus(program, accesses: witness.accesses, model: model), witness)
     }
 }

@@ -17,10 +17,22 @@ struct LitmusOutcome: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A way to an outcome: the steps' trace lines and the accesses they made.
-struct LitmusWitness: Sendable {
-    var lines: [String]
+/// One step of a witness: whose, its trace line, and what it showed of the
+/// memory system (`LitmusEvent`).
+package struct LitmusWitnessStep: Hashable, Sendable {
+    package var thread: Int
+    package var text: String
+    package var event: LitmusEvent?
+}
+
+/// A way to an outcome: its steps and the accesses they made.
+package struct LitmusWitness: Sendable {
+    package var steps: [LitmusWitnessStep]
     var accesses: [LitmusAccess]
+    /// The steps' trace lines.
+    var lines: [String] { steps.map(\.text) }
+    /// The threads asleep at its end with no wake to come.
+    package var sleepers: [Int] = []
 }
 
 /// The whole search: each outcome with the first execution that reached
@@ -35,7 +47,7 @@ struct LitmusResult: Sendable {
 
     func allows(_ p: (LitmusOutcome) -> Bool) -> Bool { outcomes.keys.contains(where: p) }
     func witness(_ p: (LitmusOutcome) -> Bool) -> LitmusWitness? {
-        outcomes.filter { p($0.key) }.min { $0.value.lines.count < $1.value.lines.count }?.value
+        outcomes.filter { p($0.key) }.min { $0.value.steps.count < $1.value.steps.count }?.value
     }
 }
 
@@ -67,12 +79,12 @@ struct WeakExplorer: Sendable {
         // Each state once, with the step that first reached it (for its
         // trace) and who reaches it (to find states that cannot quiesce).
         var ids: [WeakState: Int] = [:]
-        var parent: [(from: Int, text: String, access: LitmusAccess?)] = []
+        var parent: [(from: Int, step: LitmusWitnessStep, access: LitmusAccess?)] = []
         var predecessors: [[Int]] = []
         var terminals: [(Int, WeakState)] = []
         let start = machine.initial()
         ids[start] = 0
-        parent.append((-1, "", nil))
+        parent.append((-1, LitmusWitnessStep(thread: -1, text: ""), nil))
         predecessors.append([])
         var stack = [(start, 0)]
         while let (s, id) = stack.popLast() {
@@ -83,25 +95,27 @@ struct WeakExplorer: Sendable {
                 let n = parent.count
                 if n >= stateLimit { throw .tooManyStates(stateLimit) }
                 ids[step.state] = n
-                parent.append((id, step.text, step.access))
+                parent.append((id, LitmusWitnessStep(thread: step.thread, text: step.text, event: step.event), step.access))
                 predecessors.append([id])
                 stack.append((step.state, n))
             }
         }
         func witness(_ id: Int) -> LitmusWitness {
-            var lines: [String] = [], accesses: [LitmusAccess] = []
+            var steps: [LitmusWitnessStep] = [], accesses: [LitmusAccess] = []
             var i = id
             while parent[i].from >= 0 {
-                lines.append(parent[i].text)
+                steps.append(parent[i].step)
                 if let a = parent[i].access { accesses.append(a) }
                 i = parent[i].from
             }
-            return LitmusWitness(lines: lines.reversed(), accesses: accesses.reversed())
+            return LitmusWitness(steps: steps.reversed(), accesses: accesses.reversed())
         }
         var outcomes: [LitmusOutcome: LitmusWitness] = [:]
         for (id, s) in terminals {
-            let o = outcome(s), w = witness(id)
-            if let old = outcomes[o], old.lines.count <= w.lines.count { continue }
+            let o = outcome(s)
+            var w = witness(id)
+            w.sleepers = o.sleepers
+            if let old = outcomes[o], old.steps.count <= w.steps.count { continue }
             outcomes[o] = w
         }
         // States from which no execution reaches quiescence: a thread spins
@@ -117,7 +131,7 @@ struct WeakExplorer: Sendable {
         }
         let stuck = reaches.indices.filter { !reaches[$0] }
         return LitmusResult(outcomes: outcomes, states: parent.count, cannotQuiesce: stuck.count,
-                            spinning: stuck.min { witness($0).lines.count < witness($1).lines.count }.map(witness))
+                            spinning: stuck.min { witness($0).steps.count < witness($1).steps.count }.map(witness))
     }
 
     /// Every outcome by plain enumeration of every path, with no visited

@@ -22,6 +22,19 @@ struct WeakStep: Sendable {
     var text: String
     var access: LitmusAccess?
     var state: WeakState
+    /// What the step did to the memory system beyond its access, for a
+    /// trace that draws it (`LitmusTrace`).
+    var event: LitmusEvent? = nil
+}
+
+/// The reorderings a step shows: a store parked in a `tso` store buffer
+/// and its later flush, or a load that returned an old value while a
+/// newer one existed (a buffered store of another thread under `tso`, a
+/// newer message under `arm`).
+package enum LitmusEvent: Hashable, Sendable {
+    case buffered(location: Int, value: Int)
+    case flushed(location: Int, value: Int)
+    case oldValue(location: Int)
 }
 
 /// The operational semantics of the three models over a `LitmusProgram`:
@@ -53,7 +66,8 @@ struct WeakMachine: Sendable {
                 var n = s
                 n.threads[t].buffer.removeFirst()
                 n.memory[first.location] = first.value
-                out.append(WeakStep(thread: t, text: "P\(t): store buffer flushes \(name(first.location)) = \(first.value) to memory", access: nil, state: n))
+                out.append(WeakStep(thread: t, text: "P\(t): store buffer flushes \(name(first.location)) = \(first.value) to memory", access: nil, state: n,
+                                    event: .flushed(location: first.location, value: first.value)))
             }
             let th = s.threads[t]
             guard th.pc < program.threads[t].count else { continue }
@@ -178,7 +192,9 @@ struct WeakMachine: Sendable {
             if o == .fullyOrdered { _ = fullBarrier(&n, t) }
         }
         finish(&n, t)
-        out.append(WeakStep(thread: t, text: text + (model == .tso && o != .fullyOrdered ? " (into P\(t)'s store buffer)" : ""), access: access, state: n))
+        let buffered = model == .tso && o != .fullyOrdered
+        out.append(WeakStep(thread: t, text: text + (buffered ? " (into P\(t)'s store buffer)" : ""), access: access, state: n,
+                            event: buffered ? .buffered(location: l, value: v) : nil))
     }
 
     private func load(_ s: WeakState, _ t: Int, _ l: Int, _ r: Int, _ o: MemoryOrder, into out: inout [WeakStep]) {
@@ -198,16 +214,19 @@ struct WeakMachine: Sendable {
             n.threads[t].registers[r] = v
             finish(&n, t)
             var text = "P\(t): r\(r) = \(op) = \(v)"
+            var event: LitmusEvent?
             if own != nil { text += " (forwarded from its own store buffer)" }
             else {
                 let pending = s.threads.indices.filter { u in u != t && s.threads[u].buffer.contains { $0.location == l } }
                 if !pending.isEmpty {
+                    event = .oldValue(location: l)
                     text += " (from memory: " + pending.map { u in
                         "P\(u)'s store \(name(l)) = \(s.threads[u].buffer.last { $0.location == l }!.value) is still in its store buffer"
                     }.joined(separator: "; ") + ")"
                 }
             }
-            out.append(WeakStep(thread: t, text: text, access: LitmusAccess(thread: t, kind: .load, location: l, value: v, order: o, register: r), state: n))
+            out.append(WeakStep(thread: t, text: text, access: LitmusAccess(thread: t, kind: .load, location: l, value: v, order: o, register: r), state: n,
+                                event: event))
         case .arm:
             var base = s
             if o == .fullyOrdered || (o == .acquire && base.threads[t].releasePending) { _ = fullBarrier(&base, t) }
@@ -224,11 +243,13 @@ struct WeakMachine: Sendable {
                 if o == .fullyOrdered { _ = fullBarrier(&n, t) }
                 finish(&n, t)
                 var text = "P\(t): r\(r) = \(op) = \(m.value)"
-                if ts < msgs.count - 1 {
+                let stale = ts < msgs.count - 1
+                if stale {
                     let newest = msgs[msgs.count - 1]
                     text += " (stale: reads \(name(l))#\(ts) \(writerText(m.writer)); \(name(l))#\(msgs.count - 1) = \(newest.value) by P\(newest.writer) is newer)"
                 }
-                out.append(WeakStep(thread: t, text: text, access: LitmusAccess(thread: t, kind: .load, location: l, value: m.value, order: o, register: r), state: n))
+                out.append(WeakStep(thread: t, text: text, access: LitmusAccess(thread: t, kind: .load, location: l, value: m.value, order: o, register: r), state: n,
+                                    event: stale ? .oldValue(location: l) : nil))
             }
         }
     }
