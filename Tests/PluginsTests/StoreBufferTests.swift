@@ -121,6 +121,23 @@ struct StoreBufferTests {
         #expect(w.pages[0].refcount == 9 && w.storeBuffers.isEmpty)
     }
 
+    @Test("PCT under tso schedules flushes too, and its runs replay")
+    func pct() throws {
+        let setup = try tsoSetup("reclaim-race")
+        var flushed = false
+        for seed in UInt64(1)...4 {
+            var scheduler = PCTScheduler(seed: seed, engine: setup.engine)
+            var checkers: [any Checker] = []
+            var watcher = BufferWatcher()
+            let r = setup.engine.run(setup.world, scheduler: &scheduler, checkers: &checkers,
+                                     options: RunOptions(maxSteps: 20_000, recordTrace: true), observer: &watcher)
+            flushed = flushed || watcher.flushes > 0
+            #expect(r.world.storeBuffers.isEmpty || r.end == .stepLimit)
+            #expect(setup.engine.replay(setup.world, schedule: r.schedule).trace == r.trace)
+        }
+        #expect(flushed)
+    }
+
     @Test("a store buffer is state: it moves the fingerprint, and renaming tasks moves it with its task")
     func buffersAreState() throws {
         let setup = try tsoSetup("reclaim-race")
