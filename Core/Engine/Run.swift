@@ -110,10 +110,13 @@ extension Engine {
         var violation: Violation?
         var stale: Violation?
         var enabled = EnabledSet(self, w)
+        // `--memory tso`: flushes are choices too (StoreBuffer.swift). One
+        // test of a constant per step under sc.
+        let weak = tso
         loop: while schedule.steps.count < options.maxSteps {
             assert(enabled.tasks == enabledTasks(w), "the enabled set drifted from the tasks' state")
             var runnable = config.cpus.runnable(enabled.tasks, in: w)
-            if tso { runnable = runnable | w.storeBuffers.flushChoices }
+            if weak { runnable = runnable | w.storeBuffers.flushChoices }
             if runnable.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
@@ -123,9 +126,12 @@ extension Engine {
                 end = .schedulerStopped
                 break
             }
-            if t >= 128 { t = choice(ofScheduleByte: UInt8(truncatingIfNeeded: t)) }  // a replayed flush
-            schedule.steps.append(scheduleByte(t))
-            let flushed = flushedTask(t)
+            var flushed: Int? = nil
+            if weak {
+                if t >= 128 { t = choice(ofScheduleByte: UInt8(truncatingIfNeeded: t)) }  // a replayed flush
+                flushed = flushedTask(t)
+            }
+            schedule.steps.append(weak ? scheduleByte(t) : UInt8(truncatingIfNeeded: t))
             observer.willStep(stepIndex, task: flushed ?? t, world: w)
             do {
                 let event = runnable.contains(t) ? try stepRunnable(&w, task: t) : try step(&w, task: t)
