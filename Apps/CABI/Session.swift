@@ -13,6 +13,8 @@ final class SessionObject: HandleObject, @unchecked Sendable {
     let scenario: any Scenario
     private(set) var strategy: any Strategy
     private(set) var parameters: Parameters = [:]
+    /// `pw_session_set_memory`.
+    private(set) var memory: MemoryModel = .sc
     /// Keeps the strings of the last pw_run_stats / pw_explore_result alive.
     var runStrings: [CString] = []
     var exploreStrings: [CString] = []
@@ -25,7 +27,16 @@ final class SessionObject: HandleObject, @unchecked Sendable {
     }
 
     func setup(_ function: String) throws(ABIError) -> Setup {
-        try Self.build(scenario, strategy, parameters, function)
+        let s = try Self.build(scenario, strategy, parameters, function)
+        do { return try s.withMemory(memory) } catch { throw ABIError(PW_EBUILD, "\(function): \(error)") }
+    }
+
+    func setMemory(_ name: String, _ function: String) throws(ABIError) {
+        let m: MemoryModel
+        do { m = try MemoryModel(parsing: name) } catch { throw ABIError(PW_ENOTFOUND, "\(function): \(error)") }
+        let s = try Self.build(scenario, strategy, parameters, function)
+        do { _ = try s.withMemory(m) } catch { throw ABIError(PW_EBUILD, "\(function): \(error)") }
+        memory = m
     }
 
     /// Build, reporting a number out of range as PW_ERANGE: one the build
@@ -122,6 +133,15 @@ public func pwSessionSetParam(_ s: OpaquePointer?, _ name: UnsafePointer<CChar>?
         let fn = "pw_session_set_param"
         let session = try object(s, SessionObject.self, in: fn, "s")
         try session.set(try string(name, in: fn, "name"), value, fn)
+    }
+}
+
+@_cdecl("pw_session_set_memory")
+public func pwSessionSetMemory(_ s: OpaquePointer?, _ model: UnsafePointer<CChar>?) -> Int32 {
+    call(s) { () throws(ABIError) in
+        let fn = "pw_session_set_memory"
+        let session = try object(s, SessionObject.self, in: fn, "s")
+        try session.setMemory(try string(model, in: fn, "model"), fn)
     }
 }
 

@@ -88,6 +88,7 @@ struct Bisect: ParsableCommand {
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let parameters = try scenarioOptions.parameters(faulters: faulters)
+        let memory = try scenarioOptions.memoryModel()
         var request = ExplorationRequest()
         request.method = switch scheduler {
         case .exhaustive: .exhaustive
@@ -102,6 +103,7 @@ struct Bisect: ParsableCommand {
             let steps: [BisectStep]
             do {
                 steps = try Bisection.run(scenario, parameters: parameters, chain: chain.versions, request: request, registry: registry,
+                                          memory: memory,
                                           cancelled: { interrupt.requested }) { step in
                     if !quiet {
                         FileHandle.standardError.write(Data("  ... \(step.version.version) \(step.version.strategy): \(step.outcome.violation.map { "\($0.kind)" } ?? step.outcome.verdict.name)\n".utf8))

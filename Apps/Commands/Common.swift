@@ -13,9 +13,20 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Number of processes mapping the page (scenario parameter `mappings`; \(Limits.mappings)).")
     var mappings: Int?
 
+    @Option(help: "Memory model the engine runs: sc (sequential consistency, the default) or tso (x86-TSO store buffers; docs/memory-model.md). arm is pagewait litmus's alone.")
+    var memory: String = "sc"
+
     func validate() throws {
         if let m = mappings { try check(Limits.mappings, m, "--mappings") }
         _ = try parsedParameters()
+        _ = try memoryModel()
+    }
+
+    /// The --memory model; an unknown name is refused with the accepted ones.
+    func memoryModel() throws -> MemoryModel {
+        do { return try MemoryModel(parsing: memory) } catch {
+            throw ValidationError("--memory: \(error)")
+        }
     }
 
     /// The --param items by name, each name once.
@@ -54,6 +65,7 @@ struct ScenarioOptions: ParsableArguments {
     /// These options again, as words of a printed command.
     var words: [String] {
         (mappings.map { ["--mappings", "\($0)"] } ?? []) + params.flatMap { ["--param", $0] }
+            + (memory == MemoryModel.sc.rawValue ? [] : ["--memory", memory])
     }
 }
 
@@ -144,10 +156,12 @@ func lookupMessage(_ error: RegistryError) -> String {
     return "no \(kind.rawValue) named '\(name)'\(Suggestion.hint(name, among: known)); known: \(known.joined(separator: ", "))"
 }
 
-func build(_ scenario: any Scenario, _ strategy: any Strategy, _ parameters: Parameters) throws -> Setup {
-    do { return try scenario.build(strategy: strategy, parameters: parameters) } catch {
+func build(_ scenario: any Scenario, _ strategy: any Strategy, _ parameters: Parameters, memory: MemoryModel = .sc) throws -> Setup {
+    let setup: Setup
+    do { setup = try scenario.build(strategy: strategy, parameters: parameters) } catch {
         throw ValidationError("\(error)")
     }
+    do { return try setup.withMemory(memory) } catch { throw ValidationError(error.description) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -253,7 +267,8 @@ struct SetupOptions: ParsableArguments {
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let strategy = try resolveStrategy(self.strategy, registry: registry)
-        return (scenario, strategy, try PagewaitCommands.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters)))
+        return (scenario, strategy, try PagewaitCommands.build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters),
+                                                               memory: try scenarioOptions.memoryModel()))
     }
 }
 

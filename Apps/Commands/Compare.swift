@@ -156,6 +156,7 @@ struct Compare: ParsableCommand {
         let strategyList = try (strategies.isEmpty ? Comparison.defaultStrategies : strategies).map { try resolveStrategy($0, registry: registry) }
         let base = try scenarioOptions.parameters(faulters: nil)
         var comparison = Comparison(seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing)
+        comparison.memory = try scenarioOptions.memoryModel()
         let sweep = try sweepValues()
         let loaded = try (sweep == nil ? included : [scenarios.first ?? "migrate-vs-faulters"]).map { ($0, try loadScenario($0, registry: registry)) }
         if let (name, values) = sweep {
@@ -177,7 +178,7 @@ struct Compare: ParsableCommand {
         let cells = result.cells
         let verdicts = try result.verdicts.map { v in
             guard let reclaimRace else { return v }
-            return try Self.followedOn(v, scenario: reclaimRace, registry: registry, parameters: base)
+            return try Self.followedOn(v, scenario: reclaimRace, registry: registry, parameters: base, memory: comparison.memory)
         }
         let elapsed = seconds(since: start)
 
@@ -190,7 +191,7 @@ struct Compare: ParsableCommand {
         if format == .text {
             for (i, cell) in comparison.cells.enumerated() {
                 guard let seed = cells[i].summary.firstFailureSeed, cells[i].summary.firstFailure?.hasPrefix("LIVELOCK") == false else { continue }
-                let setup = try build(cell.scenario, cell.strategy, cell.parameters)
+                let setup = try build(cell.scenario, cell.strategy, cell.parameters, memory: comparison.memory)
                 replayed[i] = replayedFailure(setup: setup, seed: seed, maxSteps: seedOptions.maxSteps, timing: timingOptions.timing)
             }
         }
@@ -277,9 +278,10 @@ struct Compare: ParsableCommand {
     /// A verdict whose violation is the PG_waiters diagnostic, carried on to
     /// the hang it predicts, as `pagewait explore` reports it; the
     /// diagnostic stays in the detail as the first sign.
-    static func followedOn(_ v: ExhaustiveVerdict, scenario: any Scenario, registry: Registry, parameters: Parameters) throws -> ExhaustiveVerdict {
+    static func followedOn(_ v: ExhaustiveVerdict, scenario: any Scenario, registry: Registry, parameters: Parameters,
+                           memory: MemoryModel = .sc) throws -> ExhaustiveVerdict {
         guard v.kind == ViolationKind.waitersUnsound.rawValue, let text = v.schedule, let schedule = try? Schedule(parsing: text) else { return v }
-        let setup = try build(scenario, try resolveStrategy(v.strategy, registry: registry), parameters)
+        let setup = try build(scenario, try resolveStrategy(v.strategy, registry: registry), parameters, memory: memory)
         let (consequence, ran) = ScheduleShrinker(setup: setup, makeCheckers: { Checkers.standard(for: setup, waitersDiagnostic: false) })
             .replay(schedule.steps)
         guard let consequence else { return v }

@@ -55,7 +55,8 @@ struct Diff: ParsableCommand {
         let a = try resolveStrategy(strategies[0], registry: registry)
         let b = try resolveStrategy(strategies[1], registry: registry)
         let parameters = try scenarioOptions.parameters(faulters: faulters)
-        let setupA = try build(scenario, a, parameters), setupB = try build(scenario, b, parameters)
+        let memory = try scenarioOptions.memoryModel()
+        let setupA = try build(scenario, a, parameters, memory: memory), setupB = try build(scenario, b, parameters, memory: memory)
         let sweep = { (s: Setup) in
             SeedSweep(setup: s, seeds: seedOptions.range, maxSteps: seedOptions.maxSteps, jobs: seedOptions.jobs, timing: timingOptions.timing).run()
         }

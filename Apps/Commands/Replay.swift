@@ -102,7 +102,7 @@ struct Replay: ParsableCommand {
         let registry = try plugins.registry()
         let scenario = try loadScenario(self.scenario, registry: registry)
         let strategy = try resolveStrategy(self.strategy, registry: registry)
-        let setup = try build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters))
+        let setup = try build(scenario, strategy, try scenarioOptions.parameters(faulters: faulters), memory: try scenarioOptions.memoryModel())
 
         let json = format == .json, perfetto = traceOut != nil
         let request: ReplayRequest

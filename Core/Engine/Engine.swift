@@ -40,6 +40,9 @@ public struct Engine: Sendable {
     /// each step updates `World.cpu` (`afterCPUStep`). Read at every step,
     /// so kept apart from the configuration's enum.
     let tracksCPUs: Bool
+    /// The memory model steps run under (`--memory`): `sc`, or `tso` with
+    /// store buffers (StoreBuffer.swift). Set with `withMemory`.
+    public internal(set) var memory: MemoryModel = .sc
     #if PAGEWAIT_ACCESS_LOG
     /// Where the memory door records every access (`recordingAccesses`), or
     /// nil, as in every run outside the tests that ask for it. The door
@@ -212,11 +215,13 @@ public struct Engine: Sendable {
     /// The enabled tasks that are on a CPU (`KernelConfig.cpus`): the ones a
     /// scheduler picks from.
     public func runnableTasks(_ w: World) -> TaskSet {
-        config.cpus.runnable(enabledTasks(w), in: w)
+        let r = config.cpus.runnable(enabledTasks(w), in: w)
+        return tso ? r | w.storeBuffers.flushChoices : r
     }
 
     /// Whether task `t` may step now: enabled, and on a CPU.
     public func isRunnable(_ w: World, _ t: Int) -> Bool {
+        if let u = flushedTask(t) { return w.storeBuffers.nonEmpty.contains(u) }
         guard isEnabled(w, t) else { return false }
         return tracksCPUs ? config.cpus.isOnCPU(t, enabled: enabledTasks(w), in: w) : config.cpus.isOnCPU(t, in: w)
     }
@@ -228,6 +233,7 @@ public struct Engine: Sendable {
     /// effect, and the run should stop there. (A BAD_PROGRAM found while
     /// running local instructions leaves the locals before it done.)
     public func step(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
+        if let u = flushedTask(t) { return try flushStep(&w, task: u) }
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")
         }
@@ -247,6 +253,10 @@ public struct Engine: Sendable {
     /// `step` for a task known to be runnable (the run loop's pick from
     /// `runnableTasks`): the same step without asking again.
     func stepRunnable(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
+        if tso {
+            if t >= StoreBuffers.flushBase { return try flushStep(&w, task: t - StoreBuffers.flushBase) }
+            beginTSOStep(&w, t)
+        }
         // Read first: a write to `w.tasks` pays a uniqueness check, and the
         // hint is rarely set.
         if w.tasks[t].preemptHint != 0 { w.tasks[t].preemptHint = 0 }
@@ -263,7 +273,7 @@ public struct Engine: Sendable {
     /// Task `t`'s next step is a `pause`: it is spinning or thinking, and a
     /// priority scheduler should let others go first.
     public func nextIsPause(_ w: World, _ t: Int) -> Bool {
-        guard w.tasks[t].frame.kind == .none else { return false }
+        guard t < w.tasks.count, w.tasks[t].frame.kind == .none else { return false }
         let (first, count) = extent(of: Int(w.tasks[t].program))
         let pc = Int(w.tasks[t].pc)
         guard pc < count else { return false }

@@ -110,23 +110,32 @@ extension Engine {
         var violation: Violation?
         var stale: Violation?
         var enabled = EnabledSet(self, w)
+        // `--memory tso`: flushes are choices too (StoreBuffer.swift). One
+        // test of a constant per step under sc.
+        let weak = tso
         loop: while schedule.steps.count < options.maxSteps {
             assert(enabled.tasks == enabledTasks(w), "the enabled set drifted from the tasks' state")
-            let runnable = config.cpus.runnable(enabled.tasks, in: w)
+            var runnable = config.cpus.runnable(enabled.tasks, in: w)
+            if weak { runnable = runnable | w.storeBuffers.flushChoices }
             if runnable.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
             }
             let stepIndex = schedule.steps.count
-            guard let t = scheduler.pick(runnable: runnable, world: w, step: stepIndex) else {
+            guard var t = scheduler.pick(runnable: runnable, world: w, step: stepIndex) else {
                 end = .schedulerStopped
                 break
             }
-            schedule.steps.append(UInt8(truncatingIfNeeded: t))
-            observer.willStep(stepIndex, task: t, world: w)
+            var flushed: Int? = nil
+            if weak {
+                if t >= 128 { t = choice(ofScheduleByte: UInt8(truncatingIfNeeded: t)) }  // a replayed flush
+                flushed = flushedTask(t)
+            }
+            schedule.steps.append(weak ? scheduleByte(t) : UInt8(truncatingIfNeeded: t))
+            observer.willStep(stepIndex, task: flushed ?? t, world: w)
             do {
                 let event = runnable.contains(t) ? try stepRunnable(&w, task: t) : try step(&w, task: t)
-                enabled.update(afterStepOf: t, self, tasks: w.tasks, pageCount: w.pages.count)
+                if flushed == nil { enabled.update(afterStepOf: t, self, tasks: w.tasks, pageCount: w.pages.count) }
                 if options.recordTrace { trace.append(event) }
                 observer.didStep(stepIndex, event, world: w)
                 // Tested first: the world is copied for the checkers' calls

@@ -1,7 +1,10 @@
 /// The sequence of task choices of one run: printable, parseable, and
 /// replayable. Format `pw1:` followed by one token per step: a base-36 digit
 /// for tasks 0–35, `{n}` for task n ≥ 36; a run of four or more of one task
-/// is written `<token>*<count>.`. E.g. `pw1:0*12.1102*3.{40}`.
+/// is written `<token>*<count>.`. E.g. `pw1:0*12.1102*3.{40}`. Under
+/// `--memory tso` a step may be the flush of task t's oldest buffered store
+/// (byte 128 + t), written `^` and t's token: `pw1:01^0*2.1`. Strings
+/// without `^` read as they always did.
 public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     public static let prefix = "pw1:"
     public var steps: [UInt8]
@@ -11,7 +14,8 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
 
     private static func token(_ t: UInt8) -> String {
-        t < 36 ? String(digits[Int(t)]) : "{\(t)}"
+        if t >= 128 { return "^" + token(t - 128) }
+        return t < 36 ? String(digits[Int(t)]) : "{\(t)}"
     }
 
     public var description: String {
@@ -65,7 +69,13 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         var out: [UInt8] = []
         var i = start + prefix.count
         while i < end {
-            let task: Int
+            var task: Int
+            var flush = false
+            if chars[i] == "^" {
+                flush = true
+                i += 1
+                guard i < end else { throw ParseError(offset: i, message: "a '^' (a store-buffer flush) is followed by a task") }
+            }
             if chars[i] == "{" {
                 let (n, j) = try number(from: i + 1, limit: TaskSet.capacity - 1)
                 guard j < end && chars[j] == "}" else { throw ParseError(offset: j, message: "a '{task}' token ends with '}'") }
@@ -76,6 +86,12 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
                 i += 1
             } else {
                 throw ParseError(offset: i, message: "'\(chars[i])' is not a task (0-9, a-z, or {n})")
+            }
+            if flush {
+                guard task < StoreBuffers.flushBase else {
+                    throw ParseError(offset: i - 1, message: "a flush names a task below \(StoreBuffers.flushBase)")
+                }
+                task += 128
             }
             if i < end && chars[i] == "*" {
                 let (n, j) = try number(from: i + 1, limit: 100_000_000)
@@ -89,3 +105,4 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         steps = out
     }
 }
+

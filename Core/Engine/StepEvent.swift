@@ -67,6 +67,8 @@ public struct StepEvent: Hashable, Sendable {
         // CPUs
         case resched           // cond_resched: went on
         case work              // a: CPU, b: 0 queued, 1 already pending, 2 ran, 3 idle, 4 flushed, 5 flush sleeps
+        // --memory tso
+        case flush             // the task's oldest buffered store reaches memory; a: location, b: value (StoredValue.flushText)
     }
 
     public var task: TaskID

@@ -36,6 +36,9 @@ public struct World: Hashable, Sendable {
     /// The scenario's CPUs: which task each runs, and their queued work
     /// items (`CPUState`; empty without CPUs).
     public var cpu = CPUState()
+    /// The tasks' store buffers under `--memory tso` (StoreBuffer.swift);
+    /// always empty under `sc`.
+    public var storeBuffers = StoreBuffers()
     public var stats = WorldStats()
 
     public init(pages: Int, ptes: [PTE] = [], cache: [CacheSlot] = [], tasks: [TaskState] = [], counters: Int = 0) {
@@ -107,6 +110,6 @@ public struct World: Hashable, Sendable {
     /// queued, counts as finished: it has nothing left to do).
     public var allFinished: Bool {
         for i in tasks.indices where !tasks[i].finished && !tasks[i].isIdleWorker { return false }
-        return true
+        return storeBuffers.isEmpty
     }
 }

@@ -17,6 +17,9 @@ extension Engine {
     @inline(__always)
     func load<C: MemoryCell>(_ w: World, _ cell: C, _ order: MemoryOrder) -> C.Value {
         record(cell, .read, order)
+        if tso && order != .modelOnly && !w.storeBuffers.isEmpty {
+            return cell.forwarded(w.storeBuffers, task: w.storeBuffers.current, memory: cell.value(in: w))
+        }
         return cell.value(in: w)
     }
 
@@ -24,6 +27,7 @@ extension Engine {
     @inline(__always)
     func store<C: MemoryCell>(_ w: inout World, _ cell: C, _ value: C.Value, _ order: MemoryOrder) {
         record(cell, .write, order)
+        if tso && order != .modelOnly { return storeTSO(&w, cell, value) }
         cell.set(value, in: &w)
     }
 
@@ -35,11 +39,40 @@ extension Engine {
     func rmw<C: MemoryCell, R, E: Error>(_ w: inout World, _ cell: C, _ order: MemoryOrder,
                                          _ body: (inout C.Value) throws(E) -> R) throws(E) -> R {
         record(cell, .readModifyWrite, order)
+        if tso && order != .modelOnly {
+            let t = w.storeBuffers.current
+            if order == .plain, cell.stored(cell.value(in: w)) != nil {
+                // A plain read-modify-write (`__clear_bit`, `flags |= x`) is a
+                // load and a store: the store goes into the buffer.
+                let old = cell.forwarded(w.storeBuffers, task: t, memory: cell.value(in: w))
+                var new = old
+                let result = try body(&new)
+                if new != old { w.storeBuffers.append(PendingStore(location: cell.location, value: cell.stored(new)!), task: t, taskCount: w.tasks.count) }
+                return result
+            }
+            // An atomic RMW is a locked instruction: it drains the buffer,
+            // then runs on memory (one step: a valid TSO execution).
+            w.drainStoreBuffer(of: t)
+        }
         let old = cell.value(in: w)
         var new = old
         let result = try body(&new)
         if new != old { cell.set(new, in: &w) }
         return result
+    }
+
+    /// A store under `tso`: into the task's buffer, or (a cell no buffer
+    /// holds, such as the whole frame) at once after draining the buffer,
+    /// so the task's stores still reach memory in program order.
+    @inline(never)
+    func storeTSO<C: MemoryCell>(_ w: inout World, _ cell: C, _ value: C.Value) {
+        let t = w.storeBuffers.current
+        if let v = cell.stored(value) {
+            w.storeBuffers.append(PendingStore(location: cell.location, value: v), task: t, taskCount: w.tasks.count)
+        } else {
+            w.drainStoreBuffer(of: t)
+            cell.set(value, in: &w)
+        }
     }
 
     /// Append the access to the log, if the engine has one. Only debug

@@ -7,38 +7,69 @@ protocol MemoryCell {
     var location: Location { get }
     func value(in w: World) -> Value
     func set(_ value: Value, in w: inout World)
+    /// The value as a store buffer carries it (StoreBuffer.swift), or nil
+    /// for a cell whose stores apply at once under `tso` (the whole frame,
+    /// the model's own fields, the ledger).
+    func stored(_ value: Value) -> StoredValue?
+    /// What task `t` reads of this cell under `tso`: its own newest
+    /// buffered store of the word, else `memory`.
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value
+}
+
+extension MemoryCell {
+    func stored(_ value: Value) -> StoredValue? { nil }
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value { memory }
+}
+
+/// A cell whose word a store buffer can hold.
+protocol BufferedCell: MemoryCell {
+    func unwrap(_ v: StoredValue) -> Value?
+}
+
+extension BufferedCell {
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value {
+        b.newest(location, task: t).flatMap(unwrap) ?? memory
+    }
 }
 
 /// `page->flags`.
-struct FlagsCell: MemoryCell {
+struct FlagsCell: BufferedCell {
     let pfn: PFN
     var location: Location { .flags(pfn: pfn) }
     @inline(__always) func value(in w: World) -> PageFlags { w.pages[pfn.index].flags }
     @inline(__always) func set(_ value: PageFlags, in w: inout World) { w.pages[pfn.index].flags = value }
+    func stored(_ value: PageFlags) -> StoredValue? { .flags(value) }
+    func unwrap(_ v: StoredValue) -> PageFlags? { if case .flags(let x) = v { x } else { nil } }
 }
 
 /// `page->_refcount`.
-struct RefcountCell: MemoryCell {
+struct RefcountCell: BufferedCell {
     let pfn: PFN
     var location: Location { .refcount(pfn: pfn) }
     @inline(__always) func value(in w: World) -> Int32 { w.pages[pfn.index].refcount }
     @inline(__always) func set(_ value: Int32, in w: inout World) { w.pages[pfn.index].refcount = value }
+    func stored(_ value: Int32) -> StoredValue? { .count(value) }
+    func unwrap(_ v: StoredValue) -> Int32? { if case .count(let x) = v { x } else { nil } }
 }
 
 /// `page->_mapcount` (as the kernel's `_mapcount + 1`).
-struct MapcountCell: MemoryCell {
+struct MapcountCell: BufferedCell {
     let pfn: PFN
     var location: Location { .mapcount(pfn: pfn) }
     @inline(__always) func value(in w: World) -> Int32 { w.pages[pfn.index].mapcount }
     @inline(__always) func set(_ value: Int32, in w: inout World) { w.pages[pfn.index].mapcount = value }
+    func stored(_ value: Int32) -> StoredValue? { .count(value) }
+    func unwrap(_ v: StoredValue) -> Int32? { if case .count(let x) = v { x } else { nil } }
 }
 
 /// `page->mapping`: the page-cache slot, or -1.
-struct MappingCell: MemoryCell {
+struct MappingCell: BufferedCell {
     let pfn: PFN
     var location: Location { .mapping(pfn: pfn) }
     @inline(__always) func value(in w: World) -> Int32 { w.pages[pfn.index].mapping }
     @inline(__always) func set(_ value: Int32, in w: inout World) { w.pages[pfn.index].mapping = value }
+    func stored(_ value: Int32) -> StoredValue? { .count(value) }
+    func unwrap(_ v: StoredValue) -> Int32? { if case .count(let x) = v { x } else { nil } }
 }
 
 /// The whole frame, and the way to the fields only the model has.
@@ -47,6 +78,21 @@ struct FrameCell: MemoryCell {
     var location: Location { .frame(pfn: pfn) }
     @inline(__always) func value(in w: World) -> PageFrame { w.pages[pfn.index] }
     @inline(__always) func set(_ value: PageFrame, in w: inout World) { w.pages[pfn.index] = value }
+    /// The frame with task `t`'s own buffered stores to its words applied.
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: PageFrame) -> PageFrame {
+        guard b.nonEmpty.contains(t) else { return memory }
+        var f = memory
+        for s in b.stores(of: t) {
+            switch (s.location, s.value) {
+            case (.flags(let p), .flags(let v)) where p == pfn: f.flags = v
+            case (.refcount(let p), .count(let n)) where p == pfn: f.refcount = n
+            case (.mapcount(let p), .count(let n)) where p == pfn: f.mapcount = n
+            case (.mapping(let p), .count(let n)) where p == pfn: f.mapping = n
+            default: break
+            }
+        }
+        return f
+    }
 }
 
 /// The frame's lock owner, one of the fields only the model has (its
@@ -73,27 +119,33 @@ struct WritebackOwnerCell: MemoryCell {
 }
 
 /// One page-table slot.
-struct PTECell: MemoryCell {
+struct PTECell: BufferedCell {
     let slot: Int32
     var location: Location { .pte(slot: slot) }
     @inline(__always) func value(in w: World) -> PTE { w.ptes[Int(slot)] }
     @inline(__always) func set(_ value: PTE, in w: inout World) { w.ptes[Int(slot)] = value }
+    func stored(_ value: PTE) -> StoredValue? { .pte(value) }
+    func unwrap(_ v: StoredValue) -> PTE? { if case .pte(let x) = v { x } else { nil } }
 }
 
 /// One page-cache slot.
-struct CacheSlotCell: MemoryCell {
+struct CacheSlotCell: BufferedCell {
     let slot: Int32
     var location: Location { .cacheSlot(slot: slot) }
     @inline(__always) func value(in w: World) -> CacheSlot { w.cache[Int(slot)] }
     @inline(__always) func set(_ value: CacheSlot, in w: inout World) { w.cache[Int(slot)] = value }
+    func stored(_ value: CacheSlot) -> StoredValue? { .slot(value) }
+    func unwrap(_ v: StoredValue) -> CacheSlot? { if case .slot(let x) = v { x } else { nil } }
 }
 
 /// `wait->flags` of the entry on a task's stack.
-struct WaitFlagsCell: MemoryCell {
+struct WaitFlagsCell: BufferedCell {
     let task: Int
     var location: Location { .waitFlags(task: task) }
     @inline(__always) func value(in w: World) -> WaitFlags { w.tasks[task].entry.flags }
     @inline(__always) func set(_ value: WaitFlags, in w: inout World) { w.tasks[task].entry.flags = value }
+    func stored(_ value: WaitFlags) -> StoredValue? { .waitFlags(value) }
+    func unwrap(_ v: StoredValue) -> WaitFlags? { if case .waitFlags(let x) = v { x } else { nil } }
 }
 
 /// The references a task holds on a frame, by the ledger (`World.refs`).

@@ -122,6 +122,15 @@ public struct Setup: Sendable {
         self.taskNames = taskNames
         self.counterNames = counterNames
     }
+
+    /// This setup under memory model `model` (`--memory`).
+    public func withMemory(_ model: MemoryModel) throws(BuildError) -> Setup {
+        var s = self
+        do { s.engine = try engine.withMemory(model, taskCount: world.tasks.count) } catch {
+            throw BuildError(error.message, underlying: error)
+        }
+        return s
+    }
 }
 
 /// An actor: one kind of kernel task (migrator, faulter, reclaimer, ...)

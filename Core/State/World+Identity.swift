@@ -41,5 +41,6 @@ extension World: StateIdentity {
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
         combineSleepLockIdentity(renamedBy: nil, into: &h)
         cpu.combineIdentity(renamedBy: nil, into: &h)
+        storeBuffers.combineIdentity(renamedBy: nil, into: &h)
     }
 }

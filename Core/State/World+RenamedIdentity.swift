@@ -114,6 +114,7 @@ extension World {
         for c in controlCounters { h.combine(counters.indices.contains(Int(c)) ? counters[Int(c)] : 0) }
         combineSleepLockIdentity(renamedBy: image, into: &h)
         cpu.combineIdentity(renamedBy: image, into: &h)
+        storeBuffers.combineIdentity(renamedBy: image, into: &h)
     }
 }
 

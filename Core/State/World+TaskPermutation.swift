@@ -94,6 +94,7 @@ extension World {
             for j in w.sleepLocks[i].waiters.indices { w.sleepLocks[i].waiters[j].task = p(w.sleepLocks[i].waiters[j].task) }
         }
         for c in w.cpu.running.indices { w.cpu.running[c] = p(w.cpu.running[c]) }
+        w.storeBuffers = w.storeBuffers.renamed(p)
         return w
     }
 }

@@ -269,7 +269,7 @@ public struct ExhaustiveExplorer: Sendable {
         var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
                                      deadVariables: bounds.deadVariables)
         let symmetry = TaskSymmetry(setup: setup)
-        search.quotient = bounds.symmetry && !symmetry.groups.isEmpty ? symmetry : nil
+        search.quotient = bounds.symmetry && setup.engine.memory == .sc && !symmetry.groups.isEmpty ? symmetry : nil
         let outcome = search.run(cancelled: cancelled)
         guard case .inconclusive = outcome else { return outcome }
         search.quotient = nil
@@ -427,7 +427,10 @@ public struct ExhaustiveExplorer: Sendable {
         // model that keeps a CPU's task on it (`none`, `voluntary`), a step
         // also decides which other tasks are on a CPU, which no footprint
         // says: the search then explores every runnable task at every node.
-        let sleepSets = bounds.sleepSets && engine.config.cpus.interleavesFreely
+        // Under `--memory tso` the search runs without sleep sets, step
+        // merging and symmetry: their footprints and movers speak of tasks'
+        // steps, not of store-buffer flushes (docs/memory-model.md).
+        let sleepSets = bounds.sleepSets && engine.config.cpus.interleavesFreely && engine.memory == .sc
         var checkers = makeCheckers()
         var out = Walk()
         let prefixDepth = prefix == nil ? 0 : splitDepth
@@ -445,7 +448,7 @@ public struct ExhaustiveExplorer: Sendable {
         var onStackAbove = KeyTable()
         var onStackBelow = KeyTable()
         var halt = false
-        var keys = StateKeys(engine: engine, symmetry: bounds.symmetry ? TaskSymmetry(setup: setup) : nil,
+        var keys = StateKeys(engine: engine, symmetry: bounds.symmetry && engine.memory == .sc ? TaskSymmetry(setup: setup) : nil,
                              taskCount: setup.world.tasks.count, deadVariables: bounds.deadVariables)
 
         /// The state's key, and the renaming into the numbering it is stored
@@ -632,7 +635,7 @@ public struct ExhaustiveExplorer: Sendable {
 
         // A transaction's steps are merged only where every task has a CPU
         // of its own: a task that spins keeps its CPU under other models.
-        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely
+        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
         let needFootprints = sleepSets || merging
 
         if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0, pathStart: 0) {
@@ -666,7 +669,7 @@ public struct ExhaustiveExplorer: Sendable {
             // the slot below it, taken out of the slot until it is visited.
             var w = worlds.takeChild(of: top)
             var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
-            path.append(UInt8(t))
+            path.append(engine.scheduleByte(t))
             var transaction = Transaction(first: ft.mover, task: t, in: w)
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             var failed = takeStep(&w, t)
@@ -737,7 +740,7 @@ struct DepthWorlds: ~Copyable {
     init(root: World) {
         // `assign` copies every stored field of a World; a new one must be
         // added there.
-        precondition(Mirror(reflecting: root).children.count == 10, "World's stored fields changed: copy them in DepthWorlds.assign")
+        precondition(Mirror(reflecting: root).children.count == 11, "World's stored fields changed: copy them in DepthWorlds.assign")
         base = .allocate(capacity: capacity)
         base.initialize(to: root)
     }
@@ -807,6 +810,7 @@ struct DepthWorlds: ~Copyable {
         w.cpu.resched = o.cpu.resched
         w.cpu.pending = o.cpu.pending
         w.stats = o.stats
+        if !(w.storeBuffers.isEmpty && o.storeBuffers.isEmpty) { w.storeBuffers = o.storeBuffers }
         assert(w == o, "DepthWorlds.assign left a field out")
     }
 

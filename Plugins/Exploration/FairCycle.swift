@@ -150,7 +150,7 @@ struct FairCycleSearch {
             frames.append(Frame(entry: entries.count - 1, choices: runnable, pathStart: pathStart))
         }
 
-        let merging = stepMerging && engine.config.cpus.interleavesFreely
+        let merging = stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
         let classes = symmetry?.classes ?? quotient.map { $0.classes(of: setup) }
         var keys = StateKeys(engine: engine, symmetry: symmetry == nil ? quotient : nil, taskCount: setup.world.tasks.count,
@@ -203,7 +203,7 @@ struct FairCycleSearch {
                 case .new:
                     if path.count + edge.steps > maxDepth { return .cut }
                     let start = path.count
-                    path.append(contentsOf: repeatElement(UInt8(t), count: edge.steps))
+                    path.append(contentsOf: repeatElement(engine.scheduleByte(t), count: edge.steps))
                     push(w, k, pathStart: start)
                 case .full:
                     return .cut
@@ -376,7 +376,7 @@ struct FairCycleSearch {
             }
             if let paying { leg.insert(paying, at: 0) }
             for x in leg.reversed() {
-                walk.append(contentsOf: repeatElement(UInt8(x.task.rawValue), count: x.steps))
+                walk.append(contentsOf: repeatElement(setup.engine.scheduleByte(Int(x.task.rawValue)), count: x.steps))
                 owed.remove(x.task.index)
                 owed = owed - x.gaps
                 owed = owed & states[x.to].runnable

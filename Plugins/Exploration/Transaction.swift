@@ -18,7 +18,8 @@ struct Transaction {
     /// to take in `w`.
     init(first: Mover, task t: Int, in w: borrowing World) {
         committed = !first.movesRight
-        start = w.tasks[t].frame.kind != .none ? nil : w.tasks[t].pc
+        // (A store-buffer flush under `tso` is a choice beyond the tasks.)
+        start = t >= w.tasks.count || w.tasks[t].frame.kind != .none ? nil : w.tasks[t].pc
     }
 
     /// Whether task `t`'s next step in `w`, of class `next`, belongs to this

@@ -34,6 +34,9 @@ public struct TraceFormatter: Sendable {
     /// The kernel function and what the step did. `world` is the world
     /// *before* the step (so the instruction's program is known).
     public func describe(_ e: StepEvent, before world: World) -> (function: String, what: String) {
+        if e.action == .flush {
+            return ("store buffer", "flush: \(name(of: e.task.index))'s store \(StoredValue.flushText(location: e.a, value: e.b)) reaches memory")
+        }
         var e = e
         if e.action == .flags && !e.pfn.isNone && e.pfn.index < world.pages.count {
             // Name the bits that changed from the flags word before the step
@@ -67,7 +70,8 @@ public struct TraceFormatter: Sendable {
     /// `line(_:_:before:after:)` when you have it.
     public func line(_ index: Int, _ e: StepEvent, before world: World) -> String {
         var after = world
-        guard let again = try? engine.step(&after, task: e.task.index), again == e else {
+        let choice = e.action == .flush ? StoreBuffers.flushBase + e.task.index : e.task.index
+        guard let again = try? engine.step(&after, task: choice), again == e else {
             return line(index, e, before: world, after: world)
         }
         return line(index, e, before: world, after: after)
@@ -77,7 +81,8 @@ public struct TraceFormatter: Sendable {
     /// what it changed (`before` and `after` are the worlds around it).
     public func line(_ index: Int, _ e: StepEvent, before: World, after: World) -> String {
         let (fn, what) = describe(e, before: before)
-        let changed = changeTexts(e, before: before, after: after)
+        var changed = changeTexts(e, before: before, after: after)
+        if engine.memory != .sc { changed += before.storeBuffers.notes(for: e, before: before, after: after) }
         var text = what
         if !changed.isEmpty {
             text = (what == "-" ? "" : what + "; ") + changed.joined(separator: ", ")
@@ -100,12 +105,13 @@ public struct TraceFormatter: Sendable {
             refused = (v.step, v)
         } else if r.steps < schedule.steps.count {
             var w = r.world
-            do { _ = try engine.step(&w, task: Int(schedule.steps[r.steps])) } catch { refused = (r.steps, error) }
+            do { _ = try engine.step(&w, task: engine.choice(ofScheduleByte: schedule.steps[r.steps])) } catch { refused = (r.steps, error) }
         }
         if let refused {
             var v = refused.violation
             v.step = -1
-            out.append("\(lpad(String(refused.index), 5))  \(pad(name(of: Int(schedule.steps[refused.index])), 10))  VIOLATION \(v)")
+            let b = schedule.steps[refused.index]
+            out.append("\(lpad(String(refused.index), 5))  \(pad(b >= 128 ? "^" + name(of: Int(b) - 128) : name(of: Int(b)), 10))  VIOLATION \(v)")
         }
         return out
     }
@@ -137,6 +143,7 @@ public struct TraceFormatter: Sendable {
     /// What the event says, without the operation's name.
     private func what(_ e: StepEvent, op: Op?) -> String {
         switch e.action {
+        case .flush: return "flush: \(StoredValue.flushText(location: e.a, value: e.b)) reaches memory"
         case .nothing: return ""  // the operation's or the phase's name says it all
         case .branch: return e.a == 1 ? "branch taken" : "branch not taken"
         case .setRegister:

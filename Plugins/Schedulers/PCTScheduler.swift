@@ -21,6 +21,9 @@ public struct PCTScheduler: Scheduler {
     var priorities: [Int] = []
     var changePoints: [Int] = []
     var lowest = 0
+    /// The task count `priorities` was drawn for (flushes under `tso` add
+    /// entries beyond it).
+    var tasks = -1
     let engine: Engine?
 
     public init(seed: UInt64, depth: Int = 3, length: Int = 1000, engine: Engine? = nil) {
@@ -31,8 +34,9 @@ public struct PCTScheduler: Scheduler {
     }
 
     public mutating func pick(runnable: TaskSet, world: World, step: Int) -> Int? {
-        if priorities.count != world.tasks.count {
+        if tasks != world.tasks.count {
             let n = world.tasks.count
+            tasks = n
             // A random permutation of depth ..< depth + n.
             var p = Array(depth..<(depth + n))
             for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.below(i + 1)) }
@@ -40,6 +44,7 @@ public struct PCTScheduler: Scheduler {
             changePoints = (0..<(depth - 1)).map { _ in rng.below(length) }
             lowest = 0
         }
+        for t in runnable where t >= priorities.count { flushPriorities(upTo: t) }
         var best = -1
         for t in runnable where best < 0 || priorities[t] > priorities[best] { best = t }
         if let j = changePoints.firstIndex(of: step) {
@@ -54,6 +59,14 @@ public struct PCTScheduler: Scheduler {
             priorities[best] = lowest
         }
         return best
+    }
+
+    /// Under `--memory tso` a store-buffer flush (a choice beyond the
+    /// tasks) gets a random priority of its own the first time one is open,
+    /// so a flush may be put off as any task may. Never drawn under sc.
+    mutating func flushPriorities(upTo last: Int) {
+        let n = priorities.count
+        for _ in n...last { priorities.append(depth + rng.below(n + 1)) }
     }
 }
 

@@ -25,6 +25,8 @@ public struct Comparison: Sendable {
     public var maxSteps: Int
     public var jobs: Int
     public var timing: SchedulerTiming
+    /// The memory model every cell and verdict runs under (`--memory`).
+    public var memory: MemoryModel = .sc
 
     public init(seeds: Range<UInt64>, maxSteps: Int = 200_000, jobs: Int = 1, timing: SchedulerTiming = SchedulerTiming()) {
         self.seeds = seeds
@@ -116,10 +118,10 @@ public struct Comparison: Sendable {
     public func run(exhaustive: ExhaustiveRequest?, cancelled: @escaping @Sendable () -> Bool = { false })
         throws(BuildError) -> (cells: [(label: String, summary: CellSummary)], verdicts: [ExhaustiveVerdict]) {
         var built: [Setup] = []
-        for cell in cells { built.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters)) }
+        for cell in cells { built.append(try cell.scenario.build(strategy: cell.strategy, parameters: cell.parameters).withMemory(memory)) }
         var explored: [Setup] = []
         if let e = exhaustive {
-            for s in e.strategies { explored.append(try e.scenario.build(strategy: s, parameters: e.parameters)) }
+            for s in e.strategies { explored.append(try e.scenario.build(strategy: s, parameters: e.parameters).withMemory(memory)) }
         }
         // Cells (and explorations) whose models are identical have identical
         // outcomes: run the first of each, and copy its results to the rest.

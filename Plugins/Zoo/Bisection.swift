@@ -61,13 +61,13 @@ public enum Bisection {
     /// in chain order. Stops early, with the steps so far, once `cancelled`
     /// says true. `explored` is told of each version as it ends.
     public static func run(_ scenario: any Scenario, parameters: Parameters, chain: [KernelVersion], request: ExplorationRequest,
-                           registry: Registry, cancelled: @escaping @Sendable () -> Bool = { false },
+                           registry: Registry, memory: MemoryModel = .sc, cancelled: @escaping @Sendable () -> Bool = { false },
                            explored: (BisectStep) -> Void = { _ in }) throws -> [BisectStep] {
         var steps: [BisectStep] = []
         for version in chain {
             if cancelled() { break }
             let strategy = try registry.resolveStrategy(version.strategy)
-            let setup = try scenario.build(strategy: strategy, parameters: parameters)
+            let setup = try scenario.build(strategy: strategy, parameters: parameters).withMemory(memory)
             let step = BisectStep(version: version, outcome: setup.explore(request, cancelled: cancelled))
             steps.append(step)
             explored(step)

@@ -13,12 +13,16 @@ public struct BugConfiguration: Sendable, Hashable {
     public var parameters: Parameters
     /// The commit whose code this configuration models, when there is one.
     public var commit: String
+    /// The memory model the configuration runs under (`--memory`): `sc`
+    /// for every entry but the weak-memory rows.
+    public var memory: MemoryModel
 
-    public init(_ label: String, strategy: String, parameters: Parameters = [:], commit: String = "") {
+    public init(_ label: String, strategy: String, parameters: Parameters = [:], commit: String = "", memory: MemoryModel = .sc) {
         self.label = label
         self.strategy = strategy
         self.parameters = parameters
         self.commit = commit
+        self.memory = memory
     }
 }
 
@@ -122,6 +126,14 @@ public struct BugEntry: Plugin {
 
     /// The buggy configuration, then the fixed ones.
     public var configurations: [BugConfiguration] { [buggy] + fixed }
+
+    /// This entry with every configuration under `memory` (`zoo run --memory`).
+    public func underMemory(_ memory: MemoryModel) -> BugEntry {
+        var e = self
+        e.buggy.memory = memory
+        for i in e.fixed.indices { e.fixed[i].memory = memory }
+        return e
+    }
 
     /// The violations the buggy configuration may show (none for `.metrics`).
     public var expected: [ViolationKind] {

@@ -59,6 +59,9 @@ public struct ZooRunner: Sendable {
     public var methods: [ExplorationRequest.Method]
     /// Threads of each exhaustive search (`ExplorationRequest.jobs`).
     public var jobs: Int
+    /// Every configuration's memory model (`zoo run --memory`); nil: each
+    /// configuration's own.
+    public var memory: MemoryModel?
 
     public init(registry: Registry, methods: [ExplorationRequest.Method] = [.exhaustive], jobs: Int = 1) {
         self.registry = registry
@@ -70,7 +73,7 @@ public struct ZooRunner: Sendable {
     public func setup(_ entry: BugEntry, _ configuration: BugConfiguration) throws -> Setup {
         let scenario = try registry.scenario(entry.scenario)
         let strategy = try registry.resolveStrategy(configuration.strategy)
-        return try scenario.build(strategy: strategy, parameters: configuration.parameters)
+        return try scenario.build(strategy: strategy, parameters: configuration.parameters).withMemory(memory ?? configuration.memory)
     }
 
     /// The request `pagewait explore` makes for `method` with the entry's

@@ -306,6 +306,14 @@ struct MisuseTests {
         try lib.expectFailure(rc, "PW_ENOTFOUND", "pw_session_set_param no-such-parameter", handle: s)
         #expect(try lib.errmsg(s).contains("no-such-parameter"))
 
+        rc = try lib.rc("pw_session_set_memory", .ptr(s), fx.string("no-such-model"))
+        try lib.expectFailure(rc, "PW_ENOTFOUND", "pw_session_set_memory no-such-model", handle: s)
+        #expect(try lib.errmsg(s).contains("sc, tso, arm"))
+        // arm is the litmus machine's alone: refused, not run as sc.
+        rc = try lib.rc("pw_session_set_memory", .ptr(s), fx.string("arm"))
+        try lib.expectFailure(rc, "PW_EBUILD", "pw_session_set_memory arm", handle: s)
+        #expect(try lib.errmsg(s).contains("litmus"))
+
         rc = try lib.rc("pw_list_count", .ptr(ctx), fx.string("no-such-kind"), .ptr(fx.slot()))
         try lib.expectFailure(rc, "PW_ENOTFOUND", "pw_list_count no-such-kind", handle: ctx)
         rc = try lib.rc("pw_list_entry", .ptr(ctx), fx.string("no-such-kind"), .int(0), try fx.structure("pw_plugin_info").arg)

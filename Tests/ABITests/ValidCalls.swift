@@ -286,6 +286,8 @@ enum ValidCalls {
         }, check: { fx, r, _ in try ok(fx, r, "pw_session_set_strategy") })
         t["pw_session_set_param"] = ValidCall(arguments: { fx in [.ptr(try fx.session()), fx.string("think"), .int(2)] },
                                               check: { fx, r, _ in try ok(fx, r, "pw_session_set_param") })
+        t["pw_session_set_memory"] = ValidCall(arguments: { fx in [.ptr(try fx.session()), fx.string("tso")] },
+                                               check: { fx, r, _ in try ok(fx, r, "pw_session_set_memory") })
         t["pw_run_options_init"] = ValidCall(arguments: { fx in
             let o = try fx.arena.structure("pw_run_options", header: fx.header)
             return [o.arg, .int(Int64(o.layout.size))]

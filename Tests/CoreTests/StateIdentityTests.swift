@@ -178,6 +178,12 @@ struct StateIdentityTests {
         ])
     }
 
+    /// A store of PG_locked waiting in task 1's buffer (`--memory tso`).
+    static func bufferOneStore(_ w: inout World) {
+        let store = PendingStore(location: Location.flags(pfn: PFN(0)), value: StoredValue.flags(PageFlags.locked))
+        w.storeBuffers.append(store, task: 1, taskCount: 2)
+    }
+
     @Test("every stored field of World is identity or a statistic")
     func world() {
         var w = World(pages: 2, ptes: [PTE(mm: 0)], cache: [CacheSlot(file: 0)],
@@ -193,6 +199,7 @@ struct StateIdentityTests {
             "sleepLocks": FieldChange { $0.sleepLocks.append(SleepLock()) },
             "counters": FieldChange { $0.counters[1] += 1 },
             "cpu": FieldChange { $0.cpu.running = [TaskID(1), .none] },
+            "storeBuffers": FieldChange(change: Self.bufferOneStore),
         ])
     }
 

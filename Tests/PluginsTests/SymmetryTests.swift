@@ -6,7 +6,7 @@
 
 import Synchronization
 import Testing
-import PagewaitCore
+@testable import PagewaitCore
 @testable import PagewaitPlugins
 
 /// Scenarios with identical tasks, at scopes small enough to walk.
@@ -79,6 +79,8 @@ func worldNamingTasks() -> World {
     f.woken = TaskSet([0])
     w.tasks[1].frame = .wake(f)
     w.refs[0] = 1
+    // A store task 0 still has buffered (`--memory tso`).
+    w.storeBuffers.append(PendingStore(location: .flags(pfn: PFN(0)), value: .flags(.locked)), task: 0, taskCount: 3)
     return w
 }
 
@@ -105,7 +107,7 @@ struct SymmetryTests {
         // Reflection sees each of these and nothing else: a new field that
         // holds a TaskID or a TaskSet shows up here and must be renamed.
         let renamed: Set<String> = ["pages.[].frozenBy", "pages.[].isolatedBy", "pages.[].lockOwner", "pages.[].writebackBy",
-                                    "tasks.[].frame.wake.next", "tasks.[].frame.wake.woken", "queue.[].task"]
+                                    "tasks.[].frame.wake.next", "tasks.[].frame.wake.woken", "queue.[].task", "storeBuffers.nonEmpty"]
         #expect(Set(found.map(\.path)) == renamed)
         // Swap tasks 0 and 1: every 0 becomes 1.
         let swapped = w.renamingTasks(TaskPermutation([1, 0, 2]))

@@ -54,6 +54,7 @@ extension BugEntry {
     func exploreArguments(_ configuration: BugConfiguration, method: ExplorationRequest.Method = .exhaustive) -> [String] {
         var words = ["explore", scenario, "--strategy", configuration.strategy]
         words += configuration.parameters.keys.sorted().flatMap { ["--param", "\($0)=\(configuration.parameters[$0]!)"] }
+        if configuration.memory != .sc { words += ["--memory", configuration.memory.rawValue] }
         switch method {
         case .exhaustive:
             if let s = bounds.states { words += ["--budget", "\(s)"] }
@@ -71,6 +72,7 @@ extension BugEntry {
         let spec = metricsSpec ?? .standard
         var words = ["run", scenario, "--strategy", configuration.strategy]
         words += configuration.parameters.keys.sorted().flatMap { ["--param", "\($0)=\(configuration.parameters[$0]!)"] }
+        if configuration.memory != .sc { words += ["--memory", configuration.memory.rawValue] }
         words += ["--seeds", "\(spec.seeds.count)", "--seed", "\(spec.seeds.lowerBound)"]
         if spec.maxSteps != 200_000 { words += ["--max-steps", "\(spec.maxSteps)"] }
         return words

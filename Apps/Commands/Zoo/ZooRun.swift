@@ -54,8 +54,17 @@ struct ZooRun: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
+    @Option(help: "Run every configuration under this memory model (sc or tso; default: each configuration's own, sc but for the weak-memory rows).")
+    var memory: String?
+
     func validate() throws {
         if let jobs { try check(Limits.jobs, jobs, "--jobs") }
+        _ = try memoryModel()
+    }
+
+    func memoryModel() throws -> MemoryModel? {
+        guard let memory else { return nil }
+        do { return try MemoryModel(parsing: memory) } catch { throw ValidationError("--memory: \(error)") }
     }
 
     var methods: [ExplorationRequest.Method] {
@@ -85,7 +94,13 @@ struct ZooRun: ParsableCommand {
     /// `registry` (tests give their own of each).
     func run(interrupt: Interrupt, registry: Registry = BuiltinPlugins.registry()) throws {
         try checkOutputs([("--output", output)])
-        let entries = try selected(registry)
+        var entries = try selected(registry)
+        if let m = try memoryModel() {
+            if let refused = Engine.memoryModels.contains(m) ? nil : m {
+                throw ValidationError("--memory \(refused): the engine runs \(Engine.memoryModels.map(\.rawValue).joined(separator: " and ")); arm is the litmus machine's alone (pagewait litmus --memory arm)")
+            }
+            entries = entries.map { $0.underMemory(m) }
+        }
         let runner = ZooRunner(registry: registry, methods: methods, jobs: jobs ?? defaultJobs)
         let start = ContinuousClock.now
         var results: [ZooEntryResult] = []
