@@ -17,6 +17,11 @@ import PagewaitCore
 ///   `io_schedule` (from the step that blocks to the step that wakes it),
 ///   each `wake_up_page_bit` walk, and every step itself (named by its
 ///   kernel function, with what it did and changed in `args.what`);
+/// - under `--memory tso`, each store in a task's store buffer, as a slice
+///   on its track (`store buffered: page 0 flags=...`) from the step that
+///   buffered it to the flush that took it to memory, and an instant
+///   `old value: ...` on the track of a step that touched the word while
+///   another task's store to it was still buffered;
 /// - instant events: wakes (on the waker's track, naming the woken task),
 ///   signals, pages freed, and the run's violation (global scope).
 ///
@@ -113,7 +118,7 @@ public struct PerfettoTrace {
 extension PerfettoTrace {
     /// A slice kind, its subject (page, lock, bucket), and the task's track.
     struct SliceKey: Hashable {
-        enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step, sleepLock }
+        enum Kind: Int { case wait, wake, pageLock, frozen, spin, bucket, asleep, step, sleepLock, buffered }
         var track: Int
         var kind: Kind
         var id: Int64
@@ -224,6 +229,17 @@ extension PerfettoTrace {
                                           args: [("lock", jsonString(id.description))]))
                 }
             }
+            // `--memory tso`: each store in a task's buffer, from the step
+            // that put it there to the flush that takes it to memory. The
+            // slice is known by its word and value (two equal stores
+            // buffered at once draw as one, for as long as either waits).
+            for t in w.tasks.indices where t < stacks.count {
+                for store in w.storeBuffers.stores(of: t) {
+                    let text = "\(store)"
+                    out.append(TrackSlice(key: SliceKey(track: t, kind: .buffered, id: Self.stableID(text)),
+                                          name: "store buffered: \(text)", cat: "store_buffer", args: [("store", jsonString(text))]))
+                }
+            }
             for (t, task) in w.tasks.enumerated() where t < stacks.count {
                 for l in task.heldLocks {
                     out.append(TrackSlice(key: SliceKey(track: t, kind: .spin, id: Int64(l.raw)), name: "\(l) held", cat: "spinlock",
@@ -247,6 +263,13 @@ extension PerfettoTrace {
                 }
             }
             return out
+        }
+
+        /// FNV-1a of `text`: a key that is the same in every process.
+        static func stableID(_ text: String) -> Int64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return Int64(bitPattern: h)
         }
 
         /// The wait-for cycle of a DEADLOCK: per edge, an instant on the
@@ -311,7 +334,9 @@ extension PerfettoTrace {
             pendingEnds = before.map(\.key).filter { !afterKeys.contains($0) }
 
             let (fn, what) = formatter.describe(event, before: w0)
-            let changes = formatter.changeTexts(event, before: w0, after: w1)
+            var changes = formatter.changeTexts(event, before: w0, after: w1)
+            let memoryNotes = formatter.engine.memory == .sc ? [] : w0.storeBuffers.notes(for: event, before: w0, after: w1)
+            changes += memoryNotes
             let text = changes.isEmpty ? what : (what == "-" ? "" : what + "; ") + changes.joined(separator: ", ")
             if t < stacks.count {
                 begin([TrackSlice(key: SliceKey(track: t, kind: .step, id: Int64(k)), name: fn, cat: "step",
@@ -336,6 +361,11 @@ extension PerfettoTrace {
                 default:
                     break
                 }
+            }
+            // A step that touched a word while another task's store to it
+            // was still buffered read the older value.
+            for note in memoryNotes where note.hasSuffix("still in its store buffer") && t < stacks.count {
+                instant("old value: \(note)", cat: "store_buffer", ts: k, track: t, args: [("note", jsonString(note))])
             }
             if event.action == .signal {
                 let target = Int(event.a)

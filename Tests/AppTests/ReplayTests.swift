@@ -300,6 +300,45 @@ struct ReplayTests {
         #expect(frees.count == 1)
     }
 
+    @Test("--memory tso in Perfetto: each buffered store is a slice on its task's track from the step that buffered it to its flush, and a step that read the older value is marked with the store it missed")
+    func perfettoStoreBuffers() throws {
+        let trace = temporaryFile("tso.json"), out = temporaryFile("tso.txt")
+        defer { for p in [trace, out] { try? FileManager.default.removeItem(atPath: p) } }
+        let arguments = ["replay", "--seed", "3", "--scenario", "reclaim-race", "--strategy", "put-and-wait", "--memory", "tso"]
+        #expect(Self.exitCode(arguments + ["--trace-out", trace, "-o", out]) == 0)
+        let setup = try Self.setup("reclaim-race", "put-and-wait")
+        let events = try Self.checkTrace(try Self.json(trace), taskNames: setup.taskNames)
+        let buffered = events.filter { $0["cat"] as? String == "store_buffer" && $0["ph"] as? String != "i" }
+        #expect(!buffered.isEmpty, "seed 3 buffers no store")
+        // Each slice's first B is at a step whose text says it buffered the
+        // store; its last E follows that task's flush of it.
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        for name in Set(buffered.compactMap { $0["name"] as? String }) {
+            let store = String(name.dropFirst("store buffered: ".count))
+            let tid = try #require(buffered.first { $0["name"] as? String == name }?["tid"] as? Int)
+            #expect(text.contains("\(store) into task \(tid)'s store buffer"), "no step buffered \(store)")
+            let flushes = events.filter { $0["tid"] as? Int == tid && $0["cat"] as? String == "step" && $0["ph"] as? String == "B"
+                && ((($0["args"] as? [String: Any])?["what"] as? String)?.contains(store) ?? false) }
+            #expect(!flushes.isEmpty, "no step of task \(tid) names \(store)")
+        }
+        let old = events.filter { $0["ph"] as? String == "i" && ($0["name"] as? String)?.hasPrefix("old value: ") == true }
+        #expect(!old.isEmpty, "seed 3 reads no value older than a buffered store")
+        for o in old {
+            let ts = try #require(o["ts"] as? Int), note = String((o["name"] as? String ?? "").dropFirst("old value: ".count))
+            #expect(text.contains(note), "the text trace does not name '\(note)'")
+            // The store it names is buffered at that step: its slice is open.
+            let store = note.components(separatedBy: "'s store ").last?.replacingOccurrences(of: " still in its store buffer", with: "") ?? ""
+            let marks = buffered.filter { $0["name"] as? String == "store buffered: \(store)" }
+            #expect(marks.contains { ($0["ph"] as? String == "B") && ($0["ts"] as? Int ?? .max) <= ts }
+                    && marks.contains { ($0["ph"] as? String == "E") && ($0["ts"] as? Int ?? -1) > ts }, "\(note) at step \(ts): its slice is not open")
+        }
+        // Under sc the same replay draws no store buffer.
+        let sc = temporaryFile("sc.json")
+        defer { try? FileManager.default.removeItem(atPath: sc) }
+        #expect(Self.exitCode(Array(arguments.dropLast(2)) + ["--trace-out", sc, "-o", "/dev/null"]) == 0)
+        #expect(!(try Self.checkTrace(try Self.json(sc), taskNames: setup.taskNames)).contains { $0["cat"] as? String == "store_buffer" })
+    }
+
     @Test("Perfetto B/E stay nested when locks and waits overlap (lock_page takes PG_locked inside its wait)", arguments: [
         ("fairness", "unfair-5"), ("fairness", "legacy"), ("fairness", "rewrite-fair"), ("migrate-vs-faulters", "noref"),
         ("wake-walk", "legacy"), ("offline", "put-and-wait-killable"),
