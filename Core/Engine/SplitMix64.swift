@@ -23,7 +23,13 @@ public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
     /// computation" (2019), exact for a 32-bit dividend and divisor. The
     /// value is the same as `%` gives.
     @inlinable @inline(__always) public mutating func below(_ bound: Int) -> Int {
-        Self.remainder(next() >> 33, bound)
+        Self.below(bound, of: next())
+    }
+
+    /// What `below(bound)` gives when `next()` gives `value`: for a caller
+    /// that draws its values ahead (`RandomScheduler`).
+    @inlinable @inline(__always) public static func below(_ bound: Int, of value: UInt64) -> Int {
+        remainder(value >> 33, bound)
     }
 
     /// `x % bound` for `x` below 2³², by multiplication when `bound` is in
