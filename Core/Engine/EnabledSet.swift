@@ -20,10 +20,20 @@
 struct EnabledSet: ~Copyable {
     private(set) var tasks = TaskSet()
     /// What one task needs, and the locks it held, at the last refresh.
+    ///
+    /// The need is kept as plain fields, not as the `Engine.Need` enum: a
+    /// re-evaluation tests every task, and a switch on each task's kind of
+    /// need is a branch the predictor cannot guess (the needs change at
+    /// random steps), where the fields give the answer by arithmetic.
     private struct Slot {
         var heldLocks = LockSet()
         var heldBucket: Int16 = -1
-        var need: Engine.Need = .finished
+        /// The task may step once its locks are free (not finished, not asleep).
+        var runs: UInt64 = 0
+        /// The spinlock it needs free (empty: none).
+        var spin = LockSet()
+        /// The bucket whose lock it needs free; -1: none.
+        var bucket: Int16 = -1
     }
     private let slots: UnsafeMutablePointer<Slot>
     /// The tasks tracked: the world's, up to `TaskSet.capacity`.
@@ -80,7 +90,7 @@ struct EnabledSet: ~Copyable {
             }
             if othersChanged {
                 reevaluate(engine)
-            } else if isMet(slot.pointee.need, engine) {
+            } else if isMet(slot, heldBucket: soleHeldBucket()) != 0 {
                 self.tasks.insert(t)
             } else {
                 self.tasks.remove(t)
@@ -102,23 +112,66 @@ struct EnabledSet: ~Copyable {
 
     @inline(__always)
     private mutating func refreshNeed(of t: Int, _ engine: Engine, _ task: UnsafePointer<TaskState>, pageCount: Int) {
-        let need = engine.need(of: task, pageCount: pageCount)
-        slots[t].need = need
-        if case .asleep = need { sleepers.insert(t) } else { sleepers.remove(t) }
+        let slot = slots + t
+        slot.pointee.runs = 1
+        slot.pointee.spin = LockSet()
+        slot.pointee.bucket = -1
+        sleepers.remove(t)
+        switch engine.need(of: task, pageCount: pageCount) {
+        case .finished:
+            slot.pointee.runs = 0
+        case .asleep:
+            slot.pointee.runs = 0
+            sleepers.insert(t)
+        case .nothing:
+            break
+        case .spinLock(let lock):
+            // A lock outside a LockSet is never held (`LockSet.contains`).
+            if Int(lock.raw) < LockSet.capacity { slot.pointee.spin.insert(lock) }
+        case .bucketLock(let b):
+            slot.pointee.bucket = b
+        }
     }
 
+    /// The one bucket whose lock is held, when at most one task holds a
+    /// bucket lock: -2 (no bucket's number, nor "none") if nobody does, nil
+    /// if two or more tasks do (several pages in several buckets), when
+    /// `isMet(slot, heldBucket: nil)` asks every holder.
     @inline(__always)
-    private func isMet(_ need: Engine.Need, _ engine: Engine) -> Bool {
-        engine.isMet(need, spinLocked: spinLocked) { b in
-            for u in bucketHolders where slots[u].heldBucket == b { return true }
-            return false
+    private func soleHeldBucket() -> Int16? {
+        if bucketHolders.isEmpty { return -2 }
+        if bucketHolders.high == 0 && bucketHolders.low & (bucketHolders.low &- 1) == 0 {
+            return slots[bucketHolders.low.trailingZeroBitCount].heldBucket
         }
+        return nil
+    }
+
+    /// 1 if the task in `slot` can step under the current locks, else 0.
+    /// `heldBucket` is `soleHeldBucket()`.
+    @inline(__always)
+    private func isMet(_ slot: UnsafeMutablePointer<Slot>, heldBucket: Int16?) -> UInt64 {
+        let spin = slot.pointee.spin
+        let spinFree: UInt64 = (spin.low & spinLocked.low) | (spin.high & spinLocked.high) == 0 ? 1 : 0
+        let bucket = slot.pointee.bucket
+        let bucketFree: UInt64
+        if let heldBucket {
+            bucketFree = bucket != heldBucket ? 1 : 0
+        } else {
+            var held = false
+            if bucket >= 0 { for u in bucketHolders where slots[u].heldBucket == bucket { held = true } }
+            bucketFree = held ? 0 : 1
+        }
+        return slot.pointee.runs & spinFree & bucketFree
     }
 
     /// Every task's need against the current locks.
     private mutating func reevaluate(_ engine: Engine) {
         var s = TaskSet()
-        for t in 0..<count where isMet(slots[t].need, engine) { s.insert(t) }
+        let held = soleHeldBucket()
+        for t in 0..<min(count, 64) { s.low |= isMet(slots + t, heldBucket: held) &<< UInt64(t) }
+        if count > 64 {
+            for t in 64..<count { s.high |= isMet(slots + t, heldBucket: held) &<< UInt64(t - 64) }
+        }
         tasks = s
     }
 }

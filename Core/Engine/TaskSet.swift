@@ -15,7 +15,21 @@ public struct TaskSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     /// (Without a popcount instruction in the baseline x86-64 target a bit
     /// count is some twenty instructions, so the usual case of at most 64
     /// tasks counts one word.)
-    @inlinable public var count: Int { high == 0 ? low.nonzeroBitCount : low.nonzeroBitCount + high.nonzeroBitCount }
+    ///
+    /// A set of tasks 0–7 (most scenarios, and every pick the random
+    /// scheduler makes among them) is counted from a constant instead.
+    @inlinable public var count: Int {
+        if high == 0 && low < 256 {
+            return Int(truncatingIfNeeded: Self.nibbleCount(low & 15) &+ Self.nibbleCount(low &>> 4))
+        }
+        return high == 0 ? low.nonzeroBitCount : low.nonzeroBitCount + high.nonzeroBitCount
+    }
+
+    /// The bit counts of the sixteen 4-bit values, four bits each: a table
+    /// in one constant, so that no global (and its lazy initializer) is read.
+    @inlinable @inline(__always) static func nibbleCount(_ v: UInt64) -> UInt64 {
+        (0x4332_3221_3221_2110 as UInt64 &>> (v &<< 2)) & 15
+    }
 
     @inlinable @inline(__always) public func contains(_ t: Int) -> Bool {
         guard t >= 0 && t < Self.capacity else { return false }
@@ -33,7 +47,24 @@ public struct TaskSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     }
 
     /// The `k`-th smallest member (0-based); `k` must be below `count`.
+    ///
+    /// The random scheduler asks this at every step with a random `k`, so
+    /// a loop of `k` rounds ends where the branch predictor cannot guess.
+    /// A set of tasks 0–7 is answered without a branch: which of its two
+    /// nibbles holds the member (by the low nibble's count), then the
+    /// member's place in that nibble from a 128-bit table held in two
+    /// constants (two bits for each 4-bit value and `k` in 0..<4).
     @inlinable @inline(__always) public func nth(_ k: Int) -> Int {
+        if high == 0 && low < 256 {
+            let k = UInt64(truncatingIfNeeded: k)
+            let lowCount = Self.nibbleCount(low & 15)
+            let upper: UInt64 = k >= lowCount ? 1 : 0
+            let nibble = (low &>> (upper &<< 2)) & 15
+            let index = (nibble &<< 2) | ((k &- (lowCount & (0 &- upper))) & 3)
+            let first: UInt64 = 0x2409_0802_0401_0000, second: UInt64 = 0xE439_380E_340D_0C03
+            let table = first ^ ((first ^ second) & (0 &- (index &>> 5)))
+            return Int(truncatingIfNeeded: (upper &<< 2) &+ ((table &>> ((index & 31) &<< 1)) & 3))
+        }
         var k = k
         var word = low, base = 0
         if high != 0 && k >= low.nonzeroBitCount {

@@ -16,6 +16,12 @@ import PagewaitCore
 /// A delayed task still runs when nothing else can: time passes.
 public struct RandomScheduler: Scheduler {
     @usableFromInline var rng: SplitMix64
+    /// The generator's next value, drawn one draw ahead. A pick is on the
+    /// path of everything the step after it does (which task, then its
+    /// state), and the generator's mixing is a chain of multiplications:
+    /// drawn ahead, it runs during the step before. Every draw takes this
+    /// value and draws the next, so the values come in the same order.
+    @usableFromInline var ahead: UInt64
     public let wakeLatency: Int
     public let preemptLength: Int
     /// Per task: when it may run again and how its preemption hint was
@@ -39,6 +45,7 @@ public struct RandomScheduler: Scheduler {
 
     public init(seed: UInt64, wakeLatency: Int = 0, preemptLength: Int = RandomScheduler.defaultPreemptLength) {
         rng = SplitMix64(seed: seed)
+        ahead = rng.next()
         self.wakeLatency = max(0, wakeLatency)
         self.preemptLength = max(0, preemptLength)
     }
@@ -52,11 +59,19 @@ public struct RandomScheduler: Scheduler {
         if wakeLatency == 0 && preemptLength == 0 {
             // No time off the CPU: the timing table is never read, so a pick
             // is one draw (the same draw as `pickWithTiming`'s last).
-            return runnable.nth(runnable.count == 1 ? 0 : rng.below(runnable.count))
+            return runnable.nth(runnable.count == 1 ? 0 : below(runnable.count))
         }
         // Only the tasks: a `World` argument is copied (76 bytes) before
         // the test above, at every pick, even when this call is not made.
         return pickWithTiming(runnable: runnable, tasks: world.tasks, step: step)
+    }
+
+    /// `SplitMix64.below`, on the value drawn ahead.
+    @inlinable @inline(__always)
+    mutating func below(_ bound: Int) -> Int {
+        let value = ahead
+        ahead = rng.next()
+        return SplitMix64.below(bound, of: value)
     }
 
     @usableFromInline @inline(never)
@@ -82,13 +97,13 @@ public struct RandomScheduler: Scheduler {
             // whatever else happened.
             for t in woken | hinted {
                 if woken.contains(t) {
-                    timing[t].readyAt = step + rng.below(2 * wakeLatency + 1)
+                    timing[t].readyAt = step + below(2 * wakeLatency + 1)
                 }
                 // The hint stays until the task's next step; decide once.
                 if hinted.contains(t) && timing[t].hintDecided != timing[t].picks {
                     timing[t].hintDecided = timing[t].picks
-                    if rng.below(1000) < Int(worldTasks[t].preemptHint) {
-                        timing[t].readyAt = step + 1 + rng.below(2 * preemptLength + 1)
+                    if below(1000) < Int(worldTasks[t].preemptHint) {
+                        timing[t].readyAt = step + 1 + below(2 * preemptLength + 1)
                     }
                 }
                 if timing[t].readyAt > step { delayed.insert(t) }
@@ -102,7 +117,7 @@ public struct RandomScheduler: Scheduler {
             let ready = candidates - delayed
             if !ready.isEmpty { candidates = ready }
         }
-        let t = candidates.nth(candidates.count == 1 ? 0 : rng.below(candidates.count))
+        let t = candidates.nth(candidates.count == 1 ? 0 : below(candidates.count))
         if t < timing.count { timing[t].picks += 1 }
         return t
     }
