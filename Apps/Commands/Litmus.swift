@@ -79,8 +79,7 @@ struct Litmus: ParsableCommand {
         }
         if let trace {
             if let witness = r.witness {
-                let threads = (witness.steps.map(\.thread).max() ?? -1) + 1
-                try trace.write(LitmusTrace(title: "\(s.name) under \(model)", threads: max(threads, s.threads),
+                try trace.write(LitmusTrace(title: "\(s.name) under \(model)", threads: s.threads,
                                             locations: s.locations, witness: witness).render())
                 print("trace written to \(trace.path)")
             } else {

@@ -32,9 +32,7 @@ package struct LitmusTrace {
 
     package func render() -> String {
         var events: [String] = []
-        func object(_ pairs: [(String, String)]) -> String {
-            "{" + pairs.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
-        }
+        let object = PerfettoTrace.Builder.object
         func metadata(_ name: String, tid: Int, _ args: [(String, String)]) {
             events.append(object([("name", jsonString(name)), ("ph", "\"M\""), ("pid", "1"), ("tid", "\(tid)"), ("args", object(args))]))
         }
@@ -102,7 +100,6 @@ package struct LitmusTrace {
         }
         let other = [("generator", jsonString("pagewait litmus")), ("time", jsonString("1 step = 1 us: ts is the step index")),
                      ("steps", "\(end)")]
-        return "{\"displayTimeUnit\": \"ms\",\n\"otherData\": \(object(other)),\n\"traceEvents\": [\n"
-            + events.joined(separator: ",\n") + "\n]}\n"
+        return PerfettoTrace.document(other: other, events: events)
     }
 }

@@ -110,8 +110,14 @@ public struct PerfettoTrace {
                      ("time", jsonString("1 step = 1 us: ts is the step index")), ("steps", "\(outcome.steps)"),
                      ("end", jsonString(end))]
         if let f = firstSign { other.append(("firstSign", jsonString(f.description))) }
-        return "{\"displayTimeUnit\": \"ms\",\n\"otherData\": \(Builder.object(other)),\n\"traceEvents\": [\n"
-            + out.events.joined(separator: ",\n") + "\n]}\n"
+        return Self.document(other: other, events: out.events)
+    }
+
+    /// The Chrome Trace Event document around `events` (each one JSON
+    /// object), with `other` as its `otherData`; shared with `LitmusTrace`.
+    static func document(other: [(String, String)], events: [String]) -> String {
+        "{\"displayTimeUnit\": \"ms\",\n\"otherData\": \(Builder.object(other)),\n\"traceEvents\": [\n"
+            + events.joined(separator: ",\n") + "\n]}\n"
     }
 }
 
