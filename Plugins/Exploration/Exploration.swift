@@ -204,9 +204,7 @@ extension Setup {
                 progress?(.runs(i + 1))
                 // A run the budget stopped on CPUs that spinners keep is a
                 // LIVELOCK, as `run` and `replay` judge it.
-                var violation = r.violation
-                if violation == nil, r.end == .stepLimit { violation = setup.cpuLivelock(r.schedule) }
-                if let v = violation {
+                if let v = setup.verdict(of: r) {
                     out.violation = v
                     out.found = r.schedule
                     out.foundSeed = s

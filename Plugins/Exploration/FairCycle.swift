@@ -400,6 +400,14 @@ extension Setup {
         return judge(lasso, start: start)
     }
 
+    /// The violation a scheduler's run ended in, as `run`, `explore`'s
+    /// sampling searches and `replay` judge it: its checkers' verdict or,
+    /// for a run the step budget stopped, the CPU livelock it ends in.
+    public func verdict(of r: RunResult) -> Violation? {
+        if let v = r.violation { return v }
+        return r.end == .stepLimit ? cpuLivelock(r.schedule) : nil
+    }
+
     /// Judge a run the step budget stopped, on CPUs: if its last state
     /// repeats one of its last `tail` steps, in a cycle that spinners own
     /// while a task that could run never gets its CPU, the LIVELOCK (the

@@ -47,8 +47,7 @@ extension Setup {
         // With CPUs, a run the budget stopped may have been spinning for
         // ever: when it ends in a cycle the spinners own (`cpuLivelock`,
         // as replay judges it), say LIVELOCK.
-        var violation = r.violation
-        if violation == nil, r.end == .stepLimit, let v = cpuLivelock(r.schedule) { violation = v }
+        let violation = verdict(of: r)
         return RunOutcome(
             seed: seed, end: r.end, violation: violation, counters: r.world.counters,
             requeues: r.world.tasks.map(\.stats.mostRequeuesInOneWait),
