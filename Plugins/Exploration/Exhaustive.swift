@@ -74,6 +74,9 @@ public struct ExplorationResult: Sendable {
     public var shards: Int
     /// Bytes the visited-state stores took at the end (summed over shards).
     public var storeBytes = 0
+    /// Bytes the state graph recorded for the fair-cycle search took
+    /// (`StateGraph`; 0 when none was recorded).
+    public var graphBytes = 0
     /// The search was cancelled before it ended.
     public var interrupted = false
     /// The search met a state that was still being explored (a cycle may
@@ -112,6 +115,7 @@ public struct ExplorationResult: Sendable {
             r.preemptionCuts += p.preemptionCuts
             r.stateLimitHit = r.stateLimitHit || p.stateLimitHit
             r.storeBytes += p.storeBytes
+            r.graphBytes += p.graphBytes
             r.interrupted = r.interrupted || p.interrupted
             r.cyclesPossible = r.cyclesPossible || p.cyclesPossible
             r.symmetryFolds += p.symmetryFolds
@@ -194,6 +198,25 @@ public struct ExhaustiveExplorer: Sendable {
     /// Treat a violating step or end as a leaf and go on (tests comparing
     /// reachable sets), instead of stopping at the first.
     var passViolations = false
+    /// Let a whole search record the state graph, so the fair-cycle search
+    /// runs over it instead of stepping every transition again
+    /// (`GraphCycleSearch`); off, it steps (`FairCycleSearch`), as tests
+    /// comparing the two do.
+    var recordGraph = true
+
+    /// Whether a whole search records the state graph: keys of states alone
+    /// (no preemption bound, no swarm salt), sequential memory, at most 16
+    /// tasks (`GraphRecord.fits`).
+    var recordsGraph: Bool {
+        recordGraph && bounds.preemptions == nil && swarm == nil && !passViolations && setup.engine.memory == .sc
+            && GraphRecord.fits(taskCount: setup.world.tasks.count)
+    }
+
+    /// The graph a whole search recorded, and whether its keys named orbits.
+    struct Recorded {
+        var graph: StateGraph
+        var keysNameOrbits: Bool
+    }
 
     public init(setup: Setup, bounds: ExplorationBounds = ExplorationBounds(), makeCheckers: @escaping @Sendable () -> [any Checker]) {
         self.setup = setup
@@ -208,16 +231,18 @@ public struct ExhaustiveExplorer: Sendable {
                     progress: (@Sendable (Int) -> Void)? = nil) -> ExplorationResult {
         var parts: [ExplorationResult] = []
         var cycles: FairCycleSearch.Outcome?
+        var recorded: Recorded?
         let whole = shards == [.whole]
         for shard in shards {
-            let (part, outcome) = search(shard: shard, jobs: jobs, searchCycles: whole, cancelled: cancelled, progress: progress)
+            let (part, outcome, graph) = search(shard: shard, jobs: jobs, searchCycles: whole, cancelled: cancelled, progress: progress)
             parts.append(part)
             cycles = outcome
+            recorded = graph
             if parts.last?.violation != nil || parts.last?.interrupted == true { break }
         }
         var r = ExplorationResult.merge(parts)
         r.shards = shards.count
-        if whole { decideTermination(&r, cycles: cycles, cancelled: cancelled) }
+        if whole { decideTermination(&r, cycles: cycles, recorded: recorded, cancelled: cancelled) }
         return r
     }
 
@@ -231,22 +256,25 @@ public struct ExhaustiveExplorer: Sendable {
     /// Explore one shard on this thread; for the whole search, decide
     /// termination too.
     public func explore(shard: Shard = .whole, cancelled: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) -> ExplorationResult {
-        var r = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
-        if shard == .whole { decideTermination(&r, cancelled: cancelled) }
+        var (r, recorded) = exploreRecording(shard: shard, record: shard == .whole, cancelled: cancelled, progress: progress)
+        if shard == .whole { decideTermination(&r, recorded: recorded, cancelled: cancelled) }
         return r
     }
 
     /// When the search ended complete with no violation, settle whether
     /// every run ends: it does if the search met no cycle; otherwise ask the
     /// exact cycle search, whose fair cycle, if any, becomes the violation
-    /// (`cycles`: its outcome, when a thread of the search already ran it).
-    func decideTermination(_ r: inout ExplorationResult, cycles: FairCycleSearch.Outcome? = nil, cancelled: () -> Bool) {
+    /// (`cycles`: its outcome, when a thread of the search already ran it;
+    /// `recorded`: the graph the search recorded, searched instead of
+    /// stepping again where it can decide).
+    func decideTermination(_ r: inout ExplorationResult, cycles: FairCycleSearch.Outcome? = nil, recorded: Recorded? = nil,
+                           cancelled: () -> Bool) {
         guard r.violation == nil, r.complete else { return }
         guard r.cyclesPossible else {
             r.termination = .acyclic
             return
         }
-        let cycles = cycles ?? fairCycles(cancelled: cancelled)
+        let cycles = cycles ?? recorded.flatMap { fairCycles(over: $0, cancelled: cancelled) } ?? fairCycles(cancelled: cancelled)
         switch cycles {
         case .none: r.termination = .noFairCycle
         case .inconclusive: preconditionFailure("a search of the full graph decides")
@@ -266,14 +294,37 @@ public struct ExhaustiveExplorer: Sendable {
     /// when that cannot decide (a tie of interchangeable tasks too wide to
     /// break), over the full graph, which decides.
     func fairCycles(cancelled: () -> Bool) -> FairCycleSearch.Outcome {
-        var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
-                                     deadVariables: bounds.deadVariables)
-        let symmetry = TaskSymmetry(setup: setup)
-        search.quotient = bounds.symmetry && setup.engine.memory == .sc && !symmetry.groups.isEmpty ? symmetry : nil
+        var search = cycleSearch
         let outcome = search.run(cancelled: cancelled)
         guard case .inconclusive = outcome else { return outcome }
         search.quotient = nil
         return search.run(cancelled: cancelled)
+    }
+
+    /// The stepping fair-cycle search, over the quotient graph when
+    /// symmetry is on.
+    var cycleSearch: FairCycleSearch {
+        var search = FairCycleSearch(setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, stepMerging: bounds.stepMerging,
+                                     deadVariables: bounds.deadVariables)
+        let symmetry = TaskSymmetry(setup: setup)
+        search.quotient = bounds.symmetry && setup.engine.memory == .sc && !symmetry.groups.isEmpty ? symmetry : nil
+        return search
+    }
+
+    /// The fair-cycle search over the graph the walk recorded
+    /// (`GraphCycleSearch`); nil when it cannot decide alone, and the
+    /// stepping search must.
+    func fairCycles(over recorded: Recorded, cancelled: () -> Bool, lifted: () -> Void = {}) -> FairCycleSearch.Outcome? {
+        let cycles = cycleSearch
+        let engine = setup.engine
+        let search = GraphCycleSearch(
+            graph: recorded.graph, setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates,
+            rule: TransitionRule(engine: engine, merging: bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc),
+            deadVariables: bounds.deadVariables, quotient: cycles.quotient, keysNameOrbits: recorded.keysNameOrbits, cycles: cycles)
+        switch search.run(cancelled: cancelled, lifted: lifted) {
+        case .decided(let outcome): return outcome
+        case .stepAgain: return nil
+        }
     }
 
     /// Explore `shard` on `jobs` threads that share one visited store.
@@ -300,11 +351,19 @@ public struct ExhaustiveExplorer: Sendable {
     /// outcome is returned unless the search ended so that termination is
     /// not decided (a violation, a bound, an interrupt: the cycle search is
     /// then abandoned).
+    ///
+    /// When the walks record the state graph (`recordsGraph`), no thread
+    /// hands off: every one walks, and the fair-cycle search runs over the
+    /// graph they recorded, afterwards (returned for `decideTermination`).
     func search(shard: Shard, jobs: Int, searchCycles: Bool = false, cancelled: @escaping @Sendable () -> Bool,
-                progress: (@Sendable (Int) -> Void)?) -> (ExplorationResult, FairCycleSearch.Outcome?) {
-        guard jobs > 1 else { return (exploreOne(shard: shard, cancelled: cancelled, progress: progress), nil) }
+                progress: (@Sendable (Int) -> Void)?) -> (ExplorationResult, FairCycleSearch.Outcome?, Recorded?) {
+        let record = searchCycles && recordsGraph
+        guard jobs > 1 else {
+            let (r, recorded) = exploreRecording(shard: shard, record: record, cancelled: cancelled, progress: progress)
+            return (r, nil, recorded)
+        }
         let budget = StateBudget(limit: bounds.maxStates)
-        let shared = VisitedStore()
+        let shared = VisitedStore(indexed: record)
         let prefixSeen = VisitedStore()
         let active = ActiveStates()
         let control = ParallelControl()
@@ -312,12 +371,13 @@ public struct ExhaustiveExplorer: Sendable {
         let rejoined = Mutex<[(walk: Walk, bytes: Int)]>([])
         let cycles = Mutex<FairCycleSearch.Outcome?>(nil)
         DispatchQueue.concurrentPerform(iterations: jobs) { thread in
-            let handOff = searchCycles && thread == jobs - 1
+            let handOff = searchCycles && !record && thread == jobs - 1
             func walkOnce(handOff: Bool) -> (walk: Walk, bytes: Int) {
                 let local = VisitedStore(segmentBits: 0)
                 let w = walk(shard: shard, store: shared, budget: budget,
                              prefix: Prefix(store: local, seen: prefixSeen), active: active, claim: { control.claim($0) },
-                             handOff: handOff, stop: { control.stopped || cancelled() }, progress: progress)
+                             handOff: handOff, record: record, recordPrefix: thread == 0,
+                             stop: { control.stopped || cancelled() }, progress: progress)
                 if w.result.violation != nil || w.result.stateLimitHit || w.prefix.stateLimitHit { control.stop() }
                 if w.result.depthCuts + w.result.preemptionCuts + w.prefix.depthCuts + w.prefix.preemptionCuts > 0 { control.cut() }
                 return (w, local.bytes)
@@ -333,13 +393,28 @@ public struct ExhaustiveExplorer: Sendable {
             let again = walkOnce(handOff: false)
             rejoined.withLock { $0.append(again) }
         }
+        // The recorded graphs, taken out of the walks (so that putting them
+        // together does not copy them), thread 0's first: it recorded the
+        // states above the split.
+        var records: [GraphRecord] = []
+        var keysNameOrbits = true
+        if record {
+            walks.withLock { d in
+                for i in 0..<jobs {
+                    guard let g = d[i]?.walk.graph else { continue }
+                    d[i]!.walk.graph = nil
+                    records.append(g)
+                    keysNameOrbits = keysNameOrbits && d[i]!.walk.keysNameOrbits
+                }
+            }
+        }
         let done = walks.withLock { d in (0..<jobs).compactMap { d[$0] } }
         let late = rejoined.withLock { $0 }
         // A violation any walk found, the rejoined one's too, is searched
         // for again on one thread: which thread met it first is timing.
         if (done + late).contains(where: { $0.walk.result.violation != nil }) && !cancelled() {
             let again = exploreOne(shard: shard, cancelled: cancelled, progress: progress)
-            if again.violation != nil || again.interrupted { return (again, nil) }
+            if again.violation != nil || again.interrupted { return (again, nil, nil) }
         }
         // The prefix is the same in every thread: count it once.
         var r = ExplorationResult.merge(done.map(\.walk.result) + late.map(\.walk.result) + [done[0].walk.prefix])
@@ -348,18 +423,41 @@ public struct ExhaustiveExplorer: Sendable {
         r.states = shared.count + done[0].walk.prefixKeys.count { !shared.contains($0) }
         r.storeBytes = shared.bytes + prefixSeen.bytes + (done + late).reduce(0) { $0 + $1.bytes }
         r.interrupted = cancelled()
-        return (r, cycles.withLock { $0 })
+        var recorded: Recorded?
+        if record, r.violation == nil, r.complete, r.cyclesPossible, let graph = StateGraph(records: &records, store: shared) {
+            r.graphBytes = graph.bytes
+            recorded = Recorded(graph: graph, keysNameOrbits: keysNameOrbits)
+        }
+        return (r, cycles.withLock { $0 }, recorded)
     }
 
     /// Explore one shard on this thread, without deciding termination.
     func exploreOne(shard: Shard, cancelled: () -> Bool, progress: ((Int) -> Void)?) -> ExplorationResult {
-        let store = VisitedStore()
-        var r = walk(shard: shard, store: store, budget: StateBudget(limit: bounds.maxStates), prefix: nil, active: nil,
-                     claim: nil, handOff: false, stop: cancelled, progress: progress).result
+        exploreRecording(shard: shard, record: false, cancelled: cancelled, progress: progress).0
+    }
+
+    /// `exploreOne`; with `record` (and `recordsGraph`), the state graph
+    /// too, when the termination check will need it (nil when it is not
+    /// needed or could not be recorded whole).
+    func exploreRecording(shard: Shard, record wanted: Bool, cancelled: () -> Bool,
+                          progress: ((Int) -> Void)?) -> (ExplorationResult, Recorded?) {
+        let record = wanted && recordsGraph
+        let store = VisitedStore(indexed: record)
+        var w = walk(shard: shard, store: store, budget: StateBudget(limit: bounds.maxStates), prefix: nil, active: nil,
+                     claim: nil, handOff: false, record: record, stop: cancelled, progress: progress)
+        var r = w.result
         r.states = store.count
         r.storeBytes = store.bytes
         r.interrupted = cancelled()
-        return r
+        var recorded: Recorded?
+        if record, r.violation == nil, r.complete, r.cyclesPossible, var records = w.graph.map({ [$0] }) {
+            w.graph = nil
+            if let graph = StateGraph(records: &records, store: store) {
+                r.graphBytes = graph.bytes
+                recorded = Recorded(graph: graph, keysNameOrbits: w.keysNameOrbits)
+            }
+        }
+        return (r, recorded)
     }
 
     /// Hands out the nodes at the split depth and stops the threads.
@@ -395,6 +493,10 @@ public struct ExhaustiveExplorer: Sendable {
         var prefix = ExplorationResult.empty
         /// The states first visited above the split depth.
         var prefixKeys: [UInt64] = []
+        /// The state graph it recorded (`record`), else nil.
+        var graph: GraphRecord?
+        /// Whether its keys named orbits one to one (`StateKeys.keysNameOrbits`).
+        var keysNameOrbits = true
     }
 
     /// A node on the stack: plain data. Its world is `worlds[depth]`, and
@@ -412,6 +514,15 @@ public struct ExhaustiveExplorer: Sendable {
         var preemptions: Int
         /// The length of the path before the transition into this node.
         var pathStart: Int
+        /// The state as its row of the recorded graph names it, or
+        /// `Frame.notRecorded`; its edges so far are the first `pending` of
+        /// its depth's row of the walk's `pending`, its tasks renamed into
+        /// its key's numbering by `canon` (4 bits a task).
+        var record = Frame.notRecorded
+        var pending = 0
+        var canon: UInt64 = 0
+
+        static let notRecorded = UInt64.max
     }
 
     /// Depth-first search from the root. Nodes above the split depth go
@@ -420,8 +531,14 @@ public struct ExhaustiveExplorer: Sendable {
     /// depth (nil: all the shard's); with `handOff`, none once the walk
     /// has met a possible cycle. `active` holds the states on the
     /// stacks of every thread sharing `store` (nil: this thread alone).
+    ///
+    /// With `record` (and an indexed `store`), the walk records the state
+    /// graph for the fair-cycle search (`GraphRecord`): every state it
+    /// visits first, with every transition from it, numbered as `store`
+    /// numbers them; with `recordPrefix` too, the states above the split.
     private func walk(shard: Shard, store: VisitedStore, budget: StateBudget, prefix: Prefix?, active: ActiveStates?,
-                      claim: ((Int) -> Bool)?, handOff: Bool, stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
+                      claim: ((Int) -> Bool)?, handOff: Bool, record: Bool = false, recordPrefix: Bool = false,
+                      stop: () -> Bool, progress: ((Int) -> Void)?) -> Walk {
         let engine = setup.engine
         // Sleep sets judge dependence by footprints; under a preemption
         // model that keeps a CPU's task on it (`none`, `voluntary`), a step
@@ -478,12 +595,33 @@ public struct ExhaustiveExplorer: Sendable {
         // first step runs the locals and then the visible operation they
         // lead to, which `Engine.footprint` (the operation the task rests
         // on) leaves out. Such a step is taken to conflict with every other.
-        let restsOnLocal: [[Bool]] = engine.programs.map { p in p.instructions.map { $0.op.isLocal } }
-        func footprint(of t: Int, in w: World) -> Footprint {
-            let task = w.tasks[t]
-            let pc = Int(task.pc), program = Int(task.program)
-            if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
-            return engine.footprint(of: t, in: w)
+        // A transaction's steps are merged only where every task has a CPU
+        // of its own: a task that spins keeps its CPU under other models.
+        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
+        let rule = TransitionRule(engine: engine, merging: merging)
+        func footprint(of t: Int, in w: World) -> Footprint { rule.footprint(of: t, in: w) }
+
+        // The recorded graph, and the edges of the recording frames on the
+        // stack: row d (16 words, a transition per task) the frame at depth d's.
+        var graph = record ? GraphRecord() : nil
+        var pending: [UInt64] = []
+        /// Note an edge of the top frame (before a child is pushed).
+        func addEdge(_ e: UInt64) {
+            let top = stack.count - 1, at = top * 16 + stack[top].pending
+            if pending.count <= at { pending.append(contentsOf: repeatElement(0, count: at + 1 - pending.count + 16 * 16)) }
+            pending[at] = e
+            stack[top].pending += 1
+        }
+        let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
+        let identity = (0..<min(taskCount, 16)).reduce(UInt64(0)) { $0 | UInt64($1) << (4 * UInt64($1)) }
+        func pack(_ renaming: TaskPermutation?) -> UInt64 {
+            guard let renaming else { return identity }
+            return (0..<min(taskCount, 16)).reduce(UInt64(0)) { $0 | UInt64(renaming[$1]) << (4 * UInt64($1)) }
+        }
+        /// Write a recording frame's row.
+        func writeRow(_ frame: Frame, depth: Int) {
+            guard frame.record != Frame.notRecorded else { return }
+            pending.withUnsafeBufferPointer { graph!.row(frame.record, runnable: frame.runnable, edges: $0.baseAddress! + depth * 16, count: frame.pending) }
         }
 
         func endCheck(_ w: borrowing World) -> Violation? {
@@ -519,14 +657,21 @@ public struct ExhaustiveExplorer: Sendable {
         /// Push `w` reached with `sleep` (the sleeping tasks' transitions'
         /// footprints are in the parent's row of `footprints`) by the steps
         /// of the path from `pathStart`; returns a violation found at its end.
-        func visit(_ w: borrowing World, sleep: TaskSet, last: Int, preemptions: Int, pathStart: Int) -> Violation? {
+        /// `edge`: the transition into it, to record (without its target),
+        /// or `Frame.notRecorded`.
+        func visit(_ w: borrowing World, sleep: TaskSet, last: Int, preemptions: Int, pathStart: Int,
+                   edge: UInt64 = Frame.notRecorded) -> Violation? {
             // Transitions from the root: the unit of the split (a merged
             // transition is several steps of the path).
             let depth = stack.count
             if depth == splitDepth && splits {
                 defer { splitIndex += 1 }
-                if splitIndex % shard.count != shard.index { return nil }
-                if let claim, handOff && out.result.cyclesPossible || !claim(splitIndex / shard.count) { return nil }
+                let mine = splitIndex % shard.count == shard.index
+                    && !(claim != nil && (handOff && out.result.cyclesPossible || !claim!(splitIndex / shard.count)))
+                if !mine {
+                    if edge != Frame.notRecorded { addEdge(edge | graph!.keyed(key(w, last, preemptions).0)) }
+                    return nil
+                }
             }
             let above = depth < prefixDepth
             let (k, renaming) = key(w, last, preemptions)
@@ -536,8 +681,26 @@ public struct ExhaustiveExplorer: Sendable {
             // The store keeps sleep sets in the numbering of the key's world
             // (`TaskSymmetry.intoKey`, `fromKey`).
             let stored = TaskSymmetry.intoKey(sleep, renaming)
-            let visit = TaskSymmetry.fromKey(above ? prefix!.store.visit(k, sleep: stored, limit: .max)
-                                             : store.visit(k, sleep: stored, budget: budget), renaming)
+            let number: UInt32
+            let answer: VisitedStore.Visit
+            if above {
+                answer = prefix!.store.visit(k, sleep: stored, limit: .max)
+                number = 0
+            } else if record {
+                (answer, number) = store.visitNumbered(k, sleep: stored, budget: budget)
+            } else {
+                answer = store.visit(k, sleep: stored, budget: budget)
+                number = 0
+            }
+            let visit = TaskSymmetry.fromKey(answer, renaming)
+            // How the recorded graph names this state.
+            let recording = graph != nil && visit == .new && (!above || recordPrefix)
+            var me = Frame.notRecorded
+            if graph != nil && visit != .full && (edge != Frame.notRecorded || depth == 0 || recording) {
+                me = above ? graph!.keyed(k) : UInt64(number)
+                if edge != Frame.notRecorded { addEdge(edge | me) }
+                if depth == 0 { graph!.root = me }
+            }
             if renaming != nil, visit != .new, visit != .full {
                 if above { out.prefix.symmetryFolds += 1 } else { out.result.symmetryFolds += 1 }
             }
@@ -568,6 +731,7 @@ public struct ExhaustiveExplorer: Sendable {
                 }
                 observe?(k, path)
                 if explore.isEmpty {
+                    if recording { graph!.row(me, runnable: runnable, edges: [0], count: 0) }
                     observeEnd?(k)
                     return endCheck(w)
                 }
@@ -596,14 +760,20 @@ public struct ExhaustiveExplorer: Sendable {
             } else {
                 onStackBelow.add(k)
             }
-            stack.append(Frame(key: k, sleep: sleepNow, runnable: runnable, choices: explore,
-                               done: TaskSet(), last: last, preemptions: preemptions, pathStart: pathStart))
+            var frame = Frame(key: k, sleep: sleepNow, runnable: runnable, choices: explore,
+                              done: TaskSet(), last: last, preemptions: preemptions, pathStart: pathStart)
+            if recording {
+                frame.record = me
+                frame.canon = pack(renaming)
+            }
+            stack.append(frame)
             return nil
         }
 
         /// Pop the top frame, and the steps that led to it.
         func pop() {
             let frame = stack.removeLast()
+            writeRow(frame, depth: stack.count)
             if stack.count < prefixDepth {
                 onStackAbove.drop(frame.key)
             } else if let active {
@@ -633,9 +803,6 @@ public struct ExhaustiveExplorer: Sendable {
             }
         }
 
-        // A transaction's steps are merged only where every task has a CPU
-        // of its own: a task that spins keeps its CPU under other models.
-        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
         let needFootprints = sleepSets || merging
 
         if let v = visit(setup.world, sleep: TaskSet(), last: -1, preemptions: 0, pathStart: 0) {
@@ -654,6 +821,18 @@ public struct ExhaustiveExplorer: Sendable {
             let frame = stack[top]
             if frame.sleep.contains(t) {
                 if above { out.prefix.sleptTransitions += 1 } else { out.result.sleptTransitions += 1 }
+                if frame.record != Frame.notRecorded {
+                    // Not explored, but an edge of the graph all the same:
+                    // where does it go?
+                    var w = worlds.takeChild(of: top)
+                    if let (steps, gaps) = rule.take(&w, t, everyTask: everyTask) {
+                        if steps >= 512 { graph!.complete = false }
+                        let k = key(w, t, frame.preemptions).0
+                        let to = top + 1 >= prefixDepth ? store.number(of: k).map(UInt64.init) ?? graph!.keyed(k) : graph!.keyed(k)
+                        addEdge(PackedEdge.make(task: Int(frame.canon >> (4 * UInt64(t)) & 0xF), gaps: gaps, steps: steps) | to)
+                    }
+                    worlds.put(consume w, top + 1)
+                }
                 continue
             }
             // A switch away from a task that could have gone on is a preemption.
@@ -671,6 +850,8 @@ public struct ExhaustiveExplorer: Sendable {
             var ft = needFootprints ? footprint(of: t, in: w) : Footprint()
             path.append(engine.scheduleByte(t))
             var transaction = Transaction(first: ft.mover, task: t, in: w)
+            let recordEdge = frame.record != Frame.notRecorded
+            var gaps = TaskSet()
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
             var failed = takeStep(&w, t)
             // The rest of t's transaction. Other tasks' steps between its
@@ -680,6 +861,7 @@ public struct ExhaustiveExplorer: Sendable {
                 while path.count < bounds.maxDepth && engine.isRunnable(w, t) {
                     let f = footprint(of: t, in: w)
                     guard transaction.admits(f.mover, task: t, in: w) else { break }
+                    if recordEdge { gaps = gaps | (everyTask - engine.runnableTasks(w)) }
                     ft.formUnion(f)
                     path.append(UInt8(t))
                     if above { out.prefix.mergedSteps += 1 } else { out.result.mergedSteps += 1 }
@@ -709,7 +891,13 @@ public struct ExhaustiveExplorer: Sendable {
                 footprints[row + t] = ft
             }
             let depthBefore = stack.count
-            let violation = visit(w, sleep: childSleep, last: t, preemptions: preemptions, pathStart: path.count - taken)
+            var edge = Frame.notRecorded
+            if recordEdge {
+                // A transaction cut short by the depth bound is no transition of the graph.
+                if path.count >= bounds.maxDepth || taken >= 512 { graph!.complete = false }
+                edge = PackedEdge.make(task: Int(frame.canon >> (4 * UInt64(t)) & 0xF), gaps: gaps, steps: taken)
+            }
+            let violation = visit(w, sleep: childSleep, last: t, preemptions: preemptions, pathStart: path.count - taken, edge: edge)
             worlds.put(consume w, top + 1)
             if let v = violation {
                 if !passViolations { return found(v) }
@@ -718,6 +906,9 @@ public struct ExhaustiveExplorer: Sendable {
             if stack.count == depthBefore { path.removeLast(taken) }
         }
         leaveAll()
+        if !stack.isEmpty { graph?.complete = false }
+        out.graph = graph
+        out.keysNameOrbits = keys.keysNameOrbits
         return out
     }
 }

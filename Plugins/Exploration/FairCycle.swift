@@ -271,7 +271,7 @@ struct FairCycleSearch {
     /// paths to paths, so the quotient's path inside the component from
     /// `start`'s orbit to the cycle's lifts to a path from `start` to a twin
     /// of a state on it. Its schedule starts at `start`.
-    private func liftedSearch(from start: World, orbits: Set<UInt64>, _ quotient: TaskSymmetry,
+    func liftedSearch(from start: World, orbits: Set<UInt64>, _ quotient: TaskSymmetry,
                               pathLength: Int, statesUsed: Int, cancelled: () -> Bool) -> Outcome {
         guard maxDepth > pathLength, maxStates > statesUsed else { return .cut }
         var search = self

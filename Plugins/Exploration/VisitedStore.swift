@@ -21,6 +21,11 @@ import Synchronization
 /// Each segment is its own table behind its own lock and grows by 1.5× once
 /// it is 80 % full, so the store takes 8 / load = 10–15 bytes per state.
 ///
+/// An `indexed` store also numbers its states 0, 1, 2, … in the order they
+/// were first stored (a 32-bit word beside each slot, 5–7.5 bytes more per
+/// state): the explorer records the state graph by these numbers, so the
+/// fair-cycle search can run over it without stepping again (`StateGraph`).
+///
 /// **The chance of a missed state.** Two distinct states are confused (the
 /// second is taken for the first and not explored) when their 64-bit
 /// fingerprints are equal, or when their mixes agree on the 56 bits the store
@@ -51,16 +56,25 @@ final class VisitedStore: Sendable {
     /// A segment's open-addressed table; owns its slots.
     private struct Table: ~Copyable {
         var slots: UnsafeMutablePointer<UInt64>
+        /// Each slot's state number (an indexed store), else nil.
+        var numbers: UnsafeMutablePointer<UInt32>?
         var capacity: Int
         var count = 0
 
-        init(capacity: Int) {
+        init(capacity: Int, indexed: Bool) {
             self.capacity = capacity
             slots = .allocate(capacity: capacity)
             slots.initialize(repeating: 0, count: capacity)
+            if indexed {
+                numbers = .allocate(capacity: capacity)
+                numbers!.initialize(repeating: 0, count: capacity)
+            }
         }
 
-        deinit { slots.deallocate() }
+        deinit {
+            slots.deallocate()
+            numbers?.deallocate()
+        }
 
         /// The slot holding `key`'s tag, or the empty slot where it belongs.
         func find(_ key: UInt64) -> Int {
@@ -74,19 +88,27 @@ final class VisitedStore: Sendable {
         }
 
         mutating func grow() {
-            let old = slots, oldCapacity = capacity
+            let old = slots, oldNumbers = numbers, oldCapacity = capacity
             capacity = oldCapacity + oldCapacity / 2
             slots = .allocate(capacity: capacity)
             slots.initialize(repeating: 0, count: capacity)
+            if oldNumbers != nil {
+                numbers = .allocate(capacity: capacity)
+                numbers!.initialize(repeating: 0, count: capacity)
+            }
             for i in 0..<oldCapacity where old[i] != 0 {
-                slots[find(old[i] & ~VisitedStore.sleepMask)] = old[i]
+                let j = find(old[i] & ~VisitedStore.sleepMask)
+                slots[j] = old[i]
+                if let oldNumbers { numbers![j] = oldNumbers[i] }
             }
             old.deallocate()
+            oldNumbers?.deallocate()
         }
     }
 
     private final class Segment: Sendable {
-        let table = Mutex(Table(capacity: VisitedStore.minimumCapacity))
+        let table: Mutex<Table>
+        init(indexed: Bool) { table = Mutex(Table(capacity: VisitedStore.minimumCapacity, indexed: indexed)) }
     }
 
     private let segments: [Segment]
@@ -95,9 +117,10 @@ final class VisitedStore: Sendable {
 
     /// `segmentBits`: 2^segmentBits segments (8 for a store threads share; 0
     /// for one only its own thread uses).
-    init(segmentBits: Int = 8) {
+    /// `indexed`: number the states (`number(of:)`, `visitNumbered`).
+    init(segmentBits: Int = 8, indexed: Bool = false) {
         precondition((0...16).contains(segmentBits))
-        segments = (0..<(1 << segmentBits)).map { _ in Segment() }
+        segments = (0..<(1 << segmentBits)).map { _ in Segment(indexed: indexed) }
         segmentMask = (1 << UInt64(segmentBits)) - 1
     }
 
@@ -105,7 +128,11 @@ final class VisitedStore: Sendable {
     var count: Int { total.load(ordering: .relaxed) }
 
     /// Bytes the tables take (the slots; the segments' headers are left out).
-    var bytes: Int { segments.reduce(0) { sum, s in sum + s.table.withLock { $0.capacity } * MemoryLayout<UInt64>.size } }
+    var bytes: Int {
+        segments.reduce(0) { sum, s in
+            sum + s.table.withLock { $0.capacity * (MemoryLayout<UInt64>.size + ($0.numbers == nil ? 0 : MemoryLayout<UInt32>.size)) }
+        }
+    }
 
     /// The splitmix64 finaliser: bijective, so fingerprints that differ
     /// anywhere differ in the mix.
@@ -143,45 +170,61 @@ final class VisitedStore: Sendable {
     /// left to exactly one visitor. A new state is kept only while the store
     /// holds fewer than `limit`.
     func visit(_ fingerprint: UInt64, sleep: TaskSet, limit: Int) -> Visit {
-        visit(fingerprint, sleep: sleep) { total.load(ordering: .relaxed) < limit }
+        visit(fingerprint, sleep: sleep) { total.load(ordering: .relaxed) < limit }.0
     }
 
     /// `visit`, with a state budget shared by stores and threads instead of
     /// a limit of this store's own: a new state is kept only if it can take
     /// one from `budget`, so together the stores never keep more.
     func visit(_ fingerprint: UInt64, sleep: TaskSet, budget: StateBudget) -> Visit {
+        visit(fingerprint, sleep: sleep) { budget.take() }.0
+    }
+
+    /// `visit`, and the state's number in an indexed store (0 for `.full`).
+    func visitNumbered(_ fingerprint: UInt64, sleep: TaskSet, budget: StateBudget) -> (Visit, UInt32) {
         visit(fingerprint, sleep: sleep) { budget.take() }
     }
 
     /// Both: `admit` says, under the lock, whether a new state may be kept.
-    private func visit(_ fingerprint: UInt64, sleep: TaskSet, admit: () -> Bool) -> Visit {
+    private func visit(_ fingerprint: UInt64, sleep: TaskSet, admit: () -> Bool) -> (Visit, UInt32) {
         let (segment, key) = locate(fingerprint)
-        return segment.table.withLock { t -> Visit in
+        return segment.table.withLock { t -> (Visit, UInt32) in
             var i = t.find(key)
             let s = t.slots[i]
             if s != 0 {
+                let number = t.numbers?[i] ?? 0
                 let seen = Self.decode(s & Self.sleepMask)
                 let newlyAwake = seen - sleep
-                if newlyAwake.isEmpty { return .nothingNew }
+                if newlyAwake.isEmpty { return (.nothingNew, number) }
                 let now = seen & sleep
                 t.slots[i] = key | Self.encode(now)
-                return .seen(newlyAwake: newlyAwake, sleep: now)
+                return (.seen(newlyAwake: newlyAwake, sleep: now), number)
             }
-            guard admit() else { return .full }
+            guard admit() else { return (.full, 0) }
             if (t.count + 1) * 5 > t.capacity * 4 {
                 t.grow()
                 i = t.find(key)
             }
             t.slots[i] = key | Self.encode(sleep)
             t.count += 1
-            total.wrappingAdd(1, ordering: .relaxed)
-            return .new
+            let number = UInt32(truncatingIfNeeded: total.wrappingAdd(1, ordering: .relaxed).oldValue)
+            t.numbers?[i] = number
+            return (.new, number)
         }
     }
 
     func contains(_ fingerprint: UInt64) -> Bool {
         let (segment, key) = locate(fingerprint)
         return segment.table.withLock { t in t.slots[t.find(key)] != 0 }
+    }
+
+    /// The number of the stored state with `fingerprint` (an indexed store), or nil.
+    func number(of fingerprint: UInt64) -> UInt32? {
+        let (segment, key) = locate(fingerprint)
+        return segment.table.withLock { t in
+            let i = t.find(key)
+            return t.slots[i] == 0 ? nil : t.numbers?[i]
+        }
     }
 }
 
