@@ -75,7 +75,8 @@ public struct ExplorationResult: Sendable {
     /// Bytes the visited-state stores took at the end (summed over shards).
     public var storeBytes = 0
     /// Bytes the state graph recorded for the fair-cycle search took
-    /// (`StateGraph`; 0 when none was recorded).
+    /// (`StateGraph`, and the numbers the visited store keeps for it; 0
+    /// when none was recorded).
     public var graphBytes = 0
     /// The search was cancelled before it ended.
     public var interrupted = false
@@ -425,7 +426,7 @@ public struct ExhaustiveExplorer: Sendable {
         r.interrupted = cancelled()
         var recorded: Recorded?
         if record, r.violation == nil, r.complete, r.cyclesPossible, let graph = StateGraph(records: &records, store: shared) {
-            r.graphBytes = graph.bytes
+            r.graphBytes = graph.bytes + shared.numberBytes
             recorded = Recorded(graph: graph, keysNameOrbits: keysNameOrbits)
         }
         return (r, cycles.withLock { $0 }, recorded)
@@ -453,7 +454,7 @@ public struct ExhaustiveExplorer: Sendable {
         if record, r.violation == nil, r.complete, r.cyclesPossible, var records = w.graph.map({ [$0] }) {
             w.graph = nil
             if let graph = StateGraph(records: &records, store: store) {
-                r.graphBytes = graph.bytes
+                r.graphBytes = graph.bytes + store.numberBytes
                 recorded = Recorded(graph: graph, keysNameOrbits: w.keysNameOrbits)
             }
         }

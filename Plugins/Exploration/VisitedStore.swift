@@ -128,10 +128,12 @@ final class VisitedStore: Sendable {
     var count: Int { total.load(ordering: .relaxed) }
 
     /// Bytes the tables take (the slots; the segments' headers are left out).
-    var bytes: Int {
-        segments.reduce(0) { sum, s in
-            sum + s.table.withLock { $0.capacity * (MemoryLayout<UInt64>.size + ($0.numbers == nil ? 0 : MemoryLayout<UInt32>.size)) }
-        }
+    var bytes: Int { segments.reduce(0) { sum, s in sum + s.table.withLock { $0.capacity } * MemoryLayout<UInt64>.size } }
+
+    /// Bytes the state numbers take (an indexed store; counted with the
+    /// recorded graph they serve, `ExplorationResult.graphBytes`).
+    var numberBytes: Int {
+        segments.reduce(0) { sum, s in sum + s.table.withLock { $0.numbers == nil ? 0 : $0.capacity } * MemoryLayout<UInt32>.size }
     }
 
     /// The splitmix64 finaliser: bijective, so fingerprints that differ
