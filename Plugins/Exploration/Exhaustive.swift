@@ -592,12 +592,10 @@ public struct ExhaustiveExplorer: Sendable {
             return (k, renaming)
         }
 
-        // A task that has not started may rest on a local instruction; its
-        // first step runs the locals and then the visible operation they
-        // lead to, which `Engine.footprint` (the operation the task rests
-        // on) leaves out. Such a step is taken to conflict with every other.
         // A transaction's steps are merged only where every task has a CPU
         // of its own: a task that spins keeps its CPU under other models.
+        // (`TransitionRule.footprint`: a task resting on a local
+        // instruction conflicts with every other.)
         let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
         let rule = TransitionRule(engine: engine, merging: merging)
         func footprint(of t: Int, in w: World) -> Footprint { rule.footprint(of: t, in: w) }
