@@ -298,6 +298,11 @@ extension Engine {
     func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) -> PageFlags {
         let p = w.tasks[t].wait.page
         try touch(&w, t, p, "SetPageWaiters")
+        if config.pageLockWord.isSeparate {
+            // The same set_bit on PG_waiters' own word (known-bugs Z5 ablation).
+            rmw(&w, .waitersWord(p.pfn), .relaxed) { $0 = true }
+            return load(w, .flags(p.pfn), .modelOnly)
+        }
         return rmw(&w, .flags(p.pfn), .relaxed) { flags -> PageFlags in
             flags.insert(.waiters)
             return flags

@@ -161,7 +161,11 @@ extension Engine {
             if clear {
                 try touch(&w, t, f.page, "ClearPageWaiters")
                 // ClearPageWaiters: clear_bit, unordered (under q->lock).
-                rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
+                if config.pageLockWord.isSeparate {
+                    rmw(&w, .waitersWord(f.page.pfn), .relaxed) { $0 = false }
+                } else {
+                    rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
+                }
             }
             w.tasks[t].heldBucket = -1
             w.tasks[t].frame = .none

@@ -69,7 +69,7 @@ struct FootprintPropertyTests {
     /// switch, folio splits, an injected refcount fault, two killed
     /// exclusive waiters for the exclusive-abort rules (walked under every
     /// strategy).
-    static let zooScenarios = ["thp-numa-fault", "thp-migrate-vs-faulter", "migrate-private", "device-split", "two-killed-lockers"]
+    static let zooScenarios = ["thp-numa-fault", "thp-migrate-vs-faulter", "migrate-private", "device-split", "two-killed-lockers", "z5-unlock-vs-waiter"]
 
     @Test("every step writes and reads only inside its footprint (the world's diff and its access log), and steps with independent footprints commute, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + Self.zooScenarios)
