@@ -192,6 +192,19 @@ extension Engine {
                 return (before, flags)
             }
             event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
+        case .releaseLocked, .testWaitersWord:
+            event = try executeSeparateWord(op, &w, t, site: site)
+        }
+        try advance(&w, t)
+        return event
+    }
+
+    /// The steps of unlock_page when PG_waiters has a word of its own
+    /// (`PageLockWord.separate`), out of line so the common flag steps'
+    /// code stays as small as it was.
+    @inline(never)
+    private func executeSeparateWord(_ op: FlagOp, _ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        switch op {
         case .releaseLocked(let r):
             let p = try pageOperand(&w, t, r)
             try touch(&w, t, p, "unlock_page")
@@ -206,7 +219,7 @@ extension Engine {
             after.remove(.locked)
             store(&w, .lockWord(p.pfn), after, .release)
             setLockOwner(&w, p.pfn, -1)
-            event = StepEvent(task: t, site: site, .releaseLocked, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.subtracting(.waiters).rawValue))
+            return StepEvent(task: t, site: site, .releaseLocked, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.subtracting(.waiters).rawValue))
         case .testWaitersWord(let r, let barrier, let out):
             let p = try pageOperand(&w, t, r)
             try touch(&w, t, p, "unlock_page")
@@ -218,10 +231,10 @@ extension Engine {
             // PageWaiters: test_bit, unordered (include/linux/page-flags.h).
             let set = load(w, .waitersWord(p.pfn), .relaxed)
             w.tasks[t].registers[Int(out)] = set ? 1 : 0
-            event = StepEvent(task: t, site: site, .waitersWordTest, pfn: p.pfn, a: set ? 1 : 0, b: barrier ? 1 : 0)
+            return StepEvent(task: t, site: site, .waitersWordTest, pfn: p.pfn, a: set ? 1 : 0, b: barrier ? 1 : 0)
+        default:
+            preconditionFailure("not a separate-word step: \(op)")
         }
-        try advance(&w, t)
-        return event
     }
 
     /// The order of SetPageXxx / ClearPageXxx for `f` (include/linux/page-flags.h):

@@ -162,7 +162,7 @@ extension Engine {
                 try touch(&w, t, f.page, "ClearPageWaiters")
                 // ClearPageWaiters: clear_bit, unordered (under q->lock).
                 if config.pageLockWord.isSeparate {
-                    rmw(&w, .waitersWord(f.page.pfn), .relaxed) { $0 = false }
+                    clearSeparateWaiters(&w, f.page.pfn)
                 } else {
                     rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
                 }
@@ -172,5 +172,12 @@ extension Engine {
             try advance(&w, t)
             return StepEvent(task: t, site: site, .wakeEnd, pfn: f.page.pfn, a: clear ? 1 : 0)
         }
+    }
+
+    /// ClearPageWaiters on PG_waiters' own word (known-bugs Z5 ablation),
+    /// out of line: the shared word's path stays as it was.
+    @inline(never)
+    private func clearSeparateWaiters(_ w: inout World, _ pfn: PFN) {
+        rmw(&w, .waitersWord(pfn), .relaxed) { $0 = false }
     }
 }
