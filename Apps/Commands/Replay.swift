@@ -59,6 +59,12 @@ struct Replay: ParsableCommand {
     @Option(help: "Output format: text (one line per step) or json (one document).")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("Write the reordering a --memory tso counterexample shows as a small litmus test: the accesses of the two tasks involved, from the store still buffered to the load that read the older value, with the outcome the run saw (docs/memory-model.md).", valueName: "file"))
+    var litmus: String?
+
+    @Option(help: "Format of --litmus: c (herd7's C litmus format, for the kernel's memory model or klitmus7) or pagewait (what `pagewait litmus --file` reads).")
+    var litmusFormat: LitmusFormat = .c
+
     @Option(name: .shortAndLong, help: "Write the replay to this file instead of standard output.")
     var output: String?
 
@@ -73,10 +79,19 @@ struct Replay: ParsableCommand {
     func run() throws {
         let result: ReplayResult
         do {
-            try checkOutputs([("--output", output), ("--trace-out", traceOut)])
+            try checkOutputs([("--output", output), ("--trace-out", traceOut), ("--litmus", litmus)])
+            let named = [output, traceOut, litmus].compactMap { $0 }
+            if Set(named).count < named.count { throw ValidationError("--output, --trace-out and --litmus name the same file") }
             result = try replay()
-            try emit(result.text, to: output)
+            var text = result.text
+            if let litmus, let export = result.litmus {
+                text += "litmus test (\(litmusFormat == .c ? "herd7 C" : "pagewait") format) written to \(litmus): \(export.summary)\n"
+            }
+            try emit(text, to: output)
             if let traceOut, let trace = result.perfetto { try emit(trace, to: traceOut, option: "--trace-out") }
+            if let litmus, let export = result.litmus {
+                try emit(litmusFormat == .c ? export.herd : export.pagewait, to: litmus, option: "--litmus")
+            }
         } catch let error as ValidationError {
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(2)
@@ -91,6 +106,8 @@ struct Replay: ParsableCommand {
         var perfetto: String?
         var schedule: Schedule
         var outcome: RunResult
+        /// The counterexample's reordering as a litmus test (`--litmus`).
+        var litmus: LitmusExport?
     }
 
     /// Build the scenario, replay the schedule and render the report. Usage
@@ -126,7 +143,18 @@ struct Replay: ParsableCommand {
         do { report = try setup.replayReport(request, scenario: scenario.name, strategy: strategy.name) } catch {
             throw ValidationError(error.message)
         }
-        return ReplayResult(text: report.text, perfetto: report.perfetto, schedule: request.schedule, outcome: report.outcome)
+        var export: LitmusExport?
+        if litmus != nil {
+            // A second replay that keeps each step's worlds: only here, so a
+            // run or a search pays nothing for it.
+            var recorder = StepRecorder()
+            var none: [any Checker] = []
+            _ = setup.engine.replay(setup.world, schedule: request.schedule, checkers: &none, options: RunOptions(maxSteps: maxSteps), observer: &recorder)
+            do { export = try setup.engine.litmusExport(recorder.steps, name: "\(scenario.name)+\(strategy.name)") } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        return ReplayResult(text: report.text, perfetto: report.perfetto, schedule: request.schedule, outcome: report.outcome, litmus: export)
     }
 
     /// See `ReplayReport.endLines`.
@@ -138,4 +166,12 @@ struct Replay: ParsableCommand {
     static func unfinished(_ w: World, setup: Setup) -> [(task: Int, name: String, state: String)] {
         ReplayReport.unfinished(w, setup: setup)
     }
+}
+
+/// The two formats `replay --litmus` writes.
+enum LitmusFormat: String, ExpressibleByArgument, CaseIterable {
+    /// herd7's C litmus format (tools/memory-model, klitmus7).
+    case c
+    /// pagewait's litmus text format (`pagewait litmus --file`).
+    case pagewait
 }

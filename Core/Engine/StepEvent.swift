@@ -69,6 +69,9 @@ public struct StepEvent: Hashable, Sendable {
         case work              // a: CPU, b: 0 queued, 1 already pending, 2 ran, 3 idle, 4 flushed, 5 flush sleeps
         // --memory tso
         case flush             // the task's oldest buffered store reaches memory; a: location, b: value (StoredValue.flushText)
+        // PG_waiters in a word of its own (PageLockWord, known-bugs Z5)
+        case releaseLocked     // __clear_bit_unlock(PG_locked): a: flags before, b: flags written
+        case waitersWordTest   // a: 1 PG_waiters set, b: 1 after smp_mb
     }
 
     public var task: TaskID

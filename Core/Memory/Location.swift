@@ -29,6 +29,12 @@ enum Location: Hashable, Sendable, CustomStringConvertible {
     case waitFlags(task: Int)
     /// The references `task` holds on frame `pfn`, by the ledger.
     case ledger(task: Int, pfn: PFN)
+    /// PG_waiters in a word of its own (`PageLockWord.separate`, an
+    /// ablation of known-bugs Z5): its value is the frame's PG_waiters bit,
+    /// but it is another word than `flags`, so a store buffer holding a
+    /// store to `flags` never carries it, and the door orders nothing
+    /// between the two.
+    case waitersWord(pfn: PFN)
 
     var description: String {
         switch self {
@@ -41,6 +47,7 @@ enum Location: Hashable, Sendable, CustomStringConvertible {
         case .cacheSlot(let s): "page-cache slot \(s)"
         case .waitFlags(let t): "task \(t) wait-entry flags"
         case .ledger(let t, let p): "task \(t) ledger for page \(p)"
+        case .waitersWord(let p): "page \(p) waiters word"
         }
     }
 }
@@ -75,7 +82,7 @@ extension Footprint {
     /// wait entry's flags and a ledger entry to their task.
     mutating func insert(_ location: Location) {
         switch location {
-        case .flags(let p), .refcount(let p), .mapcount(let p), .mapping(let p), .frame(let p): page(p)
+        case .flags(let p), .refcount(let p), .mapcount(let p), .mapping(let p), .frame(let p), .waitersWord(let p): page(p)
         case .pte(let s): pte(s)
         case .cacheSlot(let s): slot(s)
         case .waitFlags(let t), .ledger(let t, _): tasks.insert(t)

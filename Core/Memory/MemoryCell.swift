@@ -40,6 +40,51 @@ struct FlagsCell: BufferedCell {
     @inline(__always) func set(_ value: PageFlags, in w: inout World) { w.pages[pfn.index].flags = value }
     func stored(_ value: PageFlags) -> StoredValue? { .flags(value) }
     func unwrap(_ v: StoredValue) -> PageFlags? { if case .flags(let x) = v { x } else { nil } }
+    /// The task's newest buffered store of the word, which for a store
+    /// that leaves PG_waiters to its own word keeps memory's PG_waiters.
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: PageFlags) -> PageFlags {
+        switch b.newest(location, task: t) {
+        case .flags(let x)?: x
+        case .flagsBesideWaiters(let x)?: x.besideWaiters(of: memory)
+        default: memory
+        }
+    }
+}
+
+/// `page->flags` when PG_waiters has a word of its own
+/// (`PageLockWord.separate`, known-bugs Z5): the same word as `FlagsCell`,
+/// but a store of it leaves PG_waiters as it is in memory.
+struct LockWordCell: MemoryCell {
+    let pfn: PFN
+    var location: Location { .flags(pfn: pfn) }
+    @inline(__always) func value(in w: World) -> PageFlags { w.pages[pfn.index].flags }
+    @inline(__always) func set(_ value: PageFlags, in w: inout World) {
+        w.pages[pfn.index].flags = value.besideWaiters(of: w.pages[pfn.index].flags)
+    }
+    func stored(_ value: PageFlags) -> StoredValue? { .flagsBesideWaiters(value) }
+    func forwarded(_ b: StoreBuffers, task t: Int, memory: PageFlags) -> PageFlags {
+        FlagsCell(pfn: pfn).forwarded(b, task: t, memory: memory)
+    }
+}
+
+/// PG_waiters in a word of its own (`Location.waitersWord`): the frame's
+/// PG_waiters bit, reached as another word than the flags. Only atomic
+/// RMWs (SetPageWaiters, ClearPageWaiters) write it, so no buffer holds it.
+struct WaitersWordCell: MemoryCell {
+    let pfn: PFN
+    var location: Location { .waitersWord(pfn: pfn) }
+    @inline(__always) func value(in w: World) -> Bool { w.pages[pfn.index].flags.contains(.waiters) }
+    @inline(__always) func set(_ value: Bool, in w: inout World) {
+        if value { w.pages[pfn.index].flags.insert(.waiters) } else { w.pages[pfn.index].flags.remove(.waiters) }
+    }
+}
+
+extension PageFlags {
+    /// These flags with PG_waiters as `memory` has it: a store to the flags
+    /// word when PG_waiters lives in a word of its own.
+    func besideWaiters(of memory: PageFlags) -> PageFlags {
+        subtracting(.waiters).union(memory.intersection(.waiters))
+    }
 }
 
 /// `page->_refcount`.
@@ -85,6 +130,7 @@ struct FrameCell: MemoryCell {
         for s in b.stores(of: t) {
             switch (s.location, s.value) {
             case (.flags(let p), .flags(let v)) where p == pfn: f.flags = v
+            case (.flags(let p), .flagsBesideWaiters(let v)) where p == pfn: f.flags = v.besideWaiters(of: f.flags)
             case (.refcount(let p), .count(let n)) where p == pfn: f.refcount = n
             case (.mapcount(let p), .count(let n)) where p == pfn: f.mapcount = n
             case (.mapping(let p), .count(let n)) where p == pfn: f.mapping = n
@@ -190,4 +236,10 @@ extension MemoryCell where Self == WaitFlagsCell {
 }
 extension MemoryCell where Self == LedgerCell {
     @inline(__always) static func ledger(_ task: Int, _ pfn: PFN) -> LedgerCell { LedgerCell(task: task, pfn: pfn) }
+}
+extension MemoryCell where Self == LockWordCell {
+    @inline(__always) static func lockWord(_ pfn: PFN) -> LockWordCell { LockWordCell(pfn: pfn) }
+}
+extension MemoryCell where Self == WaitersWordCell {
+    @inline(__always) static func waitersWord(_ pfn: PFN) -> WaitersWordCell { WaitersWordCell(pfn: pfn) }
 }

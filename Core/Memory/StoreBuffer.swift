@@ -17,6 +17,10 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
     case pte(PTE)
     case slot(CacheSlot)
     case waitFlags(WaitFlags)
+    /// The flags word when PG_waiters has a word of its own
+    /// (`PageLockWord.separate`): reaching memory, it keeps memory's
+    /// PG_waiters, which is not in this word.
+    case flagsBesideWaiters(PageFlags)
 
     public var description: String {
         switch self {
@@ -25,6 +29,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .pte(let p): "\(p.kind) \(p.pfn)"
         case .slot(let s): s.pfn.isNone ? "empty" : "\(s.pfn)"
         case .waitFlags(let f): "\(f)"
+        case .flagsBesideWaiters(let f): "\(f.subtracting(.waiters))"
         }
     }
 
@@ -36,6 +41,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .pte(let p): Int64(p.kind.rawValue) << 32 | Int64(UInt32(bitPattern: Int32(p.pfn.index)))
         case .slot(let s): Int64(s.pfn.isNone ? -1 : s.pfn.index)
         case .waitFlags(let f): Int64(f.rawValue)
+        case .flagsBesideWaiters(let f): Int64(f.subtracting(.waiters).rawValue)
         }
     }
 
@@ -62,6 +68,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .pte(let p): h.combine(2 as UInt8); p.combineIdentity(into: &h)
         case .slot(let s): h.combine(3 as UInt8); s.combineIdentity(into: &h)
         case .waitFlags(let f): h.combine(4 as UInt8); h.combine(f.rawValue)
+        case .flagsBesideWaiters(let f): h.combine(5 as UInt8); h.combine(f.rawValue)
         }
     }
 }
@@ -90,7 +97,7 @@ extension Location {
     /// The frame this word belongs to, if it is a page word.
     var pfn: PFN? {
         switch self {
-        case .flags(let p), .refcount(let p), .mapcount(let p), .mapping(let p), .frame(let p): p
+        case .flags(let p), .refcount(let p), .mapcount(let p), .mapping(let p), .frame(let p), .waitersWord(let p): p
         default: nil
         }
     }
@@ -141,7 +148,7 @@ public struct StoreBuffers: Hashable, Sendable {
             out.append("task \(t)'s store buffer drained")
         }
         var touched: Set<Location> = []
-        if !e.pfn.isNone { touched = [.flags(pfn: e.pfn), .refcount(pfn: e.pfn), .mapcount(pfn: e.pfn), .mapping(pfn: e.pfn)] }
+        if !e.pfn.isNone { touched = [.flags(pfn: e.pfn), .refcount(pfn: e.pfn), .mapcount(pfn: e.pfn), .mapping(pfn: e.pfn), .waitersWord(pfn: e.pfn)] }
         for u in nonEmpty where u != t {
             for s in pending[u] where touched.contains(s.location) {
                 out.append("task \(u)'s store \(s) still in its store buffer")
@@ -244,6 +251,7 @@ extension Location {
         case .cacheSlot(let s): return code(7, Int(s))
         case .waitFlags(let t): return code(8, t)
         case .ledger(let t, let p): return code(9, t, p.index)
+        case .waitersWord(let p): return code(10, p.index)
         }
     }
 }
@@ -253,6 +261,7 @@ extension World {
     mutating func apply(_ s: PendingStore) {
         switch (s.location, s.value) {
         case (.flags(let p), .flags(let f)): pages[p.index].flags = f
+        case (.flags(let p), .flagsBesideWaiters(let f)): pages[p.index].flags = f.besideWaiters(of: pages[p.index].flags)
         case (.refcount(let p), .count(let n)): pages[p.index].refcount = n
         case (.mapcount(let p), .count(let n)): pages[p.index].mapcount = n
         case (.mapping(let p), .count(let n)): pages[p.index].mapping = n

@@ -16,6 +16,14 @@ public enum FlagOp: Hashable, Sendable {
     case testFlag(Register, PageFlags, result: Register)
     case setFlag(Register, PageFlags)
     case clearFlag(Register, PageFlags)
+    /// unlock_page when PG_waiters has a word of its own
+    /// (`PageLockWord.separate`): `__clear_bit_unlock(PG_locked)`, a
+    /// release store of the flags word that leaves the waiters word alone.
+    case releaseLocked(Register)
+    /// unlock_page's test of PG_waiters in its own word: a plain load,
+    /// after `smp_mb()` when `barrier` (the kerneldoc's "second mb"; after
+    /// a non-atomic clear, smp_mb__after_atomic would not be enough).
+    case testWaitersWord(Register, barrier: Bool, result: Register)
 }
 
 extension Op {
@@ -29,6 +37,12 @@ extension Op {
     public static func testFlag(_ page: Register, _ flag: PageFlags, result: Register) -> Op { .flag(.testFlag(page, flag, result: result)) }
     public static func setFlag(_ page: Register, _ flag: PageFlags) -> Op { .flag(.setFlag(page, flag)) }
     public static func clearFlag(_ page: Register, _ flag: PageFlags) -> Op { .flag(.clearFlag(page, flag)) }
+    /// `__clear_bit_unlock(PG_locked)` when PG_waiters has a word of its own.
+    public static func releaseLocked(_ page: Register) -> Op { .flag(.releaseLocked(page)) }
+    /// [`smp_mb()`;] `PageWaiters` on PG_waiters' own word.
+    public static func testWaitersWord(_ page: Register, barrier: Bool, result: Register) -> Op {
+        .flag(.testWaitersWord(page, barrier: barrier, result: result))
+    }
 }
 
 extension FlagOp {
@@ -41,6 +55,8 @@ extension FlagOp {
         case .testFlag(_, let f, _): "Page\(Self.camel(f))"
         case .setFlag(_, let f): "SetPage\(Self.camel(f))"
         case .clearFlag(_, let f): "ClearPage\(Self.camel(f))"
+        case .releaseLocked: "unlock_page: __clear_bit_unlock"
+        case .testWaitersWord(_, let barrier, _): barrier ? "unlock_page: smp_mb + PageWaiters" : "unlock_page: PageWaiters"
         }
     }
 
@@ -61,13 +77,16 @@ extension FlagOp {
         case .nonAtomicClearRead(let p): "__ClearPageLocked(r\(p)): read the flags word"
         case .nonAtomicClearWrite(let p): "__ClearPageLocked(r\(p)): write it back less PG_locked"
         case .setFlag(let p, _), .clearFlag(let p, _): "\(kernelName)(r\(p))"
+        case .releaseLocked(let p): "__clear_bit_unlock(PG_locked, r\(p)) (PG_waiters in its own word)"
+        case .testWaitersWord(let p, let barrier, let result): "r\(result) = \(barrier ? "smp_mb(); " : "")PageWaiters(r\(p)) (its own word)"
         }
     }
 
     var registers: [Register] {
         switch self {
-        case .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _): [r]
-        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b): [a, b]
+        case .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r), .setFlag(let r, _), .clearFlag(let r, _), .releaseLocked(let r): [r]
+        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b),
+             .testWaitersWord(let a, _, let b): [a, b]
         }
     }
 
@@ -76,8 +95,9 @@ extension FlagOp {
     /// written only on some outcomes is not among them.
     var kills: [Register] {
         switch self {
-        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b): LiveRegisters.result(b, after: a)
-        case .nonAtomicClearRead, .nonAtomicClearWrite, .setFlag, .clearFlag: []
+        case .trylockPage(let a, let b), .clearLockedTestWaiters(let a, let b), .testFlag(let a, _, let b),
+             .testWaitersWord(let a, _, let b): LiveRegisters.result(b, after: a)
+        case .nonAtomicClearRead, .nonAtomicClearWrite, .setFlag, .clearFlag, .releaseLocked: []
         }
     }
 
@@ -172,9 +192,49 @@ extension Engine {
                 return (before, flags)
             }
             event = StepEvent(task: t, site: site, .flags, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.rawValue))
+        case .releaseLocked, .testWaitersWord:
+            event = try executeSeparateWord(op, &w, t, site: site)
         }
         try advance(&w, t)
         return event
+    }
+
+    /// The steps of unlock_page when PG_waiters has a word of its own
+    /// (`PageLockWord.separate`), out of line so the common flag steps'
+    /// code stays as small as it was.
+    @inline(never)
+    private func executeSeparateWord(_ op: FlagOp, _ w: inout World, _ t: Int, site: StepEvent.Site) throws(Violation) -> StepEvent {
+        switch op {
+        case .releaseLocked(let r):
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "unlock_page")
+            // The same VM_BUG_ON_PAGE(!PageLocked(page)) as unlock_page's.
+            let before = load(w, .flags(p.pfn), .relaxed)
+            if !before.contains(.locked) { throw bug(.unlockPage, w, t, pfn: p.pfn, "PG_locked is clear") }
+            try checkUnlocker(&w, t, p.pfn)
+            // __clear_bit_unlock (include/asm-generic/bitops/lock.h): a
+            // release store of the word less PG_locked; no RMW, so under
+            // tso it waits in the store buffer. PG_waiters is not in it.
+            var after = before
+            after.remove(.locked)
+            store(&w, .lockWord(p.pfn), after, .release)
+            setLockOwner(&w, p.pfn, -1)
+            return StepEvent(task: t, site: site, .releaseLocked, pfn: p.pfn, a: Int64(before.rawValue), b: Int64(after.subtracting(.waiters).rawValue))
+        case .testWaitersWord(let r, let barrier, let out):
+            let p = try pageOperand(&w, t, r)
+            try touch(&w, t, p, "unlock_page")
+            // smp_mb(): a full barrier (mfence on x86), so the task's buffer
+            // drains first (memory-barriers.txt, "CPU memory barriers"). Done
+            // in the same step as the load, as an RMW's drain is: the
+            // explorer also tries each flush as a step of its own before it.
+            if barrier && tso { w.drainStoreBuffer(of: w.storeBuffers.current) }
+            // PageWaiters: test_bit, unordered (include/linux/page-flags.h).
+            let set = load(w, .waitersWord(p.pfn), .relaxed)
+            w.tasks[t].registers[Int(out)] = set ? 1 : 0
+            return StepEvent(task: t, site: site, .waitersWordTest, pfn: p.pfn, a: set ? 1 : 0, b: barrier ? 1 : 0)
+        default:
+            preconditionFailure("not a separate-word step: \(op)")
+        }
     }
 
     /// The order of SetPageXxx / ClearPageXxx for `f` (include/linux/page-flags.h):
@@ -188,11 +248,13 @@ extension Engine {
         f.contains(.writeback) ? .fullyOrdered : .relaxed
     }
 
-    /// Every flag operation touches the one page its register names.
+    /// Every flag operation touches the one page its register names, and
+    /// is a non-mover (`Mover.none`, the footprint's default): each reads or
+    /// writes a word other tasks test.
     func footprint(of op: FlagOp, _ t: Int, in w: World, into f: inout Footprint) {
         switch op {
         case .trylockPage(let r, _), .clearLockedTestWaiters(let r, _), .nonAtomicClearRead(let r), .nonAtomicClearWrite(let r),
-             .testFlag(let r, _, _), .setFlag(let r, _), .clearFlag(let r, _):
+             .testFlag(let r, _, _), .setFlag(let r, _), .clearFlag(let r, _), .releaseLocked(let r), .testWaitersWord(let r, _, _):
             f.page(pfn(in: r, of: t, w))
         }
     }

@@ -29,6 +29,10 @@ public struct ProgramBuilder: Sendable {
     /// their own results; programs should keep their values elsewhere.
     public static let scratch: Register = Register(TaskState.registerCount - 1)
 
+    /// How `unlockPage` clears PG_locked and tests PG_waiters: the
+    /// strategy's `KernelConfig.pageLockWord` (known-bugs Z5).
+    public var pageLockWord: PageLockWord = .shared
+
     public init(name: String, function: String? = nil) {
         self.name = name
         self.currentFunction = function ?? name
@@ -138,11 +142,20 @@ extension ProgramBuilder {
     }
 
     /// `unlock_page()`: U1 clears PG_locked and reads PG_waiters in one
-    /// atomic step; U2 walks the queue only if PG_waiters was set.
+    /// atomic step; U2 walks the queue only if PG_waiters was set. With
+    /// PG_waiters in a word of its own (`pageLockWord`), U1 is two steps: a
+    /// release store clearing PG_locked, then [smp_mb and] a load of
+    /// PG_waiters.
     public mutating func unlockPage(_ page: Register) {
+        let word = pageLockWord
         function("unlock_page") { b in
             let done = b.label()
-            b.emit(.clearLockedTestWaiters(page, result: Self.scratch))
+            if word.isSeparate {
+                b.emit(.releaseLocked(page))
+                b.emit(.testWaitersWord(page, barrier: word == .separateWithBarrier, result: Self.scratch))
+            } else {
+                b.emit(.clearLockedTestWaiters(page, result: Self.scratch))
+            }
             b.branch(Self.scratch, .equal, 0, to: done)
             b.emit(.wakeUpPageBit(page, .locked))
             b.bind(done)

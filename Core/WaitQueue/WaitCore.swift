@@ -94,11 +94,13 @@ public struct KernelConfig: Hashable, Sendable {
     public var thrashing: ThrashingAccounting
     /// Which enabled tasks are on a CPU.
     public var cpus: CPUModel
+    /// Where PG_waiters lives and how unlock_page clears PG_locked (Z5).
+    public var pageLockWord: PageLockWord
 
     public init(
         waitCore: WaitCore = .v4_19, bookmarks: Bool = true, walkBreakCount: Int = 64,
         waitTable: WaitQueueTable = WaitQueueTable(), thrashing: ThrashingAccounting = .decidedUpFront,
-        cpus: CPUModel = .cpuPerTask
+        cpus: CPUModel = .cpuPerTask, pageLockWord: PageLockWord = .shared
     ) {
         self.waitCore = waitCore
         self.bookmarks = bookmarks
@@ -106,5 +108,6 @@ public struct KernelConfig: Hashable, Sendable {
         self.waitTable = waitTable
         self.thrashing = thrashing
         self.cpus = cpus
+        self.pageLockWord = pageLockWord
     }
 }

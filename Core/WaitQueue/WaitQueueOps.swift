@@ -298,9 +298,19 @@ extension Engine {
     func setPageWaiters(_ w: inout World, _ t: Int) throws(Violation) -> PageFlags {
         let p = w.tasks[t].wait.page
         try touch(&w, t, p, "SetPageWaiters")
+        if config.pageLockWord.isSeparate { return setSeparateWaiters(&w, p.pfn) }
         return rmw(&w, .flags(p.pfn), .relaxed) { flags -> PageFlags in
             flags.insert(.waiters)
             return flags
         }
+    }
+
+    /// The same set_bit on PG_waiters' own word (known-bugs Z5 ablation),
+    /// out of line: the shared word's path stays as it was. Returns the
+    /// flags it left, for the trace.
+    @inline(never)
+    private func setSeparateWaiters(_ w: inout World, _ pfn: PFN) -> PageFlags {
+        rmw(&w, .waitersWord(pfn), .relaxed) { $0 = true }
+        return load(w, .flags(pfn), .modelOnly)
     }
 }

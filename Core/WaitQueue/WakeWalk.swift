@@ -161,12 +161,23 @@ extension Engine {
             if clear {
                 try touch(&w, t, f.page, "ClearPageWaiters")
                 // ClearPageWaiters: clear_bit, unordered (under q->lock).
-                rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
+                if config.pageLockWord.isSeparate {
+                    clearSeparateWaiters(&w, f.page.pfn)
+                } else {
+                    rmw(&w, .flags(f.page.pfn), .relaxed) { _ = $0.remove(.waiters) }
+                }
             }
             w.tasks[t].heldBucket = -1
             w.tasks[t].frame = .none
             try advance(&w, t)
             return StepEvent(task: t, site: site, .wakeEnd, pfn: f.page.pfn, a: clear ? 1 : 0)
         }
+    }
+
+    /// ClearPageWaiters on PG_waiters' own word (known-bugs Z5 ablation),
+    /// out of line: the shared word's path stays as it was.
+    @inline(never)
+    private func clearSeparateWaiters(_ w: inout World, _ pfn: PFN) {
+        rmw(&w, .waitersWord(pfn), .relaxed) { $0 = false }
     }
 }

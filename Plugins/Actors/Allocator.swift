@@ -17,7 +17,7 @@ public struct Allocator: ProgramActor {
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
         let hold = context.int("hold")
-        return try build("allocator") { b in
+        return try build("allocator", context) { b in
             let retry = b.label(), got = b.label(), exit = b.label()
             b.pause(context.int("delay"))
             b.function("__alloc_pages") { b in

@@ -33,7 +33,7 @@ public struct DeviceMigrator: ProgramActor {
         let P = Reg.page, Q = Reg.newPage
         let fixup = context.int("splitFixup") != 0
         let slots = context.layout.slots
-        return try build("device-migrator") { b in
+        return try build("device-migrator", context) { b in
             let done = b.label()
             b.pause(context.int("delay"))
             MigratePages.isolate(into: &b, failed: done)

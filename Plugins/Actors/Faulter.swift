@@ -29,7 +29,7 @@ public struct Faulter: ProgramActor {
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let slot = Int32(context.index % max(1, context.layout.mappings))
         let limit = context.int("touches")
-        return try build("faulter") { b throws(BuildError) in
+        return try build("faulter", context) { b throws(BuildError) in
             let loop = b.label(), exit = b.label(), fault = b.label(), touched = b.label()
             b.pause(context.int("delay"))
             // Counting touches only when they are limited keeps a faulter

@@ -35,7 +35,7 @@ public struct DrainLocker: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         guard context.cpus > 0 else { throw BuildError("actor '\(name)' calls lru_add_drain_all(): the scenario must declare CPUs (cpus = N)") }
-        return try build(name) { b in
+        return try build(name, context) { b in
             let exit = b.label()
             b.pause(context.int("delay"))
             b.function("migrate_vma_collect") { b in
@@ -74,7 +74,7 @@ public struct HmmFaulter: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build(name) { b in
+        return try build(name, context) { b in
             let retry = b.label(), locked = b.label()
             b.pause(context.int("delay"))
             b.bind(retry)

@@ -12,7 +12,7 @@ public struct HotRemover: ProgramActor {
     public var parameters: Parameters { [:] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("hotremover") { b in
+        try build("hotremover", context) { b in
             let retry = b.label(), go = b.label(), exit = b.label()
             b.function("remove_memory") { b in
                 b.bind(retry)

@@ -111,7 +111,7 @@ public struct LockChain: ProgramActor {
         pages.sort()
         // Pinning a page someone froze fails: the chain then gives up, and
         // drops the pins it took.
-        return try build(name) { b in
+        return try build(name, context) { b in
             let exit = b.label()
             b.pause(context.int("delay"))
             if !pages.isEmpty {

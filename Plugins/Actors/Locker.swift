@@ -29,7 +29,7 @@ public struct Locker: ProgramActor {
     static func program(_ actor: some ProgramActor, _ context: ActorContext, trylock: Bool) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
         let iterations = context.int("iterations")
-        return try actor.build(actor.name) { b in
+        return try actor.build(actor.name, context) { b in
             let loop = b.label(), exit = b.label(), unpin = b.label(), next = b.label(), interrupted = b.label()
             b.pause(context.int("delay"))
             b.emit(.set(Reg.loop, 0))
@@ -102,7 +102,7 @@ public struct Holder: ProgramActor {
     public var limits: [String: Limit] { ["hold": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("holder") { b in
+        try build("holder", context) { b in
             let exit = b.label()
             b.emit(.loadPage(Reg.page, pfn: Layout.pagePfn))
             b.emit(.getPageUnlessZero(Reg.page, result: Reg.t0))
@@ -127,7 +127,7 @@ public struct Reader: ProgramActor {
     public var limits: [String: Limit] { ["delay": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("reader") { b in
+        try build("reader", context) { b in
             let exit = b.label()
             b.pause(context.int("delay"))
             b.emit(.loadPage(Reg.page, pfn: Layout.pagePfn))

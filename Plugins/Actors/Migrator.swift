@@ -13,7 +13,7 @@ public struct Migrator: ProgramActor {
     public var limits: [String: Limit] { ["passes": ParameterLimit.atLeastOnce, "unmapCost": ParameterLimit.steps, "delay": ParameterLimit.steps] }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("migrator") { b in
+        try build("migrator", context) { b in
             let done = b.label()
             b.pause(context.int("delay"))
             MigratePages.isolate(into: &b, failed: done)

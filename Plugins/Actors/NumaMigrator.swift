@@ -32,7 +32,7 @@ public struct NumaMigrator: ProgramActor {
         let P = Reg.page, N = Reg.newPage, t = Reg.t0
         let slot: Int32 = 0, pmdLock = LockID.pmd(0)
         let hook = HookContext(page: P, temporaries: [Reg.t0, Reg.t1], slot: slot, mm: 0, parameters: context.parameters)
-        return try build("numa-migrator") { b throws(BuildError) in
+        return try build("numa-migrator", context) { b throws(BuildError) in
             let done = b.label(), notNuma = b.label(), wait = b.label(), changed = b.label()
             let failPutback = b.label(), noMemory = b.label(), notIsolated = b.label()
             b.pause(context.int("delay"))

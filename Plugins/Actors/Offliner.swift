@@ -18,7 +18,7 @@ public struct Offliner: ProgramActor {
     }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("offliner") { b in
+        try build("offliner", context) { b in
             let repeatLoop = b.label(), interrupted = b.label(), budgetHit = b.label(), rangeFree = b.label(), finish = b.label(), end = b.label()
             b.pause(context.int("delay"))
             b.emit(.set(Reg.loop, 0))

@@ -96,9 +96,12 @@ public enum ParameterLimit {
 }
 
 extension ProgramActor {
-    /// Build and name the program, turning a program error into a build error.
-    func build(_ name: String, _ body: (inout ProgramBuilder) throws(BuildError) -> Void) throws(BuildError) -> Program {
+    /// Build and name the program, turning a program error into a build
+    /// error. The builder's helpers (`unlockPage`) follow the strategy's
+    /// kernel configuration.
+    func build(_ name: String, _ context: ActorContext? = nil, _ body: (inout ProgramBuilder) throws(BuildError) -> Void) throws(BuildError) -> Program {
         var b = ProgramBuilder(name: name)
+        b.pageLockWord = context?.strategy.kernel.pageLockWord ?? .shared
         try body(&b)
         do { return try b.build() } catch { throw BuildError("actor '\(self.name)': \(error)") }
     }

@@ -15,7 +15,7 @@ public struct Reclaimer: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build("reclaimer") { b throws(BuildError) in
+        return try build("reclaimer", context) { b throws(BuildError) in
             let retry = b.label(), isolated = b.label(), exit = b.label(), keep = b.label(), keepLocked = b.label()
             let freezeFailed = b.label(), undoFreeze = b.label()
             b.pause(context.int("delay"))

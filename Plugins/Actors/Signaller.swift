@@ -17,7 +17,7 @@ public struct Signaller: ProgramActor {
     }
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
-        try build("signaller") { b in
+        try build("signaller", context) { b in
             b.pause(context.int("delay"))
             b.function("send_signal") { $0.emit(.sendSignal(task: TaskID(rawValue: Int16(clamping: context.int("target"))), fatal: context.int("fatal") != 0)) }
         }

@@ -25,7 +25,7 @@ public struct Splitter: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build("splitter") { b in
+        return try build("splitter", context) { b in
             let exit = b.label(), unpin = b.label()
             b.emit(.loadPage(P, pfn: Layout.pagePfn))
             b.emit(.getPageUnlessZero(P, result: t))

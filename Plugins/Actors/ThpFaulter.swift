@@ -30,7 +30,7 @@ public struct ThpFaulter: ProgramActor {
         let pmdLock = LockID.pmd(mm)
         let limit = context.int("touches")
         let hook = HookContext(page: Reg.page, temporaries: [Reg.t0, Reg.t1], slot: slot, mm: mm, parameters: context.parameters)
-        return try build("thp-faulter") { b throws(BuildError) in
+        return try build("thp-faulter", context) { b throws(BuildError) in
             let loop = b.label(), exit = b.label(), migration = b.label(), numa = b.label(), touched = b.label()
             let wait = b.label(), notOurs = b.label()
             b.pause(context.int("delay"))

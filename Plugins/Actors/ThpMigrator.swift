@@ -20,7 +20,7 @@ public struct ThpMigrator: ProgramActor {
         let P = Reg.page, N = Reg.newPage, pass = Reg.pass, rc = Reg.rc, t = Reg.t0
         let passes = context.int("passes")
         let slots = context.layout.slots
-        return try build("thp-migrator") { b in
+        return try build("thp-migrator", context) { b in
             let done = b.label(), passLoop = b.label(), failed = b.label(), locked = b.label(), lockBusy = b.label()
             let remove = b.label(), target = b.label(), putN = b.label(), noMemory = b.label()
             b.pause(context.int("delay"))

@@ -19,7 +19,7 @@ public struct WritebackIO: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build("writeback") { b in
+        return try build("writeback", context) { b in
             let exit = b.label()
             b.function("write_cache_pages") { b in
                 b.emit(.loadPage(P, pfn: Layout.pagePfn))
@@ -51,7 +51,7 @@ public struct WritebackWaiter: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build("waiter") { b in
+        return try build("waiter", context) { b in
             let exit = b.label()
             b.emit(.loadPage(P, pfn: Layout.pagePfn))
             b.emit(.getPageUnlessZero(P, result: t))
@@ -76,7 +76,7 @@ public struct WritebackCompletion: ProgramActor {
 
     public func program(_ context: ActorContext) throws(BuildError) -> Program {
         let P = Reg.page, t = Reg.t0
-        return try build("completion") { b in
+        return try build("completion", context) { b in
             let exit = b.label()
             b.emit(.loadPage(P, pfn: Layout.pagePfn))
             b.emit(.getPageUnlessZero(P, result: t))

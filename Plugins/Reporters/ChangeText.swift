@@ -26,7 +26,8 @@ extension TraceFormatter {
         case (.flags, .flags(let pfn, _, _)): return pfn == e.pfn
         case (.trylock, .flags(let pfn, let set, let cleared)), (.takeBit, .flags(let pfn, let set, let cleared)):
             return pfn == e.pfn && set == .locked && cleared.isEmpty
-        case (.unlockU1, .flags(let pfn, let set, let cleared)): return pfn == e.pfn && set.isEmpty && cleared == .locked
+        case (.unlockU1, .flags(let pfn, let set, let cleared)), (.releaseLocked, .flags(let pfn, let set, let cleared)):
+            return pfn == e.pfn && set.isEmpty && cleared == .locked
         case (.wakeEnd, .flags(let pfn, let set, let cleared)): return pfn == e.pfn && set.isEmpty && cleared == .waiters && e.a == 1
         case (.spinLock, .lockTaken(let t, let l)): return t == me && Int64(l.raw) == e.a
         case (.spinUnlock, .lockReleased(let t, let l)): return t == me && Int64(l.raw) == e.a

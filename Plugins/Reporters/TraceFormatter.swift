@@ -144,6 +144,8 @@ public struct TraceFormatter: Sendable {
     private func what(_ e: StepEvent, op: Op?) -> String {
         switch e.action {
         case .flush: return "flush: \(StoredValue.flushText(location: e.a, value: e.b)) reaches memory"
+        case .releaseLocked: return "PG_locked cleared (release store; PG_waiters is in its own word)"
+        case .waitersWordTest: return "\(e.b == 1 ? "smp_mb(); " : "")PG_waiters (its own word) is \(e.a == 1 ? "set" : "clear")"
         case .nothing: return ""  // the operation's or the phase's name says it all
         case .branch: return e.a == 1 ? "branch taken" : "branch not taken"
         case .setRegister:

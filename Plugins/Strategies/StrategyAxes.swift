@@ -59,10 +59,12 @@ public struct StrategyAxes: Hashable, Sendable {
     public var drop: DropVariant
     /// The NUMA hinting fault's wait on a huge page.
     public var hugeNuma: HugeNumaWait
+    /// Where PG_waiters lives and how unlock_page reads it (known-bugs Z5).
+    public var lockWord: PageLockWord
 
     public init(core: WaitCore, fault: FaultPath, reclaim: ReclaimVariant, bookmarks: Bool = true,
                 faultSleep: SleepState = .uninterruptible, thrashing: ThrashingAccounting = .decidedUpFront,
-                drop: DropVariant = .standard, hugeNuma: HugeNumaWait = .pinned) {
+                drop: DropVariant = .standard, hugeNuma: HugeNumaWait = .pinned, lockWord: PageLockWord = .shared) {
         self.core = core
         self.fault = fault
         self.reclaim = reclaim
@@ -71,6 +73,7 @@ public struct StrategyAxes: Hashable, Sendable {
         self.thrashing = thrashing
         self.drop = drop
         self.hugeNuma = hugeNuma
+        self.lockWord = lockWord
     }
 
     /// One line naming every axis, for `pagewait list` and reports.
@@ -78,6 +81,7 @@ public struct StrategyAxes: Hashable, Sendable {
         "core \(core), fault \(fault.rawValue), reclaim \(reclaim.rawValue), bookmarks \(bookmarks ? "on" : "off")"
             + (faultSleep == .uninterruptible ? "" : ", \(faultSleep)") + (drop == .standard ? "" : ", DROP \(drop.rawValue)")
             + (hugeNuma == .pinned ? "" : ", THP NUMA wait \(hugeNuma.rawValue)")
+            + (lockWord == .shared ? "" : ", PG_waiters: \(lockWord.name)")
     }
 }
 
@@ -89,7 +93,7 @@ public protocol AxisStrategy: Strategy {
 
 extension AxisStrategy {
     public var kernel: KernelConfig {
-        KernelConfig(waitCore: axes.core, bookmarks: axes.bookmarks, thrashing: axes.thrashing)
+        KernelConfig(waitCore: axes.core, bookmarks: axes.bookmarks, thrashing: axes.thrashing, pageLockWord: axes.lockWord)
     }
 
     /// Index 3 is always the fault path's own behaviour when it needs one.

@@ -269,7 +269,7 @@ struct ZooTests {
 
     /// A configuration's role, strategy and parameters, as one key.
     static func key(_ c: ZooConfigurationResult) -> String {
-        "\(c.role.rawValue) \(c.configuration.strategy) " + c.configuration.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        "\(c.role.rawValue) \(c.configuration.strategy) \(c.configuration.memory) " + c.configuration.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     @Test("every command `zoo show` prints, run as pasted, reproduces what `zoo run` reports for its configuration")
@@ -296,11 +296,14 @@ struct ZooTests {
             for c in commands {
                 let out = try #require(outputs.withLock { $0[next] }).get()
                 next += 1
-                // A configuration is its role, strategy and parameters (several
-                // may share a strategy: Z15's differ in their parameters only).
+                // A configuration is its role, strategy, parameters and memory
+                // model (several may share a strategy: Z15's differ in their
+                // parameters only, Z5's in their memory model).
                 let configuration = try #require(r.configurations.first {
                     $0.role.rawValue == c.role && $0.configuration.strategy == c.strategy
                         && $0.configuration.parameters.allSatisfy { (c.command + " ").contains("--param \($0.key)=\($0.value) ") }
+                        && ($0.configuration.memory == .sc ? !c.command.contains("--memory ")
+                            : (c.command + " ").contains("--memory \($0.configuration.memory) "))
                 })
                 if c.label == "run" {
                     let m = try #require(configuration.metrics)

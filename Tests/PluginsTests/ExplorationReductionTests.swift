@@ -31,6 +31,9 @@ let reductionScopes: [String: Parameters] = [
     // Z15's, under full preemption (where the reductions are on), with the
     // cond_resched() point: per-CPU work items and their kworkers.
     "z15-hmm-drain": ["preemption": 2, "resched": 1],
+    // Z5's: a holder's unlock against a locker, every strategy (the
+    // separate-waiters ones unlock with a store and a load of their own).
+    "z5-unlock-vs-waiter": [:],
 ]
 
 /// The fingerprints of every state the search reaches, going on past
@@ -51,7 +54,7 @@ func reachableStates(_ setup: Setup, sleepSets: Bool, jobs: Int) -> Set<UInt64> 
 struct ExplorationReductionTests {
     /// The zoo's scenarios whose new wait-core phases (the exclusive-abort
     /// rules) every strategy's search must reduce soundly.
-    static let zooScenarios = ["two-killed-lockers", "z15-hmm-drain"]
+    static let zooScenarios = ["two-killed-lockers", "z15-hmm-drain", "z5-unlock-vs-waiter"]
 
     @Test("sleep sets and threads never lose a state: the same reachable set with and without them, for every strategy",
           arguments: BuiltinScenarios.all.map(\.name) + Self.zooScenarios)

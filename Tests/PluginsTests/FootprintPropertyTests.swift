@@ -92,15 +92,16 @@ struct FootprintPropertyTests {
 
     /// The zoo's scenarios that bring new operations (the flags word's
     /// non-atomic clear, set_page_writeback and test_clear_page_writeback,
-    /// the wake walk's per-call record): each configuration of their entry.
-    static let flagWordScenarios = ["z9-split-clear-dirty", "z12-end-writeback", "z13-writeback-bookmarks", "z17-thrashing-drop"]
+    /// the wake walk's per-call record, Z5's separate unlock): each
+    /// configuration of their entry.
+    static let flagWordScenarios = ["z9-split-clear-dirty", "z12-end-writeback", "z13-writeback-bookmarks", "z17-thrashing-drop", "z5-unlock-vs-waiter"]
 
     @Test("zoo scenarios: every step stays inside its footprint and independent steps commute, under each configuration of the entry",
           arguments: flagWordScenarios)
     func zooFootprintsCoverSteps(scenario: String) throws {
         let entry = try #require(ZooEntries.all.first { $0.scenario == scenario })
         let spec = try #require(ZooEntries.scenarios.first { $0.name == scenario })
-        // Z9, Z12 and Z13 have one page whose flags word every step of
+        // Z9, Z12, Z13 and Z5 have one page whose flags word every step of
         // theirs touches, so no two steps are independent there: those
         // walks check the footprints' cover of each step alone.
         for (index, c) in ([entry.buggy] + entry.fixed).enumerated() {

@@ -231,3 +231,46 @@ extension LitmusFile {
         }
     }
 }
+
+extension LitmusFile {
+    /// `program` in the text form `init(parsing:file:)` reads, with
+    /// `forbid` (`P0:r0=0 P1:r0=1`) as its forbid line: what `pagewait
+    /// replay --litmus` writes. Straight-line threads only: stores, loads,
+    /// RMWs and fences (an exported counterexample has no branches).
+    static func text(_ program: LitmusProgram, forbid: String) -> String {
+        func order(_ o: MemoryOrder) -> String {
+            switch o {
+            case .release: "release"
+            case .acquire: "acquire"
+            case .fullyOrdered: "mb"
+            default: "relaxed"
+            }
+        }
+        var out = "litmus \(program.name)\n"
+        out += "locations \(program.locations.joined(separator: " "))\n"
+        out += "init " + zip(program.locations, program.initial).map { "\($0)=\($1)" }.joined(separator: " ") + "\n"
+        for (t, code) in program.threads.enumerated() {
+            out += "P\(t):\n"
+            for i in code {
+                switch i {
+                case .store(let l, let v, let o): out += "  store \(program.locations[l]) \(v) \(order(o))\n"
+                case .load(let l, let r, let o): out += "  load r\(r) \(program.locations[l]) \(order(o))\n"
+                case .rmw(let l, let op, let r, let o):
+                    let what: String = switch op {
+                    case .exchange(let v): "xchg \(v)"
+                    case .add(let v): "add \(v)"
+                    case .or(let m): "or \(m)"
+                    case .andNot(let m): "andnot \(m)"
+                    case .compareExchange(let e, let n): "cmpxchg \(e) \(n)"
+                    case .addUnless(let v, let u): "add_unless \(v) \(u)"
+                    }
+                    out += "  rmw r\(r) \(program.locations[l]) \(what) \(order(o))\n"
+                case .fence(let f): out += "  \(f == .mb ? "smp_mb" : f == .wmb ? "smp_wmb" : "smp_rmb")\n"
+                case .branch, .jump, .sleep, .wake: out += "  # (not exported: control flow)\n"
+                }
+            }
+        }
+        out += "forbid \(forbid)\n"
+        return out
+    }
+}

@@ -34,6 +34,20 @@ struct LitmusFileTests {
         }
     }
 
+    @Test("the writer's text parses back to the same straight-line program and forbid clause (what replay --litmus writes)")
+    func writerRoundTrips() throws {
+        let p = LitmusProgram(name: "rt", locations: ["PG_locked", "PG_waiters"], initial: [1, 0], threads: [
+            [.store(location: 0, value: 0, order: .release), .load(location: 1, register: 0, order: .relaxed)],
+            [.rmw(location: 0, operation: .compareExchange(expected: 0, new: 1), register: 0, order: .acquire),
+             .rmw(location: 1, operation: .or(1), register: 1, order: .relaxed), .fence(.mb),
+             .load(location: 0, register: 2, order: .acquire), .rmw(location: 1, operation: .andNot(1), register: 3, order: .release)],
+        ])
+        let text = LitmusFile.text(p, forbid: "P0:r0=0 P1:r2=1")
+        let f = try LitmusFile(parsing: text, file: "rt.litmus")
+        #expect(f.program == p)
+        #expect(f.forbidden.count == 1 && f.forbidden[0].map(\.value) == [0, 1] && f.forbidden[0].map(\.thread) == [0, 1])
+    }
+
     @Test("labels, branches, sleep, wake, RMWs and init parse to the Z5 shape's program")
     func parsesTheZ5Shape() throws {
         let text = """
