@@ -69,6 +69,8 @@ public struct StepEvent: Hashable, Sendable {
         case work              // a: CPU, b: 0 queued, 1 already pending, 2 ran, 3 idle, 4 flushed, 5 flush sleeps
         // --memory tso
         case flush             // the task's oldest buffered store reaches memory; a: location, b: value (StoredValue.flushText)
+        // --memory arm
+        case advance           // the task's view of a word moves to the next newer message; a: location, b: its value
     }
 
     public var task: TaskID
