@@ -68,6 +68,10 @@ public struct Views: Hashable, Sendable {
     var tasks: [TaskViews] = []
     /// The view full barriers publish to one another (the SC-fence view).
     var global: View = [:]
+    /// Per spinlock (its LockID) and q->lock (1000 + its bucket), the view
+    /// its last unlock published: spin_unlock is a release, spin_lock an
+    /// acquire (Documentation/memory-barriers.txt, "LOCK ACQUISITION").
+    var lockViews: [Int: View] = [:]
     /// The step running now (not state: left out of `==` and hashing).
     var step: ArmStep? = nil
     /// The stale reads of the last step, for its trace line (not state).
@@ -83,14 +87,14 @@ public struct Views: Hashable, Sendable {
         var newestWriter: Int
     }
 
-    public var isEmpty: Bool { lines.isEmpty && tasks.isEmpty && global.isEmpty }
+    public var isEmpty: Bool { lines.isEmpty && tasks.isEmpty && global.isEmpty && lockViews.isEmpty }
 
     public static func == (a: Views, b: Views) -> Bool {
-        a.lines == b.lines && a.tasks == b.tasks && a.global == b.global
+        a.lines == b.lines && a.tasks == b.tasks && a.global == b.global && a.lockViews == b.lockViews
     }
 
     public func hash(into h: inout Hasher) {
-        h.combine(lines); h.combine(tasks); h.combine(global)
+        h.combine(lines); h.combine(tasks); h.combine(global); h.combine(lockViews)
     }
 
     // MARK: views
@@ -186,6 +190,20 @@ public struct Views: Hashable, Sendable {
         if order == .fullyOrdered { fullBarrier(t) }
     }
 
+    /// Task `t` takes lock `key`: an acquire of what its last unlock published.
+    mutating func acquireLock(_ key: Int, task t: Int) {
+        ensure(t)
+        if tasks[t].releasePending { fullBarrier(t) }
+        if let v = lockViews[key] { tasks[t].cur = Self.join(tasks[t].cur, v) }
+    }
+
+    /// Task `t` drops lock `key`: a release of its whole view.
+    mutating func releaseLock(_ key: Int, task t: Int) {
+        ensure(t)
+        tasks[t].releasePending = true
+        if tasks[t].cur.isEmpty { lockViews[key] = nil } else { lockViews[key] = tasks[t].cur }
+    }
+
     /// Task `t`'s view of `x` moves to the next newer message.
     mutating func advance(_ x: Location, task t: Int) {
         ensure(t)
@@ -237,6 +255,10 @@ public struct Views: Hashable, Sendable {
             tasks[t].released = fix(tasks[t].released)
         }
         global = fix(global)
+        for (k, v) in lockViews {
+            let f = fix(v)
+            lockViews[k] = f.isEmpty ? nil : f
+        }
         while let last = tasks.last, last.isEmpty { tasks.removeLast() }
     }
 
@@ -287,6 +309,9 @@ public struct Views: Hashable, Sendable {
             Self.combine(v.released, renamed: p, into: &h)
         }
         Self.combine(global, renamed: p, into: &h)
+        let locks = lockViews.keys.sorted()
+        h.combine(locks.count)
+        for k in locks { h.combine(k); Self.combine(lockViews[k]!, renamed: p, into: &h) }
     }
 
     /// The views with tasks renamed by `p`.
@@ -314,6 +339,7 @@ public struct Views: Hashable, Sendable {
             while let last = out.tasks.last, last.isEmpty { out.tasks.removeLast() }
         }
         out.global = r(global)
+        for (k, v) in lockViews { out.lockViews[k] = r(v) }
         return out
     }
 }
