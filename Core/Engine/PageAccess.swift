@@ -55,7 +55,7 @@ extension Engine {
         let count = rmwValue(w, .refcount(pfn))
         // The free path's check, made before the count drops so that a bad
         // page leaves the world as it was.
-        if count == 1, let reason = badPageReason(load(w, .frame(pfn), .plain)) {
+        if count == 1, let reason = badPageReason(load(w, .frame(pfn), .plain, afterFullRMWOf: .refcount(pfn))) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "last reference dropped: \(reason): bad page")
         }

@@ -121,6 +121,22 @@ extension Engine {
         f.set(final, in: &w)
     }
 
+    /// Read `cell` as the task will see it right after a fully ordered RMW
+    /// of `rmwCell` it is about to make: put_page's free check, which the
+    /// model makes before the decrement so that a bad page leaves the world
+    /// as it was, while the kernel's free_pages_check runs after
+    /// put_page_testzero's full barrier. Under `sc` and `tso` a plain load.
+    func load<C: MemoryCell, R: MemoryCell>(_ w: World, _ cell: C, _ order: MemoryOrder, afterFullRMWOf rmwCell: R) -> C.Value {
+        guard arm, let step = w.views.step else { return load(w, cell, order) }
+        let views = step.views, stale = step.stale.count
+        step.views.readNewest(rmwCell.location, .fullyOrdered, task: step.task, success: true)
+        step.views.fullBarrier(step.task)
+        let value = load(w, cell, order)
+        step.views = views
+        step.stale.removeLast(step.stale.count - stale)
+        return value
+    }
+
     // MARK: steps
 
     /// A task's step under `arm`: its accesses go through a fresh `ArmStep`,
