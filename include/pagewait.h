@@ -641,9 +641,10 @@ int pw_emit_queue_work_on(pw_builder *b, int cpu);
 int pw_emit_flush_work(pw_builder *b, int cpu);
 
 /* Added in 0.6: the memory model the session's runs, explorations and
-** replays use (docs/memory-model.md): "sc" (the default) or "tso" (x86-TSO
-** store buffers). "arm" is pagewait litmus's alone and is refused, as is
-** "tso" for a scenario of more than 64 tasks (PW_EBUILD); an unknown name is
+** replays use (docs/memory-model.md): "sc" (the default), "tso" (x86-TSO
+** store buffers) or, since 0.7, "arm" (ARMv8-like views). "tso" for a
+** scenario of more than 64 tasks and "arm" for one of more than 8 are refused
+** (PW_EBUILD, with the range); an unknown name is
 ** PW_ENOTFOUND, with the accepted names in pw_errmsg. A refused call leaves
 ** the session as it was. */
 int pw_session_set_memory(pw_session *s, const char *model);

@@ -13,7 +13,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Number of processes mapping the page (scenario parameter `mappings`; \(Limits.mappings)).")
     var mappings: Int?
 
-    @Option(help: "Memory model the engine runs: sc (sequential consistency, the default) or tso (x86-TSO store buffers; docs/memory-model.md). arm is pagewait litmus's alone.")
+    @Option(help: "Memory model the engine runs: sc (sequential consistency, the default), tso (x86-TSO store buffers) or arm (ARMv8-like views, at most 8 tasks); docs/memory-model.md.")
     var memory: String = "sc"
 
     func validate() throws {

@@ -216,12 +216,13 @@ public struct Engine: Sendable {
     /// scheduler picks from.
     public func runnableTasks(_ w: World) -> TaskSet {
         let r = config.cpus.runnable(enabledTasks(w), in: w)
-        return tso ? r | w.storeBuffers.flushChoices : r
+        return tso ? r | w.storeBuffers.flushChoices : arm ? r | advanceChoices(w, r) : r
     }
 
     /// Whether task `t` may step now: enabled, and on a CPU.
     public func isRunnable(_ w: World, _ t: Int) -> Bool {
         if let u = flushedTask(t) { return w.storeBuffers.nonEmpty.contains(u) }
+        if advance(t) != nil { return isOpenAdvance(w, t) }
         guard isEnabled(w, t) else { return false }
         return tracksCPUs ? config.cpus.isOnCPU(t, enabled: enabledTasks(w), in: w) : config.cpus.isOnCPU(t, in: w)
     }
@@ -234,6 +235,7 @@ public struct Engine: Sendable {
     /// running local instructions leaves the locals before it done.)
     public func step(_ w: inout World, task t: Int) throws(Violation) -> StepEvent {
         if let u = flushedTask(t) { return try flushStep(&w, task: u) }
+        if advance(t) != nil { return try advanceStep(&w, choice: t) }
         guard t >= 0 && t < w.tasks.count else {
             throw Violation(.notRunnable, task: t, function: "schedule", detail: "no task \(t) (there are \(w.tasks.count))")
         }
@@ -256,7 +258,16 @@ public struct Engine: Sendable {
         if tso {
             if t >= StoreBuffers.flushBase { return try flushStep(&w, task: t - StoreBuffers.flushBase) }
             beginTSOStep(&w, t)
+        } else if arm {
+            if t >= Self.advanceBase { return try advanceStep(&w, choice: t) }
+            return try armStep(&w, task: t)
         }
+        return try stepTask(&w, t)
+    }
+
+    /// Task `t`'s own step, whatever the memory model.
+    @inline(__always)
+    func stepTask(_ w: inout World, _ t: Int) throws(Violation) -> StepEvent {
         // Read first: a write to `w.tasks` pays a uniqueness check, and the
         // hint is rarely set.
         if w.tasks[t].preemptHint != 0 { w.tasks[t].preemptHint = 0 }

@@ -46,13 +46,16 @@ extension Engine {
         }
         // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0), an
         // atomic_read (include/linux/mm.h).
-        let count = load(w, .refcount(pfn), .relaxed)
-        if count <= 0 || p.life == .free {
-            throw bug(.putPageTestzero, w, t, pfn: pfn, "refcount \(count)")
+        let seen = load(w, .refcount(pfn), .relaxed)
+        if seen <= 0 || p.life == .free {
+            throw bug(.putPageTestzero, w, t, pfn: pfn, "refcount \(seen)")
         }
+        // What the atomic_dec_and_test below reads decides the free; under
+        // `--memory arm` the atomic_read above may be older than it.
+        let count = rmwValue(w, .refcount(pfn))
         // The free path's check, made before the count drops so that a bad
         // page leaves the world as it was.
-        if count == 1, let reason = badPageReason(load(w, .frame(pfn), .plain)) {
+        if count == 1, let reason = badPageReason(load(w, .frame(pfn), .plain, afterFullRMWOf: .refcount(pfn))) {
             throw Violation(.badPage, task: t, pfn: pfn, function: function(of: w, task: t),
                             detail: "last reference dropped: \(reason): bad page")
         }

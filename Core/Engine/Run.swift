@@ -112,11 +112,11 @@ extension Engine {
         var enabled = EnabledSet(self, w)
         // `--memory tso`: flushes are choices too (StoreBuffer.swift). One
         // test of a constant per step under sc.
-        let weak = tso
+        let weak = memory != .sc
         loop: while schedule.steps.count < options.maxSteps {
             assert(enabled.tasks == enabledTasks(w), "the enabled set drifted from the tasks' state")
             var runnable = config.cpus.runnable(enabled.tasks, in: w)
-            if weak { runnable = runnable | w.storeBuffers.flushChoices }
+            if weak { runnable = runnable | (tso ? w.storeBuffers.flushChoices : advanceChoices(w, runnable)) }
             if runnable.isEmpty {
                 end = w.allFinished ? .finished : .quiescent
                 break
@@ -129,7 +129,7 @@ extension Engine {
             var flushed: Int? = nil
             if weak {
                 if t >= 128 { t = choice(ofScheduleByte: UInt8(truncatingIfNeeded: t)) }  // a replayed flush
-                flushed = flushedTask(t)
+                flushed = flushedTask(t) ?? advance(t)?.task
             }
             schedule.steps.append(weak ? scheduleByte(t) : UInt8(truncatingIfNeeded: t))
             observer.willStep(stepIndex, task: flushed ?? t, world: w)

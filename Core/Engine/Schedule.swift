@@ -3,8 +3,10 @@
 /// for tasks 0–35, `{n}` for task n ≥ 36; a run of four or more of one task
 /// is written `<token>*<count>.`. E.g. `pw1:0*12.1102*3.{40}`. Under
 /// `--memory tso` a step may be the flush of task t's oldest buffered store
-/// (byte 128 + t), written `^` and t's token: `pw1:01^0*2.1`. Strings
-/// without `^` read as they always did.
+/// (byte 128 + t), written `^` and t's token: `pw1:01^0*2.1`. Under
+/// `--memory arm` a step may be an advance of task t's view of the j-th
+/// word its next step reads (byte 192 + 8·t + j, t and j below 8), written
+/// `~t.j`: `pw1:0~1.01`. Strings without `^` or `~` read as they always did.
 public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     public static let prefix = "pw1:"
     public var steps: [UInt8]
@@ -14,6 +16,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
     private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
 
     private static func token(_ t: UInt8) -> String {
+        if t >= 192 { return "~\(digits[Int(t - 192) / 8]).\(digits[Int(t - 192) % 8])" }
         if t >= 128 { return "^" + token(t - 128) }
         return t < 36 ? String(digits[Int(t)]) : "{\(t)}"
     }
@@ -71,6 +74,20 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
         while i < end {
             var task: Int
             var flush = false
+            if chars[i] == "~" {
+                // An advance: `~t.j`, t and j in 0...7.
+                func digit(_ k: Int, _ what: String) throws(ParseError) -> Int {
+                    guard k < end, chars[k].isASCII, let d = chars[k].wholeNumberValue, d < 8 else {
+                        throw ParseError(offset: k, message: "an advance is '~t.j' with \(what) in 0...7")
+                    }
+                    return d
+                }
+                let t = try digit(i + 1, "the task t")
+                guard i + 2 < end, chars[i + 2] == "." else { throw ParseError(offset: i + 2, message: "an advance is '~t.j': expected '.' after the task") }
+                let j = try digit(i + 3, "the word j")
+                task = 192 + 8 * t + j
+                i += 4
+            } else {
             if chars[i] == "^" {
                 flush = true
                 i += 1
@@ -92,6 +109,7 @@ public struct Schedule: Hashable, Sendable, CustomStringConvertible {
                     throw ParseError(offset: i - 1, message: "a flush names a task below \(StoreBuffers.flushBase)")
                 }
                 task += 128
+            }
             }
             if i < end && chars[i] == "*" {
                 let (n, j) = try number(from: i + 1, limit: 100_000_000)

@@ -72,6 +72,8 @@ public struct StepEvent: Hashable, Sendable {
         // PG_waiters in a word of its own (PageLockWord, known-bugs Z5)
         case releaseLocked     // __clear_bit_unlock(PG_locked): a: flags before, b: flags written
         case waitersWordTest   // a: 1 PG_waiters set, b: 1 after smp_mb
+        // --memory arm
+        case advance           // the task's view of a word moves to the next newer message; a: location, b: its value
     }
 
     public var task: TaskID

@@ -39,6 +39,9 @@ public struct World: Hashable, Sendable {
     /// The tasks' store buffers under `--memory tso` (StoreBuffer.swift);
     /// always empty under `sc`.
     public var storeBuffers = StoreBuffers()
+    /// The message histories and task views under `--memory arm`
+    /// (Views.swift); always empty under `sc` and `tso`.
+    public var views = Views()
     public var stats = WorldStats()
 
     public init(pages: Int, ptes: [PTE] = [], cache: [CacheSlot] = [], tasks: [TaskState] = [], counters: Int = 0) {

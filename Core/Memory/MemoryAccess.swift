@@ -17,6 +17,7 @@ extension Engine {
     @inline(__always)
     func load<C: MemoryCell>(_ w: World, _ cell: C, _ order: MemoryOrder) -> C.Value {
         record(cell, .read, order)
+        if arm && order != .modelOnly, let step = w.views.step { return armLoad(w, cell, order, step) }
         if tso && order != .modelOnly && !w.storeBuffers.isEmpty {
             return cell.forwarded(w.storeBuffers, task: w.storeBuffers.current, memory: cell.value(in: w))
         }
@@ -27,6 +28,7 @@ extension Engine {
     @inline(__always)
     func store<C: MemoryCell>(_ w: inout World, _ cell: C, _ value: C.Value, _ order: MemoryOrder) {
         record(cell, .write, order)
+        if arm && order != .modelOnly, let step = w.views.step { return armStore(&w, cell, value, order, step) }
         if tso && order != .modelOnly { return storeTSO(&w, cell, value) }
         cell.set(value, in: &w)
     }
@@ -39,6 +41,7 @@ extension Engine {
     func rmw<C: MemoryCell, R, E: Error>(_ w: inout World, _ cell: C, _ order: MemoryOrder,
                                          _ body: (inout C.Value) throws(E) -> R) throws(E) -> R {
         record(cell, .readModifyWrite, order)
+        if arm && order != .modelOnly, let step = w.views.step { return try armRMW(&w, cell, order, step, body) }
         if tso && order != .modelOnly {
             let t = w.storeBuffers.current
             if order == .plain, cell.stored(cell.value(in: w)) != nil {
@@ -59,6 +62,16 @@ extension Engine {
         let result = try body(&new)
         if new != old { cell.set(new, in: &w) }
         return result
+    }
+
+    /// The value an atomic RMW of `cell` would read now, for a step that
+    /// decides before its RMW what the RMW will find (put_page's free):
+    /// the newest under `arm`, the task's own buffered store under `tso`.
+    /// Not recorded: it is the RMW's own read.
+    @inline(__always)
+    func rmwValue<C: MemoryCell>(_ w: World, _ cell: C) -> C.Value {
+        if tso && !w.storeBuffers.isEmpty { return cell.forwarded(w.storeBuffers, task: w.storeBuffers.current, memory: cell.value(in: w)) }
+        return cell.value(in: w)
     }
 
     /// A store under `tso`: into the task's buffer, or (a cell no buffer

@@ -14,11 +14,15 @@ protocol MemoryCell {
     /// What task `t` reads of this cell under `tso`: its own newest
     /// buffered store of the word, else `memory`.
     func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value
+    /// The value a message carries (`--memory arm`), or nil for a cell
+    /// whose stores apply at once.
+    func unwrap(_ v: StoredValue) -> Value?
 }
 
 extension MemoryCell {
     func stored(_ value: Value) -> StoredValue? { nil }
     func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value { memory }
+    func unwrap(_ v: StoredValue) -> Value? { nil }
 }
 
 /// A cell whose word a store buffer can hold.

@@ -298,7 +298,7 @@ public struct EngineMemoryError: Error, Hashable, Sendable, CustomStringConverti
 extension Engine {
     /// The memory models the engine runs: `arm` is the litmus machine's
     /// alone (`pagewait litmus`).
-    public static let memoryModels: [MemoryModel] = [.sc, .tso]
+    public static let memoryModels: [MemoryModel] = [.sc, .tso, .arm]
 
     /// This engine running `model`, for worlds of `taskCount` tasks; an
     /// error says why not (`arm`, or too many tasks for `tso`'s flush
@@ -311,7 +311,9 @@ extension Engine {
                 throw EngineMemoryError(message: "--memory tso runs at most \(StoreBuffers.flushBase) tasks (1...\(StoreBuffers.flushBase)); this setup has \(taskCount)")
             }
         case .arm:
-            throw EngineMemoryError(message: "--memory arm: the engine runs sc and tso; arm is the litmus machine's alone (pagewait litmus --memory arm; docs/memory-model.md)")
+            guard taskCount <= Engine.armTasks else {
+                throw EngineMemoryError(message: "--memory arm runs at most \(Engine.armTasks) tasks (1...\(Engine.armTasks)); this setup has \(taskCount)")
+            }
         }
         var e = self
         e.memory = model
@@ -325,14 +327,16 @@ extension Engine {
     /// task t, 128 + t (`Schedule` writes it `^t`).
     @inline(__always)
     public func scheduleByte(_ choice: Int) -> UInt8 {
-        tso && choice >= StoreBuffers.flushBase ? UInt8(truncatingIfNeeded: choice - StoreBuffers.flushBase + 128)
+        if arm && choice >= Self.advanceBase { return UInt8(truncatingIfNeeded: choice - Self.advanceBase + 192) }
+        return tso && choice >= StoreBuffers.flushBase ? UInt8(truncatingIfNeeded: choice - StoreBuffers.flushBase + 128)
             : UInt8(truncatingIfNeeded: choice)
     }
 
     /// The choice a schedule byte names (the inverse of `scheduleByte`).
     @inline(__always)
     public func choice(ofScheduleByte b: UInt8) -> Int {
-        tso && b >= 128 ? Int(b) - 128 + StoreBuffers.flushBase : Int(b)
+        if arm && b >= 192 { return Int(b) - 192 + Self.advanceBase }
+        return tso && b >= 128 ? Int(b) - 128 + StoreBuffers.flushBase : Int(b)
     }
 
     /// The task whose buffer a flush choice drains one store of, or nil

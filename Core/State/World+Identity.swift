@@ -42,5 +42,6 @@ extension World: StateIdentity {
         combineSleepLockIdentity(renamedBy: nil, into: &h)
         cpu.combineIdentity(renamedBy: nil, into: &h)
         storeBuffers.combineIdentity(renamedBy: nil, into: &h)
+        views.combineIdentity(renamedBy: nil, into: &h)
     }
 }

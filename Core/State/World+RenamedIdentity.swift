@@ -115,6 +115,7 @@ extension World {
         combineSleepLockIdentity(renamedBy: image, into: &h)
         cpu.combineIdentity(renamedBy: image, into: &h)
         storeBuffers.combineIdentity(renamedBy: image, into: &h)
+        views.combineIdentity(renamedBy: image, into: &h)
     }
 }
 

@@ -95,6 +95,7 @@ extension World {
         }
         for c in w.cpu.running.indices { w.cpu.running[c] = p(w.cpu.running[c]) }
         w.storeBuffers = w.storeBuffers.renamed(p)
+        w.views = w.views.renamed(p)
         return w
     }
 }

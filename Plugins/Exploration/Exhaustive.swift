@@ -930,7 +930,7 @@ struct DepthWorlds: ~Copyable {
     init(root: World) {
         // `assign` copies every stored field of a World; a new one must be
         // added there.
-        precondition(Mirror(reflecting: root).children.count == 11, "World's stored fields changed: copy them in DepthWorlds.assign")
+        precondition(Mirror(reflecting: root).children.count == 12, "World's stored fields changed: copy them in DepthWorlds.assign")
         base = .allocate(capacity: capacity)
         base.initialize(to: root)
     }
@@ -1001,6 +1001,7 @@ struct DepthWorlds: ~Copyable {
         w.cpu.pending = o.cpu.pending
         w.stats = o.stats
         if !(w.storeBuffers.isEmpty && o.storeBuffers.isEmpty) { w.storeBuffers = o.storeBuffers }
+        if !(w.views.isEmpty && o.views.isEmpty) { w.views = o.views }
         assert(w == o, "DepthWorlds.assign left a field out")
     }
 

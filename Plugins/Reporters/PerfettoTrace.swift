@@ -341,7 +341,8 @@ extension PerfettoTrace {
 
             let (fn, what) = formatter.describe(event, before: w0)
             var changes = formatter.changeTexts(event, before: w0, after: w1)
-            let memoryNotes = formatter.engine.memory == .sc ? [] : w0.storeBuffers.notes(for: event, before: w0, after: w1)
+            let memoryNotes = formatter.engine.memory == .tso ? w0.storeBuffers.notes(for: event, before: w0, after: w1)
+                : formatter.engine.memory == .arm && event.action != .advance ? w1.views.notes(name: formatter.name(of:)) : []
             changes += memoryNotes
             let text = changes.isEmpty ? what : (what == "-" ? "" : what + "; ") + changes.joined(separator: ", ")
             if t < stacks.count {
@@ -370,7 +371,8 @@ extension PerfettoTrace {
             }
             // A step that touched a word while another task's store to it
             // was still buffered read the older value.
-            for note in memoryNotes where note.hasSuffix("still in its store buffer") && t < stacks.count {
+            // Under arm, a load that read an older message (`is newer`).
+            for note in memoryNotes where (note.hasSuffix("still in its store buffer") || note.hasSuffix("is newer")) && t < stacks.count {
                 instant("old value: \(note)", cat: "store_buffer", ts: k, track: t, args: [("note", jsonString(note))])
             }
             if event.action == .signal {

@@ -34,6 +34,9 @@ public struct TraceFormatter: Sendable {
     /// The kernel function and what the step did. `world` is the world
     /// *before* the step (so the instruction's program is known).
     public func describe(_ e: StepEvent, before world: World) -> (function: String, what: String) {
+        if e.action == .advance {
+            return ("memory view", engine.advanceText(e, before: world, name: name(of:)))
+        }
         if e.action == .flush {
             return ("store buffer", "flush: \(name(of: e.task.index))'s store \(StoredValue.flushText(location: e.a, value: e.b)) reaches memory")
         }
@@ -70,7 +73,7 @@ public struct TraceFormatter: Sendable {
     /// `line(_:_:before:after:)` when you have it.
     public func line(_ index: Int, _ e: StepEvent, before world: World) -> String {
         var after = world
-        let choice = e.action == .flush ? StoreBuffers.flushBase + e.task.index : e.task.index
+        let choice = engine.choice(of: e, before: world)
         guard let again = try? engine.step(&after, task: choice), again == e else {
             return line(index, e, before: world, after: world)
         }
@@ -82,7 +85,8 @@ public struct TraceFormatter: Sendable {
     public func line(_ index: Int, _ e: StepEvent, before: World, after: World) -> String {
         let (fn, what) = describe(e, before: before)
         var changed = changeTexts(e, before: before, after: after)
-        if engine.memory != .sc { changed += before.storeBuffers.notes(for: e, before: before, after: after) }
+        if engine.memory == .tso { changed += before.storeBuffers.notes(for: e, before: before, after: after) }
+        if engine.memory == .arm && e.action != .advance { changed += after.views.notes(name: name(of:)) }
         var text = what
         if !changed.isEmpty {
             text = (what == "-" ? "" : what + "; ") + changed.joined(separator: ", ")
@@ -143,6 +147,7 @@ public struct TraceFormatter: Sendable {
     /// What the event says, without the operation's name.
     private func what(_ e: StepEvent, op: Op?) -> String {
         switch e.action {
+        case .advance: return "view advances: \(StoredValue.flushText(location: e.a, value: e.b))"
         case .flush: return "flush: \(StoredValue.flushText(location: e.a, value: e.b)) reaches memory"
         case .releaseLocked: return "PG_locked cleared (release store; PG_waiters is in its own word)"
         case .waitersWordTest: return "\(e.b == 1 ? "smp_mb(); " : "")PG_waiters (its own word) is \(e.a == 1 ? "set" : "clear")"

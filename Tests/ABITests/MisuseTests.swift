@@ -309,10 +309,9 @@ struct MisuseTests {
         rc = try lib.rc("pw_session_set_memory", .ptr(s), fx.string("no-such-model"))
         try lib.expectFailure(rc, "PW_ENOTFOUND", "pw_session_set_memory no-such-model", handle: s)
         #expect(try lib.errmsg(s).contains("sc, tso, arm"))
-        // arm is the litmus machine's alone: refused, not run as sc.
+        // arm runs in the engine (up to 8 tasks).
         rc = try lib.rc("pw_session_set_memory", .ptr(s), fx.string("arm"))
-        try lib.expectFailure(rc, "PW_EBUILD", "pw_session_set_memory arm", handle: s)
-        #expect(try lib.errmsg(s).contains("litmus"))
+        #expect(rc == (try lib.code("PW_OK")), "pw_session_set_memory arm: \(lib.codeName(rc))")
 
         rc = try lib.rc("pw_list_count", .ptr(ctx), fx.string("no-such-kind"), .ptr(fx.slot()))
         try lib.expectFailure(rc, "PW_ENOTFOUND", "pw_list_count no-such-kind", handle: ctx)

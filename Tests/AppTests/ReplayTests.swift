@@ -300,6 +300,29 @@ struct ReplayTests {
         #expect(frees.count == 1)
     }
 
+    @Test("--memory arm in Perfetto and text: a replay that takes advances names them, and each load that read an older message is marked on its task's track with the newer write it missed")
+    func perfettoStaleReads() throws {
+        let setup = try Self.setup("reclaim-race", "put-and-wait")
+        var found = false
+        for seed in 1...8 where !found {
+            let trace = temporaryFile("arm-\(seed).json"), out = temporaryFile("arm-\(seed).txt")
+            defer { for p in [trace, out] { try? FileManager.default.removeItem(atPath: p) } }
+            let arguments = ["replay", "--seed", "\(seed)", "--scenario", "reclaim-race", "--strategy", "put-and-wait", "--memory", "arm"]
+            _ = Self.exitCode(arguments + ["--trace-out", trace, "-o", out])
+            let text = try String(contentsOfFile: out, encoding: .utf8)
+            let events = try Self.checkTrace(try Self.json(trace), taskNames: setup.taskNames)
+            let old = events.filter { $0["ph"] as? String == "i" && ($0["name"] as? String)?.hasPrefix("old value: ") == true }
+            guard !old.isEmpty else { continue }
+            found = true
+            #expect(text.contains("'s view of ") && text.contains(" moves to "), "seed \(seed): no advance in the text trace")
+            for o in old {
+                let note = String((o["name"] as? String ?? "").dropFirst("old value: ".count))
+                #expect(note.hasSuffix("is newer") && text.contains(note), "the text trace does not name '\(note)'")
+            }
+        }
+        #expect(found, "no seed in 1...8 reads an older message under arm")
+    }
+
     @Test("--memory tso in Perfetto: each buffered store is a slice on its task's track from the step that buffered it to its flush, and a step that read the older value is marked with the store it missed")
     func perfettoStoreBuffers() throws {
         let trace = temporaryFile("tso.json"), out = temporaryFile("tso.txt")

@@ -200,7 +200,14 @@ struct StateIdentityTests {
             "counters": FieldChange { $0.counters[1] += 1 },
             "cpu": FieldChange { $0.cpu.running = [TaskID(1), .none] },
             "storeBuffers": FieldChange(change: Self.bufferOneStore),
+            "views": FieldChange(change: Self.olderMessage),
         ])
+    }
+
+    /// Task 1 still able to read the value page 0's refcount had before
+    /// task 0's store (`--memory arm`).
+    static func olderMessage(_ w: inout World) {
+        w.views.append(Location.refcount(pfn: PFN(0)), replacing: StoredValue.count(0), .plain, task: 0)
     }
 
     @Test("every stored field of CPUState is identity: which task each CPU runs, which rests on cond_resched, which has work queued")

@@ -54,7 +54,7 @@ struct ZooRun: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
-    @Option(help: "Run every configuration under this memory model (sc or tso; default: each configuration's own, sc but for the weak-memory rows).")
+    @Option(help: "Run every configuration under this memory model (sc, tso or arm; default: each configuration's own, sc but for the weak-memory rows).")
     var memory: String?
 
     func validate() throws {
@@ -97,7 +97,7 @@ struct ZooRun: ParsableCommand {
         var entries = try selected(registry)
         if let m = try memoryModel() {
             if let refused = Engine.memoryModels.contains(m) ? nil : m {
-                throw ValidationError("--memory \(refused): the engine runs \(Engine.memoryModels.map(\.rawValue).joined(separator: " and ")); arm is the litmus machine's alone (pagewait litmus --memory arm)")
+                throw ValidationError("--memory \(refused): the engine runs \(Engine.memoryModels.map(\.rawValue).joined(separator: ", "))")
             }
             entries = entries.map { $0.underMemory(m) }
         }

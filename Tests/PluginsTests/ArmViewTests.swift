@@ -1,0 +1,186 @@
+// ARMv8-like views in the engine (`--memory arm`, Core/Memory/Views.swift,
+// ArmAccess.swift): loads read at the task's view, advances are scheduled
+// like steps, schedules name them, replay reproduces them, and on a small
+// scope the search reaches every end state tso reaches (and tso every one
+// sc reaches).
+
+import Testing
+@testable import PagewaitCore
+@testable import PagewaitPlugins
+
+private func setup(_ scenario: String, _ model: MemoryModel, _ parameters: Parameters = [:]) throws -> Setup {
+    let spec = try #require((BuiltinScenarios.all + ZooEntries.scenarios).first { $0.name == scenario })
+    let s = try spec.build(strategy: try registry.strategy("put-and-wait"), parameters: parameters)
+    return model == .sc ? s : try s.withMemory(model)
+}
+
+/// Runs `body` as task `t`'s accesses under `arm`, as a step does.
+private func asTask(_ t: Int, _ w: inout World, _ body: (inout World) -> Void) {
+    let step = ArmStep(views: w.views, task: t)
+    w.views.step = step
+    body(&w)
+    w.views = step.views
+    w.views.step = nil
+}
+
+/// Every end state (no choice left) of a search without reductions, as
+/// the fingerprint of the world with its views dropped: what sc, tso and
+/// arm can compare.
+private func endStates(_ s: Setup) -> (ends: Set<UInt64>, states: Int) {
+    let e = s.engine
+    var seen: Set<UInt64> = [e.fingerprint(s.world)]
+    var stack = [s.world]
+    var ends: Set<UInt64> = []
+    while let w = stack.popLast() {
+        let runnable = e.runnableTasks(w)
+        if runnable.isEmpty {
+            var bare = w
+            bare.views = Views()
+            ends.insert(e.fingerprint(bare))
+            continue
+        }
+        for c in runnable {
+            var n = w
+            guard (try? e.step(&n, task: c)) != nil else { continue }
+            if seen.insert(e.fingerprint(n)).inserted { stack.append(n) }
+        }
+    }
+    return (ends, seen.count)
+}
+
+@Suite("Views (--memory arm)")
+struct ArmViewTests {
+    @Test("an advance is written ~t.j; strings without ~ read as before; bad advance tokens are refused where they are")
+    func scheduleFormat() throws {
+        let s = try Schedule(parsing: "pw1:0~1.2*3.1^0")
+        #expect(s.steps == [0, 202, 202, 202, 1, 128])
+        #expect(s.description == "pw1:0~1.2~1.2~1.21^0")
+        #expect(try Schedule(parsing: s.description) == s)
+        #expect(try Schedule(parsing: "pw1:0*12.1102*3.{40}").steps == Array(repeating: 0, count: 12) + [1, 1, 0, 2, 2, 2, 40])
+        for bad in ["pw1:~", "pw1:~1", "pw1:~1.", "pw1:~8.0", "pw1:~1.8", "pw1:~a.0", "pw1:~1,0"] {
+            do { _ = try Schedule(parsing: bad); Issue.record("\(bad) accepted") } catch {
+                #expect(error.offset >= 4 && error.message.contains("~t.j"), "\(bad): \(error)")
+            }
+        }
+        // The engine maps the byte to the choice and back.
+        let e = try setup("reclaim-race", .arm).engine
+        #expect(e.choice(ofScheduleByte: 202) == Engine.advanceBase + 8 * 1 + 2)
+        #expect(e.scheduleByte(Engine.advanceBase + 8 * 1 + 2) == 202)
+    }
+
+    @Test("message passing in the engine's door: under arm a task that sees the flag's newest value may still read the data's old one; release/acquire forbids it, also once the flag's history is collected; tso never shows it")
+    func messagePassing() throws {
+        let s = try setup("reclaim-race", .arm)
+        let e = s.engine
+        let p = PFN(0)
+        let data0 = s.world.pages[0].refcount, flag0 = s.world.pages[0].mapping
+        for (storeOrder, loadOrder) in [(MemoryOrder.plain, MemoryOrder.relaxed), (.release, .acquire)] {
+            var w = s.world
+            asTask(0, &w) { w in
+                e.store(&w, .refcount(p), data0 + 5, .plain)
+                e.store(&w, .mapping(p), flag0 + 3, storeOrder)
+            }
+            #expect(w.views.isBehind(.mapping(pfn: p), task: 1) && w.views.isBehind(.refcount(pfn: p), task: 1))
+            w.views.advance(.mapping(pfn: p), task: 1)
+            // As after a step with only task 1 left: the flag's old message
+            // is unreadable and goes; what its newest carries must stay.
+            w.views.normalize(taskCount: w.tasks.count) { $0 != 1 }
+            var flag: Int32 = 0, data: Int32 = 0
+            asTask(1, &w) { w in
+                flag = e.load(w, .mapping(p), loadOrder)
+                data = e.load(w, .refcount(p), .relaxed)
+            }
+            #expect(flag == flag0 + 3)
+            if storeOrder == .plain {
+                #expect(data == data0, "the plain pair: the old data is readable after the new flag")
+            } else {
+                #expect(data == data0 + 5, "release/acquire: the data must be the new one")
+            }
+        }
+        // tso: stores reach memory in order, so the new flag implies the new data.
+        let t = try setup("reclaim-race", .tso)
+        var w = t.world
+        w.storeBuffers.current = 0
+        t.engine.store(&w, .refcount(p), data0 + 5, .plain)
+        t.engine.store(&w, .mapping(p), flag0 + 3, .plain)
+        w.storeBuffers.current = 1
+        for _ in 0..<3 {
+            let flag = t.engine.load(w, .mapping(p), .relaxed), data = t.engine.load(w, .refcount(p), .relaxed)
+            #expect(flag == flag0 || data == data0 + 5)
+            if !w.storeBuffers.isEmpty { _ = try t.engine.step(&w, task: StoreBuffers.flushBase + 0) }
+        }
+    }
+
+    @Test("on a small scope arm reaches every end state tso reaches, and tso every one sc reaches; arm has states tso has not")
+    func inclusion() throws {
+        let sc = endStates(try setup("z9-split-clear-dirty", .sc))
+        let tso = endStates(try setup("z9-split-clear-dirty", .tso))
+        let arm = endStates(try setup("z9-split-clear-dirty", .arm))
+        #expect(sc.ends.isSubset(of: tso.ends), "\(sc.ends.subtracting(tso.ends).count) sc end states tso never reaches")
+        #expect(tso.ends.isSubset(of: arm.ends), "\(tso.ends.subtracting(arm.ends).count) tso end states arm never reaches")
+        #expect(arm.states > tso.states)
+    }
+
+    @Test("the exhaustive search under arm decides alike with reductions asked for or not, and with dead variables")
+    func reductions() throws {
+        let arm = try setup("z9-split-clear-dirty", .arm)
+        let off = summarise(arm, ExplorationBounds(sleepSets: false, stepMerging: false, symmetry: false, deadVariables: false))
+        let asked = summarise(arm, ExplorationBounds(deadVariables: false))
+        let dead = summarise(arm, ExplorationBounds())
+        #expect(off.result.complete && asked.result.complete && dead.result.complete)
+        #expect(asked.states == off.states && asked.ends == off.ends)
+        #expect(asked.findings == off.findings && dead.findings == off.findings)
+        #expect(dead.result.violation?.kind == off.result.violation?.kind && dead.result.termination == off.result.termination)
+        #expect(dead.states.count <= off.states.count)
+    }
+
+    @Test("random runs under arm take advances, round-trip their schedules and replay to the same trace; the trace names advances and stale reads")
+    func runsAndReplays() throws {
+        let s = try setup("reclaim-race", .arm)
+        let formatter = TraceFormatter(engine: s.engine, taskNames: s.taskNames)
+        var advanced = false, staleNamed = false
+        for seed in UInt64(1)...6 {
+            var scheduler = RandomScheduler(seed: seed)
+            var checkers: [any Checker] = []
+            let r = s.engine.run(s.world, scheduler: &scheduler, checkers: &checkers, options: RunOptions(maxSteps: 20_000, recordTrace: true))
+            let parsed = try Schedule(parsing: r.schedule.description)
+            #expect(parsed == r.schedule)
+            let again = s.engine.replay(s.world, schedule: parsed)
+            #expect(again.trace == r.trace && again.stale == nil, "seed \(seed): the replay differs")
+            if r.trace.contains(where: { $0.action == .advance }) {
+                advanced = true
+                #expect(r.schedule.description.contains("~"))
+                let lines = formatter.lines(initial: s.world, schedule: parsed)
+                #expect(lines.contains { $0.contains("memory view") && $0.contains("'s view of page") && $0.contains(" moves to ") })
+                staleNamed = staleNamed || lines.contains { $0.contains("stale,") && $0.contains("is newer") }
+            }
+        }
+        #expect(advanced && staleNamed)
+    }
+
+    @Test("views are state: they move the fingerprint, rename with their task, and an sc world hashes as before")
+    func viewsAreState() throws {
+        let s = try setup("reclaim-race", .arm)
+        var w = s.world
+        let before = s.engine.fingerprint(w)
+        asTask(0, &w) { w in s.engine.store(&w, .refcount(PFN(0)), 9, .plain) }
+        #expect(s.engine.fingerprint(w) != before)
+        var only = w
+        only.views = Views()
+        #expect(s.engine.fingerprint(only) != s.engine.fingerprint(w))
+        let p = TaskPermutation([1, 0] + Array(2..<w.tasks.count))
+        let renamed = w.renamingTasks(p)
+        #expect(renamed.views.cur(.refcount(pfn: PFN(0)), task: 1) == 1 && renamed.views.cur(.refcount(pfn: PFN(0)), task: 0) == 0)
+        #expect(renamed.views.lines[.refcount(pfn: PFN(0))]?.newestWriter == 1)
+    }
+
+    @Test("arm beyond 8 tasks is refused with the range")
+    func refusals() throws {
+        let wide = try setup("wake-walk", .sc)
+        if wide.world.tasks.count > Engine.armTasks {
+            do { _ = try wide.withMemory(.arm); Issue.record("arm accepted \(wide.world.tasks.count) tasks") } catch {
+                #expect(error.message.contains("1...8"))
+            }
+        }
+    }
+}
