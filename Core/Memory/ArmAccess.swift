@@ -306,7 +306,7 @@ extension World {
         case .pte(let s): .pte(ptes[Int(s)])
         case .cacheSlot(let s): .slot(cache[Int(s)])
         case .waitFlags(let t): .waitFlags(tasks[t].entry.flags)
-        case .frame, .ledger: nil
+        case .frame, .ledger, .waitersWord: nil  // (arm refuses the separate word: Engine.withMemory)
         }
     }
 }

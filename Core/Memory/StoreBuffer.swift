@@ -314,6 +314,12 @@ extension Engine {
             guard taskCount <= Engine.armTasks else {
                 throw EngineMemoryError(message: "--memory arm runs at most \(Engine.armTasks) tasks (1...\(Engine.armTasks)); this setup has \(taskCount)")
             }
+            // Z5's separate PG_waiters word shares the frame's flags storage
+            // with the flags word; arm keeps histories per word and does not
+            // split that storage yet.
+            guard !config.pageLockWord.isSeparate else {
+                throw EngineMemoryError(message: "--memory arm does not run PG_waiters in a word of its own (the strategy's page-lock word is \(config.pageLockWord)); run it under sc or tso")
+            }
         }
         var e = self
         e.memory = model

@@ -174,13 +174,18 @@ struct ArmViewTests {
         #expect(renamed.views.lines[.refcount(pfn: PFN(0))]?.newestWriter == 1)
     }
 
-    @Test("arm beyond 8 tasks is refused with the range")
+    @Test("arm beyond 8 tasks is refused with the range; so is Z5's separate PG_waiters word, which arm does not split")
     func refusals() throws {
         let wide = try setup("wake-walk", .sc)
-        if wide.world.tasks.count > Engine.armTasks {
-            do { _ = try wide.withMemory(.arm); Issue.record("arm accepted \(wide.world.tasks.count) tasks") } catch {
-                #expect(error.message.contains("1...8"))
-            }
+        try #require(wide.world.tasks.count > Engine.armTasks)
+        do { _ = try wide.withMemory(.arm); Issue.record("arm accepted \(wide.world.tasks.count) tasks") } catch {
+            #expect(error.message.contains("1...8"))
+        }
+        let spec = try #require(ZooEntries.scenarios.first { $0.name == "z5-unlock-vs-waiter" })
+        let separate = try spec.build(strategy: try registry.strategy("separate-waiters"), parameters: [:])
+        _ = try separate.withMemory(.tso)
+        do { _ = try separate.withMemory(.arm); Issue.record("arm accepted the separate PG_waiters word") } catch {
+            #expect(error.message.contains("word of its own"))
         }
     }
 }
