@@ -320,7 +320,7 @@ public struct ExhaustiveExplorer: Sendable {
         let engine = setup.engine
         let search = GraphCycleSearch(
             graph: recorded.graph, setup: setup, maxDepth: bounds.maxDepth, maxStates: bounds.maxStates,
-            rule: TransitionRule(engine: engine, merging: bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc),
+            rule: TransitionRule(engine: engine, stepMerging: bounds.stepMerging),
             deadVariables: bounds.deadVariables, quotient: cycles.quotient, keysNameOrbits: recorded.keysNameOrbits, cycles: cycles)
         switch search.run(cancelled: cancelled, lifted: lifted) {
         case .decided(let outcome): return outcome
@@ -592,12 +592,10 @@ public struct ExhaustiveExplorer: Sendable {
             return (k, renaming)
         }
 
-        // A transaction's steps are merged only where every task has a CPU
-        // of its own: a task that spins keeps its CPU under other models.
         // (`TransitionRule.footprint`: a task resting on a local
         // instruction conflicts with every other.)
-        let merging = bounds.stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
-        let rule = TransitionRule(engine: engine, merging: merging)
+        let rule = TransitionRule(engine: engine, stepMerging: bounds.stepMerging)
+        let merging = rule.merging
         func footprint(of t: Int, in w: World) -> Footprint { rule.footprint(of: t, in: w) }
 
         // The recorded graph, and the edges of the recording frames on the

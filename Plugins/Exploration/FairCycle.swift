@@ -150,7 +150,9 @@ struct FairCycleSearch {
             frames.append(Frame(entry: entries.count - 1, choices: runnable, pathStart: pathStart))
         }
 
-        let merging = stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc
+        // The walk's own transitions, so that its recorded graph and this
+        // search's are one graph.
+        let rule = TransitionRule(engine: engine, stepMerging: stepMerging)
         let everyTask = TaskSet(setup.world.tasks.indices.prefix(TaskSet.capacity))
         let classes = symmetry?.classes ?? quotient.map { $0.classes(of: setup) }
         var keys = StateKeys(engine: engine, symmetry: symmetry == nil ? quotient : nil, taskCount: setup.world.tasks.count,
@@ -182,20 +184,15 @@ struct FairCycleSearch {
                 let depth = frames.count
                 var w = worlds.takeChild(of: depth - 1)
                 var edge = Edge(from: top.entry, task: TaskID(t), to: 0)
-                var transaction = Transaction(first: merging ? engine.footprint(of: t, in: w).mover : .none, task: t, in: w)
                 // A failing step ends its run: it is no edge of the graph.
                 // (A search only decides termination when no step failed.)
-                var failed = (try? engine.step(&w, task: t)) == nil
-                while !failed && merging && engine.isRunnable(w, t)
-                        && transaction.admits(engine.footprint(of: t, in: w).mover, task: t, in: w) {
-                    edge.gaps = edge.gaps | (everyTask - engine.runnableTasks(w))
-                    failed = (try? engine.step(&w, task: t)) == nil
-                }
-                if failed || !isInside(w, depth: depth) {
+                let taken = rule.take(&w, t, everyTask: everyTask)
+                guard let taken, isInside(w, depth: depth) else {
                     worlds.put(consume w, depth)
                     continue
                 }
-                edge.steps = transaction.steps
+                edge.gaps = taken.gaps
+                edge.steps = taken.steps
                 let k = key(w, depth: depth)
                 edge.to = k
                 edges.append(edge)

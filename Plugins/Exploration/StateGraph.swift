@@ -190,6 +190,14 @@ struct TransitionRule {
         restsOnLocal = engine.programs.map { p in p.instructions.map { $0.op.isLocal } }
     }
 
+    /// The rule of a search asked for step merging or not: steps merge only
+    /// where every task has a CPU of its own (under other models a task
+    /// that spins keeps its CPU) and memory is sequential (a flush or an
+    /// advance has no mover).
+    init(engine: Engine, stepMerging: Bool) {
+        self.init(engine: engine, merging: stepMerging && engine.config.cpus.interleavesFreely && engine.memory == .sc)
+    }
+
     /// A task that has not started may rest on a local instruction; its
     /// first step runs the locals and then the visible operation they lead
     /// to, which `Engine.footprint` (the operation the task rests on) leaves
