@@ -241,19 +241,23 @@ extension Engine {
     }
 
     /// Whether an advance choice is open in `w`.
-    func isOpenAdvance(_ w: World, _ choice: Int) -> Bool {
-        guard let (t, j) = advance(choice), t < w.tasks.count, isRunnable(w, t) else { return false }
-        return j < advanceWords(w, task: t).count
+    func isOpenAdvance(_ w: World, _ choice: Int) -> Bool { advancedWord(w, choice) != nil }
+
+    /// The word an advance choice moves the view of, if the choice is open
+    /// in `w` (one probe of the task's step).
+    private func advancedWord(_ w: World, _ choice: Int) -> Location? {
+        guard let (t, j) = advance(choice), t < w.tasks.count, isRunnable(w, t) else { return nil }
+        let words = advanceWords(w, task: t)
+        return j < words.count ? words[j] : nil
     }
 
     /// Task t's view of its j-th word moves to the next newer message.
     func advanceStep(_ w: inout World, choice: Int) throws(Violation) -> StepEvent {
-        guard isOpenAdvance(w, choice), let (t, j) = advance(choice) else {
+        guard let x = advancedWord(w, choice), let (t, _) = advance(choice) else {
             let (t, j) = advance(choice) ?? (choice, 0)
             throw Violation(.notRunnable, task: min(t, max(w.tasks.count - 1, 0)), function: "memory view",
                             detail: "task \(t) has no word \(j) to advance its view of")
         }
-        let x = advanceWords(w, task: t)[j]
         let ts = w.views.cur(x, task: t) + 1
         let line = w.views.lines[x]!
         let value = ts < line.older.count ? line.older[ts].value : w.storedValue(of: x)!
