@@ -70,7 +70,9 @@ extension Engine {
     /// says why there is none to export.
     public func litmusExport(_ steps: [ReplayedStep], name: String) throws(LitmusExportError) -> LitmusExport {
         guard tso else {
-            throw LitmusExportError(message: "--litmus: under --memory \(memory) every load reads the newest store, so the run shows no reordering to export; replay a counterexample found under --memory tso")
+            throw LitmusExportError(message: memory == .arm
+                ? "--litmus exports a --memory tso counterexample's store-buffer reordering; an arm run's stale reads are not exported; replay a counterexample found under --memory tso"
+                : "--litmus: under --memory \(memory) every load reads the newest store, so the run shows no reordering to export; replay a counterexample found under --memory tso")
         }
         var accesses: [[DerivedAccess]] = []
         // The stale read: its step, its task, the storing task, the store's
