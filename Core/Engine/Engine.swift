@@ -43,6 +43,10 @@ public struct Engine: Sendable {
     /// The memory model steps run under (`--memory`): `sc`, or `tso` with
     /// store buffers (StoreBuffer.swift). Set with `withMemory`.
     public internal(set) var memory: MemoryModel = .sc
+    /// Under `arm`, a task asleep in the scheduler keeps no history the
+    /// tasks that can wake it have moved past (`Views.normalize`). On by
+    /// default; the tests compare searches with it off.
+    var raisesSleepersViews = true
     #if PAGEWAIT_ACCESS_LOG
     /// Where the memory door records every access (`recordingAccesses`), or
     /// nil, as in every run outside the tests that ask for it. The door

@@ -184,7 +184,7 @@ extension Engine {
             return Views.StaleRead(location: x, read: line.older[ts], newest: newest, newestWriter: line.newestWriter)
         }
         let tasks = w.tasks
-        v.normalize(taskCount: tasks.count) { tasks[$0].finished }
+        v.normalize(taskCount: tasks.count, finished: { tasks[$0].finished }, blocked: { raisesSleepersViews && tasks[$0].blocked })
         w.views = v
     }
 
@@ -264,7 +264,7 @@ extension Engine {
         w.views.advance(x, task: t)
         w.views.lastStale = []
         let tasks = w.tasks
-        w.views.normalize(taskCount: tasks.count) { tasks[$0].finished }
+        w.views.normalize(taskCount: tasks.count, finished: { tasks[$0].finished }, blocked: { raisesSleepersViews && tasks[$0].blocked })
         w.stats.steps &+= 1
         return StepEvent(task: t, site: .instruction(-1), .advance, pfn: x.pfn ?? .none,
                          a: Int64(bitPattern: x.hashValueStable), b: value.code)

@@ -161,7 +161,7 @@ public struct Views: Hashable, Sendable {
         ensure(t)
         if success && (order == .fullyOrdered || (order == .acquire && tasks[t].releasePending)) { fullBarrier(t) }
         guard let line = lines[x] else { return }
-        tasks[t].cur[x] = line.older.count
+        tasks[t].cur[x] = line.older.isEmpty ? nil : line.older.count
         tasks[t].acquired = Self.join(tasks[t].acquired, line.newestView)
         if success && (order == .acquire || order == .fullyOrdered) { tasks[t].cur = Self.join(tasks[t].cur, line.newestView) }
     }
@@ -204,6 +204,13 @@ public struct Views: Hashable, Sendable {
         if tasks[t].cur.isEmpty { lockViews[key] = nil } else { lockViews[key] = tasks[t].cur }
     }
 
+    /// Task `t`, asleep, is woken by `waker`: it acquires what the waker
+    /// has seen (`Engine.unblock`).
+    mutating func wake(_ t: Int, by waker: Int) {
+        ensure(max(t, waker))
+        tasks[t].cur = Self.join(tasks[t].cur, tasks[waker].cur)
+    }
+
     /// Task `t`'s view of `x` moves to the next newer message.
     mutating func advance(_ x: Location, task t: Int) {
         ensure(t)
@@ -217,64 +224,85 @@ public struct Views: Hashable, Sendable {
     /// word with no older message whose newest carries no view, zero
     /// timestamps, finished tasks' views),
     /// so states that differ only in dead history are one state.
-    mutating func normalize(taskCount: Int, finished: (Int) -> Bool) {
+    ///
+    /// First a task asleep in the scheduler (`blocked`) has its `cur` of
+    /// each word raised to the lowest `cur` among the tasks that are not:
+    /// it reads nothing until a wake, and a wake joins its waker's `cur`
+    /// into its own (`wake`). Every waker is awake now, or is woken in turn
+    /// by one that is, and a `cur` only grows; so by the time the sleeper
+    /// reads, its `cur` of the word is at least that lowest one anyway, and
+    /// the messages below it are dead. (It publishes nothing while asleep;
+    /// its `acquired` and `released` need no raising: both join into views
+    /// at or above every live task's `cur`, where the collected timestamps
+    /// they held change nothing.) Without this, a sleeper kept the whole
+    /// history every loop of another task wrote.
+    mutating func normalize(taskCount: Int, finished: (Int) -> Bool, blocked: (Int) -> Bool) {
         for t in tasks.indices where finished(t) && !tasks[t].isEmpty { tasks[t] = TaskViews() }
         var shift: [Location: Int] = [:]
         for (x, line) in lines {
             var low = line.older.count
-            for t in 0..<taskCount where !finished(t) {
+            for t in 0..<taskCount where !finished(t) && !blocked(t) {
                 low = min(low, cur(x, task: t))
                 if low == 0 { break }
             }
-            if low > 0 { shift[x] = low }
-        }
-        if !shift.isEmpty {
-            for (x, s) in shift { lines[x]!.older.removeFirst(s) }
-        }
-        // A timestamp above 0 after the shift names a word that still has
-        // older messages (no view is ahead of its word's newest), so `fix`
-        // needs no list of the words dropped below.
-        func fix(_ v: View) -> View {
-            guard !v.isEmpty else { return v }
-            var r = View()
-            for (x, ts) in v {
-                let n = ts - (shift[x] ?? 0)
-                if n > 0 { r[x] = n }
+            for t in 0..<taskCount where !finished(t) && blocked(t) && cur(x, task: t) < low {
+                ensure(t)
+                tasks[t].cur[x] = low
             }
-            return r
+            if low > 0 { shift[x] = low }
         }
         // A word whose newest is its only readable message says nothing
         // more -- unless that message carries a view: a task that acquires
         // it must still be ordered after what its writer saw (message
-        // passing through a word whose history is gone).
-        for (x, line) in lines where line.older.isEmpty && fix(line.newestView).isEmpty { lines[x] = nil }
-        let keys = Array(lines.keys)
-        for x in keys {
-            var line = lines[x]!
-            for i in line.older.indices { line.older[i].view = fix(line.older[i].view) }
-            line.newestView = fix(line.newestView)
-            lines[x] = line
-        }
-        for t in tasks.indices {
-            tasks[t].cur = fix(tasks[t].cur)
-            tasks[t].acquired = fix(tasks[t].acquired)
-            tasks[t].released = fix(tasks[t].released)
-        }
-        global = fix(global)
-        for (k, v) in lockViews {
-            let f = fix(v)
-            lockViews[k] = f.isEmpty ? nil : f
+        // passing through a word whose history is gone). No view names a
+        // word at timestamp 0 (`readNewest` stores none), so a word whose
+        // history is dropped here is named by no view.
+        if shift.isEmpty {
+            for (x, line) in lines where line.older.isEmpty && line.newestView.isEmpty { lines[x] = nil }
+        } else {
+            // Timestamps move down by the messages dropped below them; one
+            // that reaches 0 (at or below the oldest kept) is left out.
+            func fix(_ v: inout View) {
+                guard !v.isEmpty else { return }
+                for (x, by) in shift {
+                    if let ts = v[x] { v[x] = ts > by ? ts - by : nil }
+                }
+            }
+            for i in lines.values.indices {
+                if let by = shift[lines.keys[i]] { lines.values[i].older.removeFirst(by) }
+                for j in lines.values[i].older.indices { fix(&lines.values[i].older[j].view) }
+                fix(&lines.values[i].newestView)
+            }
+            for (x, line) in lines where line.older.isEmpty && line.newestView.isEmpty { lines[x] = nil }
+            for t in tasks.indices {
+                fix(&tasks[t].cur)
+                fix(&tasks[t].acquired)
+                fix(&tasks[t].released)
+            }
+            fix(&global)
+            for k in Array(lockViews.keys) {
+                fix(&lockViews[k]!)
+                if lockViews[k]!.isEmpty { lockViews[k] = nil }
+            }
         }
         while let last = tasks.last, last.isEmpty { tasks.removeLast() }
     }
 
     // MARK: identity
 
+    /// A view hashes as the sum of its entries' mixed hashes: the same
+    /// whatever order the dictionary keeps them in, with nothing sorted or
+    /// allocated (identity is computed for every state the search meets).
     private static func combine(_ v: View, renamed p: TaskPermutation?, into h: inout StableHasher) {
-        let items = v.map { kv in (p.map { kv.key.renamed($0) } ?? kv.key, kv.value) }
-            .map { ($0.0.hashValueStable, $0.1) }.sorted { $0.0 < $1.0 }
-        h.combine(items.count)
-        for (k, ts) in items { h.combine(k); h.combine(ts) }
+        var sum: UInt64 = 0
+        for (x, ts) in v {
+            var z = (p.map { x.renamed($0) } ?? x).hashValueStable ^ (UInt64(truncatingIfNeeded: ts) &* 0x9E37_79B9_7F4A_7C15)
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            sum &+= z ^ (z >> 31)
+        }
+        h.combine(v.count)
+        h.combine(sum)
     }
 
     /// Hash the views (nothing when empty, so `sc` and `tso` worlds keep
@@ -284,19 +312,24 @@ public struct Views: Hashable, Sendable {
         guard !isEmpty else { return }
         let p = image.map { TaskPermutation(Array($0)) }
         h.combine(0x4152 as UInt16)
-        let keyed = lines.map { kv in (p.map { kv.key.renamed($0) } ?? kv.key, kv.value) }.sorted { $0.0.hashValueStable < $1.0.hashValueStable }
-        h.combine(keyed.count)
-        for (x, line) in keyed {
-            h.combine(x.hashValueStable)
-            h.combine(line.older.count)
+        // Each word's history hashes on its own and the words' hashes are
+        // summed (no order to sort out). A message's writer is left out:
+        // only trace text names it, so histories that differ in writers
+        // alone are one state.
+        var sum: UInt64 = 0
+        for (x, line) in lines {
+            var lh = StableHasher()
+            lh.combine((p.map { x.renamed($0) } ?? x).hashValueStable)
+            lh.combine(line.older.count)
             for m in line.older {
-                m.value.combineIdentity(into: &h)
-                h.combine(p.map { m.writer < 0 ? -1 : $0[m.writer] } ?? m.writer)
-                Self.combine(m.view, renamed: p, into: &h)
+                m.value.combineIdentity(into: &lh)
+                Self.combine(m.view, renamed: p, into: &lh)
             }
-            h.combine(p.map { line.newestWriter < 0 ? -1 : $0[line.newestWriter] } ?? line.newestWriter)
-            Self.combine(line.newestView, renamed: p, into: &h)
+            Self.combine(line.newestView, renamed: p, into: &lh)
+            sum &+= lh.value
         }
+        h.combine(lines.count)
+        h.combine(sum)
         let n = tasks.count
         var order = Array(0..<n)
         var width = n

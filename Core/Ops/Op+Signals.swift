@@ -88,10 +88,7 @@ extension Engine {
         let s = w.tasks[target].state
         if (fatal && (s == .killable || s == .interruptible)) || (!fatal && s == .interruptible) {
             w.tasks[target].state = .running
-            if w.tasks[target].blocked {
-                w.tasks[target].blocked = false
-                w.tasks[target].stats.wakeups += 1
-            }
+            if w.tasks[target].blocked { unblock(&w, target) }
         }
     }
 }

@@ -90,9 +90,8 @@ extension Engine {
             w.cpu.pending |= bit
             // insert_work -> wake_up_worker: the pool's idle worker.
             if w.tasks[worker.index].isIdleWorker {
-                w.tasks[worker.index].blocked = false
+                unblock(&w, worker.index)
                 w.tasks[worker.index].state = .running
-                w.tasks[worker.index].stats.wakeups += 1
             }
             let event = StepEvent(task: t, site: site, .work, a: Int64(c), b: already ? 1 : 0)
             try advance(&w, t)
@@ -123,9 +122,8 @@ extension Engine {
                 w.cpu.pending &= ~bit
                 // The flushers' completion.
                 for u in flushers(of: c, in: w) {
-                    w.tasks[u].blocked = false
+                    unblock(&w, u)
                     w.tasks[u].state = .running
-                    w.tasks[u].stats.wakeups += 1
                 }
             }
             // Nothing left on the list: sleep in TASK_IDLE (worker_thread).

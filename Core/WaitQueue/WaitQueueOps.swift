@@ -84,11 +84,22 @@ extension Engine {
     func tryToWakeUp(_ w: inout World, _ t: Int) -> Bool {
         guard w.tasks[t].state != .running else { return false }
         w.tasks[t].state = .running
-        if w.tasks[t].blocked {
-            w.tasks[t].blocked = false
-            w.tasks[t].stats.wakeups += 1
-        }
+        if w.tasks[t].blocked { unblock(&w, t) }
         return true
+    }
+
+    /// A task asleep in the scheduler is put back on a runqueue by the
+    /// stepping task. Under `arm` the wakee sees what its waker saw: the
+    /// waker enqueues it under rq->lock and the schedule() that runs it
+    /// takes that lock, a release/acquire chain (kernel/sched/core.c,
+    /// try_to_wake_up() and "Notes on Program-Order guarantees on SMP
+    /// systems", BLOCKING). Only a task that really slept gets this: one
+    /// that is still running its wait loop when the wake comes sees nothing
+    /// of it but what it reads.
+    func unblock(_ w: inout World, _ t: Int) {
+        w.tasks[t].blocked = false
+        w.tasks[t].stats.wakeups += 1
+        if arm, let step = w.views.step, step.task != t { step.views.wake(t, by: step.task) }
     }
 
     /// `io_schedule()`: return at once if RUNNING (a wake already came), or

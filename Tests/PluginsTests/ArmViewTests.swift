@@ -25,17 +25,18 @@ private func asTask(_ t: Int, _ w: inout World, _ body: (inout World) -> Void) {
 
 /// Every end state (no choice left) of a search without reductions, as
 /// the fingerprint of the world with its views dropped: what sc, tso and
-/// arm can compare.
-private func endStates(_ s: Setup) -> (ends: Set<UInt64>, states: Int) {
+/// arm can compare. `worlds` has every state's so, end or not.
+private func endStates(_ s: Setup) -> (ends: Set<UInt64>, states: Int, worlds: Set<UInt64>) {
     let e = s.engine
     var seen: Set<UInt64> = [e.fingerprint(s.world)]
     var stack = [s.world]
-    var ends: Set<UInt64> = []
+    var ends: Set<UInt64> = [], worlds: Set<UInt64> = []
     while let w = stack.popLast() {
+        var bare = w
+        bare.views = Views()
+        worlds.insert(e.fingerprint(bare))
         let runnable = e.runnableTasks(w)
         if runnable.isEmpty {
-            var bare = w
-            bare.views = Views()
             ends.insert(e.fingerprint(bare))
             continue
         }
@@ -45,7 +46,7 @@ private func endStates(_ s: Setup) -> (ends: Set<UInt64>, states: Int) {
             if seen.insert(e.fingerprint(n)).inserted { stack.append(n) }
         }
     }
-    return (ends, seen.count)
+    return (ends, seen.count, worlds)
 }
 
 @Suite("Views (--memory arm)")
@@ -84,7 +85,7 @@ struct ArmViewTests {
             w.views.advance(.mapping(pfn: p), task: 1)
             // As after a step with only task 1 left: the flag's old message
             // is unreadable and goes; what its newest carries must stay.
-            w.views.normalize(taskCount: w.tasks.count) { $0 != 1 }
+            w.views.normalize(taskCount: w.tasks.count, finished: { $0 != 1 }, blocked: { _ in false })
             var flag: Int32 = 0, data: Int32 = 0
             asTask(1, &w) { w in
                 flag = e.load(w, .mapping(p), loadOrder)
@@ -156,6 +157,77 @@ struct ArmViewTests {
             }
         }
         #expect(advanced && staleNamed)
+    }
+
+    @Test("a wake joins the waker's view into a task that slept in the scheduler, and into no task still in its wait loop")
+    func wakeCarriesTheWakersView() throws {
+        let s = try setup("killable-lockers", .arm)
+        let e = s.engine
+        let p = PFN(0)
+        var w = s.world
+        let asleep = 1, looping = 2
+        w.tasks[asleep].state = .uninterruptible
+        w.tasks[asleep].blocked = true
+        w.tasks[looping].state = .uninterruptible
+        asTask(0, &w) { w in
+            e.store(&w, .refcount(p), w.pages[0].refcount + 1, .plain)
+            _ = e.tryToWakeUp(&w, asleep)
+            _ = e.tryToWakeUp(&w, looping)
+        }
+        let x = Location.refcount(pfn: p)
+        #expect(w.views.isBehind(x, task: 3), "a task the step did not wake may read the older value")
+        #expect(!w.views.isBehind(x, task: asleep), "the woken sleeper must see what its waker wrote before the wake")
+        #expect(w.views.isBehind(x, task: looping), "a task woken before it slept is ordered by nothing but its own reads")
+        #expect(!w.tasks[asleep].blocked && w.tasks[asleep].stats.wakeups == 1)
+    }
+
+    @Test("raising a sleeper's views to the lowest of the awake tasks' keeps every reachable world, end state and finding",
+          arguments: ["z9-split-clear-dirty", "z12-end-writeback", "z17-thrashing-drop", "multi-lock"])
+    func sleepersViews(scenario: String) throws {
+        let raised = try setup(scenario, .arm)
+        var kept = raised
+        kept.engine.raisesSleepersViews = false
+        let on = endStates(raised), off = endStates(kept)
+        #expect(on.ends == off.ends, "\(off.ends.symmetricDifference(on.ends).count) end states differ")
+        #expect(on.worlds == off.worlds, "\(off.worlds.subtracting(on.worlds).count) worlds lost, \(on.worlds.subtracting(off.worlds).count) gained")
+        #expect(on.states <= off.states)
+        let bounds = ExplorationBounds(sleepSets: false, stepMerging: false, symmetry: false, deadVariables: false)
+        let a = summarise(raised, bounds), b = summarise(kept, bounds)
+        #expect(a.result.complete && b.result.complete)
+        #expect(a.findings == b.findings && a.result.violation?.kind == b.result.violation?.kind)
+        #expect(a.result.termination == b.result.termination)
+    }
+
+    @Test("collection raises a sleeper's view of a word to the lowest awake task's and drops the messages below it; awake tasks keep theirs")
+    func sleeperRule() {
+        let x = Location.refcount(pfn: PFN(0))
+        var v = Views()
+        for k in 0..<3 { v.append(x, replacing: .count(Int32(k)), .plain, task: 0) }
+        v.ensure(2)
+        v.tasks[2].cur[x] = 1
+        // Task 0 is at the newest (3), task 2 (awake) at message 1, task 1 at 0.
+        var raised = v
+        raised.normalize(taskCount: 3, finished: { _ in false }, blocked: { $0 == 1 })
+        #expect(raised.lines[x]?.older.count == 2, "only message 0 is below every awake task")
+        #expect(raised.cur(x, task: 1) == 0 && raised.cur(x, task: 2) == 0 && raised.cur(x, task: 0) == 2)
+        var kept = v
+        kept.normalize(taskCount: 3, finished: { _ in false }, blocked: { _ in false })
+        #expect(kept.lines[x]?.older.count == 3, "awake, task 1 may still read message 0")
+        var alone = v
+        alone.normalize(taskCount: 3, finished: { $0 == 2 }, blocked: { $0 == 1 })
+        #expect(alone.lines[x] == nil, "with its only waker at the newest, the sleeper keeps no history")
+    }
+
+    @Test("somewhere the raised views merge states: a sleeper no longer keeps history its wakers moved past")
+    func sleepersViewsMerge() throws {
+        var fewer = 0
+        for scenario in ["z9-split-clear-dirty", "z12-end-writeback", "z17-thrashing-drop"] {
+            let raised = try setup(scenario, .arm)
+            var kept = raised
+            kept.engine.raisesSleepersViews = false
+            if endStates(raised).states < endStates(kept).states { fewer += 1 }
+        }
+        #expect(fewer > 0)
     }
 
     @Test("views are state: they move the fingerprint, rename with their task, and an sc world hashes as before")
