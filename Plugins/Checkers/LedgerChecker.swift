@@ -17,7 +17,14 @@ public struct LedgerChecker: Checker {
     public mutating func afterStep(_ event: StepEvent, world: World, engine: Engine) -> Violation? {
         // Under `tso` a count may still sit in its writer's store buffer:
         // the invariant holds of memory as it will be once the buffers drain.
-        let world = world.storeBuffers.isEmpty ? world : world.drained
+        // (Not `let w = empty ? world : world.drained`: that binding is a
+        // copy of the world, a retain and release of each of its arrays at
+        // every step.)
+        guard world.storeBuffers.isEmpty else { return Self.check(event, world.drained, engine) }
+        return Self.check(event, world, engine)
+    }
+
+    private static func check(_ event: StepEvent, _ world: World, _ engine: Engine) -> Violation? {
         let pfn = event.pfn
         guard !pfn.isNone && pfn.index < world.pages.count else { return nil }
         let page = world.pages[pfn.index]

@@ -781,22 +781,28 @@ public struct ExhaustiveExplorer: Sendable {
             path.removeSubrange(frame.pathStart...)
         }
 
-        /// Take task `t`'s next step in `w` and check it; the violation, if
-        /// any, numbered as the step it is.
-        func takeStep(_ w: inout World, _ t: Int) -> Violation? {
+        /// The violation the last step found (`takeStep`).
+        var failure: Violation?
+        /// Take task `t`'s next step in `w` and check it; false if it failed,
+        /// its violation, numbered as the step it is, in `failure`. (A Bool:
+        /// a returned `Violation?` is a large value, moved several times per
+        /// step.)
+        func takeStep(_ w: inout World, _ t: Int) -> Bool {
             do {
                 let event = try engine.step(&w, task: t)
                 for i in checkers.indices {
                     if var v = checkers[i].afterStep(event, world: w, engine: engine) {
                         v.step = path.count - 1
-                        return v
+                        failure = v
+                        return false
                     }
                 }
-                return nil
+                return true
             } catch {
                 var v = error
                 v.step = path.count - 1
-                return v
+                failure = v
+                return false
             }
         }
 
@@ -850,11 +856,11 @@ public struct ExhaustiveExplorer: Sendable {
             let recordEdge = frame.record != Frame.notRecorded
             var gaps = TaskSet()
             if above { out.prefix.transitions += 1 } else { out.result.transitions += 1 }
-            var failed = takeStep(&w, t)
+            var stepped = takeStep(&w, t)
             // The rest of t's transaction. Other tasks' steps between its
             // steps could all be moved out (`Mover`), so the states in
             // between are checked, not stored.
-            if merging && failed == nil {
+            if merging && stepped {
                 while path.count < bounds.maxDepth && engine.isRunnable(w, t) {
                     let f = footprint(of: t, in: w)
                     guard transaction.admits(f.mover, task: t, in: w) else { break }
@@ -862,12 +868,12 @@ public struct ExhaustiveExplorer: Sendable {
                     ft.formUnion(f)
                     path.append(UInt8(t))
                     if above { out.prefix.mergedSteps += 1 } else { out.result.mergedSteps += 1 }
-                    failed = takeStep(&w, t)
-                    if failed != nil { break }
+                    stepped = takeStep(&w, t)
+                    if !stepped { break }
                 }
             }
             let taken = transaction.steps
-            if let v = failed {
+            if !stepped, let v = failure {
                 guard !passViolations else {
                     observeViolation?(v)
                     worlds.put(consume w, top + 1)

@@ -181,13 +181,17 @@ struct StateGraph {
 struct TransitionRule {
     let engine: Engine
     let merging: Bool
-    /// Per program and pc: whether the instruction is local.
-    let restsOnLocal: [[Bool]]
+    /// Whether each instruction is local: program p's pc is entry
+    /// `localStart[p] + pc`, and program p has `localStart[p + 1] -
+    /// localStart[p]` instructions (one array, read in place at every step).
+    private let restsOnLocal: [Bool]
+    private let localStart: [Int]
 
     init(engine: Engine, merging: Bool) {
         self.engine = engine
         self.merging = merging
-        restsOnLocal = engine.programs.map { p in p.instructions.map { $0.op.isLocal } }
+        restsOnLocal = engine.programs.flatMap { p in p.instructions.map { $0.op.isLocal } }
+        localStart = engine.programs.reduce(into: [0]) { starts, p in starts.append(starts.last! + p.instructions.count) }
     }
 
     /// The rule of a search asked for step merging or not: steps merge only
@@ -203,10 +207,21 @@ struct TransitionRule {
     /// to, which `Engine.footprint` (the operation the task rests on) leaves
     /// out. Such a step is taken to conflict with every other.
     func footprint(of t: Int, in w: World) -> Footprint {
-        let task = w.tasks[t]
-        let pc = Int(task.pc), program = Int(task.program)
-        if case .none = task.frame, pc < restsOnLocal[program].count, restsOnLocal[program][pc] { return .everything }
-        return engine.footprint(of: t, in: w)
+        // The task read in place: a copy of its `TaskState` cost a `memcpy`
+        // at every step of every transition.
+        precondition(t >= 0 && t < w.tasks.count, "no task \(t)")
+        let local = w.tasks.withUnsafeBufferPointer { tasks in
+            let task = tasks.baseAddress! + t
+            guard task.pointee.frame.kind == .none else { return false }
+            let pc = Int(task.pointee.pc), program = Int(task.pointee.program)
+            precondition(program >= 0 && program + 1 < localStart.count, "task \(t) runs no program of the engine")
+            return restsOnLocal.withUnsafeBufferPointer { rests in
+                localStart.withUnsafeBufferPointer { start in
+                    pc >= 0 && pc < start[program + 1] - start[program] && rests[start[program] + pc]
+                }
+            }
+        }
+        return local ? .everything : engine.footprint(of: t, in: w)
     }
 
     /// Take task `t`'s transition in `w`: its steps and the tasks not

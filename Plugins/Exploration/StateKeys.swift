@@ -87,6 +87,33 @@ struct StateKeys {
             return p
         }
 
+        /// The buffers below as pointers, valid inside `withBuffers`.
+        struct Buffers {
+            let hashers: UnsafeMutablePointer<StableHasher>
+            let rank: UnsafeMutablePointer<UInt64>
+            let image: UnsafeMutablePointer<Int>
+            let inverse: UnsafeMutablePointer<Int>
+            let members: UnsafeMutablePointer<Int>
+        }
+
+        /// `body` given the buffers (`reserve` first) as pointers, which
+        /// read and write without the checks of an array in an inout value.
+        @inline(__always)
+        mutating func withBuffers<R>(_ body: (Buffers) -> R) -> R {
+            hashers.withUnsafeMutableBufferPointer { h in
+                rank.withUnsafeMutableBufferPointer { r in
+                    image.withUnsafeMutableBufferPointer { i in
+                        inverse.withUnsafeMutableBufferPointer { v in
+                            members.withUnsafeMutableBufferPointer { m in
+                                body(Buffers(hashers: h.baseAddress!, rank: r.baseAddress!, image: i.baseAddress!,
+                                             inverse: v.baseAddress!, members: m.baseAddress!))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         mutating func reserve(_ n: Int) {
             guard hashers.count < n else { return }
             hashers = Array(repeating: StableHasher(), count: n)

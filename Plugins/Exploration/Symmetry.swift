@@ -42,9 +42,16 @@ final class TaskSymmetry: Sendable {
     /// Tied orders tried at most, per state.
     static let maxTiedOrders = 6
 
+    /// `groups` laid end to end, and where each ends in it: read at every
+    /// state without retaining each group's array.
+    private let flatGroups: [Int]
+    private let groupEnds: [Int]
+
     init(setup: Setup) {
         engine = setup.engine
         groups = Self.groups(of: setup)
+        flatGroups = Array(groups.joined())
+        groupEnds = groups.reduce(into: []) { ends, g in ends.append((ends.last ?? 0) + g.count) }
     }
 
     /// Tasks in some group.
@@ -148,19 +155,40 @@ final class TaskSymmetry: Sendable {
         let n = w.tasks.count
         guard !groups.isEmpty else { return (StateKeys.key(w, cores: cores, controlCounters: engine.controlCounters), nil) }
         scratch.reserve(n)
+        let (identity, tieUnbroken) = scratch.withBuffers { b in order(w, cores: cores, n: n, b) }
+        if tieUnbroken { scratch.tieUnbroken = true }
+        // A renaming that gives back the world itself (identical tasks
+        // swapped) is an automorphism: translating sleep sets by it is
+        // right either way; only the identity needs none.
+        if identity { return (StateKeys.key(w, cores: cores, controlCounters: engine.controlCounters), nil) }
+        let key = scratch.withBuffers { b in
+            for t in 0..<n { b.inverse[b.image[t]] = t }
+            return StateKeys.key(w, cores: cores, image: UnsafeBufferPointer(start: b.image, count: n),
+                                 inverse: UnsafeBufferPointer(start: b.inverse, count: n), controlCounters: engine.controlCounters)
+        }
+        return (key, scratch.permutation(n))
+    }
+
+    /// The canonical order of `canonical`: leaves in `b.image` the number
+    /// each task gets, and says whether that is the identity and whether a
+    /// tie was too wide to break. Reads and writes the buffers through
+    /// pointers: an array in the inout scratch checked its uniqueness and
+    /// bounds at every access, which cost about a tenth of a proof.
+    private func order(_ w: World, cores: UnsafeBufferPointer<UInt64>, n: Int, _ b: StateKeys.Scratch.Buffers) -> (identity: Bool, tieUnbroken: Bool) {
+        let hashers = b.hashers, rank = b.rank, image = b.image, members = b.members
         // What each task is, without the task numbers it holds (`cores`),
         // and where it appears: list positions, frames owned.
-        for t in 0..<n { scratch.hashers[t] = StableHasher(running: cores[t]) }
+        for t in 0..<n { hashers[t] = StableHasher(running: cores[t]) }
         w.queue.withUnsafeBufferPointer { queue in
             for i in queue.indices {
                 let q = queue[i], t = q.task.index
                 guard t >= 0 && t < n else { continue }
-                scratch.hashers[t].combine(0x51 as UInt8); scratch.hashers[t].combine(i); scratch.hashers[t].combine(q.isBookmark)
+                hashers[t].combine(0x51 as UInt8); hashers[t].combine(i); hashers[t].combine(q.isBookmark)
             }
         }
-        func owns(_ owner: TaskID, _ role: Int, _ page: Int) {
+        @inline(__always) func owns(_ owner: TaskID, _ role: Int, _ page: Int) {
             guard owner.index >= 0 && owner.index < n else { return }
-            scratch.hashers[owner.index].combine(0x70 + role); scratch.hashers[owner.index].combine(page)
+            hashers[owner.index].combine(0x70 + role); hashers[owner.index].combine(page)
         }
         w.pages.withUnsafeBufferPointer { pages in
             for i in pages.indices {
@@ -171,16 +199,20 @@ final class TaskSymmetry: Sendable {
         // The task each CPU runs, and a mutex's or rwsem's owner, readers
         // and waiters (by place and mode): tasks alike in all else but
         // these must not tie, or twins would be renamed apart.
-        for (c, t) in w.cpu.running.enumerated() { owns(t, 6, c) }
-        for (i, l) in w.sleepLocks.enumerated() {
-            owns(l.owner, 4, i)
-            for t in l.readers where t < n { owns(TaskID(t), 5, i) }
-            for (j, x) in l.waiters.enumerated() where x.task.index >= 0 && x.task.index < n {
-                scratch.hashers[x.task.index].combine(0x76 as UInt8); scratch.hashers[x.task.index].combine(i)
-                scratch.hashers[x.task.index].combine(j); scratch.hashers[x.task.index].combine(x.mode.rawValue)
+        w.cpu.running.withUnsafeBufferPointer { running in
+            for c in running.indices { owns(running[c], 6, c) }
+        }
+        if !w.sleepLocks.isEmpty {
+            for (i, l) in w.sleepLocks.enumerated() {
+                owns(l.owner, 4, i)
+                for t in l.readers where t < n { owns(TaskID(t), 5, i) }
+                for (j, x) in l.waiters.enumerated() where x.task.index >= 0 && x.task.index < n {
+                    hashers[x.task.index].combine(0x76 as UInt8); hashers[x.task.index].combine(i)
+                    hashers[x.task.index].combine(j); hashers[x.task.index].combine(x.mode.rawValue)
+                }
             }
         }
-        for t in 0..<n { scratch.rank[t] = scratch.hashers[t].value }
+        for t in 0..<n { rank[t] = hashers[t].value }
         // Tasks a waker's locals name, and wakers whose locals name one.
         var wakers = false
         var named = TaskSet()
@@ -197,90 +229,79 @@ final class TaskSymmetry: Sendable {
         }
         // One level of the wakers' cursors: whom each names, who names each.
         if wakers {
-            let rank = Array(scratch.rank[0..<n])
-            var refined = rank.map { r -> StableHasher in var x = StableHasher(); x.combine(r); return x }
+            let before = Array(UnsafeBufferPointer(start: rank, count: n))
+            var refined = before.map { r -> StableHasher in var x = StableHasher(); x.combine(r); return x }
             var incoming = [[UInt64]](repeating: [], count: n)
             for u in 0..<n where w.tasks[u].frame.kind == .wake {
                 let f = w.tasks[u].wake
                 if f.next.index >= 0 && f.next.index < n {
-                    refined[u].combine(1 as UInt8); refined[u].combine(rank[f.next.index])
-                    incoming[f.next.index].append(rank[u] &+ 1)
+                    refined[u].combine(1 as UInt8); refined[u].combine(before[f.next.index])
+                    incoming[f.next.index].append(before[u] &+ 1)
                 }
                 var woken: [UInt64] = []
                 for j in f.woken where j < n {
-                    woken.append(rank[j])
-                    incoming[j].append(rank[u] &+ 2)
+                    woken.append(before[j])
+                    incoming[j].append(before[u] &+ 2)
                 }
                 for r in woken.sorted() { refined[u].combine(2 as UInt8); refined[u].combine(r) }
             }
             for t in 0..<n {
                 for r in incoming[t].sorted() { refined[t].combine(3 as UInt8); refined[t].combine(r) }
             }
-            for t in 0..<n { scratch.rank[t] = refined[t].value }
+            for t in 0..<n { rank[t] = refined[t].value }
         }
         // Each group in rank order (index order among ties).
-        for t in 0..<n { scratch.image[t] = t }
+        for t in 0..<n { image[t] = t }
         var ties: [[Int]] = []  // runs of tied tasks, as their sorted positions' numbers
         var identity = true
-        for g in groups {
-            // Insertion sort by (rank, task): groups are small.
-            var m = 0
-            for t in g {
-                var i = m
-                while i > 0 && (scratch.rank[scratch.members[i - 1]], scratch.members[i - 1]) > (scratch.rank[t], t) {
-                    scratch.members[i] = scratch.members[i - 1]
-                    i -= 1
+        flatGroups.withUnsafeBufferPointer { flat in
+            var from = 0
+            for end in groupEnds {
+                // Insertion sort by (rank, task): groups are small.
+                var m = 0
+                for t in flat[from..<end] {
+                    var i = m
+                    while i > 0 && (rank[members[i - 1]], members[i - 1]) > (rank[t], t) {
+                        members[i] = members[i - 1]
+                        i -= 1
+                    }
+                    members[i] = t
+                    m += 1
                 }
-                scratch.members[i] = t
-                m += 1
-            }
-            for k in 0..<m {
-                scratch.image[scratch.members[k]] = g[k]
-                if scratch.members[k] != g[k] { identity = false }
-            }
-            guard wakers else { continue }
-            var k = 0
-            while k < m {
-                var e = k + 1
-                while e < m && scratch.rank[scratch.members[e]] == scratch.rank[scratch.members[k]] { e += 1 }
-                if e - k > 1 { ties.append(Array(scratch.members[k..<e])) }
-                k = e
+                for k in 0..<m {
+                    image[members[k]] = flat[from + k]
+                    if members[k] != flat[from + k] { identity = false }
+                }
+                from = end
+                guard wakers else { continue }
+                var k = 0
+                while k < m {
+                    var e = k + 1
+                    while e < m && rank[members[e]] == rank[members[k]] { e += 1 }
+                    if e - k > 1 { ties.append(Array(UnsafeBufferPointer(start: members + k, count: e - k))) }
+                    k = e
+                }
             }
         }
+        guard wakers else { return (identity, false) }
         // Tied tasks that no waker's locals name (and whose own locals name
         // nobody) are alike in everything a renaming touches: any order
         // gives the same world. Otherwise try the orders, and keep the one
         // whose renamed world has the least fingerprint.
         ties = ties.filter { run in run.contains { named.contains($0) } }
-        if wakers && !ties.isEmpty {
-            var orders = 1
-            for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
-            if orders > Self.maxTiedOrders {
-                scratch.tieUnbroken = true
-            } else {
-                let image = Array(scratch.image[0..<n])
-                var best = image
-                var bestPrint = fingerprint(w, renamedBy: image)
-                for candidate in Self.tiedImages(image, ties) {
-                    let k = fingerprint(w, renamedBy: candidate)
-                    if k < bestPrint { (best, bestPrint) = (candidate, k) }
-                }
-                for t in 0..<n { scratch.image[t] = best[t] }
-                identity = best.indices.allSatisfy { best[$0] == $0 }
-            }
+        guard !ties.isEmpty else { return (identity, false) }
+        var orders = 1
+        for run in ties { orders *= (1...run.count).reduce(1, *); if orders > Self.maxTiedOrders { break } }
+        if orders > Self.maxTiedOrders { return (identity, true) }
+        let start = Array(UnsafeBufferPointer(start: image, count: n))
+        var best = start
+        var bestPrint = fingerprint(w, renamedBy: start)
+        for candidate in Self.tiedImages(start, ties) {
+            let k = fingerprint(w, renamedBy: candidate)
+            if k < bestPrint { (best, bestPrint) = (candidate, k) }
         }
-        // A renaming that gives back the world itself (identical tasks
-        // swapped) is an automorphism: translating sleep sets by it is
-        // right either way; only the identity needs none.
-        if identity { return (StateKeys.key(w, cores: cores, controlCounters: engine.controlCounters), nil) }
-        for t in 0..<n { scratch.inverse[scratch.image[t]] = t }
-        let key = scratch.image.withUnsafeBufferPointer { image in
-            scratch.inverse.withUnsafeBufferPointer { inverse in
-                StateKeys.key(w, cores: cores, image: UnsafeBufferPointer(rebasing: image[0..<n]),
-                              inverse: UnsafeBufferPointer(rebasing: inverse[0..<n]), controlCounters: engine.controlCounters)
-            }
-        }
-        return (key, scratch.permutation(n))
+        for t in 0..<n { image[t] = best[t] }
+        return (best.indices.allSatisfy { best[$0] == $0 }, false)
     }
 
     /// `engine.fingerprint(w.renamingTasks(TaskPermutation(image)))`, fed in place.
