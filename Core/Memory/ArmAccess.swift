@@ -310,6 +310,7 @@ extension World {
         case .pte(let s): .pte(ptes[Int(s)])
         case .cacheSlot(let s): .slot(cache[Int(s)])
         case .waitFlags(let t): .waitFlags(tasks[t].entry.flags)
+        case .waitLink(let t): .waitLink(tasks[t].entry.onList)
         case .frame, .ledger, .waitersWord: nil  // (arm refuses the separate word: Engine.withMemory)
         }
     }

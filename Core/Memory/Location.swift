@@ -27,6 +27,12 @@ enum Location: Hashable, Sendable, CustomStringConvertible {
     case cacheSlot(slot: Int32)
     /// `wait->flags` of the wait entry on `task`'s stack.
     case waitFlags(task: Int)
+    /// `wait->entry.next` of the entry on `task`'s stack as a lockless
+    /// reader sees it: finish_wait's `list_empty_careful` (kernel/sched/
+    /// wait.c) reads it without q->lock to learn whether a waker unlinked
+    /// the entry. Its value is whether the entry is linked; the list itself
+    /// (`World.queue`) is only walked under q->lock.
+    case waitLink(task: Int)
     /// The references `task` holds on frame `pfn`, by the ledger.
     case ledger(task: Int, pfn: PFN)
     /// PG_waiters in a word of its own (`PageLockWord.separate`, an
@@ -46,6 +52,7 @@ enum Location: Hashable, Sendable, CustomStringConvertible {
         case .pte(let s): "PTE slot \(s)"
         case .cacheSlot(let s): "page-cache slot \(s)"
         case .waitFlags(let t): "task \(t) wait-entry flags"
+        case .waitLink(let t): "task \(t) wait-entry next"
         case .ledger(let t, let p): "task \(t) ledger for page \(p)"
         case .waitersWord(let p): "page \(p) waiters word"
         }
@@ -85,7 +92,7 @@ extension Footprint {
         case .flags(let p), .refcount(let p), .mapcount(let p), .mapping(let p), .frame(let p), .waitersWord(let p): page(p)
         case .pte(let s): pte(s)
         case .cacheSlot(let s): slot(s)
-        case .waitFlags(let t), .ledger(let t, _): tasks.insert(t)
+        case .waitFlags(let t), .waitLink(let t), .ledger(let t, _): tasks.insert(t)
         }
     }
 }

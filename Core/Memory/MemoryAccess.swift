@@ -29,7 +29,7 @@ extension Engine {
     func store<C: MemoryCell>(_ w: inout World, _ cell: C, _ value: C.Value, _ order: MemoryOrder) {
         record(cell, .write, order)
         if arm && order != .modelOnly, let step = w.views.step { return armStore(&w, cell, value, order, step) }
-        if tso && order != .modelOnly { return storeTSO(&w, cell, value) }
+        if tso && order != .modelOnly && !C.armOnly { return storeTSO(&w, cell, value) }
         cell.set(value, in: &w)
     }
 
@@ -62,6 +62,17 @@ extension Engine {
         let result = try body(&new)
         if new != old { cell.set(new, in: &w) }
         return result
+    }
+
+    /// `smp_mb()` of the stepping task, where the modelled code has one
+    /// that is not an RMW's: under `tso` its buffer drains (in the same
+    /// step, as an RMW's drain: the explorer also tries each flush as a
+    /// step of its own before it), under `arm` its views join and publish
+    /// the global view (WeakMachine's `fullBarrier`). Nothing under `sc`.
+    @inline(__always)
+    func fullBarrier(_ w: inout World) {
+        if arm, let step = w.views.step { return step.views.fullBarrier(step.task) }
+        if tso && !w.storeBuffers.isEmpty { w.drainStoreBuffer(of: w.storeBuffers.current) }
     }
 
     /// The value an atomic RMW of `cell` would read now, for a step that

@@ -17,9 +17,13 @@ protocol MemoryCell {
     /// The value a message carries (`--memory arm`), or nil for a cell
     /// whose stores apply at once.
     func unwrap(_ v: StoredValue) -> Value?
+    /// A word only `--memory arm` reorders: under `tso` its stores apply at
+    /// once, without draining the buffer (the wait entry's linkage).
+    static var armOnly: Bool { get }
 }
 
 extension MemoryCell {
+    static var armOnly: Bool { false }
     func stored(_ value: Value) -> StoredValue? { nil }
     func forwarded(_ b: StoreBuffers, task t: Int, memory: Value) -> Value { memory }
     func unwrap(_ v: StoredValue) -> Value? { nil }
@@ -198,6 +202,24 @@ struct WaitFlagsCell: BufferedCell {
     func unwrap(_ v: StoredValue) -> WaitFlags? { if case .waitFlags(let x) = v { x } else { nil } }
 }
 
+/// `wait->entry.next` of the entry on a task's stack, as finish_wait's
+/// lockless `list_empty_careful` reads it: true while the entry is linked.
+///
+/// Only `--memory arm` keeps messages of it. Under `tso` its stores apply
+/// at once: x86 keeps stores in order and loads in order (the MP shape is
+/// forbidden), so a buffered unlink could only make the waiter find its
+/// entry still linked and take q->lock, whose holder's stores it then sees;
+/// leaving it out keeps every `tso` state space as it was.
+struct WaitLinkCell: MemoryCell {
+    let task: Int
+    var location: Location { .waitLink(task: task) }
+    static var armOnly: Bool { true }
+    @inline(__always) func value(in w: World) -> Bool { w.tasks[task].entry.onList }
+    @inline(__always) func set(_ value: Bool, in w: inout World) { w.tasks[task].entry.onList = value }
+    func stored(_ value: Bool) -> StoredValue? { .waitLink(value) }
+    func unwrap(_ v: StoredValue) -> Bool? { if case .waitLink(let x) = v { x } else { nil } }
+}
+
 /// The references a task holds on a frame, by the ledger (`World.refs`).
 struct LedgerCell: MemoryCell {
     let task: Int
@@ -237,6 +259,9 @@ extension MemoryCell where Self == CacheSlotCell {
 }
 extension MemoryCell where Self == WaitFlagsCell {
     @inline(__always) static func waitFlags(_ task: Int) -> WaitFlagsCell { WaitFlagsCell(task: task) }
+}
+extension MemoryCell where Self == WaitLinkCell {
+    @inline(__always) static func waitLink(_ task: Int) -> WaitLinkCell { WaitLinkCell(task: task) }
 }
 extension MemoryCell where Self == LedgerCell {
     @inline(__always) static func ledger(_ task: Int, _ pfn: PFN) -> LedgerCell { LedgerCell(task: task, pfn: pfn) }

@@ -21,6 +21,10 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
     /// (`PageLockWord.separate`): reaching memory, it keeps memory's
     /// PG_waiters, which is not in this word.
     case flagsBesideWaiters(PageFlags)
+    /// A wait entry's `next` as `list_empty_careful` tests it: whether the
+    /// entry is linked (`Location.waitLink`; only `--memory arm` keeps
+    /// messages of it).
+    case waitLink(Bool)
 
     public var description: String {
         switch self {
@@ -30,6 +34,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .slot(let s): s.pfn.isNone ? "empty" : "\(s.pfn)"
         case .waitFlags(let f): "\(f)"
         case .flagsBesideWaiters(let f): "\(f.subtracting(.waiters))"
+        case .waitLink(let linked): linked ? "linked" : "unlinked"
         }
     }
 
@@ -42,6 +47,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .slot(let s): Int64(s.pfn.isNone ? -1 : s.pfn.index)
         case .waitFlags(let f): Int64(f.rawValue)
         case .flagsBesideWaiters(let f): Int64(f.subtracting(.waiters).rawValue)
+        case .waitLink(let linked): linked ? 1 : 0
         }
     }
 
@@ -57,6 +63,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case 6: return "PTE slot \(x)=\(PTEKind(rawValue: UInt8(truncatingIfNeeded: b >> 32)).map { "\($0)" } ?? "?") \(PFN(Int(Int32(truncatingIfNeeded: b))))"
         case 7: return "page-cache slot \(x)=\(b < 0 ? "empty" : "\(PFN(Int(b)))")"
         case 8: return "task \(x) wait-entry flags=\(WaitFlags(rawValue: UInt8(truncatingIfNeeded: b)))"
+        case 11: return "task \(x) wait-entry next=\(b != 0 ? "linked" : "unlinked")"
         default: return "word \(kind):\(x):\(y)=\(b)"
         }
     }
@@ -69,6 +76,7 @@ public enum StoredValue: Hashable, Sendable, CustomStringConvertible {
         case .slot(let s): h.combine(3 as UInt8); s.combineIdentity(into: &h)
         case .waitFlags(let f): h.combine(4 as UInt8); h.combine(f.rawValue)
         case .flagsBesideWaiters(let f): h.combine(5 as UInt8); h.combine(f.rawValue)
+        case .waitLink(let linked): h.combine(6 as UInt8); h.combine(linked)
         }
     }
 }
@@ -89,6 +97,7 @@ extension Location {
     func renamed(_ p: TaskPermutation) -> Location {
         switch self {
         case .waitFlags(let t): .waitFlags(task: p[t])
+        case .waitLink(let t): .waitLink(task: p[t])
         case .ledger(let t, let pfn): .ledger(task: p[t], pfn: pfn)
         default: self
         }
@@ -252,6 +261,7 @@ extension Location {
         case .waitFlags(let t): return code(8, t)
         case .ledger(let t, let p): return code(9, t, p.index)
         case .waitersWord(let p): return code(10, p.index)
+        case .waitLink(let t): return code(11, t)
         }
     }
 }
@@ -268,6 +278,7 @@ extension World {
         case (.pte(let slot), .pte(let e)): ptes[Int(slot)] = e
         case (.cacheSlot(let slot), .slot(let c)): cache[Int(slot)] = c
         case (.waitFlags(let t), .waitFlags(let f)): tasks[t].entry.flags = f
+        case (.waitLink(let t), .waitLink(let linked)): tasks[t].entry.onList = linked
         default: preconditionFailure("a buffered store of \(s.value) to \(s.location)")
         }
     }

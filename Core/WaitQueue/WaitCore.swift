@@ -11,11 +11,25 @@ public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
     /// may already have chosen it (`ExclusiveAbort.swift`). `.none` in every
     /// kernel core; the others are the classical answers, for the zoo.
     public let abort: ExclusiveAbort
+    /// How the wake function's unlink pairs with finish_wait's lockless
+    /// check (known-bugs Z2): `.plain` in the v4.x cores (autoremove and
+    /// wake_page_function used list_del_init then), `.careful` in the v5.9
+    /// cores, which came with c6fe44d96fc1.
+    public let unlink: EntryUnlink
 
-    init(version: Version, unfairness: Int, abort: ExclusiveAbort = .none) {
+    init(version: Version, unfairness: Int, abort: ExclusiveAbort = .none, unlink: EntryUnlink? = nil) {
         self.version = version
         self.unfairness = unfairness
         self.abort = abort
+        self.unlink = unlink ?? Self.kernelUnlink(version)
+    }
+
+    /// The unlink the kernel of `version` has.
+    static func kernelUnlink(_ version: Version) -> EntryUnlink {
+        switch version {
+        case .v4_19, .v4_10: .plain
+        case .v5_9a, .v5_9: .careful
+        }
     }
 
     /// v4.14 … v4.20 (+ the seed's DROP, 9a1ea439b16b): waiters queue, test
@@ -46,7 +60,14 @@ public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
     public func aborting(_ rule: ExclusiveAbort) -> WaitCore {
         precondition(version != .v5_9a || rule == .none, "the v5.9a core hands the lock to every woken exclusive waiter")
         precondition(rule != .handoff || version == .v5_9, "a handoff request needs the v5.9 core")
-        return WaitCore(version: version, unfairness: unfairness, abort: rule)
+        return WaitCore(version: version, unfairness: unfairness, abort: rule, unlink: unlink)
+    }
+
+    /// This core with `unlink` for the wake function's removal of a woken
+    /// entry and finish_wait's lockless check (an ablation of c6fe44d96fc1,
+    /// known-bugs Z2).
+    public func unlinking(_ unlink: EntryUnlink) -> WaitCore {
+        WaitCore(version: version, unfairness: unfairness, abort: abort, unlink: unlink)
     }
 
     /// The most requeues one exclusive wait may have (kernel-model F13): none
@@ -68,7 +89,8 @@ public struct WaitCore: Hashable, Sendable, CustomStringConvertible {
         case .v5_9: base = "v5.9(unfairness \(unfairness))"
         case .v4_10: base = "v4.10"
         }
-        return abort == .none ? base : "\(base) + \(abort)"
+        let ablated = unlink == Self.kernelUnlink(version) ? base : "\(base) + \(unlink)"
+        return abort == .none ? ablated : "\(ablated) + \(abort)"
     }
 }
 

@@ -126,7 +126,8 @@ extension Engine {
         try touch(&w, t, page, "wake_page_function: test_bit(\(bit.kernelName))")
         if load(w, .flags(page.pfn), .relaxed).contains(bit) { return -1 }
         let woke = tryToWakeUp(&w, waiter)
-        if woke { unlinkEntry(&w, waiter) }
+        // autoremove_wake_function's list_del_init.
+        if woke { wakeUnlink(&w, waiter) }
         return woke ? 1 : 0
     }
 }

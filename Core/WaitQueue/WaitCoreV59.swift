@@ -79,8 +79,9 @@ extension Engine {
         // reads it without q->lock.
         flags.insert(.woken)
         store(&w, .waitFlags(waiter), flags, .release)
-        _ = tryToWakeUp(&w, waiter)
-        unlinkEntry(&w, waiter)
+        wakeWoken(&w, waiter)
+        // list_del_init_careful (c6fe44d96fc1).
+        wakeUnlink(&w, waiter)
         return exclusive ? 1 : 0
     }
 }

@@ -60,6 +60,11 @@ extension Engine {
         case .releaseLock:
             return releaseAfterQueueing(&w, t, then: afterQueue)
         case .setState:
+            // set_current_state: smp_store_mb, a full barrier. It pairs with
+            // the one in try_to_wake_up (`wakeWoken`): either the waker sees
+            // the state this sets, or the WOKEN test after it sees WOKEN
+            // (memory-barriers.txt, "Sleep and wake-up functions").
+            fullBarrier(&w)
             w.tasks[t].state = f.state
             w.tasks[t].wait.phase = WaitPhase.check.rawValue
             return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(f.state.rawValue))
@@ -112,9 +117,22 @@ extension Engine {
         // wait->flags |= WQ_FLAG_WOKEN: plain (5ef64cc8987a made it a
         // store-release).
         rmw(&w, .waitFlags(waiter), .plain) { _ = $0.insert(.woken) }
-        _ = tryToWakeUp(&w, waiter)
-        unlinkEntry(&w, waiter)
+        wakeWoken(&w, waiter)
+        // list_del_init_careful (c6fe44d96fc1); as first posted, list_del_init.
+        wakeUnlink(&w, waiter)
         return exclusive ? 1 : 0
+    }
+}
+
+extension Engine {
+    /// wake_up_state(wait->private, mode) after WOKEN was stored: the
+    /// smp_mb__after_spinlock at the top of try_to_wake_up (kernel/sched/
+    /// core.c) is a full barrier whether or not the task was asleep; with
+    /// set_current_state's it keeps a waiter that has not slept yet from
+    /// missing WOKEN and sleeping for good (the SB shape).
+    func wakeWoken(_ w: inout World, _ waiter: Int) {
+        fullBarrier(&w)
+        _ = tryToWakeUp(&w, waiter)
     }
 }
 

@@ -68,16 +68,28 @@ extension Engine {
         (bucketLockPhases >> UInt32(phase & 31)) & 1 != 0
     }
 
-    /// Append `t`'s entry at the tail of its bucket's list.
+    /// Append `t`'s entry at the tail of its bucket's list
+    /// (`__add_wait_queue_entry_tail`: plain stores under q->lock, the
+    /// entry's `next` among them).
     func appendEntry(_ w: inout World, _ t: Int) {
         w.queue.append(QueueItem(bucket: w.tasks[t].entry.bucket, task: TaskID(t), isBookmark: false))
-        w.tasks[t].entry.onList = true
+        store(&w, .waitLink(t), true, .plain)
     }
 
-    /// `list_del_init` of `t`'s entry (caller holds the bucket lock).
-    func unlinkEntry(_ w: inout World, _ t: Int) {
+    /// `list_del_init` of `t`'s entry (caller holds the bucket lock); its
+    /// last store, of the entry's `next`, has `order`: a release for a
+    /// wake function's `list_del_init_careful` (c6fe44d96fc1), plain
+    /// otherwise. A lockless `list_empty_careful` reads that word.
+    func unlinkEntry(_ w: inout World, _ t: Int, _ order: MemoryOrder = .plain) {
         if let i = w.queue.firstIndex(where: { $0.task.index == t && !$0.isBookmark }) { w.queue.remove(at: i) }
-        w.tasks[t].entry.onList = false
+        store(&w, .waitLink(t), false, order)
+    }
+
+    /// A wake function's unlink of the woken `t`: `list_del_init_careful`
+    /// in the v5.9 cores, `list_del_init` before (`WaitCore.unlink`).
+    @inline(__always)
+    func wakeUnlink(_ w: inout World, _ t: Int) {
+        unlinkEntry(&w, t, config.waitCore.unlink.storeOrder)
     }
 
     /// `try_to_wake_up(p, TASK_NORMAL)`: 1 if `p` was not RUNNING.
@@ -204,7 +216,9 @@ extension Engine {
                 w.tasks[t].wait.phase = WaitPhase.abortExclusive.rawValue
                 return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(SleepState.running.rawValue))
             }
-            if w.tasks[t].entry.onList {
+            // finish_wait's lockless !list_empty_careful(&wait->entry): an
+            // acquire of `next` since c6fe44d96fc1, plain before.
+            if load(w, .waitLink(t), config.waitCore.unlink.loadOrder) {
                 w.tasks[t].wait.phase = WaitPhase.unlink.rawValue
                 return StepEvent(task: t, site: site, .setState, pfn: f.page.pfn, a: Int64(SleepState.running.rawValue))
             }
@@ -212,7 +226,7 @@ extension Engine {
             return try completeWait(&w, t, site: site)
         case .unlink:
             // spin_lock, list_del_init, spin_unlock: nothing observable between.
-            let unlinked = !w.tasks[t].entry.onList
+            let unlinked = !load(w, .waitLink(t), .plain)
             if !unlinked { unlinkEntry(&w, t) }
             if let e = try afterFinishWait(&w, t, unlinked: unlinked, site: site) { return e }
             return try completeWait(&w, t, site: site)

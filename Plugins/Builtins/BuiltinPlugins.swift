@@ -13,7 +13,7 @@ public enum BuiltinPlugins {
     /// `strategies`, the recorded outputs and compare's default matrix.
     public static let zooStrategies: [any Strategy] = [
         LegacyNumaUnpinned(), PutAndWaitReread(), LegacyV410(), WaitOnBitLock(), WaitOnBitLockAbort(), WaitOnBitLockRetake(),
-        SeparateWaiters(), SeparateWaitersMB(),
+        SeparateWaiters(), SeparateWaitersMB(), RewriteFirstPosting(),
     ] + [5, 1].flatMap { n in unfairFixes.map { $0.make(n) } }
 
     /// Z19's candidate fixes of the v5.9 core, as the name family
