@@ -18,6 +18,12 @@ func sweep(_ scenario: String, _ strategy: String, _ parameters: Parameters = [:
                        mappings: setup.world.ptes.count, outcomes: outcomes)
 }
 
+/// A zoo scenario built under `strategy` and memory model `memory`.
+func zooSetup(_ scenario: String, _ strategy: String, _ memory: MemoryModel) throws -> Setup {
+    let spec = try #require(ZooEntries.scenarios.first { $0.name == scenario })
+    return try spec.build(strategy: try registry.strategy(strategy), parameters: [:]).withMemory(memory)
+}
+
 /// Success rate of migrate_pages within its passes.
 func successRate(_ strategy: String, faulters: Int, _ extra: Parameters = [:]) throws -> Double {
     var p = extra

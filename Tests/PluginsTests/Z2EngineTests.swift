@@ -13,8 +13,7 @@ import PagewaitPlugins
 @Suite("Z2: the careful unlink of a woken entry")
 struct Z2EngineTests {
     static func setup(_ strategy: String, _ memory: MemoryModel) throws -> Setup {
-        let spec = try #require(ZooEntries.scenarios.first { $0.name == "z2-signal-vs-handoff" })
-        return try spec.build(strategy: try registry.strategy(strategy), parameters: [:]).withMemory(memory)
+        try zooSetup("z2-signal-vs-handoff", strategy, memory)
     }
 
     /// Holder locks; the killable locker queues and sets its state; SIGKILL;

@@ -11,8 +11,7 @@ import PagewaitPlugins
 @Suite("Z5: PG_waiters in a word of its own")
 struct Z5EngineTests {
     static func setup(_ strategy: String, _ memory: MemoryModel) throws -> Setup {
-        let spec = try #require(ZooEntries.scenarios.first { $0.name == "z5-unlock-vs-waiter" })
-        return try spec.build(strategy: try registry.strategy(strategy), parameters: [:]).withMemory(memory)
+        try zooSetup("z5-unlock-vs-waiter", strategy, memory)
     }
 
     @Test("LOST_WAKEUP exactly for the separate word without the barrier under tso; every other variant and model is proved",

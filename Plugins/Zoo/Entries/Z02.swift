@@ -26,8 +26,8 @@ extension ZooEntries {
         // the other face of the same missing order is a handed-off owner
         // whose unlock_page VM_BUG_ON reads PG_locked from before the
         // waker's test_and_set_bit (BUG). rewrite-fair under arm is not a
-        // fixed configuration here: its search does not end in minutes
-        // (docs/memory-model.md, "Z2 in the engine").
+        // fixed configuration here: its proof visits 3.1 M states, minutes
+        // in a release build (docs/memory-model.md, "Z2 in the engine").
         check: .violation([.hang, .lostWakeup, .bug]), bugClass: "MP/ARM",
         scope: "one holder that unlocks once, a killable lock_page caller and the SIGKILL sent to it, one later lock_page caller; the v5.9a core; ARMv8-like views (docs/memory-model.md)")
 
