@@ -183,9 +183,14 @@ extension Engine {
             guard let line = v.lines[x], ts < line.older.count, let newest = w.storedValue(of: x) else { return nil }
             return Views.StaleRead(location: x, read: line.older[ts], newest: newest, newestWriter: line.newestWriter)
         }
-        let tasks = w.tasks
-        v.normalize(taskCount: tasks.count, finished: { tasks[$0].finished }, blocked: { raisesSleepersViews && tasks[$0].blocked })
+        collect(&v, w.tasks)
         w.views = v
+    }
+
+    /// After a step or an advance: the history no live task can read goes,
+    /// sleepers' views raised first (`Views.normalize`).
+    private func collect(_ v: inout Views, _ tasks: [TaskState]) {
+        v.normalize(taskCount: tasks.count, finished: { tasks[$0].finished }, blocked: { raisesSleepersViews && tasks[$0].blocked })
     }
 
     /// A step that read more words it was behind on than its advances can
@@ -263,8 +268,7 @@ extension Engine {
         let value = ts < line.older.count ? line.older[ts].value : w.storedValue(of: x)!
         w.views.advance(x, task: t)
         w.views.lastStale = []
-        let tasks = w.tasks
-        w.views.normalize(taskCount: tasks.count, finished: { tasks[$0].finished }, blocked: { raisesSleepersViews && tasks[$0].blocked })
+        collect(&w.views, w.tasks)
         w.stats.steps &+= 1
         return StepEvent(task: t, site: .instruction(-1), .advance, pfn: x.pfn ?? .none,
                          a: Int64(bitPattern: x.hashValueStable), b: value.code)
